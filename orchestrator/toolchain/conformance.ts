@@ -1,0 +1,142 @@
+/**
+ * Conformance of one container argv against the pinned TensorRT-LLM 1.2 CLI surface (the fixture):
+ * known tool, known flags (no legacy or removed ones), valid choices and value types, required
+ * flags present, and the cross-flag constraints the fixture lists. Pure and fast: the fake
+ * `docker` used in tests calls it on every inner argv.
+ */
+import { toolSurface, type FlagSpec, type ToolName, type ToolSurface } from './surface.js';
+import { toolConstraintViolations } from './conformance-constraints.js';
+
+/** Flags of one parsed argv: canonical flag name → values (empty array for store_true flags). */
+export type ParsedFlags = ReadonlyMap<string, readonly string[]>;
+
+const QUANTIZE_PATH = /(^|\/)examples\/quantization\/quantize\.py$/;
+const CONVERT_PATH = /(^|\/)examples\/models\/core\/([a-z0-9_]+)\/convert_checkpoint\.py$/;
+const LEGACY_CONVERT_PATH = /(^|\/)examples\/([a-z0-9_]+)\/convert_checkpoint\.py$/;
+const INT = /^-?\d+$/;
+const FLOAT = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** Which tool an argv runs, and where its flags start; or a violation. */
+function identifyTool(argv: readonly string[]): { tool: ToolName; start: number } | string {
+  const [exe, script] = argv;
+  if (exe === 'trtllm-build') return { tool: 'trtllm-build', start: 1 };
+  if (exe === 'trtllm-serve') return { tool: 'trtllm-serve', start: argv[1] === 'serve' ? 2 : 1 };
+  if (exe !== 'python3') return `argv[0] must be trtllm-build, trtllm-serve or python3 (got ${JSON.stringify(exe ?? '')})`;
+  if (script === undefined) return 'python3 needs the path of quantize.py or a convert_checkpoint.py';
+  if (QUANTIZE_PATH.test(script)) return { tool: 'quantize.py', start: 2 };
+  const family = CONVERT_PATH.exec(script)?.[2];
+  if (family === 'llama' || family === 'qwen' || family === 'bert') {
+    return { tool: `convert_checkpoint.py(${family})`, start: 2 };
+  }
+  if (family !== undefined) return `no convert_checkpoint.py surface for model family ${JSON.stringify(family)} in the pinned version`;
+  if (LEGACY_CONVERT_PATH.test(script)) {
+    return `legacy script path ${JSON.stringify(script)} (<=0.18 layout); 1.2 uses examples/models/core/<family>/convert_checkpoint.py`;
+  }
+  return `unknown script ${JSON.stringify(script)}: expected examples/quantization/quantize.py or examples/models/core/<family>/convert_checkpoint.py`;
+}
+
+/** Canonical flag name for a token (resolves aliases), or undefined when the tool has no such flag. */
+function canonicalFlag(surface: ToolSurface, name: string): string | undefined {
+  if (surface.flags[name]) return name;
+  for (const [flag, spec] of Object.entries(surface.flags)) {
+    if (spec.aliases?.includes(name)) return flag;
+  }
+  return undefined;
+}
+
+/** Problems with one value of a flag (type and choices). */
+function valueViolation(flag: string, spec: FlagSpec, value: string): string | undefined {
+  if (value === '') return `${flag}: empty value`;
+  switch (spec.type) {
+    case 'int':
+      if (!INT.test(value)) return `${flag}: expected an integer, got ${JSON.stringify(value)}`;
+      break;
+    case 'float':
+      if (!FLOAT.test(value)) return `${flag}: expected a number, got ${JSON.stringify(value)}`;
+      break;
+    default:
+      break;
+  }
+  if (spec.choices) {
+    const v = spec.case_insensitive ? value.toLowerCase() : value;
+    const canonical = spec.value_aliases?.[v] ?? v;
+    if (!spec.choices.some((c) => String(c) === canonical)) {
+      return `${flag}: ${JSON.stringify(value)} is not one of ${spec.choices.join(', ')}`;
+    }
+  }
+  return undefined;
+}
+
+/** Splits argv (after the tool) into flags and positionals; reports unknown, legacy and malformed flags. */
+function parseFlags(
+  tool: ToolName,
+  surface: ToolSurface,
+  args: readonly string[],
+  violations: string[],
+): { flags: Map<string, string[]>; positionals: string[] } {
+  const flags = new Map<string, string[]>();
+  const positionals: string[] = [];
+  let i = 0;
+  while (i < args.length) {
+    const token = args[i] ?? '';
+    i += 1;
+    if (!token.startsWith('-') || INT.test(token)) {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const name = eq > 0 ? token.slice(0, eq) : token;
+    const inline = eq > 0 ? token.slice(eq + 1) : undefined;
+    const flag = canonicalFlag(surface, name);
+    if (!flag) {
+      if (surface.legacy_flags_must_reject?.includes(name)) violations.push(`${name}: legacy flag rejected by ${tool} 1.2`);
+      else if (surface.removed_flags && name in surface.removed_flags) violations.push(`${name}: removed from ${tool} in 1.2`);
+      else violations.push(`${name}: unknown flag for ${tool}`);
+      while (i < args.length && !(args[i] ?? '').startsWith('--')) i += 1;
+      continue;
+    }
+    const spec = surface.flags[flag] as FlagSpec;
+    if (flags.has(flag)) violations.push(`${flag}: given more than once`);
+    const values: string[] = [];
+    if (inline !== undefined) values.push(inline);
+    else if (spec.type !== 'flag') {
+      const many = spec.nargs === '+';
+      while (i < args.length && !(args[i] ?? '').startsWith('--') && (many || values.length === 0)) {
+        values.push(args[i] ?? '');
+        i += 1;
+      }
+    }
+    if (spec.type === 'flag' && values.length > 0) violations.push(`${flag}: takes no value (got ${JSON.stringify(values[0])})`);
+    if (spec.type !== 'flag' && values.length === 0 && spec.nargs !== '?') violations.push(`${flag}: missing value`);
+    if (spec.type !== 'flag') {
+      for (const v of values) {
+        const problem = valueViolation(flag, spec, v);
+        if (problem) violations.push(problem);
+      }
+    }
+    flags.set(flag, values);
+  }
+  return { flags, positionals };
+}
+
+/** Violations (empty = conforming) of one container argv against the pinned version's CLI surface. */
+export function checkToolArgv(argv: readonly string[]): string[] {
+  const id = identifyTool(argv);
+  if (typeof id === 'string') return [id];
+  const surface = toolSurface(id.tool);
+  const violations: string[] = [];
+  const { flags, positionals } = parseFlags(id.tool, surface, argv.slice(id.start), violations);
+  const expectedPositionals = surface.positional?.length ?? 0;
+  if (positionals.length !== expectedPositionals) {
+    violations.push(
+      expectedPositionals === 0
+        ? `unexpected positional argument(s) ${positionals.map((p) => JSON.stringify(p)).join(' ')}`
+        : `${id.tool} needs ${expectedPositionals} positional argument(s) (${(surface.positional ?? []).join(' ')}), got ${positionals.length}`,
+    );
+  }
+  for (const [flag, spec] of Object.entries(surface.flags)) {
+    if (spec.required && !flags.has(flag)) violations.push(`${flag}: required by ${id.tool}`);
+  }
+  violations.push(...toolConstraintViolations(id.tool, flags));
+  return violations;
+}

@@ -1,0 +1,120 @@
+/**
+ * The pinned TensorRT-LLM toolchains ("lanes"): the v1 engine lane (the 1.2.x line, the last one
+ * with `trtllm-build`) and the v2 PyTorch lane (`trtllm-serve --backend pytorch`). Both generate
+ * argv and YAML for the 1.2 CLI surface in the fixture, so a tag outside 1.2.x is refused rather
+ * than silently run with flags it may not accept. Pure: the service passes its overrides in.
+ */
+import type { Lane } from '../plan/types.js';
+
+/** Service-level pin of one lane (from the service's configuration; parsing env is elsewhere). */
+export interface LanePin {
+  readonly registry?: string;
+  readonly repository?: string;
+  readonly tag?: string;
+  /** `sha256:` + 64 hex; applies only while the tag is the pinned one (a user override drops it). */
+  readonly digest?: string | null;
+  /** TensorRT-LLM version the tag carries; default: parsed from the tag. */
+  readonly trtllmVersion?: string;
+}
+
+/** Overrides of both lanes. */
+export interface LaneOverrides {
+  readonly v1?: LanePin;
+  readonly v2?: LanePin;
+}
+
+/** A lane problem, turned into a Diagnostic by the planner. */
+export interface LaneProblem {
+  readonly code: 'VERSION_OVERRIDE_OUTSIDE_LANE' | 'VERSION_OVERRIDE_UNPARSEABLE' | 'LANE_PIN_INVALID';
+  readonly path: string;
+  readonly message: string;
+}
+
+const DEFAULT_REGISTRY = 'nvcr.io';
+const DEFAULT_REPOSITORY = 'nvidia/tensorrt-llm/release';
+/** TensorRT-LLM 1.2.1: the version the Triton backend pins on its release/1.2 branch. */
+export const DEFAULT_TRTLLM_VERSION = '1.2.1';
+
+const DEFAULTS: Readonly<Record<Lane['name'], Required<Omit<LanePin, 'digest'>> & { digest: string | null }>> = {
+  'v1-engine': { registry: DEFAULT_REGISTRY, repository: DEFAULT_REPOSITORY, tag: DEFAULT_TRTLLM_VERSION, digest: null, trtllmVersion: DEFAULT_TRTLLM_VERSION },
+  'v2-pytorch': { registry: DEFAULT_REGISTRY, repository: DEFAULT_REPOSITORY, tag: DEFAULT_TRTLLM_VERSION, digest: null, trtllmVersion: DEFAULT_TRTLLM_VERSION },
+};
+
+const VERSION_IN_TAG = /(?:^|[^0-9.])(\d+\.\d+\.\d+(?:\.?(?:rc|post|dev)\d+)*)/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
+const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The TensorRT-LLM version a tag names (`1.2.1`, `release-1.2.0rc6` → `1.2.0rc6`), or undefined. */
+export function versionFromTag(tag: string): string | undefined {
+  return VERSION_IN_TAG.exec(tag)?.[1];
+}
+
+/** Both lanes accept the 1.2.x line only: the argv and YAML generators target its surface. */
+export function versionInLane(version: string): boolean {
+  return /^1\.2\.\d+/.test(version);
+}
+
+function pinProblems(lane: Lane['name'], pin: LanePin): LaneProblem[] {
+  const base = `options.lanes.${lane === 'v1-engine' ? 'v1' : 'v2'}`;
+  const problems: LaneProblem[] = [];
+  const bad = (field: string, value: string, expected: string): void => {
+    problems.push({ code: 'LANE_PIN_INVALID', path: `${base}.${field}`, message: `${field} ${JSON.stringify(value)} is not a valid ${expected}` });
+  };
+  if (pin.registry !== undefined && !REGISTRY.test(pin.registry)) bad('registry', pin.registry, 'registry host');
+  if (pin.repository !== undefined && !REPOSITORY.test(pin.repository)) bad('repository', pin.repository, 'image repository');
+  if (pin.tag !== undefined && !TAG.test(pin.tag)) bad('tag', pin.tag, 'image tag');
+  if (pin.digest != null && !DIGEST.test(pin.digest)) bad('digest', pin.digest, 'digest (sha256: + 64 hex)');
+  return problems;
+}
+
+/**
+ * Resolves one lane: service pin over the defaults, then the user's version override (a tag of
+ * the same repository). Returns the lane or the problems found.
+ */
+export function resolveLane(
+  name: Lane['name'],
+  userOverride: string | null,
+  overridePath: string,
+  pins?: LaneOverrides,
+): { lane: Lane } | { problems: LaneProblem[] } {
+  const pin = (name === 'v1-engine' ? pins?.v1 : pins?.v2) ?? {};
+  const problems = pinProblems(name, pin);
+  const d = DEFAULTS[name];
+  const registry = pin.registry ?? d.registry;
+  const repository = pin.repository ?? d.repository;
+  let tag = pin.tag ?? d.tag;
+  let digest = pin.digest !== undefined ? pin.digest : pin.tag !== undefined ? null : d.digest;
+  let version = pin.trtllmVersion ?? (pin.tag !== undefined ? versionFromTag(pin.tag) : d.trtllmVersion);
+  let versionPath = `options.lanes.${name === 'v1-engine' ? 'v1' : 'v2'}.tag`;
+  if (userOverride !== null) {
+    if (!TAG.test(userOverride)) {
+      problems.push({ code: 'VERSION_OVERRIDE_UNPARSEABLE', path: overridePath, message: `${JSON.stringify(userOverride)} is not a valid image tag` });
+    }
+    tag = userOverride;
+    digest = null;
+    version = versionFromTag(userOverride);
+    versionPath = overridePath;
+  }
+  if (version === undefined) {
+    problems.push({
+      code: 'VERSION_OVERRIDE_UNPARSEABLE',
+      path: versionPath,
+      message: `cannot tell which TensorRT-LLM version tag ${JSON.stringify(tag)} carries; use a tag such as ${DEFAULT_TRTLLM_VERSION}`,
+    });
+  } else if (!versionInLane(version)) {
+    const why =
+      name === 'v1-engine'
+        ? 'the v1 engine lane runs trtllm-build from the TensorRT-LLM 1.2.x line (the engine path was removed after 1.3.0rc20; older lines take other flags)'
+        : 'the v2 lane writes trtllm-serve options for the TensorRT-LLM 1.2.x surface';
+    problems.push({
+      code: 'VERSION_OVERRIDE_OUTSIDE_LANE',
+      path: versionPath,
+      message: `tag ${JSON.stringify(tag)} is TensorRT-LLM ${version}, outside this lane: ${why}; use a 1.2.x tag such as ${DEFAULT_TRTLLM_VERSION}`,
+    });
+  }
+  if (problems.length > 0 || version === undefined) return { problems };
+  const image = `${registry}/${repository}:${tag}${digest ? `@${digest}` : ''}`;
+  return { lane: { name, image, registry, repository, tag, digest: digest ?? null, trtllmVersion: version } };
+}

@@ -1,0 +1,39 @@
+/**
+ * Where things live: the build workspace (mounted into every container step) and the runtime
+ * mount the published launch configs refer to. Fixed paths, never machine-specific: an executor
+ * maps `WORKSPACE.mount` to a per-build host directory.
+ */
+
+/** Build-time workspace paths (absolute, inside the container). */
+export const WORKSPACE = {
+  mount: '/workspace',
+  /** The fetched source checkpoint (Hugging Face layout). */
+  checkpointDir: '/workspace/checkpoint',
+  /** Fetched LoRA adapters, one directory per adapter name. */
+  loraDir: '/workspace/lora',
+  /** The fetched calibration dataset (a local dir: quantize.py then reads split `train`, column `text`). */
+  calibrationDir: '/workspace/calibration',
+  /** TensorRT-LLM checkpoint written by convert_checkpoint.py / quantize.py. */
+  trtllmCheckpointDir: '/workspace/trtllm_checkpoint',
+  /** Engine directory written by trtllm-build. */
+  engineDir: '/workspace/engine',
+  /** Launch files written by the planner and published next to the artifact. */
+  launchDir: '/workspace/launch',
+} as const;
+
+/** Where the published artifact is mounted when it is served. */
+export const RUNTIME = {
+  root: '/models',
+  engineDir: '/models/engine',
+  checkpointDir: '/models/checkpoint',
+  tokenizerDir: '/models/tokenizer',
+  launchDir: '/models/launch',
+} as const;
+
+/** TensorRT-LLM example scripts inside the NGC release image. */
+export const EXAMPLES_DIR = '/app/tensorrt_llm/examples';
+
+/** Path of one adapter's fetched directory. */
+export function loraAdapterDir(name: string): string {
+  return `${WORKSPACE.loraDir}/${name}`;
+}
