@@ -1,0 +1,94 @@
+/**
+ * Pure retry decisions: given how a step failed, which attempt that was, and the retry policy, say
+ * whether to retry (and after how long), fail for good (with advice), or treat the build as
+ * cancelled. The worker acts on the answer (BullMQ backoff for `retry`, `UnrecoverableError` for
+ * `fail`); nothing here sleeps, reads a clock or draws random numbers.
+ */
+import { z } from 'zod';
+import type { FailureClass, StepFailure } from '../exec/types.js';
+import { FAILURE_CLASS_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
+
+/** Retry policy for one build. Delays in milliseconds; attempts count from 1. */
+export const RetryPolicy = z.object({
+  /** Most attempts in total (first run included) for transient failures. */
+  maxAttempts: z.number().int().min(1).max(100).default(4),
+  /** Delay before the second attempt; later ones grow by `backoffFactor`. */
+  baseDelayMs: z.number().int().min(0).default(5_000),
+  backoffFactor: z.number().min(1).max(10).default(2),
+  /** Upper bound of any single delay. */
+  maxDelayMs: z.number().int().min(0).default(300_000),
+  /** Retries granted to a failure nobody recognised (`unknown`), within `maxAttempts`. */
+  unknownRetries: z.number().int().min(0).default(1),
+  /** Retries granted to a step timeout (a slow download or a busy host), within `maxAttempts`. */
+  timeoutRetries: z.number().int().min(0).default(0),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
+/** The default policy: 4 attempts, 5 s → 10 s → 20 s, one retry for unknown, none for timeouts. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = RetryPolicy.parse({});
+
+export type Outcome =
+  | { readonly action: 'retry'; readonly delayMs: number }
+  | { readonly action: 'fail'; readonly code: ErrorCode; readonly advice: string }
+  | { readonly action: 'cancel' };
+
+const TRANSIENT: ReadonlySet<FailureClass> = new Set(['network', 'container_runtime']);
+
+/** Advice for a failure that will not be retried, by class. */
+export const ADVICE: Readonly<Record<FailureClass, string>> = {
+  cuda_oom:
+    'the step ran out of GPU memory: raise trt_llm.build.num_builder_gpus (builds and quantizes across more GPUs), or lower max_batch_size / max_num_tokens / max_seq_len',
+  host_oom_killed:
+    'the step was killed for using too much host memory: run the build on a host with more RAM, or raise trt_llm.build.num_builder_gpus so each process loads less',
+  timeout: 'the step ran past its time limit: raise the step timeout, or check that the host is not overloaded',
+  canceled: 'the build was cancelled',
+  bad_argument:
+    'a build tool rejected its arguments: check the config values named in the log tail; if the config is valid, the planner produced a wrong command (please report it)',
+  network: 'a network error persisted over every attempt: check connectivity to the checkpoint source and registry, then resubmit',
+  container_runtime:
+    'the container runtime kept failing to start the step: check Docker and the NVIDIA container toolkit on the worker host',
+  unknown: 'the step failed for an unrecognised reason: read the log tail of the failed step',
+};
+
+/**
+ * Decides what happens after `attempt` (1-based) of a step failed with `failure`: transient
+ * failures (network, container runtime) back off exponentially until `maxAttempts`; an unknown
+ * failure is retried `unknownRetries` times; timeouts `timeoutRetries` times; OOM and bad arguments
+ * fail at once with advice; a cancel is a cancel. Decided by class and policy (the failure's own
+ * `retryable` is the registry default, shown to people; the policy may grant timeouts retries).
+ */
+export function decideOutcome(failure: StepFailure, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): Outcome {
+  const cls = failure.class;
+  if (cls === 'canceled') return { action: 'cancel' };
+  const retriesAllowed = retryBudget(cls, policy);
+  const n = Number.isFinite(attempt) && attempt >= 1 ? Math.floor(attempt) : 1;
+  if (n <= retriesAllowed && n < policy.maxAttempts) {
+    return { action: 'retry', delayMs: backoffDelay(n, policy) };
+  }
+  const code = codeOf(failure);
+  const advice = ADVICE[cls];
+  if (retriesAllowed > 0) {
+    const tries = Math.min(n, policy.maxAttempts);
+    return { action: 'fail', code, advice: `gave up after ${tries} attempt${tries === 1 ? '' : 's'}; ${advice}` };
+  }
+  return { action: 'fail', code, advice };
+}
+
+/** How many retries (attempts after the first) a class gets under `policy`. */
+function retryBudget(cls: FailureClass, policy: RetryPolicy): number {
+  if (TRANSIENT.has(cls)) return policy.maxAttempts - 1;
+  if (cls === 'unknown') return policy.unknownRetries;
+  if (cls === 'timeout') return policy.timeoutRetries;
+  return 0;
+}
+
+/** Delay before attempt `failedAttempt + 1`: base · factor^(failedAttempt − 1), capped. */
+export function backoffDelay(failedAttempt: number, policy: RetryPolicy): number {
+  const raw = policy.baseDelayMs * Math.pow(policy.backoffFactor, Math.max(0, failedAttempt - 1));
+  return Math.min(policy.maxDelayMs, Math.round(raw));
+}
+
+/** The failure's own code when it is a registered step code (e.g. `STEP_ACCESS_DENIED`), else the class's code. */
+function codeOf(failure: StepFailure): ErrorCode {
+  return isErrorCode(failure.code) && failure.code.startsWith('STEP_') ? failure.code : FAILURE_CLASS_CODES[failure.class];
+}

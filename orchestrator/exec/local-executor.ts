@@ -1,0 +1,44 @@
+/**
+ * The local executor, for hosts that already are the TensorRT-LLM container: runs the step's argv
+ * directly, with `/workspace/…` arguments mapped to the host workspace, the workspace as working
+ * directory and `CUDA_VISIBLE_DEVICES` set to the assigned device ids.
+ */
+import type { ContainerStep } from '../plan/types.js';
+import { classifyFailure, isSuccess } from './classify-failure.js';
+import { refusal } from './refusal.js';
+import { runProcess } from './run-process.js';
+import { localInvocation } from './step-invocation.js';
+import type { StepExecutor, StepOutcome, StepRunContext } from './types.js';
+
+export interface LocalExecutorOptions {
+  /** Environment the tools run with (default: this process's); secrets and CUDA_VISIBLE_DEVICES are added. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** SIGTERM → SIGKILL grace. Default 5 s. */
+  readonly forceKillAfterMs?: number;
+}
+
+/** Creates the local executor. */
+export function createLocalExecutor(options: LocalExecutorOptions = {}): StepExecutor {
+  const baseEnv = options.env ?? process.env;
+  const forceKillAfterMs = options.forceKillAfterMs ?? 5_000;
+  return {
+    name: 'local',
+    async run(step: ContainerStep, ctx: StepRunContext): Promise<StepOutcome> {
+      const built = localInvocation(step, ctx);
+      if (!built.ok) return refusal(built.code, built.message);
+      const inv = built.invocation;
+      const result = await runProcess({
+        file: inv.file,
+        args: inv.args,
+        env: { ...baseEnv, ...inv.env },
+        cwd: inv.cwd,
+        timeoutMs: step.timeoutSeconds * 1000,
+        signal: ctx.signal,
+        forceKillAfterMs,
+        secretValues: Object.values(ctx.secrets),
+        onLine: ctx.onLine,
+      });
+      return isSuccess(result) ? { ok: true, result } : { ok: false, failure: classifyFailure(result, 'local') };
+    },
+  };
+}
