@@ -1,0 +1,166 @@
+/**
+ * YAML text → plain JS value plus a source map (path → line/column), with the limits that keep
+ * hostile input harmless: a size cap checked before parsing, unique keys, and an alias budget.
+ * Pure: no I/O.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+
+/** Largest accepted config, in bytes (UTF-8). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Most alias dereferences allowed while building the value (defeats "billion laughs"). */
+export const MAX_ALIAS_COUNT = 100;
+
+export type PathSegment = string | number;
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+export interface SourceProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly position: Position;
+}
+
+/** A parsed config with positions. `value` is undefined when parsing failed. */
+export interface ParsedSource {
+  readonly problems: readonly SourceProblem[];
+  readonly value: unknown;
+  /** Dotted paths of integer-valued scalars written as floats (`2.0`, `1e3`). */
+  readonly floatLiteralPaths: ReadonlySet<string>;
+  /** Position of the key (`at: 'key'`) or value at `path`; the nearest existing ancestor's key otherwise. */
+  positionOf(path: readonly PathSegment[], at?: 'key' | 'value'): Position;
+}
+
+const START: Position = { line: 1, column: 1 };
+const INT_LITERAL = /^[-+]?(?:[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$/;
+
+const YAML_CODE_MAP: Readonly<Record<string, string>> = {
+  DUPLICATE_KEY: 'YAML_DUPLICATE_KEY',
+  ALIAS_PROPS: 'YAML_SYNTAX_ERROR',
+};
+
+/** Parses `text`; never throws. */
+export function parseSource(text: string): ParsedSource {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) {
+    return failed([
+      { code: 'CONFIG_TOO_LARGE', message: `config is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} bytes (1 MiB)`, position: START },
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  } catch (err) {
+    return failed([{ code: 'YAML_SYNTAX_ERROR', message: errorText(err), position: START }]);
+  }
+  const toPos = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  const problems: SourceProblem[] = [];
+  for (const e of doc.errors) {
+    problems.push({ code: YAML_CODE_MAP[e.code] ?? 'YAML_SYNTAX_ERROR', message: yamlMessage(e.code, e.message), position: toPos(e.pos[0]) });
+  }
+  if (problems.length > 0) return failed(problems);
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const alias = err instanceof ReferenceError || /alias/i.test(errorText(err));
+    return failed([
+      {
+        code: alias ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX_ERROR',
+        message: alias ? `too many alias expansions (limit ${MAX_ALIAS_COUNT}); the document looks like an alias bomb` : errorText(err),
+        position: START,
+      },
+    ]);
+  }
+  const floatLiteralPaths = new Set<string>();
+  collectFloatLiterals(doc, doc.contents, [], floatLiteralPaths, 0);
+  return {
+    problems: [],
+    value,
+    floatLiteralPaths,
+    positionOf(path, at = 'value') {
+      return locate(doc, path, at, toPos);
+    },
+  };
+}
+
+function failed(problems: SourceProblem[]): ParsedSource {
+  return { problems, value: undefined, floatLiteralPaths: new Set(), positionOf: () => START };
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]?.slice(0, 200) ?? 'invalid YAML';
+}
+
+// yaml messages never quote document text except for a few codes; keep the first line only.
+function yamlMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: each key may appear only once in a mapping';
+  return `invalid YAML: ${message.split('\n')[0]?.slice(0, 200) ?? code}`;
+}
+
+function deref(doc: Document.Parsed, node: unknown): unknown {
+  if (isAlias(node)) return node.resolve(doc);
+  return node;
+}
+
+function keyText(pair: Pair): string | undefined {
+  const k = pair.key;
+  if (isScalar(k)) return String(k.value);
+  return undefined;
+}
+
+// Walks the AST (not following aliases, so it is linear in the text) and records float literals.
+function collectFloatLiterals(doc: Document.Parsed, node: unknown, path: PathSegment[], out: Set<string>, depth: number): void {
+  if (depth > 200) return;
+  if (isScalar(node)) {
+    if (typeof node.value === 'number' && Number.isInteger(node.value) && node.source !== undefined && !INT_LITERAL.test(node.source)) {
+      out.add(path.join('.'));
+    }
+  } else if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = keyText(pair);
+      if (k !== undefined) collectFloatLiterals(doc, pair.value, [...path, k], out, depth + 1);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => collectFloatLiterals(doc, item, [...path, i], out, depth + 1));
+  }
+}
+
+function nodeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}
+
+function locate(doc: Document.Parsed, path: readonly PathSegment[], at: 'key' | 'value', toPos: (o: number) => Position): Position {
+  let node: unknown = deref(doc, doc.contents);
+  let best: number | undefined = nodeStart(node);
+  for (let i = 0; i < path.length; i += 1) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyText(p) === String(seg));
+      if (!pair) return toPos(best ?? 0);
+      const keyStart = nodeStart(pair.key);
+      const valueStart = nodeStart(pair.value);
+      if (last) return toPos((at === 'key' ? keyStart : (valueStart ?? keyStart)) ?? best ?? 0);
+      best = keyStart ?? best;
+      node = deref(doc, pair.value);
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item: unknown = node.items[seg];
+      if (item === undefined) return toPos(best ?? 0);
+      best = nodeStart(item) ?? best;
+      if (last) return toPos(best ?? 0);
+      node = deref(doc, item);
+    } else {
+      return toPos(best ?? 0);
+    }
+  }
+  return toPos(best ?? 0);
+}
