@@ -1,0 +1,194 @@
+/**
+ * The build job: acquire GPUs, run the plan's steps in order (skipping completed ones, so a retried
+ * or recovered build resumes), record status/progress/logs, decide retries with `decideOutcome`,
+ * publish exactly once, and release the devices on every path.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
+import type { BuildPlan, ContainerStep, PlanStep, PublishStep } from '../plan/types.js';
+import type { BuildStore } from './build-store.js';
+import type { BuildStatus } from './build-view.js';
+import { isTerminalStatus } from './build-view.js';
+import { SHUTDOWN_REASON, StepRetryError, failureFromThrown } from './failure-data.js';
+import { runFetchStep } from './fetch-step.js';
+import { BuildJobData } from './job-catalog.js';
+import { LogSink } from './log-sink.js';
+import type { MetricsStore } from './metrics-store.js';
+import type { WorkerDeps } from './ports.js';
+
+export interface RunContext {
+  readonly d: WorkerDeps;
+  readonly store: BuildStore;
+  readonly metrics: MetricsStore;
+  /** Publishes this worker's GPU allocation to the metrics. */
+  readonly reportGpus: () => Promise<void>;
+}
+
+export interface BuildJobResult {
+  readonly status: BuildStatus;
+}
+
+/** Per-build workspace on this host (shared with the IO worker through WORK_DIR). */
+export function workspaceDirFor(workDir: string, buildId: string): string {
+  return join(workDir, 'builds', buildId);
+}
+
+/** Secret values for the names a step lists (and only those). */
+export function pickSecrets(all: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (Object.prototype.hasOwnProperty.call(all, n)) out[n] = all[n] as string;
+  return out;
+}
+
+/** BullMQ processor body for `build-<GPUTYPE>` jobs. */
+export async function processBuildJob(job: Job<unknown>, token: string | undefined, signal: AbortSignal | undefined, rc: RunContext): Promise<BuildJobResult> {
+  const data = BuildJobData.parse(job.data);
+  const { d, store } = rc;
+  const id = data.buildId;
+  const status = await store.status(id);
+  if (status === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
+  if (isTerminalStatus(status)) return { status };
+  if (await store.cancelRequested(id)) return markCancelled(rc, id);
+  const plan = await store.plan(id);
+  if (!plan) throw new UnrecoverableError(`BUILD_PLAN_MISSING: ${id}`);
+
+  const already = await d.publisher.published(plan.planHash);
+  if (already) {
+    await store.closeOpenSteps(id, 'skipped', d.now());
+    await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null });
+    return { status: 'succeeded' };
+  }
+
+  const gpuIds = d.allocator.tryAcquire(id, plan.builder.gpuCount);
+  if (!gpuIds) {
+    await job.moveToDelayed(d.now() + (d.gpuWaitMs ?? 2000), token);
+    throw new DelayedError();
+  }
+  const sink = new LogSink(store, id, d.log, d.now);
+  try {
+    await rc.reportGpus();
+    await store.setStatus(id, 'running', d.now(), { attempts: job.attemptsStarted });
+    const workspaceDir = workspaceDirFor(d.workDir, id);
+    await mkdir(workspaceDir, { recursive: true });
+    const abort = signal ?? new AbortController().signal;
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const views = new Map((await store.get(id))?.steps.map((s) => [s.id, s]) ?? []);
+    for (const [index, step] of plan.steps.entries()) {
+      const view = views.get(step.id);
+      if (view?.status === 'succeeded' || view?.status === 'skipped') continue;
+      if (abort.aborted || (await store.cancelRequested(id))) return await stopOnAbort(rc, job, token, id, step.id, abort);
+      await job.updateProgress({ step: step.id, index, total: plan.steps.length });
+      const started = d.now();
+      await store.patchStep(id, step.id, { status: 'running', attempts: (view?.attempts ?? 0) + 1, startedAt: new Date(started).toISOString(), finishedAt: null });
+      const failed = await runOneStep(rc, { plan, step, id, workspaceDir, gpuIds, sink, abort, attempt, maxAttempts });
+      await sink.close();
+      if (failed === 'cancelled') return await stopOnAbort(rc, job, token, id, step.id, abort);
+      const finished = d.now();
+      await store.patchStep(id, step.id, { status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 });
+      await rc.metrics.observeStep(step.kind, (finished - started) / 1000);
+    }
+    await store.setStatus(id, 'succeeded', d.now(), { error: null });
+    return { status: 'succeeded' };
+  } finally {
+    await sink.close();
+    d.allocator.release(id);
+    await rc.reportGpus();
+  }
+}
+
+interface StepRun {
+  readonly plan: BuildPlan;
+  readonly step: PlanStep;
+  readonly id: string;
+  readonly workspaceDir: string;
+  readonly gpuIds: readonly string[];
+  readonly sink: LogSink;
+  readonly abort: AbortSignal;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+/** Runs one step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
+async function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
+  const { step } = r;
+  if (step.kind === 'fetch') {
+    const res = await runFetchStep(rc, r.plan, step, r.id, r.workspaceDir, r.abort);
+    if (res === 'cancelled') return 'cancelled';
+    if (res !== null) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
+    return null;
+  }
+  if (step.kind === 'publish') return runPublish(rc, r, step);
+  return runContainer(rc, r, step);
+}
+
+async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Promise<'cancelled' | null> {
+  const { d } = rc;
+  const outcome = await d.executor.run(step, {
+    workspaceDir: r.workspaceDir,
+    workspaceMount: r.plan.workspace.mount,
+    gpuIds: r.gpuIds,
+    secrets: pickSecrets(d.secrets, step.secretEnv),
+    runName: `trt-${r.id}-${step.id.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${d.newRunId()}`,
+    signal: r.abort,
+    onLine: (line, stream) => r.sink.line(step.id, stream, line),
+  });
+  if (outcome.ok) return null;
+  if (r.abort.aborted) return 'cancelled';
+  const f = outcome.failure;
+  r.sink.line(step.id, 'system', `step failed: ${f.code}: ${f.message}`);
+  const decision = d.decideOutcome(f, r.attempt);
+  if (decision.action === 'cancel') return 'cancelled';
+  if (decision.action === 'retry') return failStep(rc, r, f.code, f.message, f.advice, decision.delayMs);
+  return failStep(rc, r, decision.code, f.message, decision.advice ?? f.advice, null);
+}
+
+async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promise<'cancelled' | null> {
+  const { d, store } = rc;
+  try {
+    const fetched = await store.fetched(r.id);
+    const out = await d.publisher.publish({ plan: r.plan, step, workspaceDir: r.workspaceDir, fetched });
+    r.sink.line(step.id, 'system', out.alreadyPublished ? 'already published' : `published ${out.artifacts.manifest}`);
+    await store.setStatus(r.id, 'running', d.now(), { artifacts: out.artifacts });
+    return null;
+  } catch (err) {
+    if (r.abort.aborted) return 'cancelled';
+    const f = failureFromThrown(err, 'PUBLISH_FAILED');
+    return failStep(rc, r, f.error.code, f.error.message, f.error.advice, f.retryable ? 2000 : null);
+  }
+}
+
+/** Records a failed step; throws StepRetryError (BullMQ retries) or UnrecoverableError (final). */
+async function failStep(rc: RunContext, r: StepRun, code: string, message: string, advice: string | null, retryDelayMs: number | null): Promise<never> {
+  const { d, store } = rc;
+  await r.sink.close();
+  await store.patchStep(r.id, r.step.id, { status: 'failed', finishedAt: new Date(d.now()).toISOString() });
+  const error = { code, message, advice };
+  if (retryDelayMs !== null && r.attempt < r.maxAttempts) {
+    await store.setStatus(r.id, 'queued', d.now(), { error });
+    throw new StepRetryError(code, retryDelayMs);
+  }
+  await store.setStatus(r.id, 'failed', d.now(), { error });
+  await store.closeOpenSteps(r.id, 'skipped', d.now());
+  throw new UnrecoverableError(code);
+}
+
+async function stopOnAbort(rc: RunContext, job: Job<unknown>, token: string | undefined, id: string, stepId: string, abort: AbortSignal): Promise<BuildJobResult> {
+  if (abort.aborted && abort.reason === SHUTDOWN_REASON) {
+    // Hand the build back: the step runs again on the next worker.
+    await rc.store.patchStep(id, stepId, { status: 'pending', finishedAt: null, progress: null });
+    await rc.store.setStatus(id, 'queued', rc.d.now());
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+  return markCancelled(rc, id);
+}
+
+/** Marks a build cancelled (open steps too). */
+export async function markCancelled(rc: Pick<RunContext, 'd' | 'store'>, id: string): Promise<BuildJobResult> {
+  await rc.store.closeOpenSteps(id, 'cancelled', rc.d.now());
+  await rc.store.setStatus(id, 'cancelled', rc.d.now());
+  return { status: 'cancelled' };
+}

@@ -1,0 +1,208 @@
+/**
+ * Build records in Redis: status, steps, attempts, artifacts and a capped, numbered log per build.
+ * The only place that reads or writes these keys.
+ */
+import type { Redis } from 'ioredis';
+import type { GpuType } from '../gpu/catalog.js';
+import type { BuildPlan, StepKind } from '../plan/types.js';
+import type { FetchedItem } from '../storage/ports.js';
+import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
+import { BUILD_STATUSES } from './build-view.js';
+import { APPEND_LOGS, CLAIM_PLAN, SET_STATUS } from './lua-scripts.js';
+import { redisKeys } from './redis-keys.js';
+import type { RedisKeys } from './redis-keys.js';
+
+export interface ClaimResult {
+  readonly created: boolean;
+  readonly id: string;
+}
+
+export interface LogPage {
+  readonly entries: readonly LogEntry[];
+  /** Pass as `after` to get the next page. */
+  readonly next: number;
+  /** True when lines after `after` were dropped by the cap before they were read. */
+  readonly truncated: boolean;
+}
+
+export interface StepPatch {
+  readonly status?: StepStatus;
+  readonly attempts?: number;
+  readonly startedAt?: string | null;
+  readonly finishedAt?: string | null;
+  readonly progress?: number | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Redis-backed build records. */
+export class BuildStore {
+  readonly keys: RedisKeys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+    private readonly logCap = 10_000,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  /** Returns the live build of this plan, or creates a new one (queued, or succeeded when already published). */
+  async claim(plan: BuildPlan, nowMs: number, published: ArtifactsView | null): Promise<ClaimResult> {
+    const status: BuildStatus = published ? 'succeeded' : 'queued';
+    const stepStatus: StepStatus = published ? 'skipped' : 'pending';
+    const steps = plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]);
+    const res = (await this.redis.eval(
+      CLAIM_PLAN,
+      2,
+      this.keys.byPlan(plan.planHash),
+      this.keys.generation(plan.planHash),
+      this.keys.base,
+      plan.planHash.slice('sha256:'.length, 'sha256:'.length + 16),
+      String(nowMs),
+      plan.planHash,
+      plan.builder.gpuType,
+      JSON.stringify(plan),
+      JSON.stringify(steps),
+      status,
+      JSON.stringify(published),
+      JSON.stringify(plan.steps.map((s) => s.id)),
+    )) as [number, string];
+    return { created: res[0] === 1, id: res[1] };
+  }
+
+  /** The build as the API shows it, or null. */
+  async get(id: string): Promise<BuildView | null> {
+    const [[, h], [, s]] = (await this.redis
+      .multi()
+      .hmget(this.keys.build(id), 'status', 'planHash', 'gpuType', 'createdAt', 'updatedAt', 'cancelRequested', 'attempts', 'artifacts', 'error', 'stepOrder')
+      .hgetall(this.keys.steps(id))
+      .exec()) as [[null, (string | null)[]], [null, Record<string, string>]];
+    const [status, planHash, gpuType, createdAt, updatedAt, cancel, attempts, artifacts, error, order] = h;
+    if (!status || !planHash || !gpuType || !createdAt || !updatedAt) return null;
+    const stepOrder = JSON.parse(order ?? '[]') as string[];
+    const steps = stepOrder.flatMap((sid) => {
+      const raw = s[sid];
+      return raw ? [JSON.parse(raw) as StepView] : [];
+    });
+    return {
+      id,
+      status: status as BuildStatus,
+      planHash,
+      gpuType: gpuType as GpuType,
+      createdAt: iso(Number(createdAt)),
+      updatedAt: iso(Number(updatedAt)),
+      cancelRequested: cancel === '1',
+      attempts: Number(attempts ?? '0'),
+      steps,
+      artifacts: JSON.parse(artifacts ?? 'null') as ArtifactsView | null,
+      error: JSON.parse(error ?? 'null') as BuildError | null,
+    };
+  }
+
+  /** Current status only (cheap), or null when the build does not exist. */
+  async status(id: string): Promise<BuildStatus | null> {
+    return (await this.redis.hget(this.keys.build(id), 'status')) as BuildStatus | null;
+  }
+
+  /** The plan the build was created from. */
+  async plan(id: string): Promise<BuildPlan | null> {
+    const raw = await this.redis.hget(this.keys.build(id), 'plan');
+    return raw ? (JSON.parse(raw) as BuildPlan) : null;
+  }
+
+  /** Moves a non-terminal build to `status` (terminal builds never change); true when it changed. */
+  async setStatus(
+    id: string,
+    status: BuildStatus,
+    nowMs: number,
+    extra: { error?: BuildError | null; artifacts?: ArtifactsView | null; attempts?: number } = {},
+  ): Promise<boolean> {
+    const pairs: string[] = [];
+    if (extra.error !== undefined) pairs.push('error', JSON.stringify(extra.error));
+    if (extra.artifacts !== undefined) pairs.push('artifacts', JSON.stringify(extra.artifacts));
+    if (extra.attempts !== undefined) pairs.push('attempts', String(extra.attempts));
+    const r = await this.redis.eval(SET_STATUS, 1, this.keys.build(id), this.keys.base, id, status, String(nowMs), ...pairs);
+    return r === 1;
+  }
+
+  /** Merges `patch` into one step's record. One worker owns a running build, so read-modify-write is safe. */
+  async patchStep(id: string, stepId: string, patch: StepPatch): Promise<StepView | null> {
+    const raw = await this.redis.hget(this.keys.steps(id), stepId);
+    if (!raw) return null;
+    const next = { ...(JSON.parse(raw) as StepView), ...patch };
+    await this.redis.hset(this.keys.steps(id), stepId, JSON.stringify(next));
+    return next;
+  }
+
+  /** Marks every step not yet finished with `status` (e.g. `cancelled`). */
+  async closeOpenSteps(id: string, status: StepStatus, nowMs: number): Promise<void> {
+    const all = await this.redis.hgetall(this.keys.steps(id));
+    const updates: string[] = [];
+    for (const [sid, raw] of Object.entries(all)) {
+      const st = JSON.parse(raw) as StepView;
+      if (st.status === 'pending' || st.status === 'running') {
+        updates.push(sid, JSON.stringify({ ...st, status, finishedAt: st.status === 'running' ? iso(nowMs) : st.finishedAt }));
+      }
+    }
+    if (updates.length > 0) await this.redis.hset(this.keys.steps(id), ...updates);
+  }
+
+  /** Keeps what the fetch step resolved (for the manifest). */
+  async saveFetched(id: string, fetched: readonly FetchedItem[]): Promise<void> {
+    await this.redis.hset(this.keys.build(id), 'fetched', JSON.stringify(fetched));
+  }
+
+  /** What the fetch step resolved, or an empty list. */
+  async fetched(id: string): Promise<readonly FetchedItem[]> {
+    const raw = await this.redis.hget(this.keys.build(id), 'fetched');
+    return raw ? (JSON.parse(raw) as FetchedItem[]) : [];
+  }
+
+  /** Flags a cancel request (seen by the worker at the next step boundary or via the cancel channel). */
+  async requestCancel(id: string): Promise<void> {
+    await this.redis.multi().hset(this.keys.build(id), 'cancelRequested', '1').publish(this.keys.cancelChannel, id).exec();
+  }
+
+  /** Has a cancel been requested for this build? */
+  async cancelRequested(id: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.build(id), 'cancelRequested')) === '1';
+  }
+
+  /** Appends numbered log lines (capped list); returns the last seq. */
+  async appendLogs(id: string, lines: readonly Omit<LogEntry, 'seq'>[]): Promise<number> {
+    if (lines.length === 0) return 0;
+    const r = await this.redis.eval(APPEND_LOGS, 2, this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
+    return Number(r);
+  }
+
+  /** Log lines with seq > after, at most `limit`. */
+  async readLogs(id: string, after: number, limit: number): Promise<LogPage> {
+    const first = await this.redis.lindex(this.keys.logs(id), 0);
+    if (!first) return { entries: [], next: after, truncated: false };
+    const seq0 = (JSON.parse(first) as LogEntry).seq;
+    const start = Math.max(0, after + 1 - seq0);
+    const raw = await this.redis.lrange(this.keys.logs(id), start, start + limit - 1);
+    const entries = raw.map((r) => JSON.parse(r) as LogEntry);
+    const last = entries.at(-1);
+    return { entries, next: last ? last.seq : after, truncated: after + 1 < seq0 };
+  }
+
+  /** Builds newest first, optionally with one status; `total` counts all matches. */
+  async list(status: BuildStatus | null, offset: number, limit: number): Promise<{ items: BuildView[]; total: number }> {
+    const key = status ? this.keys.statusIndex(status) : this.keys.index;
+    const [ids, total] = await Promise.all([this.redis.zrevrange(key, offset, offset + limit - 1), this.redis.zcard(key)]);
+    const views = await Promise.all(ids.map((id) => this.get(id)));
+    return { items: views.filter((v): v is BuildView => v !== null), total };
+  }
+
+  /** Number of builds in each status. */
+  async countByStatus(): Promise<Record<BuildStatus, number>> {
+    const counts = await Promise.all(BUILD_STATUSES.map((s) => this.redis.zcard(this.keys.statusIndex(s))));
+    return Object.fromEntries(BUILD_STATUSES.map((s, i) => [s, counts[i] ?? 0])) as Record<BuildStatus, number>;
+  }
+}
+
+function initialStep(id: string, kind: StepKind, status: StepStatus): StepView {
+  return { id, kind, status, attempts: 0, startedAt: null, finishedAt: null, progress: null };
+}

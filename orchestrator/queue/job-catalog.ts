@@ -1,0 +1,56 @@
+/**
+ * The job catalog: every BullMQ queue and job this service uses, with its payload schema and its
+ * attempts/backoff/lock settings. Workers parse their payload with these schemas on the first line.
+ */
+import { z } from 'zod';
+import { GPU_TYPES } from '../gpu/catalog.js';
+import type { GpuType } from '../gpu/catalog.js';
+
+/** The IO queue: downloads (no GPU). */
+export const IO_QUEUE = 'io';
+
+/** Queue of the builds targeting one GPU type, e.g. `build-H100`. */
+export function buildQueueName(gpuType: GpuType): string {
+  return `build-${gpuType}`;
+}
+
+/** Build ids: 16 hex of the plan hash, then a generation number (`3f2a…-1`). */
+export const BUILD_ID_RE = /^[0-9a-f]{16}-[1-9][0-9]{0,8}$/;
+export const PLAN_HASH_RE = /^sha256:[0-9a-f]{64}$/;
+
+/** Payload of the build job (queue `build-<GPUTYPE>`; job id = build id). */
+export const BuildJobData = z.object({
+  buildId: z.string().regex(BUILD_ID_RE),
+  planHash: z.string().regex(PLAN_HASH_RE),
+  gpuType: z.enum(GPU_TYPES),
+});
+export type BuildJobData = z.infer<typeof BuildJobData>;
+
+/** Payload of the fetch job (queue `io`; job id = `<build id>-fetch`), child of the build job. */
+export const FetchJobData = BuildJobData;
+export type FetchJobData = z.infer<typeof FetchJobData>;
+
+export const JOB_NAMES = { build: 'build', fetch: 'fetch' } as const;
+
+/** Fetch job id for a build (BullMQ ids must not contain `:`). */
+export function fetchJobId(buildId: string): string {
+  return `${buildId}-fetch`;
+}
+
+/** The custom backoff type: the delay comes from `decideOutcome` (see worker backoffStrategy). */
+export const DECIDED_BACKOFF = 'decided';
+
+/** Attempts and backoff per job; lock settings per worker (`WorkerTuning`). */
+export const JOB_SETTINGS = {
+  build: { attempts: 3, backoff: { type: DECIDED_BACKOFF, delay: 1000 } },
+  fetch: { attempts: 3, backoff: { type: 'exponential', delay: 2000 } },
+} as const;
+
+/** Lock/stall settings of a worker. lockDuration: ms a job lock lives without renewal. */
+export interface WorkerTuning {
+  readonly lockDuration: number;
+  readonly stalledInterval: number;
+  readonly maxStalledCount: number;
+}
+
+export const DEFAULT_WORKER_TUNING: WorkerTuning = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 };

@@ -1,0 +1,65 @@
+/**
+ * Batches a running build's output lines into the capped Redis log and the pino log, and turns
+ * progress lines into step progress. Writes are chained so lines keep their order.
+ */
+import type { BuildStore } from './build-store.js';
+import type { LogEntry } from './build-view.js';
+import { parseProgress } from './parse-progress.js';
+import type { Log } from './ports.js';
+
+const BATCH = 200;
+const FLUSH_MS = 100;
+
+/** Per-build line sink; call `close()` (awaits all writes) when the build job ends. */
+export class LogSink {
+  private buf: Omit<LogEntry, 'seq'>[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private lastProgress = new Map<string, number>();
+
+  constructor(
+    private readonly store: BuildStore,
+    private readonly buildId: string,
+    private readonly log: Log,
+    private readonly now: () => number,
+  ) {}
+
+  /** Records one line of `step`. */
+  line(step: string, stream: LogEntry['stream'], line: string): void {
+    this.buf.push({ ts: this.now(), step, stream, line });
+    this.log.debug({ buildId: this.buildId, step, stream }, line);
+    const p = parseProgress(line);
+    if (p !== null && Math.abs(p - (this.lastProgress.get(step) ?? -1)) >= 0.01) {
+      this.lastProgress.set(step, p);
+      this.enqueue(async () => {
+        await this.store.patchStep(this.buildId, step, { progress: p });
+      });
+    }
+    if (this.buf.length >= BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+  }
+
+  /** Starts writing what is buffered. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.buf.length === 0) return;
+    const batch = this.buf;
+    this.buf = [];
+    this.enqueue(async () => {
+      await this.store.appendLogs(this.buildId, batch);
+    });
+  }
+
+  /** Writes everything buffered and waits for all writes. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.chain;
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((err: unknown) => {
+      this.log.warn({ buildId: this.buildId, err: String(err) }, 'log write failed');
+    });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Lua scripts that make the build store's multi-key updates atomic (claim a plan, guarded status
+ * change, numbered log append). KEYS are computed from ARGV[1] (the key base) inside the scripts.
+ */
+
+/**
+ * Claim a plan: return {0, id} when a queued/running/succeeded build of the plan exists, else
+ * create a new build record (next generation) and return {1, id}.
+ * KEYS: byPlan, generation. ARGV: base, idStem, nowMs, planHash, gpuType, planJson,
+ * stepsJson ([[id, json]...]), status, artifactsJson, stepOrderJson.
+ */
+export const CLAIM_PLAN = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local st = redis.call('HGET', ARGV[1] .. 'build:' .. cur, 'status')
+  if st == 'queued' or st == 'running' or st == 'succeeded' then return {0, cur} end
+end
+local n = redis.call('INCR', KEYS[2])
+local id = ARGV[2] .. '-' .. n
+local bk = ARGV[1] .. 'build:' .. id
+redis.call('HSET', bk, 'id', id, 'planHash', ARGV[4], 'gpuType', ARGV[5], 'status', ARGV[8],
+  'createdAt', ARGV[3], 'updatedAt', ARGV[3], 'plan', ARGV[6], 'artifacts', ARGV[9],
+  'cancelRequested', '0', 'attempts', '0', 'error', 'null', 'stepOrder', ARGV[10])
+local steps = cjson.decode(ARGV[7])
+for _, s in ipairs(steps) do redis.call('HSET', bk .. ':steps', s[1], s[2]) end
+redis.call('SET', KEYS[1], id)
+redis.call('ZADD', ARGV[1] .. 'index', ARGV[3], id)
+redis.call('ZADD', ARGV[1] .. 'status:' .. ARGV[8], ARGV[3], id)
+return {1, id}
+`;
+
+/**
+ * Change a build's status unless it is already terminal; extra field/value pairs are set too.
+ * KEYS: build. ARGV: base, id, newStatus, nowMs, [field, value]...
+ * Returns 1 when changed, 0 when the build is missing or terminal.
+ */
+export const SET_STATUS = `
+local st = redis.call('HGET', KEYS[1], 'status')
+if not st then return 0 end
+if st == 'succeeded' or st == 'failed' or st == 'cancelled' then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'updatedAt', ARGV[4])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if st ~= ARGV[3] then
+  local created = redis.call('HGET', KEYS[1], 'createdAt')
+  redis.call('ZREM', ARGV[1] .. 'status:' .. st, ARGV[2])
+  redis.call('ZADD', ARGV[1] .. 'status:' .. ARGV[3], created, ARGV[2])
+end
+return 1
+`;
+
+/**
+ * Append log lines, numbering them, and cap the list.
+ * KEYS: logs, logSeq. ARGV: cap, then one JSON object (without seq) per line.
+ * Returns the last seq.
+ */
+export const APPEND_LOGS = `
+local seq = 0
+for i = 2, #ARGV do
+  seq = redis.call('INCR', KEYS[2])
+  local e = cjson.decode(ARGV[i])
+  e['seq'] = seq
+  redis.call('RPUSH', KEYS[1], cjson.encode(e))
+end
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+return seq
+`;

@@ -1,0 +1,101 @@
+/**
+ * The ports the queue service depends on, injected as one `Deps` object by the composition roots
+ * (main/) and by tests. Real adapters: planner (plan/), executors and allocator (exec/), retry
+ * policy (build/), fetch and publish (storage/).
+ */
+import type { Redis } from 'ioredis';
+import type { Diagnostic } from '../config/diagnostic.js';
+import type { StepExecutor, GpuAllocator, StepFailure } from '../exec/types.js';
+import type { GpuType } from '../gpu/catalog.js';
+import type { BuildPlan, FetchItem, PublishStep } from '../plan/types.js';
+import type { FetchContext, FetchedItem } from '../storage/ports.js';
+import type { ArtifactsView } from './build-view.js';
+import type { WorkerTuning } from './job-catalog.js';
+
+/** Exactly the `trt-plan --json` object. */
+export interface PlanOutcome {
+  readonly valid: boolean;
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  readonly plan: BuildPlan | null;
+}
+
+/** Validates and plans a config text (YAML or JSON). */
+export type PlanConfig = (text: string) => PlanOutcome;
+
+/** What to do after a failed step (from the pure `decideOutcome`). */
+export type Decision =
+  | { readonly action: 'retry'; readonly delayMs: number }
+  | { readonly action: 'fail'; readonly code: string; readonly advice: string | null }
+  | { readonly action: 'cancel' };
+
+/** `decideOutcome(failure, attempt, policy)` with the policy bound; attempt is 1-based. */
+export type DecideOutcome = (failure: StepFailure, attempt: number) => Decision;
+
+export interface PublishInput {
+  readonly plan: BuildPlan;
+  readonly step: PublishStep;
+  /** Host directory mounted at `plan.workspace.mount`. */
+  readonly workspaceDir: string;
+  readonly fetched: readonly FetchedItem[];
+}
+
+export interface PublishOutcome {
+  readonly alreadyPublished: boolean;
+  readonly artifacts: ArtifactsView;
+}
+
+/** The artifact store side: is a plan published, and publish it (files first, manifest last). */
+export interface Publisher {
+  /** Where the plan's build lives when its manifest exists, else null. */
+  published(planHash: string): Promise<ArtifactsView | null>;
+  publish(input: PublishInput): Promise<PublishOutcome>;
+}
+
+/** Downloads a plan's fetch items into the workspace. */
+export type FetchItems = (items: readonly FetchItem[], ctx: FetchContext) => Promise<readonly FetchedItem[]>;
+
+/** The pino methods the service uses. */
+export interface Log {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** A log that drops everything (tests, benches). */
+export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** Everything a worker process needs. */
+export interface WorkerDeps {
+  /** ioredis instance with `maxRetriesPerRequest: null` (BullMQ requirement). */
+  readonly connection: Redis;
+  /** Key prefix for BullMQ queues and build records. */
+  readonly prefix: string;
+  /** Serve `build-<gpuType>` (null: IO-only worker). */
+  readonly gpuType: GpuType | null;
+  /** Serve the IO (fetch) queue. */
+  readonly io: boolean;
+  readonly executor: StepExecutor;
+  readonly allocator: GpuAllocator;
+  readonly fetchItems: FetchItems;
+  readonly publisher: Publisher;
+  readonly decideOutcome: DecideOutcome;
+  /** Secret values by name; a step gets only the names it lists. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Per-build workspaces live under `<workDir>/builds/<id>`. */
+  readonly workDir: string;
+  readonly now: () => number;
+  /** Unique, docker-safe id for a run name. */
+  readonly newRunId: () => string;
+  readonly log: Log;
+  /** Unique name of this worker (metrics, BullMQ worker name). */
+  readonly workerName: string;
+  readonly tuning?: WorkerTuning;
+  /** Parallel build jobs (default: number of devices, at least 1). */
+  readonly concurrency?: number;
+  readonly ioConcurrency?: number;
+  /** Delay before a build that found too few free GPUs is tried again (ms). */
+  readonly gpuWaitMs?: number;
+  readonly logCap?: number;
+}
