@@ -3,6 +3,9 @@
  * scripted executors and publishers, and polling helpers (deadlines, never fixed sleeps).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { GpuAllocator, ProcessResult, StepExecutor, StepFailure, StepOutcome, StepRunContext } from '../../../orchestrator/exec/types.js';
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
@@ -193,4 +196,22 @@ export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, 
 export function waitForStatus(store: BuildStore, id: string, status: BuildView['status'] | readonly BuildView['status'][], timeoutMs = 15_000): Promise<BuildView | null> {
   const want = typeof status === 'string' ? [status] : status;
   return waitFor(() => store.get(id), (v) => v !== null && want.includes(v.status), timeoutMs, `build ${id} → ${want.join('|')}`);
+}
+
+/** A publisher writing `<dir>/<hex>/manifest.json` (last) and appending one line per manifest write to `<dir>/writes.log`. */
+export function dirPublisher(dir: string): Publisher {
+  const view = (planHash: string): ArtifactsView => ({ store: `file://${dir}`, prefix: `${planHash.slice(7)}/`, manifest: `${planHash.slice(7)}/manifest.json` });
+  return {
+    async published(planHash) {
+      return existsSync(join(dir, planHash.slice(7), 'manifest.json')) ? view(planHash) : null;
+    },
+    async publish(input) {
+      const h = input.plan.planHash;
+      if (await this.published(h)) return { alreadyPublished: true, artifacts: view(h) };
+      await mkdir(join(dir, h.slice(7)), { recursive: true });
+      await writeFile(join(dir, h.slice(7), 'manifest.json'), JSON.stringify({ planHash: h }));
+      await appendFile(join(dir, 'writes.log'), `${h}\n`);
+      return { alreadyPublished: false, artifacts: view(h) };
+    },
+  };
 }

@@ -1,0 +1,72 @@
+/**
+ * A worker SIGKILLed mid-step loses nothing: BullMQ's stalled-job check hands the build to another
+ * worker, which resumes after the last completed step and publishes exactly one manifest.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
+import { startWorker } from '../../../orchestrator/queue/start-worker.js';
+import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
+import { REDIS_URL, cleanupPrefix, dirPublisher, fakeWorkerDeps, fixturePlan, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
+
+const prefix = uniquePrefix('kill');
+let redis: Redis;
+let bq: BuildQueue;
+let storeDir: string;
+let child: ChildProcess | null = null;
+let rescuer: ServiceWorker | null = null;
+
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  bq = new BuildQueue(redis, prefix, () => Date.now());
+  storeDir = await mkdtemp(join(tmpdir(), 'trt-kill-'));
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await rescuer?.close(1000);
+  await bq.close();
+  await cleanupPrefix(redis, prefix);
+  redis.disconnect();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+/** Starts the child worker and resolves when it prints `ready`. */
+function spawnWorker(): Promise<ChildProcess> {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker-child.ts')], {
+    env: { ...process.env, REDIS_URL, PREFIX: prefix, GPU_TYPE: 'H100', MODE: 'hang', STORE_DIR: storeDir, WORKER_NAME: 'doomed' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    p.once('error', reject);
+    p.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    p.stdout?.on('data', (b: Buffer) => {
+      if (b.toString().includes('ready')) resolve(p);
+    });
+  });
+}
+
+it('recovers a build from a SIGKILLed worker and publishes it exactly once', async () => {
+  child = await spawnWorker();
+  const plan = fixturePlan('sigkill', 'H100');
+  const { build } = await bq.submit(plan, null);
+  await waitFor(() => bq.store.get(build.id), (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running', 20_000, 'build step running in child');
+  const exited = new Promise((r) => child?.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+
+  rescuer = await startWorker(fakeWorkerDeps(redis, prefix, { gpuType: 'H100', publisher: dirPublisher(storeDir), tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 } }));
+  const done = await waitForStatus(bq.store, build.id, 'succeeded', 20_000);
+  expect(done?.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
+    ['fetch', 'succeeded', 1], ['convert', 'succeeded', 1], ['build', 'succeeded', 2], ['publish', 'succeeded', 1],
+  ]);
+  expect(done?.attempts).toBe(2);
+  const writes = (await readFile(join(storeDir, 'writes.log'), 'utf8')).trim().split('\n');
+  expect(writes).toEqual([plan.planHash]);
+  expect(JSON.parse(await readFile(join(storeDir, plan.planHash.slice(7), 'manifest.json'), 'utf8'))).toEqual({ planHash: plan.planHash });
+});

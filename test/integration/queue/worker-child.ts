@@ -1,0 +1,29 @@
+/**
+ * A worker process for the SIGKILL test (run with `node --import tsx`): serves `build-<GPU_TYPE>`
+ * and `io` with fakes; MODE=hang makes the `build` step hang until aborted. Prints `ready`.
+ */
+import { Redis } from 'ioredis';
+import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
+import { startWorker } from '../../../orchestrator/queue/start-worker.js';
+import { dirPublisher, fakeWorkerDeps, hangUntilAborted, instantScript, scriptedExecutor } from './fixtures.js';
+
+const env = process.env;
+const redis = new Redis(env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const hang = env['MODE'] === 'hang';
+const executor = scriptedExecutor((step, ctx, call) => (hang && step.id === 'build' ? hangUntilAborted(ctx) : instantScript(step, ctx, call)));
+const worker = await startWorker(
+  fakeWorkerDeps(redis, env['PREFIX'] ?? 'missing', {
+    gpuType: (env['GPU_TYPE'] ?? 'H100') as GpuType,
+    executor,
+    publisher: dirPublisher(env['STORE_DIR'] ?? '/nonexistent'),
+    workerName: env['WORKER_NAME'] ?? 'child',
+    tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
+  }),
+);
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.close(5000).then(() => {
+    redis.disconnect();
+    process.exit(0);
+  });
+});
