@@ -202,8 +202,8 @@ export function waitForStatus(store: BuildStore, id: string, status: BuildView['
 export function dirPublisher(dir: string): Publisher {
   const view = (planHash: string): ArtifactsView => ({ store: `file://${dir}`, prefix: `${planHash.slice(7)}/`, manifest: `${planHash.slice(7)}/manifest.json` });
   return {
-    async published(planHash) {
-      return existsSync(join(dir, planHash.slice(7), 'manifest.json')) ? view(planHash) : null;
+    published(planHash) {
+      return Promise.resolve(existsSync(join(dir, planHash.slice(7), 'manifest.json')) ? view(planHash) : null);
     },
     async publish(input) {
       const h = input.plan.planHash;
