@@ -84,6 +84,11 @@ export interface PublishStep extends StepBase {
   /** Workspace directory whose files are the artifact (engine dir or checkpoint dir). */
   readonly artifactDir: string;
   readonly artifactKind: 'engine' | 'checkpoint' | 'none';
+  /**
+   * Workspace directory whose tokenizer files (`tokenizer*`, `special_tokens_map.json`,
+   * `vocab*`, `merges.txt`, `*.model`, `config.json`) are published under `tokenizer/`, or null.
+   */
+  readonly tokenizerDir?: string | null;
 }
 
 export type PlanStep = FetchStep | ContainerStep | PublishStep;

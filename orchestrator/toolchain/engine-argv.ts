@@ -72,7 +72,7 @@ export function trtllmBuildArgv(e: EngineSettings): string[] {
   }
   if (e.lora) {
     argv.push('--lora_plugin', 'auto', '--lora_ckpt_source', 'hf', '--max_lora_rank', s(e.lora.maxLoraRank));
-    argv.push('--lora_dir', ...e.lora.adapterNames.map(loraAdapterDir));
+    argv.push('--lora_dir', ...e.lora.adapterNames.map((_, i) => loraAdapterDir(i)));
     if (e.lora.targetModules.length > 0) argv.push('--lora_target_modules', ...e.lora.targetModules);
   }
   if (e.gatherAllTokenLogits) argv.push('--gather_all_token_logits');

@@ -33,7 +33,10 @@ export const RUNTIME = {
 /** TensorRT-LLM example scripts inside the NGC release image. */
 export const EXAMPLES_DIR = '/app/tensorrt_llm/examples';
 
-/** Path of one adapter's fetched directory. */
-export function loraAdapterDir(name: string): string {
-  return `${WORKSPACE.loraDir}/${name}`;
+/**
+ * Path of one adapter's fetched directory. Adapters are numbered in name order (names are user
+ * input and may be `..`; an index never escapes the workspace).
+ */
+export function loraAdapterDir(index: number): string {
+  return `${WORKSPACE.loraDir}/${index}`;
 }

@@ -1,0 +1,52 @@
+/**
+ * The plan hash: sha256 over a canonical JSON form of everything that changes what is built and
+ * published — lane image, stack, target GPU (type, SM, count), builder GPUs, each step's kind,
+ * image, argv, GPU count and fetch sources, and the launch configs. Descriptions, timeouts,
+ * secret names and assumptions are left out, and so is anything machine-specific (every path is
+ * a fixed workspace path). Hashing is deterministic, so the planner stays pure.
+ */
+import { createHash } from 'node:crypto';
+import type { BuildPlan, PlanStep } from './types.js';
+
+/** JSON with object keys sorted at every level (arrays keep their order). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+function stepIdentity(step: PlanStep): unknown {
+  const base = { id: step.id, kind: step.kind, image: step.image, argv: step.argv, gpus: step.gpus, inputs: step.inputs, outputs: step.outputs };
+  switch (step.kind) {
+    case 'fetch':
+      return { ...base, items: step.items.map(({ secretName: _secret, ...item }) => item) };
+    case 'publish':
+      return { ...base, artifactDir: step.artifactDir, artifactKind: step.artifactKind, tokenizerDir: step.tokenizerDir ?? null };
+    default:
+      return base;
+  }
+}
+
+/** The hash input: the plan without its hash and without fields that do not change artifacts. */
+export function planHashInput(plan: Omit<BuildPlan, 'planHash'>): string {
+  const { registry, repository, tag, digest, trtllmVersion, name } = plan.lane;
+  return canonicalJson({
+    schemaVersion: plan.schemaVersion,
+    stack: plan.stack,
+    baseModel: plan.baseModel,
+    accelerator: plan.accelerator,
+    builder: plan.builder,
+    lane: { name, registry, repository, tag, digest, trtllmVersion },
+    workspace: plan.workspace,
+    steps: plan.steps.map(stepIdentity),
+    launch: plan.launch,
+  });
+}
+
+/** `sha256:` + 64 hex of the canonical plan. */
+export function planHash(plan: Omit<BuildPlan, 'planHash'>): string {
+  return `sha256:${createHash('sha256').update(planHashInput(plan)).digest('hex')}`;
+}

@@ -1,0 +1,25 @@
+/** Options of the planner: the service's lane pins and step time limits (pure data, parsed elsewhere). */
+import type { LaneOverrides } from '../toolchain/lanes.js';
+import type { StepKind } from './types.js';
+
+export interface PlannerOptions {
+  /** Registry / repository / tag / digest overrides of the pinned lanes. */
+  readonly lanes?: LaneOverrides;
+  /** Wall-clock limit per step kind, in seconds (defaults in `DEFAULT_STEP_TIMEOUTS`). */
+  readonly stepTimeoutSeconds?: Partial<Readonly<Record<StepKind, number>>>;
+}
+
+/** Default step limits: downloads and calibration of large models take hours. */
+export const DEFAULT_STEP_TIMEOUTS: Readonly<Record<StepKind, number>> = {
+  fetch: 4 * 3600,
+  convert: 2 * 3600,
+  quantize: 6 * 3600,
+  engine_build: 6 * 3600,
+  publish: 2 * 3600,
+};
+
+/** The limit for one step kind. */
+export function stepTimeout(options: PlannerOptions | undefined, kind: StepKind): number {
+  const t = options?.stepTimeoutSeconds?.[kind];
+  return typeof t === 'number' && Number.isInteger(t) && t > 0 ? t : DEFAULT_STEP_TIMEOUTS[kind];
+}
