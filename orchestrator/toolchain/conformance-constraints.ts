@@ -59,6 +59,11 @@ const trtllmBuild: Check = (f) => [
   ),
 ];
 
+/** A number (type errors are reported elsewhere) outside [0, 1]. */
+function outside01(n: number): boolean {
+  return Number.isFinite(n) && (n < 0 || n > 1);
+}
+
 function isPowerOfTwoAboveOne(n: number): boolean {
   return Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
 }
@@ -116,10 +121,7 @@ const serve: Check = (f) => [
     'server_role: --server_role required with --metadata_server_config_file or --disagg_cluster_uri',
   ),
   ...positiveSizes(f, ['--tp_size', '--pp_size', '--max_batch_size', '--max_num_tokens', '--max_beam_width']),
-  ...when(
-    f.has('--kv_cache_free_gpu_memory_fraction') && !(num(f, '--kv_cache_free_gpu_memory_fraction', 0.9) >= 0 && num(f, '--kv_cache_free_gpu_memory_fraction', 0.9) <= 1),
-    '--kv_cache_free_gpu_memory_fraction must be in [0, 1]',
-  ),
+  ...when(outside01(num(f, '--kv_cache_free_gpu_memory_fraction', 0.9)), '--kv_cache_free_gpu_memory_fraction must be in [0, 1]'),
 ];
 
 const CHECKS: Readonly<Record<ToolName, Check>> = {

@@ -80,7 +80,9 @@ export function resolveLane(
   pins?: LaneOverrides,
 ): { lane: Lane } | { problems: LaneProblem[] } {
   const pin = (name === 'v1-engine' ? pins?.v1 : pins?.v2) ?? {};
-  const problems = pinProblems(name, pin);
+  const pinned = pinProblems(name, pin);
+  if (pinned.length > 0) return { problems: pinned };
+  const problems: LaneProblem[] = [];
   const d = DEFAULTS[name];
   const registry = pin.registry ?? d.registry;
   const repository = pin.repository ?? d.repository;
