@@ -44,6 +44,11 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
   if (errors.length > 0 || !('lane' in laneResult)) return { errors };
   const lane = laneResult.lane;
   const assumptions: string[] = [];
+  if (checkpoint && checkpoint.source !== 'HF' && !(trt.inference_stack === 'v2' && trt.build.skip_build_result)) {
+    assumptions.push(
+      `${checkpoint.source} checkpoint assumed to hold a Hugging Face model directory (config.json, tokenizer, *.safetensors), not a converted TensorRT-LLM checkpoint`,
+    );
+  }
   const common = { builderGpus, image: lane.image, secretNames: config.secretNames, options, assumptions };
   const result: { body: PlanBody } | { errors: Diagnostic[] } =
     trt.inference_stack === 'v1'
