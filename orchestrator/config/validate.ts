@@ -71,6 +71,15 @@ function deleteAt(root: unknown, path: readonly PathSegment[]): void {
   if (isPlainObject(v) && last !== undefined) delete v[String(last)];
 }
 
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (!isPlainObject(v)) return undefined;
+    v = v[String(seg)];
+  }
+  return v;
+}
+
 function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
   return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
 }
@@ -96,7 +105,8 @@ interface SectionResult<T> {
   readonly broken: PathSegment[][];
 }
 
-// Parses one section; when it fails, retries without the broken fields so the rules can still run.
+// Parses one section; when it fails, retries without the broken fields (a missing key drops its
+// parent) so the cross-field rules can still run on the rest.
 function parseSection<T>(schema: z.ZodType<T>, raw: unknown, base: PathSegment[], root: unknown): SectionResult<T> {
   const first = schema.safeParse(raw);
   if (first.success) return { data: first.data, findings: [], broken: [] };
@@ -107,9 +117,20 @@ function parseSection<T>(schema: z.ZodType<T>, raw: unknown, base: PathSegment[]
   const findings = first.error.issues.map((i) => findingFromIssue(i, base, root, intAt));
   const broken = findings.map((f) => [...f.path]);
   const copy: unknown = structuredClone(raw);
-  for (const p of broken) deleteAt(copy, p.slice(base.length));
-  const second = schema.safeParse(copy);
-  return { data: second.success ? second.data : undefined, findings, broken };
+  let issues = first.error.issues;
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    for (const issue of issues) {
+      const rel = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      const missing = valueAt(copy, rel) === undefined;
+      const target = missing ? rel.slice(0, -1) : rel;
+      deleteAt(copy, target);
+      broken.push([...base, ...target]);
+    }
+    const next = schema.safeParse(copy);
+    if (next.success) return { data: next.data, findings, broken };
+    issues = next.error.issues;
+  }
+  return { data: undefined, findings, broken };
 }
 
 function stackOf(raw: Record<string, unknown>): InferenceStack | Finding {

@@ -80,9 +80,11 @@ export function findingFromIssue(issue: z.core.$ZodIssue, base: readonly PathSeg
   const value = valueAt(root, path);
   const err = (code: string, message: string, at?: 'key' | 'value'): Finding =>
     at ? { code, severity: 'error', path, message, at } : { code, severity: 'error', path, message };
+  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) {
+    return err('REQUIRED_KEY_MISSING', REQUIRED_HINTS[dotted] ?? `${key} is required`, 'key');
+  }
   switch (issue.code) {
     case 'invalid_type': {
-      if (value === undefined) return err('REQUIRED_KEY_MISSING', REQUIRED_HINTS[dotted] ?? `${key} is required`, 'key');
       if (issue.expected === 'int' || (issue.expected === 'number' && typeof value !== 'number')) {
         const quoted = typeof value === 'string' && /^[-+]?[0-9]+(\.0*)?$/.test(value.trim()) ? `; write ${value.trim()} without quotes` : '';
         const kind = issue.expected === 'int' || intAt(path.slice(base.length)) ? 'an integer' : 'a number';

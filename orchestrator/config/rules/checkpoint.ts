@@ -1,0 +1,99 @@
+/** Checkpoint repositories (Truss V1-1, V2-1, B2) and their source-specific URL rules. */
+import type { CheckpointRepository } from '../schema/checkpoint.js';
+import type { PathSegment } from '../yaml-source.js';
+import { error, warning } from './types.js';
+import type { Finding, RuleContext } from './types.js';
+
+const HF_PART = /^[\w.-]{1,96}$/;
+const WORD_EDGES = /^\w(?:.*\w)?$/s;
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/.*)?$/;
+const GCS_URI = /^gcs?:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](?:\/.*)?$/;
+const AZURE_URL = /^(?:https:\/\/[a-z0-9]{3,24}\.blob\.core\.windows\.net\/[a-z0-9][a-z0-9-]{2,62}(?:\/.*)?|azure:\/\/[a-z0-9]{3,24}\/[a-z0-9][a-z0-9-]{2,62}(?:\/.*)?)$/;
+const TOKEN_SHAPED = /^(?:hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[A-Z0-9]{16}|[A-Za-z0-9+/_-]{40,})$/;
+
+/** Why `repo` is not a valid Hugging Face repo id, or undefined when it is. */
+export function hfRepoIdProblem(repo: string): string | undefined {
+  const parts = repo.split('/');
+  if (parts.length > 2) return 'a Hugging Face repo id is <org>/<name> with at most one "/"';
+  for (const part of parts) {
+    if (!HF_PART.test(part)) return 'each part must be 1-96 characters of letters, digits, "_", "-" or "."';
+    if (!WORD_EDGES.test(part)) return 'a part may not start or end with "-" or "."';
+  }
+  if (repo.includes('--') || repo.includes('..')) return '"--" and ".." are not allowed';
+  if (repo.endsWith('.git')) return 'a repo id may not end with ".git"';
+  return undefined;
+}
+
+function repoFindings(repo: CheckpointRepository, path: readonly PathSegment[], ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const repoPath = [...path, 'repo'];
+  const shown = JSON.stringify(repo.repo.length > 80 ? `${repo.repo.slice(0, 77)}...` : repo.repo);
+  switch (repo.source) {
+    case 'HF': {
+      const problem = hfRepoIdProblem(repo.repo);
+      if (problem) out.push(error('HF_REPO_ID_INVALID', repoPath, `invalid Hugging Face repo id ${shown}: ${problem} (e.g. meta-llama/Llama-3.1-8B-Instruct)`));
+      break;
+    }
+    case 'S3':
+      if (!S3_URI.test(repo.repo)) out.push(error('S3_URI_INVALID', repoPath, `source S3 needs repo s3://<bucket>/<path> (got ${shown})`));
+      break;
+    case 'GCS':
+      if (!GCS_URI.test(repo.repo)) out.push(error('GCS_URI_INVALID', repoPath, `source GCS needs repo gs://<bucket>/<path> or gcs://<bucket>/<path> (got ${shown})`));
+      break;
+    case 'AZURE':
+      if (!AZURE_URL.test(repo.repo)) {
+        out.push(error('AZURE_URL_INVALID', repoPath, `source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got ${shown})`));
+      }
+      break;
+    case 'REMOTE_URL': {
+      let url: URL | undefined;
+      try {
+        url = new URL(repo.repo);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+        out.push(error('REMOTE_URL_INVALID', repoPath, `source REMOTE_URL needs an http(s) URL of a .tar.gz (got ${shown})`));
+      } else if (url.protocol === 'http:') {
+        out.push(warning('REMOTE_URL_PLAIN_HTTP', repoPath, 'plain http is not encrypted or authenticated; use https'));
+      }
+      break;
+    }
+    case 'BASETEN_TRAINING':
+      if (repo.revision === null) out.push(error('BASETEN_TRAINING_REVISION_REQUIRED', path, 'source BASETEN_TRAINING needs revision (the training run); repo is the training job', 'key'));
+      break;
+  }
+  const secretPath = [...path, 'runtime_secret_name'];
+  if (TOKEN_SHAPED.test(repo.runtime_secret_name)) {
+    out.push(error('SECRET_VALUE_AS_NAME', secretPath, 'runtime_secret_name looks like a token, not a secret name; put the name of a secret declared under secrets here and rotate the token (the value is not shown)'));
+  } else if (ctx.userSet.has(secretPath.join('.')) && !ctx.secretNames.includes(repo.runtime_secret_name)) {
+    out.push(
+      warning(
+        'RUNTIME_SECRET_NOT_DECLARED',
+        secretPath,
+        `runtime_secret_name ${JSON.stringify(repo.runtime_secret_name)} is not declared under secrets; add secrets: {${repo.runtime_secret_name}: null}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The build checkpoint is required (v2: unless skip_build_result), and every repo must fit its source. */
+export function checkpointRules(ctx: RuleContext): Finding[] {
+  const b = ctx.trtLlm.build;
+  const out: Finding[] = [];
+  const path = ['trt_llm', 'build', 'checkpoint_repository'];
+  if (b.checkpoint_repository === null) {
+    if (ctx.trtLlm.inference_stack === 'v1') {
+      out.push(error('CHECKPOINT_REPOSITORY_REQUIRED', path, 'trt_llm.build.checkpoint_repository is required for the v1 stack, e.g. {source: HF, repo: <org/name>}', 'key'));
+    } else if (!b.skip_build_result) {
+      out.push(error('CHECKPOINT_REPOSITORY_REQUIRED', path, 'trt_llm.build.checkpoint_repository is required on v2 unless build.skip_build_result is true', 'key'));
+    }
+  } else {
+    out.push(...repoFindings(b.checkpoint_repository, path, ctx));
+  }
+  for (const [name, repo] of Object.entries(b.lora_adapters ?? {})) {
+    out.push(...repoFindings(repo, ['trt_llm', 'build', 'lora_adapters', name], ctx));
+  }
+  return out;
+}
