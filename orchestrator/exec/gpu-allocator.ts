@@ -1,0 +1,53 @@
+/**
+ * An exclusive, in-memory assignment of this host's GPU device ids to builds (one allocator per
+ * worker process). No device is ever given to two holders; devices go back on release, which is
+ * idempotent. A crash loses the whole process, and with it every assignment.
+ */
+import type { GpuAllocator } from './types.js';
+
+/** Creates an allocator over `deviceIds` (order = preference order). */
+export function createGpuAllocator(deviceIds: readonly string[]): GpuAllocator {
+  const ids = [...deviceIds];
+  if (new Set(ids).size !== ids.length) throw new Error(`device ids must be distinct (got ${ids.join(',')})`);
+  const held = new Map<string, readonly string[]>();
+  const busy = new Set<string>();
+  return {
+    deviceIds: Object.freeze([...ids]),
+    tryAcquire(holder: string, count: number): readonly string[] | null {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`GPU count must be a whole number ≥ 0 (got ${count})`);
+      const mine = held.get(holder);
+      // Asking again for the same holder is idempotent when the count matches (a re-delivered job).
+      if (mine !== undefined) return mine.length === count ? mine : null;
+      if (count === 0) return [];
+      const free = ids.filter((id) => !busy.has(id));
+      if (free.length < count) return null;
+      const taken = Object.freeze(free.slice(0, count));
+      for (const id of taken) busy.add(id);
+      held.set(holder, taken);
+      return taken;
+    },
+    release(holder: string): void {
+      const mine = held.get(holder);
+      if (mine === undefined) return;
+      for (const id of mine) busy.delete(id);
+      held.delete(holder);
+    },
+    snapshot(): Readonly<Record<string, readonly string[]>> {
+      return Object.freeze(Object.fromEntries(held));
+    },
+  };
+}
+
+/**
+ * Runs `fn` with `count` devices held for `holder` and releases them however `fn` ends (success,
+ * failure, cancel). Returns null without running `fn` when the devices are not free.
+ */
+export async function withGpus<T>(allocator: GpuAllocator, holder: string, count: number, fn: (ids: readonly string[]) => Promise<T>): Promise<{ value: T } | null> {
+  const ids = allocator.tryAcquire(holder, count);
+  if (ids === null) return null;
+  try {
+    return { value: await fn(ids) };
+  } finally {
+    allocator.release(holder);
+  }
+}
