@@ -3,6 +3,7 @@
  * attempts/backoff/lock settings. Workers parse their payload with these schemas on the first line.
  */
 import { z } from 'zod';
+import { DEFAULT_RETRY_POLICY } from '../build/decide-outcome.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { GpuType } from '../gpu/catalog.js';
 
@@ -40,9 +41,12 @@ export function fetchJobId(buildId: string): string {
 /** The custom backoff type: the delay comes from `decideOutcome` (see worker backoffStrategy). */
 export const DECIDED_BACKOFF = 'decided';
 
-/** Attempts and backoff per job; lock settings per worker (`WorkerTuning`). */
+/**
+ * Attempts and backoff per job; lock settings per worker (`WorkerTuning`). Build attempts follow
+ * the default retry policy; the delay of each retry comes from `decideOutcome`.
+ */
 export const JOB_SETTINGS = {
-  build: { attempts: 3, backoff: { type: DECIDED_BACKOFF, delay: 1000 } },
+  build: { attempts: DEFAULT_RETRY_POLICY.maxAttempts, backoff: { type: DECIDED_BACKOFF, delay: 1000 } },
   fetch: { attempts: 3, backoff: { type: 'exponential', delay: 2000 } },
 } as const;
 

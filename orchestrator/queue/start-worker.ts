@@ -90,7 +90,7 @@ async function onFinalFailure(rc: RunContext, job: Job<unknown>, err: Error): Pr
   if (!parsed.success) return;
   const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
   if (!final) return;
-  const code = err instanceof StepRetryError ? err.code : /stalled/i.test(err.message) ? 'WORKER_LOST' : 'BUILD_FAILED';
+  const code = err instanceof StepRetryError ? err.code : /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR';
   try {
     const changed = await rc.store.setStatus(parsed.data.buildId, 'failed', rc.d.now(), { error: { code, message: err.message.slice(0, 500), advice: null } });
     if (changed) await rc.store.closeOpenSteps(parsed.data.buildId, 'skipped', rc.d.now());

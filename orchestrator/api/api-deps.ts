@@ -1,0 +1,24 @@
+/**
+ * What the REST app needs, injected as one object (main/ builds it from the environment).
+ */
+import type { Redis } from 'ioredis';
+import type { BuildQueue } from '../queue/build-queue.js';
+import type { PlanConfig, Publisher } from '../queue/ports.js';
+
+export interface ApiDeps {
+  /** For `/readyz` (PING). */
+  readonly redis: Redis;
+  readonly queue: BuildQueue;
+  /** The same validator+planner as `trt-plan`. */
+  readonly planConfig: PlanConfig;
+  /** Asked whether a plan is already published (then the build succeeds at once). */
+  readonly publisher: Pick<Publisher, 'published'>;
+  /** Accepted bearer tokens (never logged or echoed). */
+  readonly tokens: readonly string[];
+  /** Largest accepted request body, bytes. */
+  readonly bodyLimit: number;
+  /** Poll interval of the live log stream, ms (default 250). */
+  readonly streamPollMs?: number;
+  /** Fastify logger (pino) or false. */
+  readonly logger?: boolean | object;
+}

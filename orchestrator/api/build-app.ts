@@ -1,0 +1,49 @@
+/**
+ * The fastify app factory. It never listens: `main/trt-api.ts` does, tests use `inject()`.
+ * Bearer auth on every `/v1` route, YAML and JSON bodies, `{error: {code, message}}` errors.
+ */
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ApiDeps } from './api-deps.js';
+import { codeForFastifyError, sendError } from './api-error.js';
+import { bearerChecker } from './bearer-auth.js';
+import { registerBuildRoutes } from './routes-builds.js';
+import { registerLogRoutes } from './routes-logs.js';
+import { registerOpsRoutes } from './routes-ops.js';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** Builds the REST app over `deps`. */
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
+  const authorized = bearerChecker(deps.tokens);
+
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
+    if (!authorized(req.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer');
+      await sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required');
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const code = codeForFastifyError(error.code, error.statusCode);
+    if (code === 'INTERNAL_ERROR') {
+      req.log.error({ err: error.message }, 'request failed');
+      return sendError(reply, code, 'internal error');
+    }
+    if (code === 'PAYLOAD_TOO_LARGE') return sendError(reply, code, `the request body is over ${deps.bodyLimit} bytes`);
+    if (code === 'UNSUPPORTED_MEDIA_TYPE') return sendError(reply, code, 'send application/yaml or application/json');
+    // Never echo parser messages: they quote the body, which may hold a secret.
+    return sendError(reply, code, `the request was rejected (${error.code ?? 'malformed request'})`);
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'no such route' } }));
+
+  registerOpsRoutes(app, deps);
+  registerBuildRoutes(app, deps);
+  registerLogRoutes(app, deps);
+  return app;
+}
