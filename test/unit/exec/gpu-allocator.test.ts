@@ -94,7 +94,7 @@ describe('createGpuAllocator', () => {
 describe('withGpus', () => {
   it('releases on success, on failure and on cancel', async () => {
     const a = createGpuAllocator(['0', '1']);
-    await expect(withGpus(a, 'ok', 2, async (ids) => ids.join(','))).resolves.toEqual({ value: '0,1' });
+    await expect(withGpus(a, 'ok', 2, (ids) => Promise.resolve(ids.join(',')))).resolves.toEqual({ value: '0,1' });
     expect(a.snapshot()).toEqual({});
     await expect(withGpus(a, 'boom', 1, async () => Promise.reject(new Error('step failed')))).rejects.toThrow('step failed');
     expect(a.snapshot()).toEqual({});
@@ -113,9 +113,9 @@ describe('withGpus', () => {
     a.tryAcquire('other', 1);
     let ran = false;
     await expect(
-      withGpus(a, 'me', 1, async () => {
+      withGpus(a, 'me', 1, () => {
         ran = true;
-        return 1;
+        return Promise.resolve(1);
       }),
     ).resolves.toBeNull();
     expect(ran).toBe(false);
