@@ -204,7 +204,10 @@ function validateInner(text: string): ValidationResult {
       findings.push(...findUnknownKeys(rawTrt, schema, ['trt_llm'], stackOrFinding));
       const ints = floatIntegerFindings(src, 'trt_llm', schema);
       findings.push(...ints);
-      const section = parseSection(schema, rawTrt, ['trt_llm'], root);
+      // Integer fields written as floats count as unset for the rules (their error is reported above).
+      const cleaned: unknown = ints.length > 0 ? structuredClone(rawTrt) : rawTrt;
+      for (const f of ints) deleteAt(cleaned, f.path.slice(1));
+      const section = parseSection(schema, cleaned, ['trt_llm'], root);
       findings.push(...section.findings);
       trtLlm = section.data;
       shapeBroken = [...section.broken, ...ints.map((f) => [...f.path])];
