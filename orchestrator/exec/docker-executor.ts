@@ -1,8 +1,8 @@
 /**
  * The docker executor: runs a container step as `docker run --rm --name <runName> …` in the lane's
  * pinned image. Killing the docker CLI does not stop its container, so on cancel or timeout it also
- * runs `docker kill <runName>` (at once, and again after the client is gone, to close the race
- * with a container that was still starting).
+ * runs `docker kill <runName>` (at once, and again after the client is gone unless the first kill
+ * got it, to close the race with a container that was still starting).
  */
 import { execa } from 'execa';
 import type { ContainerStep } from '../plan/types.js';
@@ -30,8 +30,10 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
   const forceKillAfterMs = options.forceKillAfterMs ?? 5_000;
   const killTimeoutMs = options.killTimeoutMs ?? 15_000;
 
-  const killContainer = async (runName: string): Promise<void> => {
-    await execa(dockerBin, ['kill', runName], { reject: false, env: baseEnv, extendEnv: false, stdin: 'ignore', timeout: killTimeoutMs, forceKillAfterDelay: 1_000 });
+  /** `docker kill <runName>`; true when docker says it killed the container. */
+  const killContainer = async (runName: string): Promise<boolean> => {
+    const r = await execa(dockerBin, ['kill', runName], { reject: false, env: baseEnv, extendEnv: false, stdin: 'ignore', timeout: killTimeoutMs, forceKillAfterDelay: 1_000 });
+    return r.exitCode === 0;
   };
 
   return {
@@ -41,7 +43,7 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
       if (!built.ok) return refusal(built.code, built.message);
       const inv = built.invocation;
       const timeoutMs = step.timeoutSeconds * 1000;
-      const kills: Promise<void>[] = [];
+      const kills: Promise<boolean>[] = [];
       const onAbort = (): void => {
         kills.push(killContainer(ctx.runName));
       };
@@ -63,8 +65,10 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
         clearTimeout(timer);
         ctx.signal.removeEventListener('abort', onAbort);
       }
-      if (result.canceled || result.timedOut || result.signal !== null) kills.push(killContainer(ctx.runName));
-      await Promise.all(kills);
+      // The client is gone now, so no container can appear any more: kill once more unless an
+      // earlier kill (on abort or at the deadline) already got it.
+      const killed = (await Promise.all(kills)).some(Boolean);
+      if (!killed && (result.canceled || result.timedOut || result.signal !== null)) await killContainer(ctx.runName);
       return isSuccess(result) ? { ok: true, result } : { ok: false, failure: classifyFailure(result, 'docker') };
     },
   };
