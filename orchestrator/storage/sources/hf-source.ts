@@ -134,9 +134,8 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
           {
             signal: dl.signal,
             onBytes,
-            fetchImpl: base,
             secrets: token === null ? [] : [token],
-            mapStatus: (res, w) => hfStatusError(res.status, res.headers.get('x-error-code'), w),
+            mapStatus: hfStatusError,
           },
         );
       });

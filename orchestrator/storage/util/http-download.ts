@@ -6,14 +6,15 @@
  * makes progress; otherwise the partial file stays for the next attempt.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { SourceError, toSourceError } from '../sources/errors.js';
+import { httpGet, type HttpGetResponse } from './http-get.js';
 import { assertNotLfsPointer } from './lfs-pointer.js';
+
+const FLUSH_BYTES = 4 << 20;
 
 export interface HttpFileRequest {
   readonly url: string;
@@ -40,8 +41,7 @@ export interface HttpFileOptions {
   /** Refuse bodies larger than this when the size is unknown (default: unlimited). */
   readonly maxBytes?: number;
   /** Source-specific status mapping (e.g. HF X-Error-Code); null falls back to the generic one. */
-  readonly mapStatus?: (res: Response, label: string) => SourceError | null;
-  readonly fetchImpl?: typeof fetch;
+  readonly mapStatus?: (status: number, errorCode: string | null, label: string) => SourceError | null;
   /** Secret values to scrub from wrapped error messages. */
   readonly secrets?: readonly string[];
 }
@@ -84,7 +84,6 @@ function parseContentRange(v: string | null): { start: number; total: number | n
 /** Downloads `req.url` to `finalPath` (verified, atomically renamed). Resumes from `<final>.partial`. */
 export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, opts: HttpFileOptions): Promise<HttpFileResult> {
   const partial = `${finalPath}.partial`;
-  const doFetch = opts.fetchImpl ?? fetch;
   const maxResumes = opts.maxResumes ?? 5;
   const what = `${req.label}: ${req.path}`;
   await mkdir(dirname(finalPath), { recursive: true });
@@ -102,115 +101,93 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
 
   for (;;) {
     if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted`);
-    const sha = createHash('sha256');
-    const md5 = req.md5 !== null ? createHash('md5') : null;
-    const hashes = md5 ? [sha, md5] : [sha];
-    const complete = expected !== null && offset === expected;
-    if (!complete) {
-      const headers: Record<string, string> = { ...req.headers, 'accept-encoding': 'identity' };
-      if (offset > 0 && !resumeRejected) {
-        headers['range'] = `bytes=${offset}-`;
-        if (req.ifRange !== null) headers['if-range'] = req.ifRange;
-      }
-      let res: Response;
-      try {
-        res = await doFetch(req.url, { headers, signal: opts.signal, redirect: 'follow' });
-      } catch (err) {
-        throw toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
-      }
-      etag = res.headers.get('etag');
-      let append = false;
-      if (res.status === 206) {
-        const cr = parseContentRange(res.headers.get('content-range'));
-        if (cr === null || cr.start !== offset) {
-          await res.body?.cancel();
-          resumeRejected = true;
-          await truncate(partial, 0);
-          opts.onBytes?.(-offset);
-          offset = 0;
-          continue;
-        }
-        expected ??= cr.total;
-        append = true;
-      } else if (res.status === 200) {
-        if (offset > 0) {
-          // Range ignored (or If-Range mismatch): start over from zero.
-          await truncate(partial, 0);
-          opts.onBytes?.(-offset);
-          offset = 0;
-        }
-        const len = res.headers.get('content-length');
-        if (expected === null && len !== null && /^\d+$/.test(len)) expected = Number(len);
-      } else if (res.status === 416 && offset > 0) {
-        await res.body?.cancel();
-        const cr = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
-        const total = cr ? Number(cr[1]) : null;
-        if (total !== null && total === offset && (expected === null || expected === total)) {
-          expected = total;
-        } else {
-          await truncate(partial, 0);
-          opts.onBytes?.(-offset);
-          offset = 0;
-          continue;
-        }
-      } else {
-        await res.body?.cancel();
-        throw opts.mapStatus?.(res, what) ?? statusError(res.status, what);
-      }
-      if (res.status !== 416) {
-        if (res.body === null) throw new SourceError('INVALID_RESPONSE', `${what}: empty response body`);
-        if (append) await hashExisting(partial, offset, hashes);
-        const start = offset;
-        const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-        let written = offset;
-        const meter = new Transform({
-          transform(chunk: Buffer, _enc, cb): void {
-            written += chunk.length;
-            if (written > limit) {
-              cb(new SourceError('SIZE_MISMATCH', `${what}: body exceeds the expected ${limit} bytes`));
-              return;
-            }
-            for (const h of hashes) h.update(chunk);
-            opts.onBytes?.(chunk.length);
-            cb(null, chunk);
-          },
-        });
-        try {
-          await pipeline(
-            Readable.fromWeb(res.body as unknown as NodeWebReadableStream<Uint8Array>),
-            meter,
-            createWriteStream(partial, { flags: append ? 'a' : 'w' }),
-            { signal: opts.signal },
-          );
-        } catch (err) {
-          offset = Math.max(0, await sizeOf(partial));
-          if (err instanceof SourceError) {
-            if (err.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
-            throw err;
-          }
-          if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted (partial file kept)`);
-          if (offset > start && resumes < maxResumes) {
-            resumes++;
-            continue;
-          }
-          const base = toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
-          throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
-        }
-        offset = written;
-        if (expected !== null && offset < expected) {
-          // Body ended early without a transport error (e.g. a lying Content-Length): resume.
-          if (resumes < maxResumes) {
-            resumes++;
-            continue;
-          }
-          throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`);
-        }
-        return finish(req, partial, finalPath, offset, sha, md5, etag, what);
-      }
-    }
-    // The partial already holds every byte: hash it and finish.
+    const newHashes = (): Hash[] => (req.md5 !== null ? [createHash('sha256'), createHash('md5')] : [createHash('sha256')]);
+    let hashes = newHashes();
+    // Hash what the partial holds and open it before the request, so no I/O wait sits between
+    // the response arriving and its listeners being attached.
     await hashExisting(partial, offset, hashes);
-    return finish(req, partial, finalPath, offset, sha, md5, etag, what);
+    if (expected !== null && offset === expected) {
+      return finish(req, partial, finalPath, offset, hashes, etag, what);
+    }
+    const headers: Record<string, string> = { ...req.headers, 'accept-encoding': 'identity' };
+    if (offset > 0 && !resumeRejected) {
+      headers['range'] = `bytes=${offset}-`;
+      if (req.ifRange !== null) headers['if-range'] = req.ifRange;
+    }
+    const fh = await open(partial, constants.O_RDWR | constants.O_CREAT, 0o644);
+    let res: HttpGetResponse;
+    try {
+      res = await httpGet(req.url, headers, opts.signal);
+    } catch (err) {
+      await fh.close();
+      throw toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
+    }
+    etag = res.header('etag');
+    const restart = (): void => {
+      hashes = newHashes();
+      opts.onBytes?.(-offset);
+      offset = 0;
+    };
+    if (res.status === 206) {
+      const cr = parseContentRange(res.header('content-range'));
+      if (cr === null || cr.start !== offset) {
+        res.body.destroy();
+        await fh.truncate(0);
+        await fh.close();
+        resumeRejected = true;
+        restart();
+        continue;
+      }
+      expected ??= cr.total;
+    } else if (res.status === 200) {
+      // Range ignored (or If-Range saw a changed object): start over from zero.
+      if (offset > 0) restart();
+      const len = res.header('content-length');
+      if (expected === null && len !== null && /^\d+$/.test(len)) expected = Number(len);
+    } else {
+      res.body.resume();
+      await fh.close();
+      if (res.status === 416 && offset > 0) {
+        const total = Number(/\/(\d+)$/.exec(res.header('content-range') ?? '')?.[1] ?? NaN);
+        if (total === offset && (expected === null || expected === total)) {
+          expected = total;
+          continue;
+        }
+        await truncate(partial, 0);
+        restart();
+        continue;
+      }
+      throw opts.mapStatus?.(res.status, res.header('x-error-code'), what) ?? statusError(res.status, what);
+    }
+    const start = offset;
+    const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    const failure = await receive(res.body, fh, offset, limit, what, (chunk) => {
+      for (const h of hashes) h.update(chunk);
+      opts.onBytes?.(chunk.length);
+    });
+    offset = Math.max(0, await sizeOf(partial));
+    if (failure !== null) {
+      if (failure instanceof SourceError) {
+        if (failure.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
+        throw failure;
+      }
+      if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted (partial file kept)`);
+      if (offset > start && resumes < maxResumes) {
+        resumes++;
+        continue;
+      }
+      const base = toSourceError(failure, { signal: opts.signal, secrets: opts.secrets ?? [], what });
+      throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
+    }
+    if (expected !== null && offset < expected) {
+      // Body ended early without a transport error (e.g. a lying Content-Length): resume.
+      if (resumes < maxResumes) {
+        resumes++;
+        continue;
+      }
+      throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`);
+    }
+    return finish(req, partial, finalPath, offset, hashes, etag, what);
   }
 }
 
@@ -219,8 +196,7 @@ async function finish(
   partial: string,
   finalPath: string,
   size: number,
-  sha: Hash,
-  md5: Hash | null,
+  hashes: readonly Hash[],
   etag: string | null,
   what: string,
 ): Promise<HttpFileResult> {
@@ -228,12 +204,13 @@ async function finish(
     await rm(partial, { force: true });
     throw new SourceError('SIZE_MISMATCH', `${what}: expected ${req.expectedSize} bytes, got ${size}`);
   }
-  const digest = sha.digest('hex');
+  const [sha, md5] = hashes;
+  const digest = (sha as Hash).digest('hex');
   if (req.sha256 !== null && digest !== req.sha256.toLowerCase()) {
     await rm(partial, { force: true });
     throw new SourceError('CHECKSUM_MISMATCH', `${what}: sha256 ${digest} does not match the expected ${req.sha256}`);
   }
-  if (md5 !== null && req.md5 !== null) {
+  if (md5 !== undefined && req.md5 !== null) {
     const m = md5.digest('hex');
     if (m !== req.md5.toLowerCase()) {
       await rm(partial, { force: true });
@@ -243,4 +220,78 @@ async function finish(
   await assertNotLfsPointer(req.path, partial, size, what);
   await rename(partial, finalPath);
   return { size, sha256: digest, etag };
+}
+
+/**
+ * Streams `body` into `fh` in flowing mode (so every received byte reaches the file before a cut
+ * connection is reported), batching writes and pausing the socket while a write is in flight.
+ * Resolves with the failure (null when the body ended normally); the file handle is closed.
+ */
+function receive(
+  body: IncomingMessage,
+  fh: FileHandle,
+  startAt: number,
+  limit: number,
+  what: string,
+  onChunk: (chunk: Buffer) => void,
+): Promise<unknown> {
+  return new Promise<unknown>((resolve) => {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let position = startAt;
+    let received = startAt;
+    let inflight: Promise<void> = fh.truncate(startAt);
+    let settled = false;
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      const at = position;
+      position += buf.length;
+      await fh.write(buf, 0, buf.length, at);
+    };
+    const settle = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      body.removeAllListeners('data');
+      if (err !== null) body.destroy();
+      inflight
+        .then(flush)
+        .then(
+          () => err,
+          (e: unknown) => err ?? e,
+        )
+        .then(async (result) => {
+          await fh.close().catch(() => undefined);
+          resolve(result);
+        }, resolve);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (received + chunk.length > limit) {
+        settle(new SourceError('SIZE_MISMATCH', `${what}: body exceeds the expected ${limit} bytes`));
+        return;
+      }
+      received += chunk.length;
+      onChunk(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= FLUSH_BYTES) {
+        body.pause();
+        inflight = inflight.then(flush).then(
+          () => {
+            if (!settled) body.resume();
+          },
+          (e: unknown) => settle(e),
+        );
+      }
+    });
+    body.on('end', () => settle(null));
+    body.on('error', (e) => settle(e));
+    body.on('close', () => {
+      if (!body.complete) settle(new Error('connection closed before the body ended'));
+    });
+    if (body.destroyed && !body.complete) settle(new Error('connection closed before the body ended'));
+  });
 }

@@ -1,0 +1,50 @@
+/**
+ * A minimal GET over node:http/https that follows redirects (dropping `Authorization` when the
+ * origin changes) and hands back the raw IncomingMessage. Used instead of fetch for file bodies:
+ * node streams deliver every received byte before reporting a cut connection, while a WHATWG
+ * stream drops its queued chunks when it errors, losing resume progress.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface HttpGetResponse {
+  readonly status: number;
+  readonly url: string;
+  header(name: string): string | null;
+  readonly body: IncomingMessage;
+}
+
+/** GETs `url` with `headers`, following up to `maxRedirects` redirects. */
+export async function httpGet(url: string, headers: Readonly<Record<string, string>>, signal: AbortSignal, maxRedirects = 5): Promise<HttpGetResponse> {
+  let current = new URL(url);
+  let hdrs: Record<string, string> = { ...headers };
+  for (let hop = 0; ; hop++) {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: hdrs, signal }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if ([301, 302, 303, 307, 308].includes(status) && location !== undefined && hop < maxRedirects) {
+      res.resume();
+      const next = new URL(location, current);
+      if (next.origin !== current.origin) {
+        hdrs = Object.fromEntries(Object.entries(hdrs).filter(([k]) => k.toLowerCase() !== 'authorization'));
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to unsupported protocol ${next.protocol}`);
+      current = next;
+      continue;
+    }
+    const final = current.href;
+    return {
+      status,
+      url: final,
+      header: (name) => {
+        const v = res.headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+      },
+      body: res,
+    };
+  }
+}
