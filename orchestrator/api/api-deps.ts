@@ -13,6 +13,11 @@ export interface ApiDeps {
   readonly planConfig: PlanConfig;
   /** Asked whether a plan is already published (then the build succeeds at once). */
   readonly publisher: Pick<Publisher, 'published'>;
+  /**
+   * The config text as a JSON value with secrets removed, kept on the build for its manifest
+   * (main/ wires the storage layer's redaction). Default: nothing is kept.
+   */
+  readonly configForRecord?: (text: string) => unknown;
   /** Accepted bearer tokens (never logged or echoed). */
   readonly tokens: readonly string[];
   /** Largest accepted request body, bytes. */

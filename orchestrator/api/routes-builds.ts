@@ -37,7 +37,7 @@ export function registerBuildRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const outcome = deps.planConfig(body.text);
     if (!outcome.valid || !outcome.plan) return reply.code(422).send(outcome);
     const published = await deps.publisher.published(outcome.plan.planHash);
-    const { created, build } = await deps.queue.submit(outcome.plan, published);
+    const { created, build } = await deps.queue.submit(outcome.plan, published, deps.configForRecord?.(body.text) ?? null);
     return reply
       .code(created && build.status === 'queued' ? 202 : 200)
       .header('location', `/v1/builds/${build.id}`)

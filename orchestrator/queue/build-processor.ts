@@ -148,8 +148,8 @@ async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Pr
 async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promise<'cancelled' | null> {
   const { d, store } = rc;
   try {
-    const fetched = await store.fetched(r.id);
-    const out = await d.publisher.publish({ plan: r.plan, step, workspaceDir: r.workspaceDir, fetched });
+    const [fetched, config] = await Promise.all([store.fetched(r.id), store.config(r.id)]);
+    const out = await d.publisher.publish({ plan: r.plan, step, workspaceDir: r.workspaceDir, fetched, config });
     r.sink.line(step.id, 'system', out.alreadyPublished ? 'already published' : `published ${out.artifacts.manifest}`);
     await store.setStatus(r.id, 'running', d.now(), { artifacts: out.artifacts });
     return null;

@@ -59,9 +59,12 @@ export class BuildQueue {
     return q;
   }
 
-  /** Submits a plan: existing live build → returned as is; published → succeeded at once; else a new flow. */
-  async submit(plan: BuildPlan, published: ArtifactsView | null): Promise<SubmitResult> {
-    const claim = await this.store.claim(plan, this.now(), published);
+  /**
+   * Submits a plan: existing live build → returned as is; published → succeeded at once; else a
+   * new flow. `config` (secrets already removed) is kept for the manifest.
+   */
+  async submit(plan: BuildPlan, published: ArtifactsView | null, config: unknown = null): Promise<SubmitResult> {
+    const claim = await this.store.claim(plan, this.now(), published, config);
     if (claim.created && !published) await this.enqueue(plan, claim.id);
     const build = await this.store.get(claim.id);
     if (!build) throw new Error(`build ${claim.id} vanished after submit`);

@@ -48,7 +48,7 @@ export class BuildStore {
   }
 
   /** Returns the live build of this plan, or creates a new one (queued, or succeeded when already published). */
-  async claim(plan: BuildPlan, nowMs: number, published: ArtifactsView | null): Promise<ClaimResult> {
+  async claim(plan: BuildPlan, nowMs: number, published: ArtifactsView | null, config: unknown = null): Promise<ClaimResult> {
     const status: BuildStatus = published ? 'succeeded' : 'queued';
     const stepStatus: StepStatus = published ? 'skipped' : 'pending';
     const steps = plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]);
@@ -67,6 +67,7 @@ export class BuildStore {
       status,
       JSON.stringify(published),
       JSON.stringify(plan.steps.map((s) => s.id)),
+      JSON.stringify(config ?? null),
     )) as [number, string];
     return { created: res[0] === 1, id: res[1] };
   }
@@ -109,6 +110,12 @@ export class BuildStore {
   async plan(id: string): Promise<BuildPlan | null> {
     const raw = await this.redis.hget(this.keys.build(id), 'plan');
     return raw ? (JSON.parse(raw) as BuildPlan) : null;
+  }
+
+  /** The config the build was submitted with (parsed), or null. */
+  async config(id: string): Promise<unknown> {
+    const raw = await this.redis.hget(this.keys.build(id), 'config');
+    return raw ? (JSON.parse(raw) as unknown) : null;
   }
 
   /** Moves a non-terminal build to `status` (terminal builds never change); true when it changed. */

@@ -7,7 +7,7 @@
  * Claim a plan: return {0, id} when a queued/running/succeeded build of the plan exists, else
  * create a new build record (next generation) and return {1, id}.
  * KEYS: byPlan, generation. ARGV: base, idStem, nowMs, planHash, gpuType, planJson,
- * stepsJson ([[id, json]...]), status, artifactsJson, stepOrderJson.
+ * stepsJson ([[id, json]...]), status, artifactsJson, stepOrderJson, configJson.
  */
 export const CLAIM_PLAN = `
 local cur = redis.call('GET', KEYS[1])
@@ -20,7 +20,7 @@ local id = ARGV[2] .. '-' .. n
 local bk = ARGV[1] .. 'build:' .. id
 redis.call('HSET', bk, 'id', id, 'planHash', ARGV[4], 'gpuType', ARGV[5], 'status', ARGV[8],
   'createdAt', ARGV[3], 'updatedAt', ARGV[3], 'plan', ARGV[6], 'artifacts', ARGV[9],
-  'cancelRequested', '0', 'attempts', '0', 'error', 'null', 'stepOrder', ARGV[10])
+  'cancelRequested', '0', 'attempts', '0', 'error', 'null', 'stepOrder', ARGV[10], 'config', ARGV[11])
 local steps = cjson.decode(ARGV[7])
 for _, s in ipairs(steps) do redis.call('HSET', bk .. ':steps', s[1], s[2]) end
 redis.call('SET', KEYS[1], id)

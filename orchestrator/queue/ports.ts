@@ -38,6 +38,8 @@ export interface PublishInput {
   /** Host directory mounted at `plan.workspace.mount`. */
   readonly workspaceDir: string;
   readonly fetched: readonly FetchedItem[];
+  /** The submitted config (parsed YAML/JSON) for the manifest; the publisher removes secrets. */
+  readonly config: unknown;
 }
 
 export interface PublishOutcome {
