@@ -1,0 +1,33 @@
+/**
+ * Planner throughput over the valid corpus (and the recipes), in one process. Prints plans/s for
+ * the planner alone (`makePlan` on validated configs) and end to end (`planConfigText`: parse,
+ * validate and plan). Usage: `npx tsx bench/plan.ts [corpus dir]` (default ../shared/corpus/trt_llm).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { validateConfigText } from '../orchestrator/config/index.js';
+import type { ValidatedConfig } from '../orchestrator/config/index.js';
+import { makePlan } from '../orchestrator/plan/make-plan.js';
+import { planConfigText } from '../orchestrator/plan/plan-config.js';
+
+const corpusDir = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'trt_llm'));
+const recipesDir = join(import.meta.dirname, '..', 'recipes');
+const read = (dir: string): string[] =>
+  readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+const texts = [...read(corpusDir), ...read(recipesDir)];
+const plannable = texts.filter((t) => planConfigText(t).plan !== null);
+const configs = plannable.map((t) => validateConfigText(t).config).filter((c): c is ValidatedConfig => c !== null);
+
+/** Runs `fn` over `items` for `rounds` rounds after a warm-up; returns items per second. */
+function rate<T>(items: readonly T[], rounds: number, fn: (item: T) => unknown): number {
+  for (const item of items) fn(item);
+  const start = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r += 1) for (const item of items) fn(item);
+  return (rounds * items.length) / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+const planOnly = rate(configs, 20, (c) => makePlan(c));
+const endToEnd = rate(plannable, 5, (t) => planConfigText(t));
+console.log(`${texts.length} configs read, ${plannable.length} planned`);
+console.log(`makePlan (validated config -> plan): ${Math.round(planOnly)} plans/s (target > 2000)`);
+console.log(`planConfigText (text -> validate -> plan): ${Math.round(endToEnd)} plans/s`);
