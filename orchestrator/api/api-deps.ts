@@ -1,6 +1,7 @@
 /**
  * What the REST app needs, injected as one object (main/ builds it from the environment).
  */
+import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { BuildQueue } from '../queue/build-queue.js';
 import type { PlanConfig, Publisher } from '../queue/ports.js';
@@ -24,6 +25,6 @@ export interface ApiDeps {
   readonly bodyLimit: number;
   /** Poll interval of the live log stream, ms (default 250). */
   readonly streamPollMs?: number;
-  /** Fastify logger (pino) or false. */
-  readonly logger?: boolean | object;
+  /** A pino logger for requests (default: no logging). */
+  readonly logger?: FastifyBaseLogger;
 }

@@ -15,7 +15,7 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text
 
 /** Builds the REST app over `deps`. */
 export function buildApp(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
+  const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), bodyLimit: deps.bodyLimit, return503OnClosing: true });
   const authorized = bearerChecker(deps.tokens);
 
   app.removeContentTypeParser('text/plain');
