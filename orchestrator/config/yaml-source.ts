@@ -51,7 +51,7 @@ export function parseSource(text: string): ParsedSource {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'silent' });
   } catch (err) {
     return failed([{ code: 'YAML_SYNTAX_ERROR', message: errorText(err), position: START }]);
   }
@@ -65,6 +65,10 @@ export function parseSource(text: string): ParsedSource {
   }
   if (problems.length > 0) return failed(problems);
 
+  const complexKeys: SourceProblem[] = [];
+  const floatLiteralPaths = new Set<string>();
+  scanAst(doc.contents, [], floatLiteralPaths, (offset) => complexKeys.push({ code: 'YAML_COMPLEX_KEY', message: 'mapping keys must be plain scalars, not lists or mappings', position: toPos(offset) }), 0);
+  if (complexKeys.length > 0) return failed(complexKeys);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -78,8 +82,6 @@ export function parseSource(text: string): ParsedSource {
       },
     ]);
   }
-  const floatLiteralPaths = new Set<string>();
-  collectFloatLiterals(doc, doc.contents, [], floatLiteralPaths, 0);
   return {
     problems: [],
     value,
@@ -116,8 +118,9 @@ function keyText(pair: Pair): string | undefined {
   return undefined;
 }
 
-// Walks the AST (not following aliases, so it is linear in the text) and records float literals.
-function collectFloatLiterals(doc: Document.Parsed, node: unknown, path: PathSegment[], out: Set<string>, depth: number): void {
+// Walks the AST (not following aliases, so it is linear in the text): records float literals and
+// reports non-scalar keys.
+function scanAst(node: unknown, path: PathSegment[], out: Set<string>, complexKey: (offset: number) => void, depth: number): void {
   if (depth > 200) return;
   if (isScalar(node)) {
     if (typeof node.value === 'number' && Number.isInteger(node.value) && node.source !== undefined && !INT_LITERAL.test(node.source)) {
@@ -126,10 +129,14 @@ function collectFloatLiterals(doc: Document.Parsed, node: unknown, path: PathSeg
   } else if (isMap(node)) {
     for (const pair of node.items) {
       const k = keyText(pair);
-      if (k !== undefined) collectFloatLiterals(doc, pair.value, [...path, k], out, depth + 1);
+      if (k === undefined) {
+        if (pair.key !== null && pair.key !== undefined) complexKey(nodeStart(pair.key) ?? 0);
+        continue;
+      }
+      scanAst(pair.value, [...path, k], out, complexKey, depth + 1);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => collectFloatLiterals(doc, item, [...path, i], out, depth + 1));
+    node.items.forEach((item, i) => scanAst(item, [...path, i], out, complexKey, depth + 1));
   }
 }
 

@@ -162,6 +162,8 @@ describe('validateConfigText: hostile input', () => {
   it.each([
     ['', 'CONFIG_NOT_MAPPING'],
     ['- a\n- b\n', 'CONFIG_NOT_MAPPING'],
+    ['? [a, b]\n: 1\ntrt_llm: {}\n', 'YAML_COMPLEX_KEY'],
+    ['{resources: {accelerator: H100}, trt_llm: {build: {? {x: 1} : 2}}}', 'YAML_COMPLEX_KEY'],
     ['42', 'CONFIG_NOT_MAPPING'],
     ['resources: {accelerator: H100}\n', 'TRT_LLM_MISSING'],
     ['resources: {accelerator: H100}\ntrt_llm: null\n', 'TRT_LLM_MISSING'],
