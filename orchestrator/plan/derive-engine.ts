@@ -8,7 +8,7 @@ import type { GpuInfo } from '../gpu/catalog.js';
 import { PRECISION_MIN_SM } from '../gpu/catalog.js';
 import { quantFormat, type EngineSettings, type LoraSpec, type QuantSpec } from '../toolchain/engine-settings.js';
 import { ENCODER_MIN_MAX_NUM_TOKENS } from '../toolchain/launch-encoder.js';
-import { inferDecoderFamily } from '../toolchain/model-family.js';
+import { decoderFamilyFromArchitecture, inferDecoderFamily } from '../toolchain/model-family.js';
 import { toolSurface } from '../toolchain/surface.js';
 import { planError } from './plan-error.js';
 
@@ -77,6 +77,7 @@ export function deriveEngineSettings(
   gpu: GpuInfo,
   builderGpus: number,
   repo: string,
+  architecture: string | undefined,
   assumptions: string[],
 ): { settings: EngineSettings; errors: Diagnostic[] } {
   const build = cfg.build;
@@ -92,8 +93,10 @@ export function deriveEngineSettings(
     errors.push(planError('STRONGLY_TYPED_NOT_IN_LANE', `${B}.strongly_typed`,
       'trtllm-build 1.2 has no strongly-typed switch: it builds strongly typed networks only for FP8/NVFP4 checkpoints; remove strongly_typed or quantize'));
   }
-  const family = inferDecoderFamily(repo);
-  assumptions.push(`model family ${family.family}: ${family.reason} (config.json is not read offline)`);
+  const family = architecture !== undefined ? decoderFamilyFromArchitecture(architecture) : inferDecoderFamily(repo);
+  assumptions.push(
+    architecture !== undefined ? `model family ${family.family}: ${family.reason}` : `model family ${family.family}: ${family.reason} (config.json is not read offline)`,
+  );
   const tp = build.tensor_parallel_count;
   let moeEp: number | null = null;
   if (build.moe_expert_parallel_option !== -1) {

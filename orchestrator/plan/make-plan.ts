@@ -12,6 +12,7 @@ import { planHash } from './plan-hash.js';
 import type { PlanBody } from './plan-v1.js';
 import { planV1 } from './plan-v1.js';
 import { planV2 } from './plan-v2.js';
+import { ARCHITECTURE_NAME } from './planner-options.js';
 import type { PlannerOptions } from './planner-options.js';
 import type { BuildPlan } from './types.js';
 
@@ -41,6 +42,10 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
   if (v1 && checkpoint === null) {
     errors.push(planError('CHECKPOINT_REQUIRED', 'trt_llm.build.checkpoint_repository', 'the v1 stack needs build.checkpoint_repository'));
   }
+  const architecture = options?.checkpointArchitecture;
+  if (architecture !== undefined && !ARCHITECTURE_NAME.test(architecture)) {
+    errors.push(planError('ARCHITECTURE_INVALID', 'options.checkpointArchitecture', `${JSON.stringify(architecture.slice(0, 120))} is not an architecture name such as LlamaForCausalLM`));
+  }
   if (errors.length > 0 || !('lane' in laneResult)) return { errors };
   const lane = laneResult.lane;
   const assumptions: string[] = [];
@@ -52,7 +57,7 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
   const common = { builderGpus, image: lane.image, secretNames: config.secretNames, options, assumptions };
   const result: { body: PlanBody } | { errors: Diagnostic[] } =
     trt.inference_stack === 'v1'
-      ? planV1({ ...common, cfg: trt, checkpoint: checkpoint as NonNullable<typeof checkpoint>, gpu })
+      ? planV1({ ...common, cfg: trt, checkpoint: checkpoint as NonNullable<typeof checkpoint>, gpu, architecture })
       : planV2({ ...common, cfg: trt, checkpoint });
   if ('errors' in result) return { errors: result.errors };
   const unhashed: Omit<BuildPlan, 'planHash'> = {

@@ -1,12 +1,18 @@
-/** Files `trt-plan --out DIR` writes: plan.json and every launch file under launch/<config>/. */
+/**
+ * Files `trt-plan --out DIR` writes: `plan.json`, every launch file at the path it is published
+ * under (`launch/<path>`, the layout the launch argv refers to), and `launch/commands.json` with
+ * each launch config's server and argv.
+ */
 import type { BuildPlan } from './types.js';
 
-/** Relative paths (always under the output dir; launch file paths are planner-made) and contents. */
+/** Relative paths (planner-made, always under the output dir) and contents. */
 export function planFiles(plan: BuildPlan): Array<{ path: string; content: string }> {
   const files = [{ path: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` }];
+  const commands: Record<string, { server: string; argv: readonly string[] }> = {};
   for (const [name, launch] of Object.entries(plan.launch)) {
-    files.push({ path: `launch/${name}/command.json`, content: `${JSON.stringify({ server: launch.server, argv: launch.argv }, null, 2)}\n` });
-    for (const file of launch.files) files.push({ path: `launch/${name}/${file.path}`, content: file.content });
+    commands[name] = { server: launch.server, argv: launch.argv };
+    for (const file of launch.files) files.push({ path: `launch/${file.path}`, content: file.content });
   }
+  files.push({ path: 'launch/commands.json', content: `${JSON.stringify(commands, null, 2)}\n` });
   return files;
 }

@@ -8,7 +8,8 @@ import { convertBertArgv, convertCheckpointArgv, quantizeArgv, trtllmBuildArgv, 
 import { WORKSPACE, loraAdapterDir } from '../toolchain/layout.js';
 import { decoderServeLaunch, decoderTritonLaunch } from '../toolchain/launch-decoder.js';
 import { encoderLaunch } from '../toolchain/launch-encoder.js';
-import { inferBertClass } from '../toolchain/model-family.js';
+import { bertClassFromArchitecture, inferBertClass } from '../toolchain/model-family.js';
+import type { WebserverRoute } from '../config/schema/enums.js';
 import { deriveEngineSettings } from './derive-engine.js';
 import { planError } from './plan-error.js';
 import type { PlannerOptions } from './planner-options.js';
@@ -30,12 +31,27 @@ interface Ctx {
   readonly secretNames: readonly string[];
   readonly options: PlannerOptions | undefined;
   readonly assumptions: string[];
+  /** `architectures[0]` of config.json when known. */
+  readonly architecture: string | undefined;
+}
+
+/** The encoder route: as configured, else from the architecture (Truss V1-3), else /v1/embeddings. */
+function encoderRoute(ctx: Ctx): WebserverRoute {
+  const configured = ctx.cfg.runtime.webserver_default_route;
+  if (configured !== null) return configured;
+  if (ctx.architecture !== undefined) {
+    const route = ctx.architecture.includes('ForSequenceClassification') ? '/predict' : '/v1/embeddings';
+    ctx.assumptions.push(`runtime.webserver_default_route not set: ${route} for architecture ${ctx.architecture}`);
+    return route;
+  }
+  ctx.assumptions.push('runtime.webserver_default_route not set: /v1/embeddings (the architecture in config.json is not read offline)');
+  return '/v1/embeddings';
 }
 
 /** v1 decoder or encoder (causal): convert or quantize, then trtllm-build, then publish. */
 function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
   const { cfg, gpu, builderGpus, image, options, assumptions } = ctx;
-  const { settings: e, errors } = deriveEngineSettings(cfg, gpu, builderGpus, ctx.checkpoint.repo, assumptions);
+  const { settings: e, errors } = deriveEngineSettings(cfg, gpu, builderGpus, ctx.checkpoint.repo, ctx.architecture, assumptions);
   if (errors.length > 0) return { errors };
   const steps: PlanStep[] = [fetchStep(fetchItems(cfg.build, ctx.checkpoint, e.quant !== null, ctx.secretNames), options)];
   if (e.quant !== null || e.family === 'generic') {
@@ -67,10 +83,7 @@ function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[]
   );
   steps.push(publishStep('engine', WORKSPACE.engineDir, WORKSPACE.checkpointDir, options));
   if (cfg.build.base_model === 'encoder') {
-    const route = cfg.runtime.webserver_default_route ?? '/v1/embeddings';
-    if (cfg.runtime.webserver_default_route === null) {
-      assumptions.push('runtime.webserver_default_route not set: /v1/embeddings (the architecture in config.json is not read offline)');
-    }
+    const route = encoderRoute(ctx);
     return {
       body: {
         steps,
@@ -105,7 +118,7 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
     errors.push(planError('ENCODER_BERT_PARALLEL_NOT_IN_LANE', 'trt_llm.build.tensor_parallel_count',
       'the pinned BERT converter supports tensor parallel 1 or 2 and no pipeline parallelism'));
   }
-  const route = cfg.runtime.webserver_default_route ?? '/v1/embeddings';
+  const route = encoderRoute(ctx);
   if (route === '/predict_tokens') {
     errors.push(planError('ENCODER_BERT_ROUTE_NOT_IN_LANE', 'trt_llm.runtime.webserver_default_route',
       'token classification (/predict_tokens) has no model class in the pinned BERT converter (BertModel, Bert/RobertaForSequenceClassification, …QuestionAnswering)'));
@@ -113,11 +126,15 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
   if (build.lora_adapters && Object.keys(build.lora_adapters).length > 0) {
     errors.push(planError('LORA_NOT_FOR_ENCODER', 'trt_llm.build.lora_adapters', 'LoRA adapters are served by decoders only; remove lora_adapters for base_model encoder_bert'));
   }
-  if (errors.length > 0) return { errors };
-  if (cfg.runtime.webserver_default_route === null) {
-    assumptions.push('runtime.webserver_default_route not set: /v1/embeddings (the architecture in config.json is not read offline)');
+  const known = ctx.architecture !== undefined ? bertClassFromArchitecture(ctx.architecture) : undefined;
+  if (ctx.architecture !== undefined && known === undefined) {
+    errors.push(planError('ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE', 'trt_llm.build.base_model',
+      `architecture ${ctx.architecture} has no class in the pinned BERT converter (BertModel, RobertaModel, Bert/RobertaForSequenceClassification)`));
   }
-  const bertClass = inferBertClass(ctx.checkpoint.repo, route);
+  if (errors.length > 0) return { errors };
+  const bertClass = known !== undefined
+    ? { cls: known, reason: `checkpoint architecture ${ctx.architecture ?? ''}` }
+    : inferBertClass(ctx.checkpoint.repo, route);
   assumptions.push(`BERT converter --model ${bertClass.cls}: ${bertClass.reason}`);
   const b = {
     modelClass: bertClass.cls,

@@ -7,7 +7,15 @@ export interface PlannerOptions {
   readonly lanes?: LaneOverrides;
   /** Wall-clock limit per step kind, in seconds (defaults in `DEFAULT_STEP_TIMEOUTS`). */
   readonly stepTimeoutSeconds?: Partial<Readonly<Record<StepKind, number>>>;
+  /**
+   * `architectures[0]` of the checkpoint's config.json when known (e.g. a worker re-planning after
+   * the fetch). Offline it is unknown and the planner infers the model family from the repo name.
+   */
+  readonly checkpointArchitecture?: string;
 }
+
+/** Architecture names as they appear in config.json (`LlamaForCausalLM`). */
+export const ARCHITECTURE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
 /** Default step limits: downloads and calibration of large models take hours. */
 export const DEFAULT_STEP_TIMEOUTS: Readonly<Record<StepKind, number>> = {

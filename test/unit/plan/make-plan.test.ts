@@ -2,6 +2,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { FetchStep, PublishStep } from '../../../orchestrator/plan/types.js';
+import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
 import { V1, V2, argvOf, flagValue, plan } from './fixtures.js';
 
 const fetchOf = (p: ReturnType<typeof plan>): FetchStep => p.steps.find((s) => s.kind === 'fetch') as FetchStep;
@@ -173,5 +174,35 @@ describe('v2 plans', () => {
     const p = plan(V2.replace('    checkpoint_repository:\n      source: HF\n      repo: Qwen/Qwen3-30B-A3B\n', '    skip_build_result: true\n'));
     expect(p.steps.map((s) => s.kind)).toEqual(['publish']);
     expect(publishOf(p).artifactKind).toBe('none');
+  });
+});
+
+describe('known checkpoint architecture (options.checkpointArchitecture)', () => {
+  const noQuant = V1.replace('quantization_type: fp8', 'quantization_type: no_quant');
+  const bert = `resources:\n  accelerator: L4\ntrt_llm:\n  build:\n    base_model: encoder_bert\n    checkpoint_repository: {source: HF, repo: org/some-model}\n`;
+
+  it('picks the converter from the architecture rather than the repo name', () => {
+    const p = plan(noQuant.replace('meta-llama/Llama-3.1-8B-Instruct', 'org/renamed-model'), { checkpointArchitecture: 'Qwen2ForCausalLM' });
+    expect(argvOf(p, 'convert')[1]).toMatch(/\/qwen\/convert_checkpoint\.py$/);
+    expect(p.assumptions[0]).toBe('model family qwen: checkpoint architecture Qwen2ForCausalLM');
+    const other = plan(noQuant, { checkpointArchitecture: 'Gemma2ForCausalLM' });
+    expect(flagValue(argvOf(other, 'quantize'), '--qformat')).toBe('full_prec');
+  });
+
+  it('picks the BERT class and the default route from the architecture', () => {
+    const p = plan(bert, { checkpointArchitecture: 'XLMRobertaForSequenceClassification' });
+    expect(flagValue(argvOf(p, 'convert'), '--model')).toBe('RobertaForSequenceClassification');
+    expect(JSON.parse(p.launch['encoder']?.files[0]?.content ?? '{}')).toMatchObject({ webserver_default_route: '/predict' });
+    expect(flagValue(argvOf(plan(bert, { checkpointArchitecture: 'BertModel' }), 'convert'), '--model')).toBe('BertModel');
+  });
+
+  it('refuses a BERT-family architecture the converter has no class for', () => {
+    const r = planConfigText(bert, { checkpointArchitecture: 'ModernBertModel' });
+    expect(r.errors.map((e) => e.code)).toEqual(['ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE']);
+  });
+
+  it('refuses an architecture string that is not a name', () => {
+    const r = planConfigText(V1, { checkpointArchitecture: 'Llama; rm -rf /' });
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'ARCHITECTURE_INVALID', path: 'options.checkpointArchitecture' })]);
   });
 });

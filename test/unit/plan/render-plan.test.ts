@@ -47,18 +47,23 @@ describe('renderPlanText', () => {
 });
 
 describe('planFiles', () => {
-  it('writes plan.json and every launch file under launch/<config>/', () => {
+  it('writes plan.json, each launch file at its published path, and the launch commands', () => {
     const p = plan(V1);
     const files = planFiles(p);
     expect(files.map((f) => f.path)).toEqual([
       'plan.json',
-      'launch/trtllm-serve/command.json',
-      'launch/trtllm-serve/extra_llm_api_options.yaml',
-      'launch/triton/command.json',
-      'launch/triton/triton/tensorrt_llm/config.pbtxt',
+      'launch/extra_llm_api_options.yaml',
+      'launch/triton/tensorrt_llm/config.pbtxt',
+      'launch/commands.json',
     ]);
     expect(JSON.parse(files[0]?.content ?? '')).toEqual(JSON.parse(JSON.stringify(p)));
-    expect(JSON.parse(files[1]?.content ?? '')).toEqual({ server: 'trtllm-serve', argv: p.launch['trtllm-serve']?.argv });
+    expect(files[1]?.content).toBe(p.launch['trtllm-serve']?.files[0]?.content);
+    expect(JSON.parse(files[3]?.content ?? '')).toEqual({
+      'trtllm-serve': { server: 'trtllm-serve', argv: p.launch['trtllm-serve']?.argv },
+      triton: { server: 'triton', argv: p.launch['triton']?.argv },
+    });
+    // The serve command reads its YAML from the published launch dir, at the same relative path.
+    expect(p.launch['trtllm-serve']?.argv).toContain('/models/launch/extra_llm_api_options.yaml');
     for (const f of files) expect(f.path).not.toMatch(/(^|\/)\.\.(\/|$)|^\//);
   });
 });
