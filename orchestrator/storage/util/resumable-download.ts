@@ -1,0 +1,271 @@
+/**
+ * The resumable, verified single-file download core shared by every source: bytes stream into
+ * `<final>.partial` (continued from its current size when the source honours a range), sha256
+ * (and md5 when the source gives one) is computed while streaming, and the file is renamed to its
+ * final path only after the size, digest and LFS-pointer checks pass. A body cut mid-way is
+ * resumed in the same call while it makes progress; otherwise the partial stays for the next try.
+ * How bytes are requested (HTTP Range, S3 GetObject) is the `Opener`'s business.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { SourceError, toSourceError } from '../sources/errors.js';
+import { assertNotLfsPointer } from './lfs-pointer.js';
+
+const FLUSH_BYTES = 4 << 20;
+
+export interface FileSpec {
+  /** Relative path of the file (for messages and the LFS pointer check). */
+  readonly path: string;
+  /** Label for messages, e.g. `hf:acme/tiny@abc123` (no secrets). */
+  readonly label: string;
+  readonly expectedSize: number | null;
+  /** Lower-case hex digests to verify when the source provides them. */
+  readonly sha256: string | null;
+  readonly md5: string | null;
+}
+
+/** What an opener got back for a request starting at `offset`. */
+export type Opened =
+  /** A body; `fromStart` when it starts at byte 0 although a later offset was asked for. */
+  | { readonly kind: 'body'; readonly fromStart: boolean; readonly total: number | null; readonly etag: string | null; readonly body: Readable }
+  /** The range starts at the end: the partial already holds all `total` bytes (HTTP 416). */
+  | { readonly kind: 'complete'; readonly total: number }
+  /** The source answered a different range than asked: retry without a range. */
+  | { readonly kind: 'badRange' };
+
+/** Requests the bytes from `offset` (`offset` 0 or `noRange`: the whole file). Throws typed errors. */
+export type Opener = (offset: number, noRange: boolean) => Promise<Opened>;
+
+export interface ResumableOptions {
+  readonly signal: AbortSignal;
+  /** Byte deltas as they land (negative when a partial had to be discarded). */
+  readonly onBytes?: (delta: number) => void;
+  /** Resumes within this call after a body was cut while making progress (default 5). */
+  readonly maxResumes?: number;
+  /** Refuse bodies larger than this when the size is unknown (default: unlimited). */
+  readonly maxBytes?: number;
+  /** Secret values to scrub from wrapped error messages. */
+  readonly secrets?: readonly string[];
+}
+
+export interface DownloadedFile {
+  readonly size: number;
+  readonly sha256: string;
+  readonly etag: string | null;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return -1;
+  }
+}
+
+/** Feeds bytes [0, upTo) of `path` to the hashes. */
+export async function hashExisting(path: string, upTo: number, hashes: readonly Hash[]): Promise<void> {
+  if (upTo <= 0) return;
+  const rs = createReadStream(path, { start: 0, end: upTo - 1, highWaterMark: 1 << 20 });
+  for await (const chunk of rs) for (const h of hashes) h.update(chunk as Buffer);
+}
+
+/** Downloads one file to `finalPath` through `openAt` (verified, atomically renamed; resumes from `<final>.partial`). */
+export async function downloadResumable(spec: FileSpec, finalPath: string, openAt: Opener, opts: ResumableOptions): Promise<DownloadedFile> {
+  const partial = `${finalPath}.partial`;
+  const maxResumes = opts.maxResumes ?? 5;
+  const what = `${spec.label}: ${spec.path}`;
+  await mkdir(dirname(finalPath), { recursive: true });
+
+  let offset = Math.max(0, await sizeOf(partial));
+  if (spec.expectedSize !== null && offset > spec.expectedSize) {
+    await truncate(partial, 0);
+    offset = 0;
+  }
+  opts.onBytes?.(offset);
+  let expected = spec.expectedSize;
+  let etag: string | null = null;
+  let resumes = 0;
+  let noRange = false;
+
+  for (;;) {
+    if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted`);
+    const newHashes = (): Hash[] => (spec.md5 !== null ? [createHash('sha256'), createHash('md5')] : [createHash('sha256')]);
+    let hashes = newHashes();
+    // Hash what the partial holds and open it before the request, so no I/O wait sits between
+    // the response arriving and its listeners being attached.
+    await hashExisting(partial, offset, hashes);
+    if (expected !== null && offset === expected) {
+      return finish(spec, partial, finalPath, offset, hashes, etag, what);
+    }
+    const fh = await open(partial, constants.O_RDWR | constants.O_CREAT, 0o644);
+    const restart = (): void => {
+      hashes = newHashes();
+      opts.onBytes?.(-offset);
+      offset = 0;
+    };
+    let opened: Opened;
+    try {
+      opened = await openAt(noRange ? 0 : offset, noRange);
+    } catch (err) {
+      await fh.close();
+      throw toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
+    }
+    if (opened.kind === 'badRange') {
+      await fh.truncate(0);
+      await fh.close();
+      noRange = true;
+      restart();
+      continue;
+    }
+    if (opened.kind === 'complete') {
+      await fh.close();
+      if (opened.total === offset && (expected === null || expected === opened.total)) {
+        expected = opened.total;
+        continue;
+      }
+      await truncate(partial, 0);
+      restart();
+      continue;
+    }
+    etag = opened.etag;
+    if (opened.fromStart && offset > 0) restart();
+    expected ??= opened.total;
+    const start = offset;
+    const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    const failure = await receiveToFile(opened.body, fh, offset, limit, what, (chunk) => {
+      for (const h of hashes) h.update(chunk);
+      opts.onBytes?.(chunk.length);
+    });
+    offset = Math.max(0, await sizeOf(partial));
+    if (failure !== null) {
+      if (failure instanceof SourceError) {
+        if (failure.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
+        throw failure;
+      }
+      if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted (partial file kept)`);
+      if (offset > start && resumes < maxResumes) {
+        resumes++;
+        continue;
+      }
+      const base = toSourceError(failure, { signal: opts.signal, secrets: opts.secrets ?? [], what });
+      throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
+    }
+    if (expected !== null && offset < expected) {
+      // Body ended early without a transport error (e.g. a lying Content-Length): resume.
+      if (resumes < maxResumes) {
+        resumes++;
+        continue;
+      }
+      throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`);
+    }
+    return finish(spec, partial, finalPath, offset, hashes, etag, what);
+  }
+}
+
+async function finish(
+  req: FileSpec,
+  partial: string,
+  finalPath: string,
+  size: number,
+  hashes: readonly Hash[],
+  etag: string | null,
+  what: string,
+): Promise<DownloadedFile> {
+  if (req.expectedSize !== null && size !== req.expectedSize) {
+    await rm(partial, { force: true });
+    throw new SourceError('SIZE_MISMATCH', `${what}: expected ${req.expectedSize} bytes, got ${size}`);
+  }
+  const [sha, md5] = hashes;
+  const digest = (sha as Hash).digest('hex');
+  if (req.sha256 !== null && digest !== req.sha256.toLowerCase()) {
+    await rm(partial, { force: true });
+    throw new SourceError('CHECKSUM_MISMATCH', `${what}: sha256 ${digest} does not match the expected ${req.sha256}`);
+  }
+  if (md5 !== undefined && req.md5 !== null) {
+    const m = md5.digest('hex');
+    if (m !== req.md5.toLowerCase()) {
+      await rm(partial, { force: true });
+      throw new SourceError('CHECKSUM_MISMATCH', `${what}: md5 ${m} does not match the expected ${req.md5}`);
+    }
+  }
+  await assertNotLfsPointer(req.path, partial, size, what);
+  await rename(partial, finalPath);
+  return { size, sha256: digest, etag };
+}
+
+/**
+ * Streams `body` into `fh` in flowing mode (so every received byte reaches the file before a cut
+ * connection is reported), batching writes and pausing the socket while a write is in flight.
+ * Resolves with the failure (null when the body ended normally); the file handle is closed.
+ */
+export function receiveToFile(
+  body: Readable,
+  fh: FileHandle,
+  startAt: number,
+  limit: number,
+  what: string,
+  onChunk: (chunk: Buffer) => void,
+): Promise<unknown> {
+  return new Promise<unknown>((resolve) => {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let position = startAt;
+    let received = startAt;
+    let inflight: Promise<void> = fh.truncate(startAt);
+    let settled = false;
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      const at = position;
+      position += buf.length;
+      await fh.write(buf, 0, buf.length, at);
+    };
+    const settle = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      body.removeAllListeners('data');
+      if (err !== null) body.destroy();
+      inflight
+        .then(flush)
+        .then(
+          () => err,
+          (e: unknown) => err ?? e,
+        )
+        .then(async (result) => {
+          await fh.close().catch(() => undefined);
+          resolve(result);
+        }, resolve);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (received + chunk.length > limit) {
+        settle(new SourceError('SIZE_MISMATCH', `${what}: body exceeds the expected ${limit} bytes`));
+        return;
+      }
+      received += chunk.length;
+      onChunk(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= FLUSH_BYTES) {
+        body.pause();
+        inflight = inflight.then(flush).then(
+          () => {
+            if (!settled) body.resume();
+          },
+          (e: unknown) => settle(e),
+        );
+      }
+    });
+    body.on('end', () => settle(null));
+    body.on('error', (e) => settle(e));
+    body.on('close', () => {
+      if (!body.readableEnded) settle(new Error('connection closed before the body ended'));
+    });
+    if (body.destroyed && !body.readableEnded) settle(new Error('connection closed before the body ended'));
+  });
+}
