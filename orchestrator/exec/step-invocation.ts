@@ -22,10 +22,13 @@ export type InvocationResult =
   | { readonly ok: true; readonly invocation: Invocation }
   | { readonly ok: false; readonly code: 'STEP_INVALID_INVOCATION' | 'STEP_SECRET_MISSING'; readonly message: string };
 
-const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 const GPU_ID = /^(?:\d{1,3}|GPU-[0-9a-fA-F-]{8,64}|MIG-[0-9a-fA-F-]{8,64})$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const IMAGE_REF = /^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
+
+/** Longest step timeout accepted (7 days); also keeps timers inside setTimeout's range. */
+export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
 /** Environment names the executor sets itself; a step may not claim them as secrets. */
 const RESERVED_ENV = new Set(['PATH', 'HOME', 'CUDA_VISIBLE_DEVICES', 'NVIDIA_VISIBLE_DEVICES', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
@@ -86,7 +89,7 @@ export function mapArg(arg: string, mount: string, hostDir: string): { ok: true;
 }
 
 function checkCommon(step: ContainerStep, ctx: StepRunContext): Extract<InvocationResult, { ok: false }> | null {
-  if (!DOCKER_NAME.test(ctx.runName)) return invalid(`run name ${JSON.stringify(clip(ctx.runName))} is not a valid container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 chars)`);
+  if (!DOCKER_NAME.test(ctx.runName)) return invalid(`run name ${JSON.stringify(clip(ctx.runName))} is not a valid container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+, 2 to 128 chars)`);
   for (const id of ctx.gpuIds) {
     if (!GPU_ID.test(id)) return invalid(`GPU id ${JSON.stringify(clip(id))} is not a device index or GPU-/MIG- UUID`);
   }
@@ -94,6 +97,9 @@ function checkCommon(step: ContainerStep, ctx: StepRunContext): Extract<Invocati
   if (step.gpus > ctx.gpuIds.length) return invalid(`step ${step.id} needs ${step.gpus} GPU(s) but ${ctx.gpuIds.length} were assigned`);
   if (!isCleanAbsolute(ctx.workspaceDir)) return invalid(`workspace dir ${JSON.stringify(clip(ctx.workspaceDir))} must be an absolute path without "..", ":" or ","`);
   if (!isCleanAbsolute(ctx.workspaceMount) || ctx.workspaceMount === '/') return invalid(`workspace mount ${JSON.stringify(clip(ctx.workspaceMount))} must be an absolute path (not /) without "..", ":" or ","`);
+  if (!Number.isInteger(step.timeoutSeconds) || step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    return invalid(`step ${step.id} timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS} (got ${String(step.timeoutSeconds)})`);
+  }
   if (step.argv.length === 0) return invalid(`step ${step.id} has an empty argv`);
   for (const arg of step.argv) {
     if (arg.includes('\0')) return invalid(`step ${step.id} has an argument with a NUL byte`);

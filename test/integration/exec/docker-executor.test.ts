@@ -6,25 +6,17 @@ import { createDockerExecutor } from '../../../orchestrator/exec/docker-executor
 import { createGpuAllocator, withGpus } from '../../../orchestrator/exec/gpu-allocator.js';
 import type { StepOutcome } from '../../../orchestrator/exec/types.js';
 import { isAlive, listContainers, pidFile, recordedRuns, startedContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
-import { FAKE_BIN, QUANTIZE_PY, containerStep, runContext, tempDir } from './helpers.js';
+import { FAKE_BIN, QUANTIZE_PY, containerStep, fakeDockerState, runContext, tempDir } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
-const leftoverPids: number[] = [];
 afterAll(() => {
-  for (const pid of leftoverPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone, as it should be
-    }
-  }
   for (const c of cleanups) c();
 });
 
 /** A fresh workspace + fake-docker state dir, and an executor whose PATH starts with the fake. */
 function setup(knobs: Record<string, string> = {}) {
   const ws = tempDir('exec-ws-');
-  const state = tempDir('fake-docker-state-');
+  const state = fakeDockerState();
   cleanups.push(ws.cleanup, state.cleanup);
   const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state.dir, ...knobs };
   const executor = createDockerExecutor({ env, forceKillAfterMs: 2_000 });
@@ -89,7 +81,6 @@ describe.concurrent('docker executor against the fake docker CLI', () => {
     const running = executor.run(containerStep(), ctx);
     await log.waitFor(/Build phase/);
     const pid = Number.parseInt(readFileSync(pidFile(state, 'b2-engine-1'), 'utf8'), 10);
-    leftoverPids.push(pid);
     expect(isAlive(pid)).toBe(true);
     const t0 = performance.now();
     abort.abort(new Error('user cancelled'));
@@ -113,7 +104,6 @@ describe.concurrent('docker executor against the fake docker CLI', () => {
     expect(f.result.durationMs).toBeLessThan(10_000);
     const started = startedContainers(state);
     expect(started.map((c) => c.name)).toEqual(['b3-engine-1']);
-    leftoverPids.push(...started.map((c) => c.pid));
     for (const c of started) expect(isAlive(c.pid)).toBe(false);
     expect(listContainers(state)).toEqual([]);
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepRunContext } from '../../../orchestrator/exec/types.js';
 import type { ContainerStep } from '../../../orchestrator/plan/types.js';
+import { startedContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
 
 export const FAKE_BIN = fileURLToPath(new URL('../../fixtures/bin', import.meta.url));
 export const FAKE_NVIDIA_SMI_DIR = fileURLToPath(new URL('../../fixtures/bin/lib/nvidia-smi', import.meta.url));
@@ -15,6 +16,27 @@ export const QUANTIZE_PY = '/app/tensorrt_llm/examples/quantization/quantize.py'
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fake-docker state dir whose cleanup first SIGKILLs every container the fake started in it
+ * (nothing should be left, but a failing test must not leak a hanging process).
+ */
+export function fakeDockerState(): { dir: string; cleanup: () => void } {
+  const t = tempDir('fake-docker-state-');
+  return {
+    dir: t.dir,
+    cleanup: () => {
+      for (const c of startedContainers(t.dir)) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      t.cleanup();
+    },
+  };
 }
 
 /** A container step with sane defaults. */
