@@ -29,6 +29,10 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
     errors.push(planError('GPU_NOT_IN_LANE', 'resources.accelerator',
       `${type} (SM ${gpu.sm}) is not supported by TensorRT-LLM 1.2 (Turing/Volta support ended in 0.14); use A10G, A100, L4, H100 or newer`));
   }
+  if (config.resources.node_count > 1) {
+    errors.push(planError('MULTI_NODE_NOT_IN_LANE', 'resources.node_count',
+      `node_count ${config.resources.node_count}: the planner's launch configs run on one node (trtllm-serve/Triton on the node's GPUs); multi-node serving is not produced by the pinned lanes`));
+  }
   const v1 = trt.inference_stack === 'v1';
   const laneName = v1 ? 'v1-engine' : 'v2-pytorch';
   const override = v1 ? trt.version_overrides.engine_builder_version : trt.version_overrides.v2_llm_version;

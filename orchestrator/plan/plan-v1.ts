@@ -97,10 +97,13 @@ function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[]
     enableChunkedContext: cfg.runtime.enable_chunked_context,
     batchSchedulerPolicy: cfg.runtime.batch_scheduler_policy,
   };
-  for (const key of ['served_model_name', 'request_default_max_tokens'] as const) {
-    if (cfg.runtime[key] !== null) {
-      assumptions.push(`runtime.${key} has no TensorRT-LLM 1.2 trtllm-serve/Triton equivalent; it is not in the launch configs`);
-    }
+  const briton = [
+    ...(cfg.runtime.served_model_name !== null ? ['served_model_name'] : []),
+    ...(cfg.runtime.request_default_max_tokens !== null ? ['request_default_max_tokens'] : []),
+    ...(cfg.runtime.total_token_limit !== 500000 ? ['total_token_limit'] : []),
+  ];
+  for (const key of briton) {
+    assumptions.push(`runtime.${key} has no TensorRT-LLM 1.2 trtllm-serve/Triton equivalent; it is not in the launch configs`);
   }
   return { body: { steps, launch: { 'trtllm-serve': decoderServeLaunch(e, r), triton: decoderTritonLaunch(e, r) } } };
 }

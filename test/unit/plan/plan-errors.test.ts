@@ -118,3 +118,11 @@ describe('planConfigText on hostile input', () => {
     expect(r).toEqual({ errors: [expect.objectContaining({ code: 'CHECKPOINT_REQUIRED' })] });
   });
 });
+
+describe('plan errors: resources', () => {
+  it('multi-node deployments', () => {
+    const r = planConfigText(V2.replace('  accelerator: H200:2\n', '  accelerator: H200:2\n  node_count: 2\n').replace('tensor_parallel_size: 2', 'tensor_parallel_size: 4'));
+    if (r.valid) throw new Error('expected an error');
+    expect(r.errors.map((e) => e.code)).toContain('MULTI_NODE_NOT_IN_LANE');
+  });
+});
