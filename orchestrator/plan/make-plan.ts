@@ -84,7 +84,7 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
       v1
         ? `builds on ${builderGpus} x ${type} (SM ${gpu.sm}), the deployment's GPU type: engines are not portable across SMs`
         : `GPU steps run on ${builderGpus} x ${type} (SM ${gpu.sm}), the deployment's GPU type`,
-      `launch configs refer to the published artifact mounted at ${RUNTIME.root}`,
+      `launch configs refer to the published build (artifact/, launch/, tokenizer/) mounted at ${RUNTIME.root}`,
     ],
   };
   return { plan: { ...unhashed, planHash: planHash(unhashed) } };

@@ -21,11 +21,15 @@ export const WORKSPACE = {
   launchDir: '/workspace/launch',
 } as const;
 
-/** Where the published artifact is mounted when it is served. */
+/**
+ * Where a published build (`builds/<hex>/` in the artifact store: `artifact/`, `launch/`,
+ * `tokenizer/`) is mounted when it is served. The artifact is the engine dir (v1) or the
+ * checkpoint dir (v2).
+ */
 export const RUNTIME = {
   root: '/models',
-  engineDir: '/models/engine',
-  checkpointDir: '/models/checkpoint',
+  engineDir: '/models/artifact',
+  checkpointDir: '/models/artifact',
   tokenizerDir: '/models/tokenizer',
   launchDir: '/models/launch',
 } as const;

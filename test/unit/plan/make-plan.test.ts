@@ -117,7 +117,7 @@ describe('v1 decoder plans', () => {
     expect(build.slice(build.indexOf('--lora_dir'), build.indexOf('--lora_dir') + 3)).toEqual(['--lora_dir', '/workspace/lora/0', '/workspace/lora/1']);
     expect(build.slice(build.indexOf('--lora_target_modules') + 1, build.indexOf('--lora_target_modules') + 3)).toEqual(['attn_q', 'attn_v']);
     const yaml = parse(a.launch['trtllm-serve']?.files[0]?.content ?? '') as Record<string, Record<string, unknown>>;
-    expect(yaml['lora_config']).toMatchObject({ lora_dir: ['/models/engine/lora/0', '/models/engine/lora/1'], max_lora_rank: 8 });
+    expect(yaml['lora_config']).toMatchObject({ lora_dir: ['/models/artifact/lora/0', '/models/artifact/lora/1'], max_lora_rank: 8 });
   });
 
   it('names secrets only when the config declares them, and only on the fetch step', () => {
@@ -145,7 +145,7 @@ describe('v1 encoder plans', () => {
     expect(flagValue(build, '--max_num_tokens')).toBe('16384');
     expect(build).not.toContain('--max_seq_len');
     expect(p.launch['encoder']?.server).toBe('text-embeddings-router');
-    expect(JSON.parse(p.launch['encoder']?.files[0]?.content ?? '{}')).toMatchObject({ engine_path: '/models/engine', webserver_default_route: '/v1/embeddings' });
+    expect(JSON.parse(p.launch['encoder']?.files[0]?.content ?? '{}')).toMatchObject({ engine_path: '/models/artifact', webserver_default_route: '/v1/embeddings' });
     expect(flagValue(p.launch['encoder']?.argv ?? [], '--max-batch-requests')).toBe('32');
   });
 });

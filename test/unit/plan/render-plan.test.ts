@@ -30,7 +30,7 @@ describe('renderPlanText', () => {
     expect(text).toContain('   $ python3 /app/tensorrt_llm/examples/quantization/quantize.py --model_dir /workspace/checkpoint');
     expect(text).toContain('   checkpoint: HF meta-llama/Llama-3.1-8B-Instruct@main -> /workspace/checkpoint');
     expect(text).toContain('   secrets (names): hf_access_token');
-    expect(text).toContain('- trtllm-serve (trtllm-serve):\n  $ trtllm-serve /models/engine --backend tensorrt');
+    expect(text).toContain('- trtllm-serve (trtllm-serve):\n  $ trtllm-serve /models/artifact --backend tensorrt');
     expect(text).toContain('  file launch/extra_llm_api_options.yaml:\n    max_batch_size: 64');
     expect(text).toContain('assumptions:\n- model family llama');
   });

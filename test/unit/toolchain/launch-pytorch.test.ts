@@ -50,7 +50,7 @@ describe('pytorch launch options', () => {
   it('serves with --backend pytorch and a conforming argv whose YAML matches', () => {
     const { launch } = pytorchServeLaunch({ ...base, maxSeqLen: null, enableChunkedPrefill: false });
     expect(checkToolArgv(launch.argv)).toEqual([]);
-    expect(launch.argv.slice(0, 4)).toEqual(['trtllm-serve', '/models/checkpoint', '--backend', 'pytorch']);
+    expect(launch.argv.slice(0, 4)).toEqual(['trtllm-serve', '/models/artifact', '--backend', 'pytorch']);
     expect(launch.argv).not.toContain('--max_seq_len');
     expect(launch.argv).not.toContain('--enable_chunked_prefill');
     expect(parse(launch.files[0]?.content ?? '')).toEqual({ max_batch_size: 64, max_num_tokens: 8192, tensor_parallel_size: 4, enable_chunked_prefill: false });
