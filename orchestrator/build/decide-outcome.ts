@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { FailureClass, StepFailure } from '../exec/types.js';
-import { FAILURE_CLASS_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
+import { ERROR_CODES, FAILURE_CLASS_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
 
 /** Retry policy for one build. Delays in milliseconds; attempts count from 1. */
 export const RetryPolicy = z.object({
@@ -54,19 +54,23 @@ export const ADVICE: Readonly<Record<FailureClass, string>> = {
  * Decides what happens after `attempt` (1-based) of a step failed with `failure`: transient
  * failures (network, container runtime) back off exponentially until `maxAttempts`; an unknown
  * failure is retried `unknownRetries` times; timeouts `timeoutRetries` times; OOM and bad arguments
- * fail at once with advice; a cancel is a cancel. Decided by class and policy (the failure's own
- * `retryable` is the registry default, shown to people; the policy may grant timeouts retries).
+ * fail at once with advice; a cancel is a cancel. Decided by class, registry and policy: a step code
+ * the registry marks permanent is not retried whatever its class; timeouts get `timeoutRetries`.
+ * The advice is the failure's own when it has one, else the class's.
  */
 export function decideOutcome(failure: StepFailure, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): Outcome {
   const cls = failure.class;
   if (cls === 'canceled') return { action: 'cancel' };
-  const retriesAllowed = retryBudget(cls, policy);
+  const code = codeOf(failure);
+  // A step code the registry calls permanent (e.g. STEP_OUTPUT_MISSING) is never retried; only a
+  // timeout's retries are left to the policy.
+  const permanent = cls !== 'timeout' && !ERROR_CODES[code].retryable;
+  const retriesAllowed = permanent ? 0 : retryBudget(cls, policy);
   const n = Number.isFinite(attempt) && attempt >= 1 ? Math.floor(attempt) : 1;
   if (n <= retriesAllowed && n < policy.maxAttempts) {
     return { action: 'retry', delayMs: backoffDelay(n, policy) };
   }
-  const code = codeOf(failure);
-  const advice = ADVICE[cls];
+  const advice = failure.advice ?? ADVICE[cls];
   if (retriesAllowed > 0) {
     const tries = Math.min(n, policy.maxAttempts);
     return { action: 'fail', code, advice: `gave up after ${tries} attempt${tries === 1 ? '' : 's'}; ${advice}` };

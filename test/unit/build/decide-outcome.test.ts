@@ -56,6 +56,18 @@ describe('decideOutcome', () => {
     expect(decideOutcome(failure('timeout'), 3, lenient)).toMatchObject({ action: 'fail', code: 'STEP_TIMEOUT' });
   });
 
+  it('never retries a step code the registry calls permanent, whatever its class', () => {
+    expect(decideOutcome(failure('unknown', 'STEP_OUTPUT_MISSING'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_OUTPUT_MISSING' });
+    expect(decideOutcome(failure('network', 'STEP_INVALID_INVOCATION'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_INVALID_INVOCATION' });
+    // ... but the retryable unknown code still gets its one retry.
+    expect(decideOutcome(failure('unknown', 'STEP_FAILED'), 1, policy).action).toBe('retry');
+  });
+
+  it("uses the failure's own advice when it has one", () => {
+    const f = { ...failure('bad_argument', 'STEP_SECRET_MISSING'), advice: 'configure HF_TOKEN' };
+    expect(decideOutcome(f, 1, policy)).toEqual({ action: 'fail', code: 'STEP_SECRET_MISSING', advice: 'configure HF_TOKEN' });
+  });
+
   it('cancels on a cancel, whatever the attempt', () => {
     expect(decideOutcome(failure('canceled'), 1, policy)).toEqual({ action: 'cancel' });
     expect(decideOutcome(failure('canceled'), 99, policy)).toEqual({ action: 'cancel' });
