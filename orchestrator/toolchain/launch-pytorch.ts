@@ -27,6 +27,15 @@ const RUNTIME_OWNED = new Set(['max_batch_size', 'max_num_tokens', 'max_seq_len'
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The value with object keys sorted at every depth, so the YAML (and the plan hash) ignore key order. */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortedDeep(value[key]);
+  return out;
+}
+
 /** Merges patch_kwargs into the generated options; returns the options and one note per key left out. */
 export function pytorchLlmApiOptions(p: PytorchServeSettings): { options: Record<string, unknown>; notes: string[] } {
   const options: Record<string, unknown> = {
@@ -54,12 +63,12 @@ export function pytorchLlmApiOptions(p: PytorchServeSettings): { options: Record
     if (nestedKeys && isPlainObject(value)) {
       const merged: Record<string, unknown> = isPlainObject(options[key]) ? { ...options[key] } : {};
       for (const sub of Object.keys(value).sort()) {
-        if (nestedKeys.has(sub)) merged[sub] = value[sub];
+        if (nestedKeys.has(sub)) merged[sub] = sortedDeep(value[sub]);
         else notes.push(`${where}.${sub} not written: not a ${key} field in TensorRT-LLM 1.2`);
       }
       options[key] = merged;
     } else {
-      options[key] = value;
+      options[key] = sortedDeep(value);
     }
   }
   return { options, notes };

@@ -102,3 +102,12 @@ describe('planHash sensitivity', () => {
     expect(hash(V2.replace('    tensor_parallel_size: 2\n', '    tensor_parallel_size: 2\n    patch_kwargs:\n      tool_call_parser: qwen25\n'))).toBe(v2);
   });
 });
+
+describe('planHash and nested patch_kwargs', () => {
+  it('ignores key order inside patch_kwargs values at any depth', () => {
+    const a = V2.replace('    tensor_parallel_size: 2\n', '    tensor_parallel_size: 2\n    patch_kwargs:\n      moe_config:\n        backend: TRTLLM\n        load_balancer: {num_slots: 2, layer_updates_per_iter: 1}\n      attention_dp_config: {enable_balance: true, batching_wait_iters: 2}\n');
+    const b = V2.replace('    tensor_parallel_size: 2\n', '    tensor_parallel_size: 2\n    patch_kwargs:\n      attention_dp_config: {batching_wait_iters: 2, enable_balance: true}\n      moe_config:\n        load_balancer: {layer_updates_per_iter: 1, num_slots: 2}\n        backend: TRTLLM\n');
+    expect(hash(a)).toBe(hash(b));
+    expect(hash(a)).not.toBe(hash(V2));
+  });
+});
