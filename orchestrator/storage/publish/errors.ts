@@ -8,6 +8,8 @@ export type PublishErrorCode =
   | 'INVALID_PLAN_HASH'
   /** `meta` or `launchFiles` break the manifest schema (bad path, duplicate, missing field). */
   | 'INVALID_INPUT'
+  /** A launch file contains a known secret value or a credential-looking string (never published). */
+  | 'SECRET_IN_LAUNCH_FILE'
   /** The source directory does not exist or is not a directory. */
   | 'SOURCE_DIR_INVALID'
   /** The source directory holds a symlink, FIFO, socket or device. */

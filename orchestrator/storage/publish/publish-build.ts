@@ -24,7 +24,7 @@ import {
   type ManifestSource,
 } from './manifest.js';
 import { readManifest } from './read-manifest.js';
-import { redactConfig, redactString } from './redact-config.js';
+import { containsCredential, redactConfig, redactString } from './redact-config.js';
 import { mapLimit } from './run-limited.js';
 
 export interface PublishMeta {
@@ -93,7 +93,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   const mKey = manifestKey(input.planHash);
   const secrets = input.secretValues ?? [];
   const concurrency = input.concurrency ?? 4;
-  const launch = launchItems(input.launchFiles);
+  const launch = launchItems(input.launchFiles, secrets);
 
   const sources = await collectSourceFiles(input.sourceDir);
   if (sources.length === 0) throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
@@ -136,7 +136,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   };
 }
 
-function launchItems(files: readonly LaunchFile[]): UploadItem[] {
+function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): UploadItem[] {
   const list: unknown = files;
   if (!Array.isArray(list)) throw new PublishError('INVALID_INPUT', 'launchFiles must be an array');
   const seen = new Set<string>();
@@ -149,6 +149,9 @@ function launchItems(files: readonly LaunchFile[]): UploadItem[] {
     if (problem !== null) throw new PublishError('INVALID_INPUT', `launchFiles[${i}].path ${JSON.stringify(raw.path.slice(0, 80))} ${problem}`, raw.path);
     if (seen.has(raw.path)) throw new PublishError('INVALID_INPUT', `launchFiles[${i}].path ${JSON.stringify(raw.path)} appears twice`, raw.path);
     seen.add(raw.path);
+    if (containsCredential(raw.content, secrets)) {
+      throw new PublishError('SECRET_IN_LAUNCH_FILE', `launchFiles[${i}] (${JSON.stringify(raw.path)}) contains a secret or credential-looking value; refusing to publish it`, raw.path);
+    }
     const digest = sha256Bytes(raw.content);
     return { file: { path: `${LAUNCH_DIR}/${raw.path}`, size: digest.size, sha256: digest.sha256 }, source: null, content: raw.content };
   });

@@ -65,6 +65,11 @@ export function redactString(value: string, secretValues: readonly string[] = []
   return out.replace(URL_PASSWORD, `$1:${REDACTED}@`);
 }
 
+/** True when `text` contains a known secret value or a credential-looking string. */
+export function containsCredential(text: string, secretValues: readonly string[] = []): boolean {
+  return redactString(text, secretValues) !== text;
+}
+
 /** Returns a JSON copy of `value` with secrets removed (see the module comment). */
 export function redactConfig(value: unknown, options: RedactOptions = {}): JsonValue {
   return walk(value, options.secretValues ?? [], 0, new WeakSet());

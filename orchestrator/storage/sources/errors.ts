@@ -8,6 +8,7 @@ export const SOURCE_ERROR_CODES = {
   SOURCE_UNSUPPORTED: { retryable: false },
   SOURCE_REPO_INVALID: { retryable: false },
   SOURCE_SECRET_MISSING: { retryable: false },
+  SOURCE_SECRET_INVALID: { retryable: false },
   SOURCE_UNAUTHORIZED: { retryable: false },
   SOURCE_NOT_FOUND: { retryable: false },
   SOURCE_EMPTY: { retryable: false },

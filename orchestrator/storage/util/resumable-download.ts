@@ -8,7 +8,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SourceError, toSourceError } from '../sources/errors.js';
@@ -84,6 +84,7 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
     await truncate(partial, 0);
     offset = 0;
   }
+  if (spec.expectedSize === 0) await writeFile(partial, '', { flag: 'a' });
   opts.onBytes?.(offset);
   let expected = spec.expectedSize;
   let etag: string | null = null;
