@@ -6,7 +6,7 @@ import type { Diagnostic } from '../config/diagnostic.js';
 import type { TrtLlmConfigV1 } from '../config/schema/trt-llm.js';
 import type { GpuInfo } from '../gpu/catalog.js';
 import { PRECISION_MIN_SM } from '../gpu/catalog.js';
-import { quantFormat, type EngineSettings, type LoraSpec, type QuantSpec } from '../toolchain/engine-settings.js';
+import { lookaheadDraftLen, quantFormat, type EngineSettings, type LoraSpec, type QuantSpec } from '../toolchain/engine-settings.js';
 import { ENCODER_MIN_MAX_NUM_TOKENS } from '../toolchain/launch-encoder.js';
 import { decoderFamilyFromArchitecture, inferDecoderFamily } from '../toolchain/model-family.js';
 import { toolSurface } from '../toolchain/surface.js';
@@ -122,6 +122,12 @@ export function deriveEngineSettings(
           maxDraftLen: spec.num_draft_tokens ?? 0,
         }
       : null;
+  if (lookahead) {
+    const needed = lookaheadDraftLen(lookahead.windowSize, lookahead.ngramSize, lookahead.verificationSetSize);
+    if (lookahead.maxDraftLen > needed) {
+      assumptions.push(`engine max_draft_len ${lookahead.maxDraftLen} (speculator.num_draft_tokens) leaves headroom over the ${needed} that (W, N, V) = (${lookahead.windowSize}, ${lookahead.ngramSize}, ${lookahead.verificationSetSize}) needs at runtime`);
+    }
+  }
   if (lookahead && build.gather_all_token_logits) {
     errors.push(planError('LOGITS_WITH_SPECULATION', `${B}.gather_all_token_logits`,
       'trtllm-build rejects --gather_all_token_logits together with --max_draft_len > 0 (lookahead); disable one of them'));

@@ -206,3 +206,11 @@ describe('known checkpoint architecture (options.checkpointArchitecture)', () =>
     expect(r.errors).toEqual([expect.objectContaining({ code: 'ARCHITECTURE_INVALID', path: 'options.checkpointArchitecture' })]);
   });
 });
+
+describe('lookahead headroom', () => {
+  it('builds with num_draft_tokens when it exceeds the (W, N, V) requirement, and says so', () => {
+    const p = plan(V1.replace('num_builder_gpus: 1', 'num_builder_gpus: 1\n    speculator:\n      speculative_decoding_mode: LOOKAHEAD_DECODING\n      lookahead_windows_size: 4\n      lookahead_ngram_size: 5\n      lookahead_verification_set_size: 3\n      num_draft_tokens: 40'));
+    expect(flagValue(argvOf(p, 'engine_build'), '--max_draft_len')).toBe('40');
+    expect(p.assumptions.join('\n')).toMatch(/max_draft_len 40 .* headroom over the 27/);
+  });
+});
