@@ -142,6 +142,7 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
   const b = {
     modelClass: bertClass.cls,
     tp: build.tensor_parallel_count,
+    workers: Math.max(1, Math.min(builderGpus, build.tensor_parallel_count)),
     maxBatchSize: build.max_batch_size,
     maxNumTokens: build.max_num_tokens,
     maxSeqLen: build.max_seq_len,

@@ -108,6 +108,6 @@ export function trtllmBuildBertArgv(b: BertSettings): string[] {
     '--bert_attention_plugin', 'auto',
     '--remove_input_padding', 'enable',
     '--context_fmha', 'enable',
-    '--workers', s(Math.min(b.tp, 2)),
+    '--workers', s(b.workers),
   ];
 }

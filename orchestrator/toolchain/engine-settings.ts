@@ -63,6 +63,8 @@ export interface DecoderRuntimeSettings {
 export interface BertSettings {
   readonly modelClass: BertModelClass;
   readonly tp: number;
+  /** trtllm-build workers: min(builder GPUs, tp). */
+  readonly workers: number;
   readonly maxBatchSize: number;
   readonly maxNumTokens: number;
   readonly maxSeqLen: number | null;
