@@ -13,7 +13,7 @@ export const USAGE = `usage: trt-plan [--json] [--out DIR] <config.yaml | ->
 Validates the trt_llm and resources sections of a Truss config.yaml and prints the build plan.
   -            read the config from stdin
   --json       print one JSON object {valid, errors, warnings, plan}
-  --out DIR    also write DIR/plan.json (only when the config is valid)
+  --out DIR    also write DIR/plan.json and the launch files (only when the config is valid)
   schema       print the JSON Schema of the accepted config (for YAML editors)
 
 Exit codes: 0 valid (warnings allowed), 1 invalid config, 2 usage or I/O error.

@@ -3,8 +3,11 @@
  * Exit codes are decided here only: 0 valid, 1 invalid config, 2 usage or I/O error.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { configJsonSchema } from '../config/json-schema.js';
+import { planFiles } from '../plan/plan-files.js';
+import { renderPlanText } from '../plan/render-plan.js';
+import type { BuildPlan } from '../plan/types.js';
 import { parseArgs, USAGE } from './parse-args.js';
 import { planText } from './plan-text.js';
 import { readConfigFile, readLimited } from './read-input.js';
@@ -27,13 +30,22 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-// Writes DIR/plan.json via a temporary file and a rename, so a reader never sees half a file.
-async function writeOut(dir: string, json: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const target = join(dir, 'plan.json');
-  const tmp = join(dir, `.plan.json.${process.pid}.tmp`);
-  await writeFile(tmp, json);
-  await rename(tmp, target);
+// Writes the plan files under DIR, each via a temporary file and a rename (plan.json last), so a
+// reader never sees half a file and a present plan.json means the set is complete.
+async function writeOut(dir: string, plan: BuildPlan): Promise<void> {
+  const files = planFiles(plan);
+  for (const f of files) {
+    const rel = normalize(f.path);
+    if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) throw Object.assign(new Error('unsafe path'), { code: 'EUNSAFEPATH' });
+  }
+  const ordered = [...files.filter((f) => f.path !== 'plan.json'), ...files.filter((f) => f.path === 'plan.json')];
+  for (const f of ordered) {
+    const target = join(dir, normalize(f.path));
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    await writeFile(tmp, f.content);
+    await rename(tmp, target);
+  }
 }
 
 function inputProblem(kind: 'too-large' | 'not-utf8', message: string): PlanOutput {
@@ -65,17 +77,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return EXIT_USAGE;
     }
     const out = read.ok ? planText(read.text) : inputProblem(read.kind, read.message);
-    const json = renderJson(out);
-    if (out.valid && cmd.outDir !== null) {
+    if (out.valid && out.plan !== null && cmd.outDir !== null) {
       try {
-        await writeOut(cmd.outDir, json);
+        await writeOut(cmd.outDir, out.plan);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'write failed';
         await write(io.stderr, `trt-plan: cannot write ${JSON.stringify(cmd.outDir)}: ${code}\n`);
         return EXIT_USAGE;
       }
     }
-    await write(io.stdout, cmd.json ? json : renderText(label, out));
+    await write(io.stdout, cmd.json ? renderJson(out) : renderText(label, out, renderPlanText));
     return out.valid ? EXIT_VALID : EXIT_INVALID;
   } catch (err) {
     await write(io.stderr, `trt-plan: internal error: ${err instanceof Error ? err.name : 'unknown'}\n`);

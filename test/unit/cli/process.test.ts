@@ -36,6 +36,6 @@ describe('trt-plan process', () => {
   it('reads a piped config from stdin with -', async () => {
     const r = await run(['--json', '-'], readFileSync(join(FIX, 'valid.yaml')));
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ valid: true, errors: [], warnings: [], plan: null });
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, errors: [], warnings: [], plan: { stack: 'v1' } });
   });
 });

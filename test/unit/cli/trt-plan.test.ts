@@ -15,15 +15,17 @@ describe('trt-plan', () => {
   it('exits 0 on a valid config and says so', async () => {
     const r = await runCli([VALID]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${VALID}: valid (0 errors, 0 warnings)\n`);
+    expect(r.stdout.startsWith(`${VALID}: valid (0 errors, 0 warnings)\n\nplan `)).toBe(true);
+    expect(r.stdout).toContain('steps:');
     expect(r.stderr).toBe('');
   });
 
   it('exits 0 with warnings, one line per warning', async () => {
     const r = await runCli([WARNINGS]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n');
+    const lines = r.stdout.split('\n\n')[0]?.trim().split('\n') ?? [];
     expect(lines.slice(0, -1).every((l) => LINE.test(l))).toBe(true);
+    expect(lines.at(-1)).toBe(`${WARNINGS}: valid (0 errors, 2 warnings)`);
     expect(r.stdout).toContain(`${WARNINGS}:3:11: warning MEMORY_BELOW_TRT_LLM_MINIMUM resources.memory:`);
     expect(r.stdout).toContain('FP8_WITHOUT_NUM_BUILDER_GPUS');
   });
@@ -58,7 +60,9 @@ describe('trt-plan', () => {
     expect(Object.keys(j.errors[0] ?? {})).toEqual(['code', 'severity', 'path', 'message', 'line', 'column']);
     expect(j.errors[0]).toMatchObject({ code: 'SECRET_VALUE_IN_CONFIG', severity: 'error', path: 'secrets.hf_access_token', line: 5, column: 3 });
     const ok = await runCli(['--json', VALID]);
-    expect(JSON.parse(ok.stdout)).toEqual({ valid: true, errors: [], warnings: [], plan: null });
+    const v = JSON.parse(ok.stdout) as { valid: boolean; errors: unknown[]; warnings: unknown[]; plan: { planHash: string; stack: string } };
+    expect(v).toMatchObject({ valid: true, errors: [], warnings: [], plan: { stack: 'v1' } });
+    expect(v.plan.planHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(ok.code).toBe(0);
   });
 
@@ -127,8 +131,12 @@ describe('trt-plan', () => {
     const out = join(dir, 'nested', 'out');
     const ok = await runCli(['--out', out, VALID]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toEqual({ valid: true, errors: [], warnings: [], plan: null });
-    expect(readdirSync(out)).toEqual(['plan.json']);
+    const json = await runCli(['--json', VALID]);
+    const plan = (JSON.parse(json.stdout) as { plan: unknown }).plan;
+    expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toEqual(plan);
+    expect(readdirSync(out).sort()).toEqual(['launch', 'plan.json']);
+    expect(readdirSync(join(out, 'launch'))).toContain('commands.json');
+    expect(readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
     const bad = join(dir, 'bad');
     const r = await runCli(['--out', bad, INVALID]);
     expect(r.code).toBe(1);
