@@ -1,15 +1,17 @@
 /**
  * The build job: acquire GPUs, run the plan's steps in order (skipping completed ones, so a retried
  * or recovered build resumes), record status/progress/logs, decide retries with `decideOutcome`,
- * publish exactly once, and release the devices on every path.
+ * publish exactly once, and release the devices on every path. Redis writes are batched per step
+ * (one MULTI at the end of each step; the start record is written while the step runs).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { BuildPlan, ContainerStep, PlanStep, PublishStep } from '../plan/types.js';
+import type { FetchedItem } from '../storage/ports.js';
 import type { BuildStore } from './build-store.js';
-import type { BuildStatus } from './build-view.js';
+import type { ArtifactsView, BuildStatus, StepView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
 import { SHUTDOWN_REASON, StepRetryError, failureFromThrown } from './failure-data.js';
 import { runFetchStep } from './fetch-step.js';
@@ -42,17 +44,29 @@ export function pickSecrets(all: Readonly<Record<string, string>>, names: readon
   return out;
 }
 
+/** A fresh step record. */
+export function pendingStep(step: PlanStep): StepView {
+  return { id: step.id, kind: step.kind, status: 'pending', attempts: 0, startedAt: null, finishedAt: null, progress: null };
+}
+
+/** Resolves to the error a promise rejected with, or null (so it can run unawaited without an unhandled rejection). */
+export function settle(p: Promise<unknown>): Promise<Error | null> {
+  return p.then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err : new Error('redis write failed')),
+  );
+}
+
 /** BullMQ processor body for `build-<GPUTYPE>` jobs. */
 export async function processBuildJob(job: Job<unknown>, token: string | undefined, signal: AbortSignal | undefined, rc: RunContext): Promise<BuildJobResult> {
   const data = BuildJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
-  const status = await store.status(id);
-  if (status === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
-  if (isTerminalStatus(status)) return { status };
-  if (await store.cancelRequested(id)) return markCancelled(rc, id);
-  const plan = await store.plan(id);
-  if (!plan) throw new UnrecoverableError(`BUILD_PLAN_MISSING: ${id}`);
+  const loaded = await store.load(id);
+  if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
+  if (isTerminalStatus(loaded.status)) return { status: loaded.status };
+  if (loaded.cancelRequested) return markCancelled(rc, id);
+  const { plan } = loaded;
 
   const already = await d.publisher.published(plan.planHash);
   if (already) {
@@ -67,36 +81,45 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     throw new DelayedError();
   }
   const sink = new LogSink(store, id, d.log, d.now);
+  let released = false;
   try {
-    await rc.reportGpus();
-    await store.setStatus(id, 'running', d.now(), { attempts: job.attemptsStarted });
     const workspaceDir = workspaceDirFor(d.workDir, id);
-    await mkdir(workspaceDir, { recursive: true });
+    await Promise.all([rc.reportGpus(), store.setStatus(id, 'running', d.now(), { attempts: job.attemptsStarted }), mkdir(workspaceDir, { recursive: true })]);
     const abort = signal ?? new AbortController().signal;
-    const attempt = job.attemptsMade + 1;
-    const maxAttempts = job.opts.attempts ?? 1;
-    const views = new Map((await store.get(id))?.steps.map((s) => [s.id, s]) ?? []);
-    for (const [index, step] of plan.steps.entries()) {
-      const view = views.get(step.id);
-      if (view?.status === 'succeeded' || view?.status === 'skipped') continue;
-      if (abort.aborted || (await store.cancelRequested(id))) return await stopOnAbort(rc, job, token, id, step.id, abort);
-      await job.updateProgress({ step: step.id, index, total: plan.steps.length });
+    const result: StepResults = { fetched: loaded.fetched, config: loaded.config, artifacts: null };
+    const base = { plan, id, workspaceDir, gpuIds, sink, abort, result, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    for (const step of plan.steps) {
+      const view = loaded.steps.get(step.id) ?? pendingStep(step);
+      if (view.status === 'succeeded' || view.status === 'skipped') continue;
+      if (abort.aborted) return await stopOnAbort(rc, job, token, id, step.id, abort);
       const started = d.now();
-      await store.patchStep(id, step.id, { status: 'running', attempts: (view?.attempts ?? 0) + 1, startedAt: new Date(started).toISOString(), finishedAt: null });
-      const failed = await runOneStep(rc, { plan, step, id, workspaceDir, gpuIds, sink, abort, attempt, maxAttempts });
-      await sink.close();
-      if (failed === 'cancelled') return await stopOnAbort(rc, job, token, id, step.id, abort);
+      const running: StepView = { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(started).toISOString(), finishedAt: null };
+      const startWrite = settle(store.writeStep(id, running));
+      const outcome = await runOneStep(rc, { ...base, step, startWrite });
+      const startErr = await startWrite;
+      if (startErr) throw startErr;
+      if (outcome === 'cancelled') return await stopOnAbort(rc, job, token, id, step.id, abort);
       const finished = d.now();
-      await store.patchStep(id, step.id, { status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 });
-      await rc.metrics.observeStep(step.kind, (finished - started) / 1000);
+      const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
+      await store.writeStep(id, done, { kind: step.kind, seconds: (finished - started) / 1000 }, await sink.take());
     }
-    await store.setStatus(id, 'succeeded', d.now(), { error: null });
+    d.allocator.release(id);
+    released = true;
+    await Promise.all([store.setStatus(id, 'succeeded', d.now(), { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) }), rc.reportGpus()]);
     return { status: 'succeeded' };
   } finally {
     await sink.close();
-    d.allocator.release(id);
-    await rc.reportGpus();
+    if (!released) {
+      d.allocator.release(id);
+      await rc.reportGpus();
+    }
   }
+}
+
+interface StepResults {
+  fetched: readonly FetchedItem[];
+  readonly config: unknown;
+  artifacts: ArtifactsView | null;
 }
 
 interface StepRun {
@@ -109,6 +132,9 @@ interface StepRun {
   readonly abort: AbortSignal;
   readonly attempt: number;
   readonly maxAttempts: number;
+  readonly result: StepResults;
+  /** The write of the step's `running` record (settled; awaited before any later write of the step). */
+  readonly startWrite: Promise<unknown>;
 }
 
 /** Runs one step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
@@ -117,7 +143,8 @@ async function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | nul
   if (step.kind === 'fetch') {
     const res = await runFetchStep(rc, r.plan, step, r.id, r.workspaceDir, r.abort);
     if (res === 'cancelled') return 'cancelled';
-    if (res !== null) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
+    if ('error' in res) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
+    r.result.fetched = res.fetched;
     return null;
   }
   if (step.kind === 'publish') return runPublish(rc, r, step);
@@ -146,12 +173,10 @@ async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Pr
 }
 
 async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promise<'cancelled' | null> {
-  const { d, store } = rc;
   try {
-    const [fetched, config] = await Promise.all([store.fetched(r.id), store.config(r.id)]);
-    const out = await d.publisher.publish({ plan: r.plan, step, workspaceDir: r.workspaceDir, fetched, config });
+    const out = await rc.d.publisher.publish({ plan: r.plan, step, workspaceDir: r.workspaceDir, fetched: r.result.fetched, config: r.result.config });
     r.sink.line(step.id, 'system', out.alreadyPublished ? 'already published' : `published ${out.artifacts.manifest}`);
-    await store.setStatus(r.id, 'running', d.now(), { artifacts: out.artifacts });
+    r.result.artifacts = out.artifacts;
     return null;
   } catch (err) {
     if (r.abort.aborted) return 'cancelled';
@@ -163,6 +188,7 @@ async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promis
 /** Records a failed step; throws StepRetryError (BullMQ retries) or UnrecoverableError (final). */
 async function failStep(rc: RunContext, r: StepRun, code: string, message: string, advice: string | null, retryDelayMs: number | null): Promise<never> {
   const { d, store } = rc;
+  await r.startWrite;
   await r.sink.close();
   await store.patchStep(r.id, r.step.id, { status: 'failed', finishedAt: new Date(d.now()).toISOString() });
   const error = { code, message, advice };

@@ -9,8 +9,19 @@ import type { FetchedItem } from '../storage/ports.js';
 import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
 import { BUILD_STATUSES } from './build-view.js';
 import { APPEND_LOGS, CLAIM_PLAN, SET_STATUS } from './lua-scripts.js';
+import { observeStepInto } from './metrics-store.js';
 import { redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
+
+export interface LoadedBuild {
+  readonly status: BuildStatus;
+  readonly cancelRequested: boolean;
+  readonly plan: BuildPlan;
+  readonly steps: ReadonlyMap<string, StepView>;
+  /** What the fetch step resolved (empty until it ran). */
+  readonly fetched: readonly FetchedItem[];
+  readonly config: unknown;
+}
 
 export interface ClaimResult {
   readonly created: boolean;
@@ -101,6 +112,44 @@ export class BuildStore {
     };
   }
 
+  /** What a worker needs to start a job, in one round trip; null when the build does not exist. */
+  async load(id: string): Promise<LoadedBuild | null> {
+    const [[, h], [, s]] = (await this.redis
+      .multi()
+      .hmget(this.keys.build(id), 'status', 'cancelRequested', 'plan', 'fetched', 'config')
+      .hgetall(this.keys.steps(id))
+      .exec()) as [[null, (string | null)[]], [null, Record<string, string>]];
+    const [status, cancel, plan, fetched, config] = h;
+    if (!status || !plan) return null;
+    const steps = new Map<string, StepView>();
+    for (const [sid, raw] of Object.entries(s)) steps.set(sid, JSON.parse(raw) as StepView);
+    return {
+      status: status as BuildStatus,
+      cancelRequested: cancel === '1',
+      plan: JSON.parse(plan) as BuildPlan,
+      steps,
+      fetched: fetched ? (JSON.parse(fetched) as FetchedItem[]) : [],
+      config: config ? (JSON.parse(config) as unknown) : null,
+    };
+  }
+
+  /**
+   * Writes a step's whole record; with `observe` also its duration metric, with `lines` also log
+   * lines: one MULTI.
+   */
+  async writeStep(id: string, view: StepView, observe?: { kind: string; seconds: number }, lines: readonly Omit<LogEntry, 'seq'>[] = []): Promise<void> {
+    if (!observe && lines.length === 0) {
+      await this.redis.hset(this.keys.steps(id), view.id, JSON.stringify(view));
+      return;
+    }
+    const m = this.redis.multi().hset(this.keys.steps(id), view.id, JSON.stringify(view));
+    if (observe) observeStepInto(m, this.keys, observe.kind, observe.seconds);
+    if (lines.length > 0) m.eval(APPEND_LOGS, 2, this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
+    const res = await m.exec();
+    const failed = res?.find(([err]) => err !== null);
+    if (failed?.[0]) throw failed[0];
+  }
+
   /** Current status only (cheap), or null when the build does not exist. */
   async status(id: string): Promise<BuildStatus | null> {
     return (await this.redis.hget(this.keys.build(id), 'status')) as BuildStatus | null;
@@ -155,9 +204,15 @@ export class BuildStore {
     if (updates.length > 0) await this.redis.hset(this.keys.steps(id), ...updates);
   }
 
-  /** Keeps what the fetch step resolved (for the manifest). */
+  /** Keeps what the fetch step resolved (for the manifest) and counts checkpoint-cache hits/misses. */
   async saveFetched(id: string, fetched: readonly FetchedItem[]): Promise<void> {
-    await this.redis.hset(this.keys.build(id), 'fetched', JSON.stringify(fetched));
+    const hits = fetched.filter((f) => f.fromCache).length;
+    await this.redis
+      .multi()
+      .hset(this.keys.build(id), 'fetched', JSON.stringify(fetched))
+      .hincrby(this.keys.counters, 'cache_hits', hits)
+      .hincrby(this.keys.counters, 'cache_misses', fetched.length - hits)
+      .exec();
   }
 
   /** What the fetch step resolved, or an empty list. */

@@ -1,22 +1,21 @@
 /**
  * The fetch step: download the plan's checkpoint, adapters and calibration data into the build's
- * workspace (no GPU), keep what was resolved for the manifest, and count cache hits.
+ * workspace (no GPU) and keep what was resolved for the manifest (with cache hit/miss counts).
  */
 import { mkdir } from 'node:fs/promises';
 import type { BuildPlan, FetchStep } from '../plan/types.js';
+import type { FetchedItem } from '../storage/ports.js';
 import type { BuildStore } from './build-store.js';
 import type { ThrownFailure } from './failure-data.js';
 import { failureFromThrown } from './failure-data.js';
-import type { MetricsStore } from './metrics-store.js';
 import type { WorkerDeps } from './ports.js';
 
 interface FetchRunContext {
   readonly d: WorkerDeps;
   readonly store: BuildStore;
-  readonly metrics: MetricsStore;
 }
 
-/** Fetches; resolves null on success, `'cancelled'` when aborted, or the failure as data. */
+/** Fetches; resolves the fetched items, `'cancelled'` when aborted, or the failure as data. */
 export async function runFetchStep(
   rc: FetchRunContext,
   plan: BuildPlan,
@@ -24,20 +23,22 @@ export async function runFetchStep(
   id: string,
   workspaceDir: string,
   signal: AbortSignal,
-): Promise<null | 'cancelled' | ThrownFailure> {
+): Promise<{ readonly fetched: readonly FetchedItem[] } | 'cancelled' | ThrownFailure> {
   const { d } = rc;
-  const names = step.items.flatMap((i) => (i.secretName ? [i.secretName] : []));
   const secrets: Record<string, string> = {};
-  for (const n of names) if (Object.prototype.hasOwnProperty.call(d.secrets, n)) secrets[n] = d.secrets[n] as string;
+  for (const item of step.items) {
+    const n = item.secretName;
+    if (n !== null && Object.prototype.hasOwnProperty.call(d.secrets, n)) secrets[n] = d.secrets[n] as string;
+  }
   try {
     await mkdir(workspaceDir, { recursive: true });
     const fetched = await d.fetchItems(step.items, { workspaceDir, workspaceMount: plan.workspace.mount, secrets, signal });
-    await rc.store.saveFetched(id, fetched);
     const hits = fetched.filter((f) => f.fromCache).length;
-    await rc.metrics.addCounter('cache_hits', hits);
-    await rc.metrics.addCounter('cache_misses', fetched.length - hits);
-    await rc.store.appendLogs(id, [{ ts: d.now(), step: step.id, stream: 'system', line: `fetched ${fetched.length} item(s), ${hits} from cache` }]);
-    return null;
+    await Promise.all([
+      rc.store.saveFetched(id, fetched),
+      rc.store.appendLogs(id, [{ ts: d.now(), step: step.id, stream: 'system', line: `fetched ${fetched.length} item(s), ${hits} from cache` }]),
+    ]);
+    return { fetched };
   } catch (err) {
     if (signal.aborted) return 'cancelled';
     return failureFromThrown(err, 'FETCH_FAILED');

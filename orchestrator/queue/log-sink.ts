@@ -51,6 +51,16 @@ export class LogSink {
     });
   }
 
+  /** Waits for pending writes and hands over the buffered lines (the caller writes them, batched with its own writes). */
+  async take(): Promise<Omit<LogEntry, 'seq'>[]> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain;
+    const lines = this.buf;
+    this.buf = [];
+    return lines;
+  }
+
   /** Writes everything buffered and waits for all writes. */
   async close(): Promise<void> {
     this.flush();

@@ -2,7 +2,7 @@
  * Service metrics kept in Redis so every API replica reports the same numbers: step duration
  * histograms, counters (cache hits), and each worker's GPU allocation.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.js';
 
 /** Upper bounds (seconds) of the step-duration histogram buckets. */
@@ -21,6 +21,14 @@ export interface MetricsSnapshot {
   readonly gpus: Readonly<Record<string, GpuAllocationReport>>;
 }
 
+/** Adds one step-duration observation to a MULTI (so callers batch it with their own writes). */
+export function observeStepInto(m: ChainableCommander, keys: RedisKeys, kind: string, seconds: number): ChainableCommander {
+  m.hincrbyfloat(keys.stepMetrics, `${kind}|sum`, seconds);
+  m.hincrby(keys.stepMetrics, `${kind}|count`, 1);
+  for (const b of STEP_DURATION_BUCKETS) if (seconds <= b) m.hincrby(keys.stepMetrics, `${kind}|le|${b}`, 1);
+  return m;
+}
+
 /** Writes and reads the shared metrics. */
 export class MetricsStore {
   constructor(
@@ -30,11 +38,7 @@ export class MetricsStore {
 
   /** Records one finished step's duration. */
   async observeStep(kind: string, seconds: number): Promise<void> {
-    const m = this.redis.multi();
-    m.hincrbyfloat(this.keys.stepMetrics, `${kind}|sum`, seconds);
-    m.hincrby(this.keys.stepMetrics, `${kind}|count`, 1);
-    for (const b of STEP_DURATION_BUCKETS) if (seconds <= b) m.hincrby(this.keys.stepMetrics, `${kind}|le|${b}`, 1);
-    await m.exec();
+    await observeStepInto(this.redis.multi(), this.keys, kind, seconds).exec();
   }
 
   /** Adds `n` to a named counter (e.g. `cache_hits`). */

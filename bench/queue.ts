@@ -1,0 +1,126 @@
+/**
+ * Queue throughput: N builds (default 1,000) with instant fake steps through the real service path
+ * (flow of fetch on `io` + build on `build-<GPU>`, Redis build records, logs, publish), beside a
+ * bare BullMQ no-op queue in the same run, same Redis and same concurrency. Prints builds/s and
+ * enqueue-to-first-step latency p50/p99 for both, and the throughput ratio (service / bare).
+ * Usage: `npx tsx bench/queue.ts [builds] [concurrency]` (REDIS_URL, default redis://127.0.0.1:6379).
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { BuildQueue } from '../orchestrator/queue/build-queue.js';
+import { silentLog } from '../orchestrator/queue/ports.js';
+import { startWorker } from '../orchestrator/queue/start-worker.js';
+import { cleanupPrefix, fakeWorkerDeps, fixturePlan, memoryAllocator, memoryPublisher, scriptedExecutor } from '../test/integration/queue/fixtures.js';
+
+const N = Number(process.argv[2] ?? 1000);
+const CONCURRENCY = Number(process.argv[3] ?? 16);
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const CHUNK = 50;
+
+interface Figures {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+/** Resolves when `count` reaches `n`. */
+function counter(n: number): { hit: () => void; done: Promise<void> } {
+  let c = 0;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { hit: () => ++c === n && resolve(), done };
+}
+
+async function inChunks(n: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < n; i += CHUNK) await Promise.all(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => fn(i + j)));
+}
+
+async function bare(redis: Redis): Promise<Figures> {
+  const prefix = `bench-bare-${randomUUID().slice(0, 8)}`;
+  const enq = new Map<string, number>();
+  const lat: number[] = [];
+  const all = counter(N);
+  const queue = new Queue('bare', { connection: redis, prefix });
+  const worker = new Worker<{ i: number }>(
+    'bare',
+    (job) => {
+      lat.push(performance.now() - (enq.get(String(job.data.i)) ?? NaN));
+      return Promise.resolve(null);
+    },
+    { connection: redis, prefix, concurrency: CONCURRENCY },
+  );
+  worker.on('completed', () => all.hit());
+  await worker.waitUntilReady();
+  const t0 = performance.now();
+  await inChunks(N, async (i) => {
+    enq.set(String(i), performance.now());
+    await queue.add('noop', { i }, { jobId: `j${i}` });
+  });
+  await all.done;
+  const secs = (performance.now() - t0) / 1000;
+  await worker.close();
+  await queue.close();
+  await cleanupPrefix(redis, prefix);
+  return { perSecond: N / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: number }> {
+  const prefix = `bench-svc-${randomUUID().slice(0, 8)}`;
+  const bq = new BuildQueue(redis, prefix, () => Date.now());
+  const enq = new Map<string, number>();
+  const firstStep: number[] = [];
+  const firstGpu: number[] = [];
+  const all = counter(N);
+  const idOf = new Map<string, string>();
+  const executor = scriptedExecutor((step, ctx) => {
+    if (step.kind === 'convert') firstGpu.push(performance.now() - (enq.get(idOf.get(ctx.runName.split('-').slice(1, 3).join('-')) ?? '') ?? NaN));
+    ctx.onLine('[1/1] done', 'stdout');
+    return Promise.resolve({ ok: true, result: { exitCode: 0, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 0 } });
+  });
+  const deps = fakeWorkerDeps(redis, prefix, {
+    gpuType: 'H100',
+    executor,
+    allocator: memoryAllocator(Array.from({ length: CONCURRENCY }, (_, i) => String(i))),
+    publisher: memoryPublisher(),
+    concurrency: CONCURRENCY,
+    ioConcurrency: CONCURRENCY,
+    log: silentLog,
+    fetchItems: (items, ctx) => {
+      const id = ctx.workspaceDir.split('/').at(-1) ?? '';
+      firstStep.push(performance.now() - (enq.get(idOf.get(id) ?? '') ?? NaN));
+      return Promise.resolve(items.map((item) => ({ item, fromCache: true, resolved: { source: item.source, repo: item.repo, requestedRevision: null, resolvedRevision: 'r', files: [] } })));
+    },
+  });
+  const worker = await startWorker(deps);
+  worker.buildWorker?.on('completed', () => all.hit());
+  const plans = Array.from({ length: N }, (_, i) => fixturePlan(`bench-${prefix}-${i}`, 'H100'));
+  const t0 = performance.now();
+  await inChunks(N, async (i) => {
+    const key = String(i);
+    enq.set(key, performance.now());
+    const { build } = await bq.submit(plans[i] as (typeof plans)[number], null);
+    idOf.set(build.id, key);
+  });
+  await all.done;
+  const secs = (performance.now() - t0) / 1000;
+  await worker.close(1000);
+  await bq.close();
+  await cleanupPrefix(redis, prefix);
+  return { perSecond: N / secs, p50: pct(firstStep, 50), p99: pct(firstStep, 99), firstGpuStepP50: pct(firstGpu, 50) };
+}
+
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: process.env['AUTOPIPELINE'] === '1' });
+const b = await bare(redis);
+const s = await service(redis);
+const f = (x: number): string => x.toFixed(1);
+console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}`);
+console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms`);
+console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms)`);
+console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}`);
+redis.disconnect();
