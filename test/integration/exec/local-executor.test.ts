@@ -71,7 +71,8 @@ describe.concurrent('local executor', () => {
     const t0 = performance.now();
     abort.abort();
     const f = failureOf(await running);
-    expect(performance.now() - t0).toBeLessThan(5_000);
+    // SIGTERM is ignored, so this is the 1 s grace + SIGKILL; the bound leaves room for a loaded host.
+    expect(performance.now() - t0).toBeLessThan(10_000);
     expect(f.class).toBe('canceled');
   });
 
