@@ -54,7 +54,8 @@ export function fetchItems(
       repo: build.quantization_config.calib_dataset,
       revision: null,
       repoType: 'dataset',
-      secretName: secretFor(checkpoint, secretNames),
+      // An HF dataset: the HF token the checkpoint uses, else the default HF secret when declared.
+      secretName: checkpoint.source === 'HF' ? secretFor(checkpoint, secretNames) : secretNames.includes('hf_access_token') ? 'hf_access_token' : null,
       dest: WORKSPACE.calibrationDir,
     });
   }

@@ -214,3 +214,16 @@ describe('lookahead headroom', () => {
     expect(p.assumptions.join('\n')).toMatch(/max_draft_len 40 .* headroom over the 27/);
   });
 });
+
+describe('calibration dataset credentials', () => {
+  it('never sends a non-HF credential to Hugging Face for the calibration set', () => {
+    const s3 = V1.replace('secrets:\n  hf_access_token: null\n', 'secrets:\n  aws_creds: null\n')
+      .replace('      source: HF\n      repo: meta-llama/Llama-3.1-8B-Instruct\n      revision: main\n', '      source: S3\n      repo: s3://bucket/llama-3.1-8b\n      runtime_secret_name: aws_creds\n');
+    const p = plan(s3);
+    const items = p.steps.find((s) => s.kind === 'fetch');
+    expect(items?.kind === 'fetch' ? items.items.map((i) => [i.role, i.secretName]) : []).toEqual([
+      ['checkpoint', 'aws_creds'],
+      ['calibration_dataset', null],
+    ]);
+  });
+});
