@@ -192,6 +192,8 @@ describe.concurrent('docker executor against the fake docker CLI', () => {
     const [a, b] = await Promise.all([run('ba'), run('bb')]);
     expect(a?.value.ok).toBe(true);
     expect(b?.value.ok).toBe(true);
+    // FAKE_DOCKER_SLEEP_MS stretches the tool's progress over that long.
+    for (const r of [a, b]) if (r?.value.ok) expect(r.value.result.durationMs).toBeGreaterThanOrEqual(300);
     const gpus = recordedRuns(state).map((r) => r.args[r.args.indexOf('--gpus') + 1]).sort();
     expect(gpus).toEqual(['"device=0,1"', '"device=2,3"']);
     expect(allocator.snapshot()).toEqual({});

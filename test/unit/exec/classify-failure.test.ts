@@ -109,6 +109,13 @@ describe('classifyFailure', () => {
     expect(f.retryable).toBe(true);
   });
 
+  it('image pulls: a refused pull is access denied, a network hiccup during a pull is retried', () => {
+    const denied = classifyFailure(r({ exitCode: 125, tail: 'docker: Error response from daemon: pull access denied for nvcr.io/nvidia/x, repository does not exist or may require \'docker login\'.' }));
+    expect(denied.code).toBe('STEP_ACCESS_DENIED');
+    const flaky = classifyFailure(r({ exitCode: 125, tail: 'docker: Error response from daemon: Get "https://nvcr.io/v2/": dial tcp: lookup nvcr.io: Temporary failure in name resolution.' }));
+    expect(flaky.retryable).toBe(true);
+  });
+
   it('exit 125 from a local tool is not docker failing', () => {
     expect(classifyFailure(r({ exitCode: 125, tail: 'odd' }), 'local').class).toBe('unknown');
   });
