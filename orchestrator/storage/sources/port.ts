@@ -38,6 +38,8 @@ export interface DownloadResult {
 /** A resolved source plus what the adapter needs to download it again (never secret values). */
 export interface ResolvedFetch extends ResolvedSource {
   readonly item: FetchItem;
+  /** Per-path MD5 (hex) when the source lists one (Azure Content-MD5). */
+  readonly md5ByPath?: Readonly<Record<string, string>>;
 }
 
 export interface CheckpointSource {

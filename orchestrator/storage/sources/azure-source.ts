@@ -1,0 +1,200 @@
+/**
+ * Azure Blob Storage source over the documented REST API (List Blobs + Get Blob, x-ms-version
+ * 2021-08-06) with a SAS token, or anonymously for public containers. Repos are
+ * `az://<account>/<container>/<prefix>` or `https://<account>.blob.core.windows.net/<container>/<prefix>`.
+ * The secret holds the SAS token (`sv=…&sig=…`, optionally with a leading `?`), or JSON
+ * `{"sas_token": "…"}`. Blob bytes go through the shared resumable downloader (Range + If-Range on
+ * the ETag), checked against Content-MD5 when the blob has one.
+ */
+import { createHash } from 'node:crypto';
+import type { FetchItem } from '../../plan/types.js';
+import type { ResolvedFile } from '../ports.js';
+import { downloadFileSet } from '../util/download-set.js';
+import { downloadHttpFile, statusError } from '../util/http-download.js';
+import { httpGet } from '../util/http-get.js';
+import { normalizeRelPath } from '../util/safe-path.js';
+import { SourceError, toSourceError } from './errors.js';
+import type { CheckpointSource, DownloadOptions, DownloadResult, ResolveContext, ResolvedFetch } from './port.js';
+import { secretFor } from './port.js';
+
+export interface AzureSourceOptions {
+  /** Blob endpoint for an account, e.g. Azurite's `http://127.0.0.1:10000/<account>`; default `https://<account>.blob.core.windows.net`. */
+  readonly endpointFor?: (account: string) => string;
+  /** SAS token used when the item names no secret, or null. */
+  readonly defaultSas?: string | null;
+}
+
+export interface AzureRef {
+  readonly account: string;
+  readonly container: string;
+  /** Empty or ending in `/`. */
+  readonly prefix: string;
+  /** Endpoint from an https repo URL, else null. */
+  readonly endpoint: string | null;
+}
+
+const API_VERSION = '2021-08-06';
+const ACCOUNT = /^[a-z0-9]{3,24}$/;
+const CONTAINER = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$|^\$root$/;
+
+/** Parses `az://account/container/prefix` or a blob-endpoint https URL. */
+export function parseAzureRepo(repo: string): AzureRef {
+  let account: string | undefined;
+  let rest: string;
+  let endpoint: string | null = null;
+  const az = /^az:\/\/([^/]+)\/(.*)$/.exec(repo);
+  if (az) {
+    account = az[1];
+    rest = az[2] ?? '';
+  } else {
+    let u: URL;
+    try {
+      u = new URL(repo);
+    } catch {
+      throw new SourceError('SOURCE_REPO_INVALID', `expected "az://account/container/prefix" or an https blob URL, got ${JSON.stringify(repo.slice(0, 200))}`);
+    }
+    const host = /^([a-z0-9]+)\.blob\.core\.windows\.net$/.exec(u.hostname);
+    if (u.protocol !== 'https:' || !host || u.search !== '') {
+      throw new SourceError('SOURCE_REPO_INVALID', 'expected https://<account>.blob.core.windows.net/<container>/<prefix> (no query: put the SAS token in the secret)');
+    }
+    account = host[1];
+    endpoint = u.origin;
+    rest = decodeURIComponent(u.pathname.slice(1));
+  }
+  const [container = '', ...parts] = rest.split('/');
+  if (!ACCOUNT.test(account ?? '') || !CONTAINER.test(container)) {
+    throw new SourceError('SOURCE_REPO_INVALID', `invalid Azure account or container in ${JSON.stringify(repo.slice(0, 200))}`);
+  }
+  const raw = parts.join('/').replace(/\/+$/, '');
+  if (raw.split('/').some((s) => s === '..' || s === '.')) throw new SourceError('SOURCE_REPO_INVALID', 'the prefix may not contain "." or ".." segments');
+  return { account: account as string, container, prefix: raw === '' ? '' : `${raw}/`, endpoint };
+}
+
+/** The SAS query (without `?`) from the secret, or null. */
+export function sasFrom(raw: string | null, secretName: string | null): string | null {
+  if (raw === null) return null;
+  let sas = raw.trim();
+  if (sas.startsWith('{')) {
+    try {
+      const v = (JSON.parse(sas) as { sas_token?: unknown }).sas_token;
+      if (typeof v !== 'string') throw new Error('no sas_token');
+      sas = v.trim();
+    } catch {
+      throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(secretName)} must be a SAS token or JSON {"sas_token": "..."}`);
+    }
+  }
+  sas = sas.replace(/^\?/, '');
+  if (!/(^|&)sig=/.test(sas)) throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(secretName)} is not a SAS token (no sig=)`);
+  return sas;
+}
+
+function xmlText(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
+}
+
+function tag(block: string, name: string): string | null {
+  const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(block);
+  return m ? xmlText(m[1] ?? '') : null;
+}
+
+/** Parses one List Blobs page: blobs (name, size, etag, md5 hex) and the next marker. */
+export function parseListBlobs(xml: string): { blobs: { name: string; size: number; etag: string | null; md5: string | null }[]; next: string | null } {
+  const blobs: { name: string; size: number; etag: string | null; md5: string | null }[] = [];
+  for (const m of xml.matchAll(/<Blob>([\s\S]*?)<\/Blob>/g)) {
+    const b = m[1] ?? '';
+    const name = tag(b, 'Name');
+    const len = tag(b, 'Content-Length');
+    const size = len === null || !/^\d+$/.test(len) ? NaN : Number(len);
+    if (name === null || !Number.isSafeInteger(size) || size < 0) throw new SourceError('INVALID_RESPONSE', 'Azure List Blobs: a blob without name or size');
+    const md5b64 = tag(b, 'Content-MD5');
+    const md5 = md5b64 !== null && md5b64 !== '' ? Buffer.from(md5b64, 'base64').toString('hex') : null;
+    blobs.push({ name, size, etag: tag(b, 'Etag'), md5: md5 !== null && md5.length === 32 ? md5 : null });
+  }
+  const next = tag(xml, 'NextMarker');
+  return { blobs, next: next === null || next === '' ? null : next };
+}
+
+function azureError(status: number, code: string | null, what: string): SourceError {
+  if (code === 'ContainerNotFound' || code === 'BlobNotFound' || code === 'ResourceNotFound') return new SourceError('SOURCE_NOT_FOUND', `${what}: ${code} (HTTP ${status})`);
+  if (code === 'AuthenticationFailed' || code === 'AuthorizationFailure' || code === 'AuthorizationPermissionMismatch') {
+    return new SourceError('SOURCE_UNAUTHORIZED', `${what}: ${code} (HTTP ${status}); check the SAS token secret`);
+  }
+  if (code === 'ConditionNotMet') return new SourceError('ETAG_CHANGED', `${what}: the blob changed during the fetch`);
+  return statusError(status, what);
+}
+
+/** Builds the Azure Blob adapter. */
+export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
+  const base = (ref: AzureRef): string => ref.endpoint ?? opts.endpointFor?.(ref.account) ?? `https://${ref.account}.blob.core.windows.net`;
+  const sasOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): string | null =>
+    sasFrom(secretFor(item, secrets), item.secretName) ?? opts.defaultSas ?? null;
+  const withSas = (url: string, sas: string | null): string => (sas === null ? url : `${url}${url.includes('?') ? '&' : '?'}${sas}`);
+  return {
+    kind: 'AZURE',
+    async resolve(item: FetchItem, ctx: ResolveContext): Promise<ResolvedFetch> {
+      const ref = parseAzureRepo(item.repo);
+      const what = `az://${ref.account}/${ref.container}/${ref.prefix}`;
+      const sas = sasOf(item, ctx.secrets);
+      const files: ResolvedFile[] = [];
+      const md5ByPath: Record<string, string> = {};
+      let marker: string | null = null;
+      try {
+        do {
+          const q = new URLSearchParams({ restype: 'container', comp: 'list', prefix: ref.prefix, maxresults: '5000' });
+          if (marker !== null) q.set('marker', marker);
+          const res = await httpGet(withSas(`${base(ref)}/${ref.container}?${q.toString()}`, sas), { 'x-ms-version': API_VERSION }, ctx.signal);
+          const chunks: Buffer[] = [];
+          let total = 0;
+          for await (const c of res.body) {
+            total += (c as Buffer).length;
+            if (total > 64 << 20) throw new SourceError('INVALID_RESPONSE', `${what}: List Blobs page too large`);
+            chunks.push(c as Buffer);
+          }
+          if (res.status !== 200) throw azureError(res.status, res.header('x-ms-error-code'), what);
+          const page = parseListBlobs(Buffer.concat(chunks).toString('utf8'));
+          for (const b of page.blobs) {
+            if (b.name.endsWith('/')) continue;
+            const rel = b.name.slice(ref.prefix.length);
+            const path = normalizeRelPath(rel);
+            if (!b.name.startsWith(ref.prefix) || path === null || path !== rel) {
+              throw new SourceError('UNSAFE_PATH', `${what}: refusing unsafe blob name ${JSON.stringify(b.name.slice(0, 200))}`);
+            }
+            files.push({ path, size: b.size, sha256: null, etag: b.etag });
+            if (b.md5 !== null) md5ByPath[path] = b.md5;
+          }
+          marker = page.next;
+        } while (marker !== null);
+      } catch (err) {
+        throw toSourceError(err, { signal: ctx.signal, secrets: sas === null ? [] : [sas], what });
+      }
+      if (files.length === 0) throw new SourceError('SOURCE_NOT_FOUND', `${what}: no blobs under this prefix`);
+      files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const identity = createHash('sha256').update(JSON.stringify(files.map((f) => [f.path, f.size, f.etag]))).digest('hex');
+      return { source: 'AZURE', repo: item.repo, requestedRevision: item.revision, resolvedRevision: `etags-sha256:${identity}`, files, item, md5ByPath };
+    },
+
+    async download(resolved: ResolvedFetch, destDir: string, dl: DownloadOptions): Promise<DownloadResult> {
+      const item = resolved.item;
+      const ref = parseAzureRepo(item.repo);
+      const label = `az://${ref.account}/${ref.container}/${ref.prefix}`;
+      const sas = sasOf(item, dl.secrets);
+      return downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes) => {
+        const blob = (ref.prefix + file.path).split('/').map(encodeURIComponent).join('/');
+        await downloadHttpFile(
+          {
+            url: withSas(`${base(ref)}/${ref.container}/${blob}`, sas),
+            headers: { 'x-ms-version': API_VERSION },
+            path: file.path,
+            label,
+            expectedSize: file.size,
+            sha256: null,
+            md5: resolved.md5ByPath?.[file.path] ?? null,
+            ifRange: file.etag,
+          },
+          finalPath,
+          { signal: dl.signal, onBytes, secrets: sas === null ? [] : [sas], mapStatus: azureError },
+        );
+      });
+    },
+  };
+}

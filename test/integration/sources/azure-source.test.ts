@@ -1,0 +1,145 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchItem } from '../../../orchestrator/plan/types.js';
+import { azureSource, parseAzureRepo, parseListBlobs, sasFrom } from '../../../orchestrator/storage/sources/azure-source.js';
+import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
+import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
+
+const SAS = 'sv=2021-08-06&ss=b&srt=co&sp=rl&sig=planted%2Fsas%2Bsignature';
+const blobs = new Map<string, Buffer>([
+  ['ckpt/llama/config.json', Buffer.from('{"a":1}')],
+  ['ckpt/llama/rank0.safetensors', randomBytes(300_000)],
+  ['ckpt/llama/sub/a&b.json', Buffer.from('[]')],
+  ['ckpt/other/x.bin', Buffer.from('no')],
+]);
+const corrupt = new Set<string>();
+const seen: { path: string; query: URLSearchParams; version: string | undefined; range: string | undefined }[] = [];
+let server: Server;
+let endpoint: string;
+let tmp: string;
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'az-src-'));
+  server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    seen.push({ path: u.pathname, query: u.searchParams, version: req.headers['x-ms-version'] as string | undefined, range: req.headers.range });
+    // Path: /<account>/<container>[/<blob>]
+    const [, account, container, ...rest] = u.pathname.split('/');
+    if (u.searchParams.get('sig') !== 'planted/sas+signature') {
+      res.writeHead(403, { 'x-ms-error-code': 'AuthenticationFailed' }).end();
+      return;
+    }
+    if (account !== 'devacct' || container !== 'models') {
+      res.writeHead(404, { 'x-ms-error-code': 'ContainerNotFound' }).end();
+      return;
+    }
+    if (u.searchParams.get('comp') === 'list') {
+      const prefix = u.searchParams.get('prefix') ?? '';
+      const names = [...blobs.keys()].filter((n) => n.startsWith(prefix)).sort();
+      const start = Number(u.searchParams.get('marker') ?? '0');
+      const page = names.slice(start, start + 2);
+      const next = start + 2 < names.length ? String(start + 2) : '';
+      const body = `<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs>${page
+        .map((n) => {
+          const d = blobs.get(n) as Buffer;
+          return `<Blob><Name>${xmlEscape(n)}</Name><Properties><Content-Length>${d.length}</Content-Length><Etag>0x${createHash('md5').update(d).digest('hex').slice(0, 12)}</Etag><Content-MD5>${createHash('md5').update(d).digest('base64')}</Content-MD5></Properties></Blob>`;
+        })
+        .join('')}</Blobs><NextMarker>${next}</NextMarker></EnumerationResults>`;
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+      return;
+    }
+    const name = rest.map(decodeURIComponent).join('/');
+    const data = blobs.get(name);
+    if (data === undefined) {
+      res.writeHead(404, { 'x-ms-error-code': 'BlobNotFound' }).end();
+      return;
+    }
+    const body = corrupt.has(name) ? Buffer.from(data.map((b) => b ^ 1)) : data;
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (m) {
+      const s = Number(m[1]);
+      res.writeHead(206, { 'content-range': `bytes ${s}-${body.length - 1}/${body.length}`, 'content-length': body.length - s }).end(body.subarray(s));
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const src = () => azureSource({ endpointFor: (account) => `${endpoint}/${account}` });
+function item(repo: string): FetchItem {
+  return { role: 'checkpoint', name: null, source: 'AZURE', repo, revision: null, repoType: 'model', secretName: 'azure_sas', dest: '/workspace/inputs/checkpoint' };
+}
+const ctx = (sas = SAS) => ({ secrets: { azure_sas: sas }, signal: new AbortController().signal });
+const dl = (): DownloadOptions => ({ secrets: { azure_sas: `?${SAS}` }, signal: new AbortController().signal });
+async function caught(p: Promise<unknown>): Promise<SourceError> {
+  try {
+    await p;
+  } catch (err) {
+    if (isSourceError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a SourceError');
+}
+
+describe('Azure Blob source (REST + SAS) against a local blob service', () => {
+  it('lists with markers, sends x-ms-version and the SAS, and downloads MD5-verified blobs', async () => {
+    const r = await src().resolve(item('az://devacct/models/ckpt/llama'), ctx());
+    expect(r.files.map((f) => f.path)).toEqual(['config.json', 'rank0.safetensors', 'sub/a&b.json']);
+    expect(seen.filter((s) => s.query.get('comp') === 'list').map((s) => s.query.get('marker'))).toEqual([null, '2']);
+    expect(seen.every((s) => s.version === '2021-08-06' && s.query.get('sv') === '2021-08-06')).toBe(true);
+    const dest = join(tmp, 'ok');
+    await src().download(r, dest, dl());
+    expect((await readFile(join(dest, 'rank0.safetensors'))).equals(blobs.get('ckpt/llama/rank0.safetensors') as Buffer)).toBe(true);
+    expect(await readFile(join(dest, 'sub/a&b.json'), 'utf8')).toBe('[]');
+    expect(seen.some((s) => s.path === '/devacct/models/ckpt/llama/sub/a%26b.json')).toBe(true);
+  });
+
+  it('rejects bytes that do not match Content-MD5', async () => {
+    const r = await src().resolve(item('az://devacct/models/ckpt/llama'), ctx());
+    corrupt.add('ckpt/llama/config.json');
+    try {
+      const err = await caught(src().download(r, join(tmp, 'bad'), { ...dl(), allow: ['config.json'] }));
+      expect(err.code).toBe('CHECKSUM_MISMATCH');
+    } finally {
+      corrupt.clear();
+    }
+  });
+
+  it('maps AuthenticationFailed and ContainerNotFound, and keeps the SAS out of errors', async () => {
+    const denied = await caught(src().resolve(item('az://devacct/models/ckpt'), ctx('sv=1&sig=wrong-planted-sig')));
+    expect(denied.code).toBe('SOURCE_UNAUTHORIZED');
+    expect(denied.message).not.toContain('wrong-planted-sig');
+    expect((await caught(src().resolve(item('az://devacct/nocontainer/x'), ctx()))).code).toBe('SOURCE_NOT_FOUND');
+    expect((await caught(src().resolve(item('az://devacct/models/missing'), ctx()))).code).toBe('SOURCE_NOT_FOUND');
+    expect((await caught(src().resolve(item('az://devacct/models/x'), ctx('not-a-sas')))).code).toBe('SOURCE_SECRET_INVALID');
+  });
+
+  it('parses repo URLs, SAS secrets and list pages', () => {
+    expect(parseAzureRepo('https://acct1.blob.core.windows.net/models/llama/8b/')).toEqual({ account: 'acct1', container: 'models', prefix: 'llama/8b/', endpoint: 'https://acct1.blob.core.windows.net' });
+    expect(parseAzureRepo('az://acct1/models')).toMatchObject({ container: 'models', prefix: '' });
+    for (const bad of ['az://UPPER/models/x', 'https://evil.example.com/c/p', 'https://a1b.blob.core.windows.net/c/p?sig=x', 'az://acct1/models/../x']) {
+      expect(() => parseAzureRepo(bad)).toThrow();
+    }
+    expect(sasFrom('?sv=1&sig=abc', 's')).toBe('sv=1&sig=abc');
+    expect(sasFrom('{"sas_token":"sv=1&sig=abc"}', 's')).toBe('sv=1&sig=abc');
+    expect(sasFrom(null, null)).toBeNull();
+    expect(parseListBlobs('<EnumerationResults><Blobs></Blobs><NextMarker/></EnumerationResults>')).toEqual({ blobs: [], next: null });
+    expect(() => parseListBlobs('<Blob><Name>x</Name></Blob>')).toThrow();
+  });
+});
