@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectGpus } from '../../../orchestrator/exec/detect-gpus.js';
+import { setUpWorkerGpus } from '../../../orchestrator/exec/worker-gpus.js';
 import { createGpuAllocator } from '../../../orchestrator/exec/gpu-allocator.js';
 import { resolveGpuInventory } from '../../../orchestrator/gpu/resolve-inventory.js';
 import { FAKE_NVIDIA_SMI_DIR } from './helpers.js';
@@ -43,5 +44,27 @@ describe.concurrent('detectGpus through a fake nvidia-smi on PATH', () => {
     const missing = await detectGpus({ env: { PATH: '/nonexistent' } });
     expect(missing).toEqual({ available: false, reason: 'nvidia-smi could not be run (ENOENT)' });
     expect(resolveGpuInventory({ detected: null, gpuType: 'H100', deviceIds: ['0'] }).ok).toBe(true);
+  });
+});
+
+describe.concurrent('setUpWorkerGpus', () => {
+  it('detects, resolves and builds an allocator over the chosen devices', async () => {
+    const r = await setUpWorkerGpus({ env: env({ FAKE_NVIDIA_SMI_SAMPLE: 'mixed-h100-a100.csv' }), gpuType: 'A100_40GB' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.inventory.gpuType).toBe('A100_40GB');
+    expect(r.allocator.deviceIds).toEqual(['2', '3']);
+    expect(r.notes).toEqual([]);
+  });
+
+  it('skips nvidia-smi when both overrides are given, and explains a failed detection otherwise', async () => {
+    const skipped = await setUpWorkerGpus({ env: { PATH: '/nonexistent' }, gpuType: 'L4', deviceIds: ['0'] });
+    expect(skipped).toMatchObject({ ok: true, inventory: { gpuType: 'L4', deviceIds: ['0'] }, notes: [] });
+    const failed = await setUpWorkerGpus({ env: env({ FAKE_NVIDIA_SMI_FAIL: 'driver' }), gpuType: 'L4' });
+    expect(failed.ok).toBe(false);
+    if (!failed.ok) {
+      expect(failed.errors[0]).toContain("nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate");
+      expect(failed.errors[1]).toBe('nvidia-smi is unavailable, so the GPUs cannot be detected: pass both --gpu-type and the device ids');
+    }
   });
 });
