@@ -8,6 +8,7 @@ import type { GpuInfo } from '../gpu/catalog.js';
 import { PRECISION_MIN_SM } from '../gpu/catalog.js';
 import { lookaheadDraftLen, quantFormat, type EngineSettings, type LoraSpec, type QuantSpec } from '../toolchain/engine-settings.js';
 import { ENCODER_MIN_MAX_NUM_TOKENS } from '../toolchain/launch-encoder.js';
+import { calibrationDatasetDir } from '../toolchain/layout.js';
 import { decoderFamilyFromArchitecture, inferDecoderFamily } from '../toolchain/model-family.js';
 import { toolSurface } from '../toolchain/surface.js';
 import { planError } from './plan-error.js';
@@ -44,7 +45,10 @@ export function deriveQuant(build: TrtLlmConfigV1['build']): { quant: QuantSpec 
   }
   if (format === null) return { quant: null, errors: [] };
   const q = build.quantization_config;
-  return { quant: { ...format, calibSize: q.calib_size, calibMaxSeqLength: q.calib_max_seq_length }, errors: [] };
+  return {
+    quant: { ...format, calibSize: q.calib_size, calibMaxSeqLength: q.calib_max_seq_length, calibDatasetDir: calibrationDatasetDir(q.calib_dataset) },
+    errors: [],
+  };
 }
 
 function deriveLora(build: TrtLlmConfigV1['build'], errors: Diagnostic[]): LoraSpec | null {

@@ -57,7 +57,7 @@ function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[]
   if (e.quant !== null || e.family === 'generic') {
     steps.push(
       containerStep('quantize', image, quantizeArgv(e, e.quant, WORKSPACE.trtllmCheckpointDir), builderGpus, {
-        inputs: e.quant ? [WORKSPACE.checkpointDir, WORKSPACE.calibrationDir] : [WORKSPACE.checkpointDir],
+        inputs: e.quant ? [WORKSPACE.checkpointDir, e.quant.calibDatasetDir] : [WORKSPACE.checkpointDir],
         outputs: [WORKSPACE.trtllmCheckpointDir],
         description: e.quant
           ? `calibrate and quantize to ${e.quant.qformat}${e.quant.kvCacheDtype ? ` with ${e.quant.kvCacheDtype} KV cache` : ''} (ModelOpt), TP ${e.tp}`

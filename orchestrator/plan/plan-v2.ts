@@ -42,7 +42,7 @@ export function planV2(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } 
     if (quant) {
       steps.push(
         containerStep('quantize', ctx.image, quantizeArgv({ tp: 1, pp: 1 }, quant, QUANTIZED_CHECKPOINT_DIR), ctx.builderGpus, {
-          inputs: [WORKSPACE.checkpointDir, WORKSPACE.calibrationDir],
+          inputs: [WORKSPACE.checkpointDir, quant.calibDatasetDir],
           outputs: [QUANTIZED_CHECKPOINT_DIR],
           description: `calibrate and export a ${quant.qformat}${quant.kvCacheDtype ? ` + ${quant.kvCacheDtype} KV` : ''} checkpoint (ModelOpt) for the PyTorch backend`,
         }, options),

@@ -1,7 +1,7 @@
 /** Step constructors shared by every plan shape: fetch, container steps and publish. */
 import type { CheckpointRepository } from '../config/schema/checkpoint.js';
 import type { TrtLlmBuild } from '../config/schema/build.js';
-import { WORKSPACE, loraAdapterDir } from '../toolchain/layout.js';
+import { WORKSPACE, calibrationDatasetDir, loraAdapterDir } from '../toolchain/layout.js';
 import type { PlannerOptions } from './planner-options.js';
 import { stepTimeout } from './planner-options.js';
 import type { ContainerStep, FetchItem, FetchStep, PublishStep } from './types.js';
@@ -56,7 +56,7 @@ export function fetchItems(
       repoType: 'dataset',
       // An HF dataset: the HF token the checkpoint uses, else the default HF secret when declared.
       secretName: checkpoint.source === 'HF' ? secretFor(checkpoint, secretNames) : secretNames.includes('hf_access_token') ? 'hf_access_token' : null,
-      dest: WORKSPACE.calibrationDir,
+      dest: calibrationDatasetDir(build.quantization_config.calib_dataset),
     });
   }
   return items;

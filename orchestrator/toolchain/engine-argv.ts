@@ -41,7 +41,7 @@ export function quantizeArgv(e: Pick<EngineSettings, 'tp' | 'pp'>, quant: QuantS
   if (quant) {
     if (quant.kvCacheDtype) argv.push('--kv_cache_dtype', quant.kvCacheDtype);
     argv.push(
-      '--calib_dataset', WORKSPACE.calibrationDir,
+      '--calib_dataset', quant.calibDatasetDir,
       '--calib_size', s(quant.calibSize),
       '--calib_max_seq_length', s(quant.calibMaxSeqLength),
     );

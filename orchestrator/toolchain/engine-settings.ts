@@ -11,6 +11,8 @@ export interface QuantSpec {
   readonly kvCacheDtype: 'fp8' | null;
   readonly calibSize: number;
   readonly calibMaxSeqLength: number;
+  /** Workspace dir of the fetched calibration dataset. */
+  readonly calibDatasetDir: string;
 }
 
 /** Lookahead (W, N, V) and the draft length the engine is built for. */

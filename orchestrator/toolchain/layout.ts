@@ -11,7 +11,7 @@ export const WORKSPACE = {
   checkpointDir: '/workspace/checkpoint',
   /** Fetched LoRA adapters, one directory per adapter name. */
   loraDir: '/workspace/lora',
-  /** The fetched calibration dataset (a local dir: quantize.py then reads split `train`, column `text`). */
+  /** Parent of the fetched calibration dataset (see `calibrationDatasetDir`). */
   calibrationDir: '/workspace/calibration',
   /** TensorRT-LLM checkpoint written by convert_checkpoint.py / quantize.py. */
   trtllmCheckpointDir: '/workspace/trtllm_checkpoint',
@@ -36,6 +36,16 @@ export const RUNTIME = {
 
 /** TensorRT-LLM example scripts inside the NGC release image. */
 export const EXAMPLES_DIR = '/app/tensorrt_llm/examples';
+
+/**
+ * Where the calibration dataset lands. quantize.py picks its reader from the `--calib_dataset`
+ * string: a path containing `cnn_dailymail` is read as cnn_dailymail (config 3.0.0, column
+ * `article`); any other local dir as split `train`, column `text`. So the default dataset keeps
+ * that substring in its path and every other dataset gets one without it.
+ */
+export function calibrationDatasetDir(datasetName: string): string {
+  return `${WORKSPACE.calibrationDir}/${datasetName.includes('cnn_dailymail') ? 'cnn_dailymail' : 'dataset'}`;
+}
 
 /**
  * Path of one adapter's fetched directory. Adapters are numbered in name order (names are user

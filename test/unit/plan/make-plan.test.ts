@@ -41,9 +41,20 @@ describe('v1 decoder plans', () => {
       const p = plan(V1.replace('accelerator: H100', `accelerator: ${gpu}`).replace('quantization_type: fp8', `quantization_type: ${type}`));
       const q = argvOf(p, 'quantize');
       expect([type, flagValue(q, '--qformat'), flagValue(q, '--kv_cache_dtype')]).toEqual([type, qformat, kv]);
-      expect(flagValue(q, '--calib_dataset')).toBe('/workspace/calibration');
-      expect(fetchOf(p).items.find((i) => i.role === 'calibration_dataset')).toMatchObject({ repo: 'abisee/cnn_dailymail', repoType: 'dataset' });
+      // quantize.py reads a path containing "cnn_dailymail" as that dataset (config 3.0.0, column article).
+      expect(flagValue(q, '--calib_dataset')).toBe('/workspace/calibration/cnn_dailymail');
+      expect(fetchOf(p).items.find((i) => i.role === 'calibration_dataset')).toMatchObject({
+        repo: 'abisee/cnn_dailymail',
+        repoType: 'dataset',
+        dest: '/workspace/calibration/cnn_dailymail',
+      });
     }
+  });
+
+  it('puts any other calibration dataset where quantize.py reads split train, column text', () => {
+    const p = plan(V1.replace('num_builder_gpus: 1', 'num_builder_gpus: 1\n    quantization_config:\n      calib_dataset: org/my-calibration-texts'));
+    expect(flagValue(argvOf(p, 'quantize'), '--calib_dataset')).toBe('/workspace/calibration/dataset');
+    expect(fetchOf(p).items.find((i) => i.role === 'calibration_dataset')?.dest).toBe('/workspace/calibration/dataset');
   });
 
   it('passes long calibration lengths to the tokenizer too', () => {
