@@ -48,8 +48,15 @@ export interface S3StoreOptions {
   readonly partSizeBytes?: number;
   /** Parts uploaded in parallel per file. Default 4. */
   readonly queueSize?: number;
-  /** Keys per ListObjectsV2 page (1–1000). Default 1000. */
+  /** Keys per ListObjects page (1–1000). Default 1000. */
   readonly listPageSize?: number;
+  /**
+   * Extra CRC32 checksums on uploads. Default `when_required` (off): every body this store sends
+   * is buffered, so SigV4 already signs its sha256 (`x-amz-content-sha256`) and S3 rejects a
+   * corrupted upload; the manifest's sha256 covers the rest. `when_supported` adds CRC32 headers
+   * (more CPU; some S3-compatible servers reject them).
+   */
+  readonly requestChecksums?: 'when_required' | 'when_supported';
 }
 
 /** A store on one bucket under one key prefix (`''` or ending with `/`). */
@@ -74,6 +81,7 @@ export class S3ArtifactStore implements StreamingArtifactStore {
     this.pageSize = Math.min(1000, Math.max(1, Math.floor(options.listPageSize ?? 1000)));
     this.client = new S3Client({
       region: options.region ?? 'us-east-1',
+      requestChecksumCalculation: options.requestChecksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
       maxAttempts: Math.max(1, Math.floor(options.maxAttempts ?? 5)),
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),

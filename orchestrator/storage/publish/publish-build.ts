@@ -82,7 +82,9 @@ export interface PublishResult {
 }
 
 interface UploadItem {
-  readonly file: ManifestFile;
+  /** Path under the build prefix (`artifact/…` or `launch/…`). */
+  readonly path: string;
+  readonly size: number;
   readonly source: SourceFile | null;
   readonly content: string | null;
 }
@@ -94,49 +96,65 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   const secrets = input.secretValues ?? [];
   const concurrency = input.concurrency ?? 4;
   const launch = launchItems(input.launchFiles, secrets);
-
   const sources = await collectSourceFiles(input.sourceDir);
   if (sources.length === 0) throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
-  const hashed = await mapLimit(sources, concurrency, async (src): Promise<UploadItem> => {
-    const digest = await sha256File(src.absPath);
-    if (digest.size !== src.size) throw changed(src);
-    return { file: { path: `${ARTIFACT_DIR}/${src.relPath}`, size: digest.size, sha256: digest.sha256 }, source: src, content: null };
-  });
-  const items = [...hashed, ...launch];
-  const manifest = draftManifest(input, items.map((i) => i.file), secrets);
+  draftManifest(input, launch.map((l) => l.file), secrets); // validates meta before anything is written
+  const uploads: UploadItem[] = [
+    ...sources.map((src) => ({ path: `${ARTIFACT_DIR}/${src.relPath}`, size: src.size, source: src, content: null })),
+    ...launch.map((l) => l.item),
+  ];
+  const base = { manifestKey: mKey, prefix };
 
   const existing = await readManifest(input.store, input.planHash).catch((err: unknown) => {
     if (input.replace === true) return null; // a corrupt manifest is simply replaced
     throw err;
   });
-  const base = { manifestKey: mKey, prefix };
-  if (existing !== null && sameFiles(existing.files, manifest.files)) {
-    const missing = await missingItems(input.store, prefix, items, concurrency);
+
+  if (existing === null) {
+    // Nothing to compare against: hash while uploading, so a publish costs max(hash, upload).
+    if (input.replace === true) await input.store.delete(mKey); // a corrupt manifest stops counting first
+    const [hashed, uploaded] = await Promise.allSettled([hashAll(sources, concurrency), uploadAll(input, prefix, uploads, concurrency)]);
+    if (hashed.status === 'rejected') throw hashed.reason;
+    if (uploaded.status === 'rejected') throw uploaded.reason;
+    const manifest = draftManifest(input, [...hashed.value, ...launch.map((l) => l.file)], secrets);
+    await assertUnchanged(sources);
+    await input.store.putBytes(mKey, manifestBody(manifest), 'application/json');
+    if (input.replace === true) await deleteStale(input.store, prefix, manifest);
+    return { ...base, status: 'published', differs: false, manifest, uploadedFiles: uploads.length, uploadedBytes: uploaded.value };
+  }
+
+  const manifest = draftManifest(input, [...(await hashAll(sources, concurrency)), ...launch.map((l) => l.file)], secrets);
+  if (sameFiles(existing.files, manifest.files)) {
+    const missing = await missingItems(input.store, prefix, uploads, concurrency);
     if (missing.length === 0) return { ...base, status: 'already_published', differs: false, manifest: existing, uploadedFiles: 0, uploadedBytes: 0 };
     const bytes = await uploadAll(input, prefix, missing, concurrency);
+    await assertUnchanged(sources);
     return { ...base, status: 'repaired', differs: false, manifest: existing, uploadedFiles: missing.length, uploadedBytes: bytes };
   }
-  if (existing !== null && input.replace !== true) {
+  if (input.replace !== true) {
     return { ...base, status: 'already_published', differs: true, manifest: existing, uploadedFiles: 0, uploadedBytes: 0 };
   }
-  // Unpublish (also a corrupt manifest, with replace) before touching any of its files.
-  if (existing !== null || input.replace === true) await input.store.delete(mKey);
-
-  const uploadedBytes = await uploadAll(input, prefix, items, concurrency);
+  await input.store.delete(mKey); // unpublish before touching any of its files
+  const uploadedBytes = await uploadAll(input, prefix, uploads, concurrency);
   await assertUnchanged(sources);
-  await input.store.putBytes(mKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
-  if (existing !== null || input.replace === true) await deleteStale(input.store, prefix, manifest);
-  return {
-    ...base,
-    status: existing !== null ? 'replaced' : 'published',
-    differs: existing !== null,
-    manifest,
-    uploadedFiles: items.length,
-    uploadedBytes,
-  };
+  await input.store.putBytes(mKey, manifestBody(manifest), 'application/json');
+  await deleteStale(input.store, prefix, manifest);
+  return { ...base, status: 'replaced', differs: true, manifest, uploadedFiles: uploads.length, uploadedBytes };
 }
 
-function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): UploadItem[] {
+function manifestBody(manifest: BuildManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+async function hashAll(sources: readonly SourceFile[], concurrency: number): Promise<ManifestFile[]> {
+  return mapLimit(sources, concurrency, async (src): Promise<ManifestFile> => {
+    const digest = await sha256File(src.absPath);
+    if (digest.size !== src.size) throw changed(src);
+    return { path: `${ARTIFACT_DIR}/${src.relPath}`, size: digest.size, sha256: digest.sha256 };
+  });
+}
+
+function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): { file: ManifestFile; item: UploadItem }[] {
   const list: unknown = files;
   if (!Array.isArray(list)) throw new PublishError('INVALID_INPUT', 'launchFiles must be an array');
   const seen = new Set<string>();
@@ -153,7 +171,8 @@ function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): 
       throw new PublishError('SECRET_IN_LAUNCH_FILE', `launchFiles[${i}] (${JSON.stringify(raw.path)}) contains a secret or credential-looking value; refusing to publish it`, raw.path);
     }
     const digest = sha256Bytes(raw.content);
-    return { file: { path: `${LAUNCH_DIR}/${raw.path}`, size: digest.size, sha256: digest.sha256 }, source: null, content: raw.content };
+    const path = `${LAUNCH_DIR}/${raw.path}`;
+    return { file: { path, size: digest.size, sha256: digest.sha256 }, item: { path, size: digest.size, source: null, content: raw.content } };
   });
 }
 
@@ -182,22 +201,22 @@ function draftManifest(input: PublishBuildInput, files: ManifestFile[], secrets:
 }
 
 async function missingItems(store: ArtifactStore, prefix: string, items: readonly UploadItem[], concurrency: number): Promise<UploadItem[]> {
-  const heads = await mapLimit(items, concurrency, (i) => store.head(prefix + i.file.path));
-  return items.filter((item, idx) => heads[idx]?.size !== item.file.size);
+  const heads = await mapLimit(items, concurrency, (i) => store.head(prefix + i.path));
+  return items.filter((item, idx) => heads[idx]?.size !== item.size);
 }
 
 async function uploadAll(input: PublishBuildInput, prefix: string, items: readonly UploadItem[], concurrency: number): Promise<number> {
-  const bytesTotal = items.reduce((s, i) => s + i.file.size, 0);
+  const bytesTotal = items.reduce((s, i) => s + i.size, 0);
   let filesDone = 0;
   let bytesDone = 0;
   // Largest first: keeps the parallel lanes busy until the end.
-  const ordered = [...items].sort((a, b) => b.file.size - a.file.size);
+  const ordered = [...items].sort((a, b) => b.size - a.size);
   await mapLimit(ordered, concurrency, async (item) => {
-    const key = prefix + item.file.path;
+    const key = prefix + item.path;
     if (item.source !== null) await input.store.putFile(key, item.source.absPath);
     else await input.store.putBytes(key, item.content ?? '', 'text/plain; charset=utf-8');
     filesDone++;
-    bytesDone += item.file.size;
+    bytesDone += item.size;
     input.onProgress?.({ filesDone, filesTotal: items.length, bytesDone, bytesTotal });
   });
   return bytesTotal;
