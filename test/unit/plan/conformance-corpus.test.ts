@@ -1,7 +1,8 @@
 /**
  * Conformance of everything the planner emits: for every recipe and every corpus config the
  * planner accepts, each step argv and each trtllm-serve launch argv passes checkToolArgv, each
- * LLM API YAML key and Triton parameter exists in the fixture, and no secret value appears
+ * LLM API YAML key and Triton parameter exists in the fixture, every launch config matches the
+ * engine it ships with (sizes, lookahead draft length, LoRA rank), and no secret value appears
  * anywhere in the plan.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -64,6 +65,41 @@ function planProblems(plan: BuildPlan): string[] {
   return problems;
 }
 
+const flag = (argv: readonly string[], name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+
+/** Launch configs that disagree with the engine they ship with (v1 decoders). */
+function consistencyProblems(plan: BuildPlan): string[] {
+  const build = plan.steps.find((s) => s.kind === 'engine_build')?.argv;
+  const serve = plan.launch['trtllm-serve'];
+  if (!build || !serve || plan.baseModel !== 'decoder') return [];
+  const problems: string[] = [];
+  const yaml = parse(serve.files[0]?.content ?? '') as Record<string, unknown>;
+  for (const [f, key] of [['--max_batch_size', 'max_batch_size'], ['--max_num_tokens', 'max_num_tokens'], ['--max_seq_len', 'max_seq_len']] as const) {
+    const engine = flag(build, f);
+    if (flag(serve.argv, f) !== engine) problems.push(`serve ${f} ${flag(serve.argv, f)} != engine ${engine}`);
+    if ((yaml[key] === undefined ? undefined : String(yaml[key])) !== engine) problems.push(`YAML ${key} != engine ${engine}`);
+  }
+  const pbtxt = plan.launch['triton']?.files[0]?.content ?? '';
+  if (!pbtxt.includes(`max_batch_size: ${flag(build, '--max_batch_size')}\n`)) problems.push('Triton max_batch_size != engine');
+  const spec = yaml['speculative_config'] as Record<string, number> | undefined;
+  const draft = Number(flag(build, '--max_draft_len') ?? 0);
+  if (spec) {
+    const [w, n, v] = [spec['max_window_size'] ?? 0, spec['max_ngram_size'] ?? 0, spec['max_verification_set_size'] ?? 0];
+    const needed = (n === 1 ? 0 : n - 2) + (w - 1 + v) * (n - 1);
+    if (needed < 1 || needed > draft) problems.push(`lookahead (${w}, ${n}, ${v}) needs ${needed} draft tokens, engine has ${draft}`);
+    for (const [k, x] of [['lookahead_window_size', w], ['lookahead_ngram_size', n], ['lookahead_verification_set_size', v]] as const) {
+      if (!pbtxt.includes(`key: "${k}"\n  value: {\n    string_value: "${x}"`)) problems.push(`Triton ${k} != ${x}`);
+    }
+  } else if (draft > 0) problems.push('engine has a draft length but the launch config no speculation');
+  const lora = yaml['lora_config'] as Record<string, unknown> | undefined;
+  if (lora && String(lora['max_lora_rank']) !== flag(build, '--max_lora_rank')) problems.push('LoRA rank != engine max_lora_rank');
+  if (!lora && build.includes('--lora_plugin')) problems.push('LoRA engine without lora_config');
+  return problems;
+}
+
 const recipes = load(RECIPES);
 const corpus = load(CORPUS);
 
@@ -72,6 +108,7 @@ describe('conformance of generated plans', () => {
     const r = planConfigText(text);
     expect(r.plan).not.toBeNull();
     expect(planProblems(r.plan as BuildPlan)).toEqual([]);
+    expect(consistencyProblems(r.plan as BuildPlan)).toEqual([]);
   });
 
   it.skipIf(corpus.length === 0)('every corpus config the planner accepts', () => {
@@ -82,12 +119,36 @@ describe('conformance of generated plans', () => {
       if (!r.plan) continue;
       planned += 1;
       problems.push(...planProblems(r.plan).map((p) => `${name}: ${p}`));
+      problems.push(...consistencyProblems(r.plan).map((p) => `${name}: ${p}`));
       const json = JSON.stringify(r.plan);
       for (const secret of secretValues(text)) if (json.includes(secret)) problems.push(`${name}: secret value in plan`);
     }
     expect(problems).toEqual([]);
     // Most of the corpus is valid under the validator; the planner must plan nearly all of it.
     expect(planned).toBeGreaterThan(300);
+  });
+
+  it('the consistency check catches a launch config that disagrees with its engine', () => {
+    const p = planConfigText(readFileSync(new URL('llama-3.1-8b-lookahead-h100.yaml', RECIPES), 'utf8')).plan as BuildPlan;
+    const serve = p.launch['trtllm-serve'];
+    if (!serve) throw new Error('no serve config');
+    const tampered: BuildPlan = {
+      ...p,
+      launch: {
+        ...p.launch,
+        'trtllm-serve': {
+          ...serve,
+          argv: serve.argv.map((a) => (a === '64' ? '128' : a)),
+          files: [{ path: 'extra_llm_api_options.yaml', content: (serve.files[0]?.content ?? '').replace('max_window_size: 8', 'max_window_size: 9') }],
+        },
+      },
+    };
+    expect(consistencyProblems(p)).toEqual([]);
+    expect(consistencyProblems(tampered)).toEqual([
+      'serve --max_batch_size 128 != engine 64',
+      'lookahead (9, 3, 3) needs 23 draft tokens, engine has 21',
+      'Triton lookahead_window_size != 9',
+    ]);
   });
 
   it('never copies a secret value into a plan', () => {
