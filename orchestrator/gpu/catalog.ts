@@ -38,7 +38,7 @@ export interface GpuInfo {
   readonly trtLlmSupported: boolean;
   /**
    * Lower-cased substrings of the `name` column of `nvidia-smi --query-gpu=name`, most specific
-   * first, e.g. "h100 80gb hbm3" → H100. Matching is done by `gpuTypeFromNvidiaSmiName`.
+   * first, e.g. "h100 80gb hbm3" → H100. Matching (on word boundaries) is done by `detectGpuType`.
    */
   readonly nvidiaSmiNames: readonly string[];
 }
@@ -77,21 +77,4 @@ export function gpuInfo(type: GpuType): GpuInfo {
 /** All catalog entries, in `GPU_TYPES` order. */
 export function allGpus(): readonly GpuInfo[] {
   return GPU_TYPES.map((t) => CATALOG[t]);
-}
-
-/**
- * Maps a device name printed by `nvidia-smi` (e.g. "NVIDIA H100 80GB HBM3") to a catalog type, or
- * `undefined` when no entry matches. Longer (more specific) patterns win over shorter ones.
- */
-export function gpuTypeFromNvidiaSmiName(name: string): GpuType | undefined {
-  const haystack = ` ${name.toLowerCase().replace(/\s+/g, ' ').trim()}`;
-  let best: { type: GpuType; length: number } | undefined;
-  for (const info of allGpus()) {
-    for (const pattern of info.nvidiaSmiNames) {
-      if (haystack.includes(pattern) && (!best || pattern.length > best.length)) {
-        best = { type: info.type, length: pattern.length };
-      }
-    }
-  }
-  return best?.type;
 }

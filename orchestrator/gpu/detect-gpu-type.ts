@@ -1,8 +1,8 @@
 /**
  * Maps an `nvidia-smi` device name (plus its memory size) to a catalog GPU type, matching the
- * catalog's name patterns on word boundaries. `gpuTypeFromNvidiaSmiName` in catalog.ts matches
- * plain substrings, so "NVIDIA L40" would become L4, "NVIDIA T400" T4 and "NVIDIA GH200 480GB"
- * H200; here those stay unknown. The memory size separates the 40 GB and 80 GB A100/H100 parts.
+ * catalog's name patterns on word boundaries, so "NVIDIA L40", "NVIDIA T400" and "NVIDIA GH200
+ * 480GB" stay unknown instead of becoming L4, T4 or H200. The memory size separates the 40 GB and
+ * 80 GB A100/H100 parts.
  */
 import { allGpus, type GpuType } from './catalog.js';
 

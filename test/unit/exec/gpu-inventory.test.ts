@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gpuTypeFromNvidiaSmiName } from '../../../orchestrator/gpu/catalog.js';
 import { detectGpuType } from '../../../orchestrator/gpu/detect-gpu-type.js';
 import { parseNvidiaSmi } from '../../../orchestrator/gpu/parse-nvidia-smi.js';
 import { resolveGpuInventory } from '../../../orchestrator/gpu/resolve-inventory.js';
@@ -35,12 +34,6 @@ describe('detectGpuType', () => {
       expect(detectGpuType(name, 46068)).toBeUndefined();
     },
   );
-
-  it('documents the catalog matcher mistakes this module works around', () => {
-    expect(gpuTypeFromNvidiaSmiName('NVIDIA L40')).toBe('L4');
-    expect(gpuTypeFromNvidiaSmiName('NVIDIA GH200 480GB')).toBe('H200');
-    expect(gpuTypeFromNvidiaSmiName('NVIDIA T400')).toBe('T4');
-  });
 
   it('uses memory to tell 40 GB from 80 GB parts named alike', () => {
     expect(detectGpuType('NVIDIA A100', 40960)).toBe('A100_40GB');

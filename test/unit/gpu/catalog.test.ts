@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GPU_TYPES, gpuInfo, gpuTypeFromNvidiaSmiName, isGpuType } from '../../../orchestrator/gpu/catalog.js';
+import { GPU_TYPES, gpuInfo, isGpuType } from '../../../orchestrator/gpu/catalog.js';
+import { detectGpuType } from '../../../orchestrator/gpu/detect-gpu-type.js';
 
 describe('gpu catalog', () => {
   it('knows every Truss accelerator type', () => {
@@ -30,10 +31,11 @@ describe('gpu catalog', () => {
     ['Tesla T4', 'T4'],
     ['NVIDIA RTX PRO 6000 Blackwell Server Edition', 'RTX_PRO_6000'],
   ])('maps nvidia-smi name %s to %s', (name, type) => {
-    expect(gpuTypeFromNvidiaSmiName(name)).toBe(type);
+    expect(detectGpuType(name)).toBe(type);
   });
 
   it('returns undefined for an unknown device', () => {
-    expect(gpuTypeFromNvidiaSmiName('NVIDIA GeForce GTX 1080')).toBeUndefined();
+    expect(detectGpuType('NVIDIA GeForce GTX 1080')).toBeUndefined();
+    expect(detectGpuType('NVIDIA L40')).toBeUndefined();
   });
 });
