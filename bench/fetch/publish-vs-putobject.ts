@@ -1,0 +1,151 @@
+/**
+ * Publish throughput vs single-stream PutObject, same bytes, same s3rver, same run.
+ *
+ * Writes a multi-file "engine" directory (default 1 GiB: 8 × 128 MiB), then alternates, `rounds`
+ * times: (a) each file uploaded with one streaming PutObject, one after another (the baseline);
+ * (b) `publishBuild` of the directory (sha256 of every file, parallel multipart uploads, manifest
+ * last). Objects are deleted between runs. Prints both throughputs (best round) and the ratio.
+ *
+ * Usage: npx tsx bench/fetch/publish-vs-putobject.ts [--mib 1024] [--files 8] [--rounds 2]
+ *        [--concurrency 4] [--part-mib 8] [--queue 4]
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3ArtifactStore } from '../../orchestrator/storage/artifacts/s3-store.js';
+import { sha256File } from '../../orchestrator/storage/publish/hash-file.js';
+import { publishBuild } from '../../orchestrator/storage/publish/publish-build.js';
+import { verifyPublished } from '../../orchestrator/storage/publish/verify-published.js';
+import { startS3Server } from '../../test/fixtures/servers/s3-server.js';
+
+const { values: args } = parseArgs({
+  options: {
+    mib: { type: 'string', default: '1024' },
+    files: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '4' },
+    'part-mib': { type: 'string', default: '8' },
+    queue: { type: 'string', default: '4' },
+  },
+});
+const MiB = 1024 * 1024;
+const totalMiB = Number(args.mib);
+const fileCount = Number(args.files);
+const rounds = Number(args.rounds);
+const fileBytes = Math.floor((totalMiB * MiB) / fileCount);
+const totalBytes = fileBytes * fileCount;
+const BUCKET = 'bench';
+const PLAN_HASH = `sha256:${'be'.repeat(32)}`;
+
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+const mibps = (bytes: number, s: number): string => `${(bytes / MiB / s).toFixed(1)} MiB/s`;
+
+const s3 = await startS3Server();
+const dir = await mkdtemp(join(tmpdir(), 'bench-publish-'));
+// WHEN_REQUIRED: with the default (WHEN_SUPPORTED) a streaming PutObject is sent aws-chunked with a
+// trailing CRC32, which s3rver stores verbatim (framing included), so the baseline would upload
+// corrupt objects. Plain bytes keep the baseline honest; its object sizes are checked below.
+const client = new S3Client({
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  region: s3.region,
+  endpoint: s3.endpoint,
+  forcePathStyle: true,
+  credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+});
+const store = new S3ArtifactStore(BUCKET, '', {
+  endpoint: s3.endpoint,
+  credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  partSizeBytes: Number(args['part-mib']) * MiB,
+  queueSize: Number(args.queue),
+});
+
+async function emptyBucket(): Promise<void> {
+  for (;;) {
+    const page = await client.send(new ListObjectsCommand({ Bucket: BUCKET, MaxKeys: 1000 }));
+    const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => k !== undefined);
+    if (keys.length === 0) return;
+    for (const Key of keys) await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key }));
+  }
+}
+
+try {
+  await s3.createBucket(BUCKET);
+  const names = Array.from({ length: fileCount }, (_, i) => `rank${i}.engine`);
+  const chunk = randomBytes(16 * MiB);
+  for (const name of names) {
+    const parts: Buffer[] = [];
+    for (let off = 0; off < fileBytes; off += chunk.length) parts.push(chunk.subarray(0, Math.min(chunk.length, fileBytes - off)));
+    // Make every file distinct so no layer can deduplicate.
+    const head = randomBytes(64);
+    const body = Buffer.concat(parts);
+    head.copy(body, 0);
+    await writeFile(join(dir, name), body);
+  }
+  console.log(`data: ${fileCount} files x ${(fileBytes / MiB).toFixed(1)} MiB = ${(totalBytes / MiB).toFixed(0)} MiB in ${dir}`);
+  console.log(`s3rver at ${s3.endpoint}; publish: ${args.concurrency} files in parallel, ${args['part-mib']} MiB parts, queue ${args.queue}`);
+
+  // Hash-only pass (part of every publish): how much of the publish time is sha256.
+  let start = process.hrtime.bigint();
+  for (const name of names) await sha256File(join(dir, name));
+  const hashS = seconds(start);
+  console.log(`sha256 only (sequential, page-cached): ${hashS.toFixed(2)} s, ${mibps(totalBytes, hashS)}`);
+
+  let bestBase = Infinity;
+  let bestPublish = Infinity;
+  for (let r = 1; r <= rounds; r++) {
+    await emptyBucket();
+    start = process.hrtime.bigint();
+    for (const name of names) {
+      await client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `single/${name}`, Body: createReadStream(join(dir, name)), ContentLength: fileBytes }),
+      );
+    }
+    const baseS = seconds(start);
+    for (const name of names) {
+      const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `single/${name}` }));
+      if (head.ContentLength !== fileBytes) throw new Error(`baseline stored ${head.ContentLength} bytes for ${name}, expected ${fileBytes}`);
+    }
+    bestBase = Math.min(bestBase, baseS);
+    await emptyBucket();
+
+    start = process.hrtime.bigint();
+    const result = await publishBuild({
+      store,
+      planHash: PLAN_HASH,
+      sourceDir: dir,
+      launchFiles: [],
+      meta: {
+        artifactKind: 'engine',
+        lane: { name: 'v1-engine', image: 'nvcr.io/nvidia/tensorrt-llm/release:1.2.0', trtllmVersion: '1.2.0' },
+        gpu: { type: 'H100', sm: 90, count: fileCount },
+        sources: [],
+        config: {},
+      },
+      now: new Date(0),
+      concurrency: Number(args.concurrency),
+    });
+    const pubS = seconds(start);
+    bestPublish = Math.min(bestPublish, pubS);
+    if (result.status !== 'published') throw new Error(`unexpected publish status ${result.status}`);
+    console.log(`round ${r}: single-stream PutObject ${baseS.toFixed(2)} s (${mibps(totalBytes, baseS)}); publishBuild ${pubS.toFixed(2)} s (${mibps(totalBytes, pubS)})`);
+    if (r === rounds) {
+      start = process.hrtime.bigint();
+      const v = await verifyPublished(store, PLAN_HASH);
+      const vS = seconds(start);
+      console.log(`verifyPublished (download + sha256 of every file): ${v.ok ? 'ok' : 'FAILED'} in ${vS.toFixed(2)} s (${mibps(totalBytes, vS)})`);
+    }
+  }
+  console.log('');
+  console.log(`single-stream PutObject (best of ${rounds}): ${mibps(totalBytes, bestBase)}`);
+  console.log(`publishBuild            (best of ${rounds}): ${mibps(totalBytes, bestPublish)}`);
+  console.log(`ratio publish / PutObject: ${(bestBase / bestPublish).toFixed(2)}`);
+} finally {
+  client.destroy();
+  store.destroy();
+  await s3.close();
+  await rm(dir, { recursive: true, force: true });
+}
