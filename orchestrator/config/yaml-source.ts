@@ -51,7 +51,7 @@ export function parseSource(text: string): ParsedSource {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'silent' });
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'silent' });
   } catch (err) {
     return failed([{ code: 'YAML_SYNTAX_ERROR', message: errorText(err), position: START }]);
   }
@@ -61,14 +61,20 @@ export function parseSource(text: string): ParsedSource {
   };
   const problems: SourceProblem[] = [];
   for (const e of doc.errors) {
-    problems.push({ code: YAML_CODE_MAP[e.code] ?? 'YAML_SYNTAX_ERROR', message: yamlMessage(e.code, e.message), position: toPos(e.pos[0]) });
+    const deep = /call stack/i.test(e.message);
+    problems.push({
+      code: deep ? 'YAML_TOO_DEEP' : (YAML_CODE_MAP[e.code] ?? 'YAML_SYNTAX_ERROR'),
+      message: deep ? 'the document is nested too deeply' : yamlMessage(e.code, e.message),
+      position: toPos(e.pos[0]),
+    });
   }
   if (problems.length > 0) return failed(problems);
 
-  const complexKeys: SourceProblem[] = [];
+  // Keys are checked here, in one linear pass (yaml's own uniqueKeys check is quadratic).
+  const keyProblems: SourceProblem[] = [];
   const floatLiteralPaths = new Set<string>();
-  scanAst(doc.contents, [], floatLiteralPaths, (offset) => complexKeys.push({ code: 'YAML_COMPLEX_KEY', message: 'mapping keys must be plain scalars, not lists or mappings', position: toPos(offset) }), 0);
-  if (complexKeys.length > 0) return failed(complexKeys);
+  scanAst(doc.contents, [], floatLiteralPaths, (kind, offset) => keyProblems.push(keyProblem(kind, toPos(offset))), 0);
+  if (keyProblems.length > 0) return failed(keyProblems);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -90,6 +96,12 @@ export function parseSource(text: string): ParsedSource {
       return locate(doc, path, at, toPos);
     },
   };
+}
+
+function keyProblem(kind: 'complex' | 'duplicate', position: Position): SourceProblem {
+  return kind === 'complex'
+    ? { code: 'YAML_COMPLEX_KEY', message: 'mapping keys must be plain scalars, not lists or mappings', position }
+    : { code: 'YAML_DUPLICATE_KEY', message: 'duplicate key: each key may appear only once in a mapping', position };
 }
 
 function failed(problems: SourceProblem[]): ParsedSource {
@@ -119,24 +131,33 @@ function keyText(pair: Pair): string | undefined {
 }
 
 // Walks the AST (not following aliases, so it is linear in the text): records float literals and
-// reports non-scalar keys.
-function scanAst(node: unknown, path: PathSegment[], out: Set<string>, complexKey: (offset: number) => void, depth: number): void {
+// reports non-scalar and duplicate keys.
+function scanAst(
+  node: unknown,
+  path: PathSegment[],
+  out: Set<string>,
+  keyIssue: (kind: 'complex' | 'duplicate', offset: number) => void,
+  depth: number,
+): void {
   if (depth > 200) return;
   if (isScalar(node)) {
     if (typeof node.value === 'number' && Number.isInteger(node.value) && node.source !== undefined && !INT_LITERAL.test(node.source)) {
       out.add(path.join('.'));
     }
   } else if (isMap(node)) {
+    const seen = new Set<string>();
     for (const pair of node.items) {
       const k = keyText(pair);
       if (k === undefined) {
-        if (pair.key !== null && pair.key !== undefined) complexKey(nodeStart(pair.key) ?? 0);
+        if (pair.key !== null && pair.key !== undefined) keyIssue('complex', nodeStart(pair.key) ?? 0);
         continue;
       }
-      scanAst(pair.value, [...path, k], out, complexKey, depth + 1);
+      if (seen.has(k)) keyIssue('duplicate', nodeStart(pair.key) ?? 0);
+      seen.add(k);
+      scanAst(pair.value, [...path, k], out, keyIssue, depth + 1);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => scanAst(item, [...path, i], out, complexKey, depth + 1));
+    node.items.forEach((item, i) => scanAst(item, [...path, i], out, keyIssue, depth + 1));
   }
 }
 

@@ -154,6 +154,20 @@ describe('validateConfigText: hostile input', () => {
     expect(r.errors.map((e) => e.code)).toEqual(['YAML_ALIAS_LIMIT']);
   });
 
+  it('stays linear on huge mappings (yaml\'s own duplicate-key check is quadratic)', () => {
+    const text = Array.from({ length: 60000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    const start = performance.now();
+    const r = validateConfigText(`${text}\nk7: dup\n`);
+    expect(performance.now() - start).toBeLessThan(20000);
+    expect(r.errors.map((e) => [e.code, e.line])).toEqual([['YAML_DUPLICATE_KEY', 60001]]);
+  });
+
+  it('reports absurd nesting instead of overflowing the stack', () => {
+    const r = validateConfigText(`a: ${'['.repeat(5000)}${']'.repeat(5000)}`);
+    expect(r.valid).toBe(false);
+    expect(r.errors[0]?.code).toMatch(/^YAML_(TOO_DEEP|SYNTAX_ERROR)$/);
+  });
+
   it('rejects files over 1 MiB before parsing', () => {
     const r = validateConfigText(`# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`);
     expect(r.errors.map((e) => e.code)).toEqual(['CONFIG_TOO_LARGE']);
