@@ -10,7 +10,7 @@ const list = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
-const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** The environment variables the service reads (names as in README). */
 export const ServiceEnv = z.object({
