@@ -31,12 +31,12 @@ export function sizeRules(ctx: RuleContext): Finding[] {
   const tokens = cfg.inference_stack === 'v2' ? cfg.runtime.max_num_tokens : b.max_num_tokens;
   const sizes = cfg.inference_stack === 'v2' ? ['trt_llm', 'runtime'] : [...BUILD];
   const quantized = b.quantization_type !== 'no_quant';
-  if (quantized && seq !== null && qc.calib_max_seq_length > seq && ctx.userSet.has('trt_llm.build.quantization_config.calib_max_seq_length')) {
+  if (quantized && seq !== null && qc.calib_max_seq_length > seq) {
     out.push(
       warning(
         'CALIB_MAX_SEQ_LENGTH_ABOVE_MAX_SEQ_LEN',
         [...BUILD, 'quantization_config', 'calib_max_seq_length'],
-        `calib_max_seq_length ${qc.calib_max_seq_length} is above max_seq_len ${seq}; calibration samples longer than the engine serves waste time: use ${Math.max(64, Math.floor(seq / 64) * 64)}`,
+        `calib_max_seq_length ${qc.calib_max_seq_length}${ctx.userSet.has('trt_llm.build.quantization_config.calib_max_seq_length') ? '' : ' (the default)'} is above max_seq_len ${seq}; calibrating on sequences the engine never serves wastes time: set quantization_config.calib_max_seq_length to ${Math.max(64, Math.floor(seq / 64) * 64)}`,
       ),
     );
   }
