@@ -72,7 +72,7 @@ const flag = (argv: readonly string[], name: string): string | undefined => {
 
 /** Launch configs that disagree with the engine they ship with (v1 decoders). */
 function consistencyProblems(plan: BuildPlan): string[] {
-  const build = plan.steps.find((s) => s.kind === 'engine_build')?.argv;
+  const build: readonly string[] | undefined = plan.steps.find((s) => s.kind === 'engine_build')?.argv;
   const serve = plan.launch['trtllm-serve'];
   if (!build || !serve || plan.baseModel !== 'decoder') return [];
   const problems: string[] = [];
@@ -80,7 +80,9 @@ function consistencyProblems(plan: BuildPlan): string[] {
   for (const [f, key] of [['--max_batch_size', 'max_batch_size'], ['--max_num_tokens', 'max_num_tokens'], ['--max_seq_len', 'max_seq_len']] as const) {
     const engine = flag(build, f);
     if (flag(serve.argv, f) !== engine) problems.push(`serve ${f} ${flag(serve.argv, f)} != engine ${engine}`);
-    if ((yaml[key] === undefined ? undefined : String(yaml[key])) !== engine) problems.push(`YAML ${key} != engine ${engine}`);
+    const value = yaml[key];
+    const written = typeof value === 'number' ? String(value) : undefined;
+    if (written !== engine) problems.push(`YAML ${key} != engine ${engine}`);
   }
   const pbtxt = plan.launch['triton']?.files[0]?.content ?? '';
   if (!pbtxt.includes(`max_batch_size: ${flag(build, '--max_batch_size')}\n`)) problems.push('Triton max_batch_size != engine');
