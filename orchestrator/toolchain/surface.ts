@@ -62,13 +62,24 @@ export type ToolName =
 
 let cached: CliSurface | undefined;
 
-/** Path of the fixture copy shipped with this package. */
+/** Path of the fixture copy shipped with this package (next to this module in the sources). */
 export const FIXTURE_URL = new URL('./fixture/trtllm-cli-surface.json', import.meta.url);
+/** From the compiled `dist/toolchain/`, `tsc` does not copy JSON: fall back to the source copy. */
+const SOURCE_FIXTURE_URL = new URL('../../orchestrator/toolchain/fixture/trtllm-cli-surface.json', import.meta.url);
+
+function readFixture(): string {
+  try {
+    return readFileSync(FIXTURE_URL, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return readFileSync(SOURCE_FIXTURE_URL, 'utf8');
+  }
+}
 
 /** The parsed fixture (read on first use, then cached). */
 export function cliSurface(): CliSurface {
   if (!cached) {
-    const parsed = JSON.parse(readFileSync(FIXTURE_URL, 'utf8')) as CliSurface;
+    const parsed = JSON.parse(readFixture()) as CliSurface;
     cached = {
       ...parsed,
       commands: { ...parsed.commands, 'convert_checkpoint.py(bert)': BERT_CONVERT_SURFACE },
