@@ -56,6 +56,9 @@ function finish(findings: readonly Finding[], src: ParsedSource | undefined, con
   });
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0 && config === null) {
+    errors.push({ code: 'INTERNAL_ERROR', severity: 'error', path: '', message: 'internal validator error: no config produced; please report this config', line: 1, column: 1 });
+  }
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const valid = errors.length === 0;
   return { valid, errors, warnings, config: valid ? config : null };
@@ -180,8 +183,11 @@ function validateInner(text: string): ValidationResult {
     findings.push({ code: 'INVALID_TYPE', severity: 'error', path: ['resources'], message: 'resources must be a mapping' });
   } else {
     findings.push(...findUnknownKeys(rawResources, Resources, ['resources'], stack));
-    findings.push(...floatIntegerFindings(src, 'resources', Resources));
-    const section = parseSection(Resources, rawResources, ['resources'], root);
+    const ints = floatIntegerFindings(src, 'resources', Resources);
+    findings.push(...ints);
+    const cleaned: unknown = ints.length > 0 ? structuredClone(rawResources) : rawResources;
+    for (const f of ints) deleteAt(cleaned, f.path.slice(1));
+    const section = parseSection(Resources, cleaned, ['resources'], root);
     findings.push(...section.findings);
     if (section.data) {
       const r = resolveResources(section.data, hasTrtLlm);

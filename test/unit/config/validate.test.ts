@@ -101,6 +101,11 @@ trt_llm:
     ]);
   });
 
+  it('treats a float-written resources integer as unset for the rules', () => {
+    const r = validateConfigText('resources: {accelerator: H100, node_count: 2.0}\ntrt_llm: {build: {checkpoint_repository: {source: HF, repo: a/b}}}\n');
+    expect(r.errors.map((e) => e.code)).toEqual(['INTEGER_EXPECTED']);
+  });
+
   it('still runs cross-field rules when another field has a type error', () => {
     const r = check({ resources: { accelerator: 'A100' }, trt_llm: { build: { max_batch_size: 'many', quantization_type: 'fp8', num_builder_gpus: 1 } } });
     expect(codes(r)).toEqual(expect.arrayContaining(['INTEGER_EXPECTED', 'FP8_REQUIRES_SM89']));
