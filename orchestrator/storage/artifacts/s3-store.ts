@@ -104,7 +104,7 @@ export class S3ArtifactStore implements StreamingArtifactStore {
     try {
       const upload = new Upload({
         client: this.client,
-        params: { Bucket: this.bucket, Key: full, Body: createReadStream(filePath) },
+        params: { Bucket: this.bucket, Key: full, Body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }) },
         partSize,
         queueSize: this.queueSize,
         leavePartsOnError: false,

@@ -6,12 +6,12 @@
  * resumed in the same call while it makes progress; otherwise the partial stays for the next try.
  * How bytes are requested (HTTP Range, S3 GetObject) is the `Opener`'s business.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SourceError, toSourceError } from '../sources/errors.js';
+import { createDigester, type Digester } from './digester.js';
 import { assertNotLfsPointer } from './lfs-pointer.js';
 
 const FLUSH_BYTES = 4 << 20;
@@ -53,7 +53,8 @@ export interface ResumableOptions {
 
 export interface DownloadedFile {
   readonly size: number;
-  readonly sha256: string;
+  /** sha256 of the file when one was expected (and verified), else null. */
+  readonly sha256: string | null;
   readonly etag: string | null;
 }
 
@@ -65,12 +66,15 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-/** Feeds bytes [0, upTo) of `path` to the hashes. */
-export async function hashExisting(path: string, upTo: number, hashes: readonly Hash[]): Promise<void> {
+/** Feeds bytes [0, upTo) of `path` to the digester. */
+export async function hashExisting(path: string, upTo: number, digester: Digester): Promise<void> {
   if (upTo <= 0) return;
-  const rs = createReadStream(path, { start: 0, end: upTo - 1, highWaterMark: 1 << 20 });
-  for await (const chunk of rs) for (const h of hashes) h.update(chunk as Buffer);
+  const rs = createReadStream(path, { start: 0, end: upTo - 1, highWaterMark: 4 << 20 });
+  for await (const chunk of rs) digester.update(chunk as Buffer);
 }
+
+/** Files at least this large are hashed in a worker thread. */
+const OFFLOAD_BYTES = 32 << 20;
 
 /** Downloads one file to `finalPath` through `openAt` (verified, atomically renamed; resumes from `<final>.partial`). */
 export async function downloadResumable(spec: FileSpec, finalPath: string, openAt: Opener, opts: ResumableOptions): Promise<DownloadedFile> {
@@ -93,7 +97,8 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
 
   for (;;) {
     if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted`);
-    const newHashes = (): Hash[] => (spec.md5 !== null ? [createHash('sha256'), createHash('md5')] : [createHash('sha256')]);
+    const newHashes = (): Digester =>
+      createDigester({ sha256: spec.sha256 !== null, md5: spec.md5 !== null }, (expected ?? 0) >= OFFLOAD_BYTES);
     let hashes = newHashes();
     // Hash what the partial holds and open it before the request, so no I/O wait sits between
     // the response arriving and its listeners being attached.
@@ -103,6 +108,7 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
     }
     const fh = await open(partial, constants.O_RDWR | constants.O_CREAT, 0o644);
     const restart = (): void => {
+      hashes.close();
       hashes = newHashes();
       opts.onBytes?.(-offset);
       offset = 0;
@@ -112,8 +118,10 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
       opened = await openAt(noRange ? 0 : offset, noRange);
     } catch (err) {
       await fh.close();
+      hashes.close();
       throw toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
     }
+    if (opened.kind !== 'body') hashes.close();
     if (opened.kind === 'badRange') {
       await fh.truncate(0);
       await fh.close();
@@ -136,11 +144,9 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
     expected ??= opened.total;
     const start = offset;
     const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const failure = await receiveToFile(opened.body, fh, offset, limit, what, (chunk) => {
-      for (const h of hashes) h.update(chunk);
-      opts.onBytes?.(chunk.length);
-    });
+    const failure = await receiveToFile(opened.body, fh, offset, limit, what, (chunk) => opts.onBytes?.(chunk.length), (buf) => hashes.update(buf));
     offset = Math.max(0, await sizeOf(partial));
+    if (failure !== null) hashes.close();
     if (failure !== null) {
       if (failure instanceof SourceError) {
         if (failure.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
@@ -155,6 +161,7 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
       throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
     }
     if (expected !== null && offset < expected) {
+      hashes.close();
       // Body ended early without a transport error (e.g. a lying Content-Length): resume.
       if (resumes < maxResumes) {
         resumes++;
@@ -171,22 +178,21 @@ async function finish(
   partial: string,
   finalPath: string,
   size: number,
-  hashes: readonly Hash[],
+  hashes: Digester,
   etag: string | null,
   what: string,
 ): Promise<DownloadedFile> {
   if (req.expectedSize !== null && size !== req.expectedSize) {
+    hashes.close();
     await rm(partial, { force: true });
     throw new SourceError('SIZE_MISMATCH', `${what}: expected ${req.expectedSize} bytes, got ${size}`);
   }
-  const [sha, md5] = hashes;
-  const digest = (sha as Hash).digest('hex');
+  const { sha256: digest, md5: m } = await hashes.digests();
   if (req.sha256 !== null && digest !== req.sha256.toLowerCase()) {
     await rm(partial, { force: true });
     throw new SourceError('CHECKSUM_MISMATCH', `${what}: sha256 ${digest} does not match the expected ${req.sha256}`);
   }
-  if (md5 !== undefined && req.md5 !== null) {
-    const m = md5.digest('hex');
+  if (req.md5 !== null) {
     if (m !== req.md5.toLowerCase()) {
       await rm(partial, { force: true });
       throw new SourceError('CHECKSUM_MISMATCH', `${what}: md5 ${m} does not match the expected ${req.md5}`);
@@ -209,23 +215,48 @@ export function receiveToFile(
   limit: number,
   what: string,
   onChunk: (chunk: Buffer) => void,
+  onWritten: (buf: Buffer) => void,
 ): Promise<unknown> {
   return new Promise<unknown>((resolve) => {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let position = startAt;
     let received = startAt;
-    let inflight: Promise<void> = fh.truncate(startAt);
     let settled = false;
+    // One write in flight at a time while the socket keeps flowing; the socket pauses only when
+    // the disk falls behind by several batches.
+    let writing = true;
     const flush = async (): Promise<void> => {
       if (pendingBytes === 0) return;
-      const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      // A fresh buffer the digester may take over once it is written.
+      const buf = Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
       const at = position;
       position += buf.length;
       await fh.write(buf, 0, buf.length, at);
+      onWritten(buf);
     };
+    const pump = (): void => {
+      if (writing || settled || pendingBytes < FLUSH_BYTES) return;
+      writing = true;
+      inflight = flush().then(
+        () => {
+          writing = false;
+          if (settled) return;
+          if (body.isPaused()) body.resume();
+          pump();
+        },
+        (e: unknown) => settle(e),
+      );
+    };
+    let inflight: Promise<void> = fh.truncate(startAt).then(
+      () => {
+        writing = false;
+        pump();
+      },
+      (e: unknown) => settle(e),
+    );
     const settle = (err: unknown): void => {
       if (settled) return;
       settled = true;
@@ -252,15 +283,8 @@ export function receiveToFile(
       onChunk(chunk);
       pending.push(chunk);
       pendingBytes += chunk.length;
-      if (pendingBytes >= FLUSH_BYTES) {
-        body.pause();
-        inflight = inflight.then(flush).then(
-          () => {
-            if (!settled) body.resume();
-          },
-          (e: unknown) => settle(e),
-        );
-      }
+      if (!writing) pump();
+      else if (pendingBytes >= 4 * FLUSH_BYTES) body.pause();
     });
     body.on('end', () => settle(null));
     body.on('error', (e) => settle(e));

@@ -1,0 +1,154 @@
+/**
+ * Checkpoint fetch throughput: our HF source vs curl, same bytes, same local HF-compatible server,
+ * same run. Writes a multi-file checkpoint (default 2 GiB: 8 × 256 MiB shards + config.json) into
+ * a temp dir, serves it from the fake hub in a child process (so the server does not share our
+ * event loop), then alternates `rounds` times:
+ *   (a) curl, one file after another (`curl -o`),
+ *   (b) curl --parallel (same parallelism as ours),
+ *   (c) curl sequential followed by `sha256sum` of every file (curl plus the verification we do),
+ *   (d) hfSource resolve + download (sha256-verified while streaming, atomic renames).
+ * Each download dir is deleted after its round. Prints the best round of each and the ratios.
+ *
+ * Usage: npx tsx bench/fetch/hf-vs-curl.ts [--mib 2048] [--files 8] [--rounds 2] [--concurrency 8]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomFillSync } from 'node:crypto';
+import { open, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { hfSource } from '../../orchestrator/storage/sources/hf-source.js';
+import { startFakeHub, type FakeHubFile } from '../../test/fixtures/servers/fake-hub.js';
+
+const MiB = 1024 * 1024;
+const REPO = 'bench/ckpt';
+const SHA = 'c'.repeat(40);
+
+interface Manifest {
+  readonly files: { path: string; diskPath: string; size: number; sha256: string }[];
+}
+
+async function serve(dataDir: string): Promise<void> {
+  const m = JSON.parse(await readFile(join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
+  const files: FakeHubFile[] = m.files.map((f) => ({ path: f.path, diskPath: f.diskPath, size: f.size, advertisedSha256: f.sha256, lfs: true }));
+  const hub = await startFakeHub([{ id: REPO, files, refs: { main: SHA } }]);
+  console.log(`URL ${hub.url}`);
+  process.on('SIGTERM', () => void hub.close().then(() => process.exit(0)));
+}
+
+async function generate(dir: string, totalMiB: number, count: number): Promise<Manifest> {
+  const size = Math.floor((totalMiB * MiB) / count);
+  const files: Manifest['files'] = [];
+  const buf = Buffer.alloc(8 * MiB);
+  for (let i = 0; i < count; i++) {
+    const path = `model-${String(i + 1).padStart(5, '0')}-of-${String(count).padStart(5, '0')}.safetensors`;
+    const diskPath = join(dir, path);
+    const fh = await open(diskPath, 'w');
+    const h = createHash('sha256');
+    for (let done = 0; done < size; done += buf.length) {
+      const chunk = buf.subarray(0, Math.min(buf.length, size - done));
+      randomFillSync(chunk);
+      h.update(chunk);
+      await fh.write(chunk);
+    }
+    await fh.close();
+    files.push({ path, diskPath, size, sha256: h.digest('hex') });
+  }
+  const cfg = Buffer.from('{"architectures":["LlamaForCausalLM"]}');
+  await writeFile(join(dir, 'config.json'), cfg);
+  files.push({ path: 'config.json', diskPath: join(dir, 'config.json'), size: cfg.length, sha256: createHash('sha256').update(cfg).digest('hex') });
+  const m = { files };
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(m));
+  return m;
+}
+
+function curl(args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync('curl', ['-sS', '--fail', '--no-progress-meter', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`curl exited ${r.status}`);
+  return performance.now() - t;
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      mib: { type: 'string', default: '2048' },
+      files: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '8' },
+      serve: { type: 'string' },
+    },
+  });
+  if (args.serve !== undefined) return serve(args.serve);
+  const totalMiB = Number(args.mib);
+  const rounds = Number(args.rounds);
+  const conc = Number(args.concurrency);
+  console.log(spawnSync('df', ['-h', tmpdir()], { encoding: 'utf8' }).stdout.trim());
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const root = await mkdtemp(join(tmpdir(), 'bench-hf-'));
+  const data = join(root, 'data');
+  await mkdir(data);
+  let child: ReturnType<typeof spawn> | null = null;
+  try {
+    const t0 = performance.now();
+    const m = await generate(data, totalMiB, Number(args.files));
+    const total = m.files.reduce((n, f) => n + f.size, 0);
+    console.log(`generated ${m.files.length} files, ${(total / MiB).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--serve', data], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child?.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const mm = /URL (\S+)/.exec(buf);
+        if (mm) resolve(mm[1] as string);
+      });
+      child?.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+    });
+    const fileUrl = (p: string) => `${url}/${REPO}/resolve/${SHA}/${p}`;
+    const best = { seq: Infinity, par: Infinity, seqSum: Infinity, ours: Infinity };
+    for (let r = 1; r <= rounds; r++) {
+      const d1 = join(root, `curl-${r}`);
+      await mkdir(d1);
+      const seq = curl(m.files.flatMap((f) => ['-o', join(d1, f.path), fileUrl(f.path)]));
+      const ts = performance.now();
+      const sums = spawnSync('sha256sum', m.files.map((f) => join(d1, f.path)), { encoding: 'utf8' }).stdout;
+      const seqSum = seq + performance.now() - ts;
+      for (const f of m.files) if (!sums.includes(f.sha256)) throw new Error(`curl got wrong bytes for ${f.path}`);
+      await rm(d1, { recursive: true, force: true });
+      const d2 = join(root, `curlp-${r}`);
+      await mkdir(d2);
+      const par = curl(['--parallel', '--parallel-max', String(conc), ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)])]);
+      await rm(d2, { recursive: true, force: true });
+      const d3 = join(root, `ours-${r}`);
+      const t = performance.now();
+      const src = hfSource({ hubUrl: url });
+      const item = { role: 'checkpoint', name: null, source: 'HF', repo: REPO, revision: null, repoType: 'model', secretName: null, dest: '/workspace/x' } as const;
+      const signal = new AbortController().signal;
+      const resolved = await src.resolve(item, { secrets: {}, signal });
+      const res = await src.download(resolved, d3, { secrets: {}, signal, concurrency: conc });
+      const ours = performance.now() - t;
+      if (res.bytes !== total) throw new Error(`downloaded ${res.bytes} of ${total} bytes`);
+      await rm(d3, { recursive: true, force: true });
+      const mbps = (ms: number) => (total / MiB / (ms / 1000)).toFixed(0);
+      console.log(`round ${r}: curl sequential ${mbps(seq)} MiB/s, curl --parallel ${mbps(par)} MiB/s, curl+sha256sum ${mbps(seqSum)} MiB/s, ours (verified) ${mbps(ours)} MiB/s`);
+      best.seq = Math.min(best.seq, seq);
+      best.seqSum = Math.min(best.seqSum, seqSum);
+      best.par = Math.min(best.par, par);
+      best.ours = Math.min(best.ours, ours);
+    }
+    const mbps = (ms: number) => total / MiB / (ms / 1000);
+    console.log(`\nbest of ${rounds}: ${(total / MiB).toFixed(0)} MiB, ${m.files.length} files, concurrency ${conc}`);
+    console.log(`  curl sequential       ${mbps(best.seq).toFixed(0)} MiB/s`);
+    console.log(`  curl --parallel       ${mbps(best.par).toFixed(0)} MiB/s`);
+    console.log(`  curl + sha256sum      ${mbps(best.seqSum).toFixed(0)} MiB/s`);
+    console.log(`  ours (sha256-verified) ${mbps(best.ours).toFixed(0)} MiB/s`);
+    console.log(`  ratio ours / curl sequential: ${(best.seq / best.ours).toFixed(2)}`);
+    console.log(`  ratio ours / curl --parallel: ${(best.par / best.ours).toFixed(2)}`);
+    console.log(`  ratio ours / curl + sha256sum: ${(best.seqSum / best.ours).toFixed(2)}`);
+  } finally {
+    child?.kill('SIGTERM');
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();
