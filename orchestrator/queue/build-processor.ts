@@ -75,6 +75,17 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     return { status: 'succeeded' };
   }
 
+  if (plan.builder.gpuCount > d.allocator.deviceIds.length) {
+    // Another host of this GPU type may be big enough: defer a while, then fail with a stable code.
+    if (job.attemptsStarted > (d.gpuDeferrals ?? 60)) {
+      const error = { code: 'GPU_COUNT_UNAVAILABLE', message: `the plan needs ${plan.builder.gpuCount} ${plan.builder.gpuType} GPUs; no worker that picked it up has that many`, advice: 'add a worker with enough GPUs of this type, or lower the GPU count' };
+      await store.setStatus(id, 'failed', d.now(), { error });
+      await store.closeOpenSteps(id, 'skipped', d.now());
+      throw new UnrecoverableError(error.code);
+    }
+    await job.moveToDelayed(d.now() + 5 * (d.gpuWaitMs ?? 2000), token);
+    throw new DelayedError();
+  }
   const gpuIds = d.allocator.tryAcquire(id, plan.builder.gpuCount);
   if (!gpuIds) {
     await job.moveToDelayed(d.now() + (d.gpuWaitMs ?? 2000), token);

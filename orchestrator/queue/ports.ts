@@ -99,5 +99,7 @@ export interface WorkerDeps {
   readonly ioConcurrency?: number;
   /** Delay before a build that found too few free GPUs is tried again (ms). */
   readonly gpuWaitMs?: number;
+  /** Times a build needing more GPUs than this host has is deferred before it fails (default 60). */
+  readonly gpuDeferrals?: number;
   readonly logCap?: number;
 }

@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGpuAllocator } from '../../../orchestrator/exec/gpu-allocator.js';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { buildQueueName } from '../../../orchestrator/queue/job-catalog.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
@@ -143,8 +144,16 @@ describe('build flow', () => {
     expect((await bq.cancel(sub.build.id)).kind).toBe('finished');
   });
 
+  it('fails a build needing more GPUs than any worker has, after deferring it', async () => {
+    await worker({ gpuType: 'RTX_PRO_6000', allocator: memoryAllocator(['0', '1']), gpuDeferrals: 2, gpuWaitMs: 10 });
+    const sub = await bq.submit(fixturePlan('too-big', 'RTX_PRO_6000', 4), null);
+    const done = await waitForStatus(bq.store, sub.build.id, 'failed', 15_000);
+    expect(done?.error?.code).toBe('GPU_COUNT_UNAVAILABLE');
+    expect(done?.steps.map((s) => s.status)).toEqual(['succeeded', 'skipped', 'skipped', 'skipped']);
+  });
+
   it('never assigns a device twice while builds run concurrently', async () => {
-    const allocator = memoryAllocator(['0', '1', '2']);
+    const allocator = createGpuAllocator(['0', '1', '2']);
     const executor = scriptedExecutor(async (step, ctx, call) => {
       await new Promise((r) => setImmediate(r));
       return instantScript(step, ctx, call);

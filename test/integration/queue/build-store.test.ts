@@ -1,0 +1,63 @@
+/**
+ * Build records on real Redis: capped numbered logs with paging, terminal statuses never change,
+ * status indexes follow transitions, and a new generation after a failure.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuildStore } from '../../../orchestrator/queue/build-store.js';
+import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix } from './fixtures.js';
+
+const prefix = uniquePrefix('store');
+let redis: Redis;
+let store: BuildStore;
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  store = new BuildStore(redis, prefix, 5);
+});
+
+afterAll(async () => {
+  await cleanupPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('BuildStore', () => {
+  it('keeps only the last `cap` log lines, numbered across appends, and pages them', async () => {
+    const { id } = await store.claim(fixturePlan('logs'), 1000, null);
+    const line = (n: number) => ({ ts: n, step: 'convert', stream: 'stdout' as const, line: `line ${n} "quoted" ünïcode` });
+    expect(await store.appendLogs(id, [1, 2, 3, 4, 5, 6, 7].map(line))).toBe(7);
+    expect(await store.appendLogs(id, [8, 9].map(line))).toBe(9);
+    expect(await redis.llen(store.keys.logs(id))).toBe(5);
+    const all = await store.readLogs(id, 0, 100);
+    expect(all.truncated).toBe(true);
+    expect(all.entries.map((e) => e.seq)).toEqual([5, 6, 7, 8, 9]);
+    expect(all.entries[0]).toEqual({ seq: 5, ts: 5, step: 'convert', stream: 'stdout', line: 'line 5 "quoted" ünïcode' });
+    const page = await store.readLogs(id, 6, 2);
+    expect(page).toEqual({ entries: [expect.objectContaining({ seq: 7 }), expect.objectContaining({ seq: 8 })], next: 8, truncated: false });
+    expect(await store.readLogs(id, 9, 10)).toEqual({ entries: [], next: 9, truncated: false });
+    expect(await store.readLogs('0000000000000000-1', 0, 10)).toEqual({ entries: [], next: 0, truncated: false });
+  });
+
+  it('never changes a terminal status and moves builds between status indexes', async () => {
+    const plan = fixturePlan('status');
+    const { id } = await store.claim(plan, 2000, null);
+    expect((await store.list('queued', 0, 10)).items.map((b) => b.id)).toContain(id);
+    expect(await store.setStatus(id, 'running', 2001)).toBe(true);
+    expect(await store.setStatus(id, 'failed', 2002, { error: { code: 'STEP_CUDA_OOM', message: 'oom', advice: 'raise num_builder_gpus' } })).toBe(true);
+    expect(await store.setStatus(id, 'running', 2003)).toBe(false);
+    expect(await store.setStatus(id, 'succeeded', 2003)).toBe(false);
+    const b = await store.get(id);
+    expect(b).toMatchObject({ status: 'failed', error: { code: 'STEP_CUDA_OOM' }, createdAt: new Date(2000).toISOString(), updatedAt: new Date(2002).toISOString() });
+    expect((await store.list('queued', 0, 10)).items.map((x) => x.id)).not.toContain(id);
+    expect((await store.list('failed', 0, 10)).items.map((x) => x.id)).toEqual([id]);
+    expect(await store.setStatus('0000000000000000-9', 'running', 1)).toBe(false);
+
+    // After a failure the same plan gets a new generation; while that one lives, claims return it.
+    const again = await store.claim(plan, 3000, null);
+    expect(again).toEqual({ created: true, id: id.replace(/-1$/, '-2') });
+    expect(await store.claim(plan, 3001, null)).toEqual({ created: false, id: again.id });
+    const counts = await store.countByStatus();
+    expect(counts.failed).toBe(1);
+    expect(counts.queued).toBeGreaterThanOrEqual(1);
+  });
+});
