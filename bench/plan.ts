@@ -9,8 +9,9 @@ import { validateConfigText } from '../orchestrator/config/index.js';
 import type { ValidatedConfig } from '../orchestrator/config/index.js';
 import { makePlan } from '../orchestrator/plan/make-plan.js';
 import { planConfigText } from '../orchestrator/plan/plan-config.js';
+import { CORPUS_DIR } from '../test/support/shared-paths.js';
 
-const corpusDir = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'trt_llm'));
+const corpusDir = resolve(process.argv[2] ?? CORPUS_DIR);
 const recipesDir = join(import.meta.dirname, '..', 'recipes');
 const read = (dir: string): string[] =>
   readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));

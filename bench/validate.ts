@@ -5,9 +5,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { validateConfigText } from '../orchestrator/config/index.js';
+import { CORPUS_DIR } from '../test/support/shared-paths.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'trt_llm');
+const CORPUS = CORPUS_DIR;
 const RUNS = 15;
 
 function median(xs: number[]): number {

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfigText } from '../../orchestrator/config/index.js';
 
-export const CORPUS_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'trt_llm');
+import { CORPUS_DIR } from '../support/shared-paths.js';
+export { CORPUS_DIR };
 export const EXPECTATIONS_FILE = join(import.meta.dirname, 'expectations.json');
 
 /** Codes of rules Truss itself enforces (client-side, at push, or in its backend per truss-trt-llm.md). */

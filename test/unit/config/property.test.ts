@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateConfigText } from '../../../orchestrator/config/index.js';
 import type { ValidationResult } from '../../../orchestrator/config/index.js';
+import { CORPUS_DIR } from '../../support/shared-paths.js';
 
-const CORPUS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'trt_llm');
+const CORPUS = CORPUS_DIR;
 const SAMPLES = readdirSync(CORPUS)
   .filter((f) => f.endsWith('.yaml'))
   .sort()

@@ -6,15 +6,17 @@
  * anywhere in the plan.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
 import type { BuildPlan } from '../../../orchestrator/plan/types.js';
 import { checkToolArgv } from '../../../orchestrator/toolchain/conformance.js';
 import { cliSurface, llmApiNestedKeys, llmApiTopLevelKeys } from '../../../orchestrator/toolchain/surface.js';
+import { CORPUS_DIR } from '../../support/shared-paths.js';
 
 const RECIPES = new URL('../../../recipes/', import.meta.url);
-const CORPUS = new URL('../../../../shared/corpus/trt_llm/', import.meta.url);
+const CORPUS = pathToFileURL(`${CORPUS_DIR}/`);
 
 function load(dir: URL): Array<{ name: string; text: string }> {
   if (!existsSync(dir)) return [];

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkToolArgv } from '../../../orchestrator/toolchain/conformance.js';
 import { FIXTURE_URL } from '../../../orchestrator/toolchain/surface.js';
+import { REFERENCE_DIR } from '../../support/shared-paths.js';
 
 const QUANTIZE = '/app/tensorrt_llm/examples/quantization/quantize.py';
 const LLAMA = '/app/tensorrt_llm/examples/models/core/llama/convert_checkpoint.py';
@@ -18,10 +20,10 @@ function expectOnly(argv: readonly string[], pattern: RegExp): void {
 
 describe('fixture copy', () => {
   it('is byte-identical to the shared reference when that exists', () => {
-    const shared = new URL('../../../../shared/reference/trtllm-cli-surface.json', import.meta.url);
+    const shared = join(REFERENCE_DIR, 'trtllm-cli-surface.json');
     const local = readFileSync(FIXTURE_URL);
     expect(local.length).toBeGreaterThan(1000);
-    if (existsSync(shared)) expect(local.equals(readFileSync(shared))).toBe(true);
+    expect(local.equals(readFileSync(shared))).toBe(true);
   });
 });
 
