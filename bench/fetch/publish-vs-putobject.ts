@@ -1,6 +1,9 @@
 /**
  * Publish throughput vs single-stream PutObject, same bytes, same s3rver, same run.
  *
+ * s3rver runs in its own Node process (as a real S3 endpoint would be out of process), so its
+ * request handling does not share the event loop with the uploader being measured.
+ *
  * Writes a multi-file "engine" directory (default 1 GiB: 8 × 128 MiB), then alternates, `rounds`
  * times: (a) each file uploaded with one streaming PutObject, one after another (the baseline);
  * (b) `publishBuild` of the directory (sha256 of every file, parallel multipart uploads, manifest
@@ -15,12 +18,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DeleteObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ArtifactStore } from '../../orchestrator/storage/artifacts/s3-store.js';
 import { sha256File } from '../../orchestrator/storage/publish/hash-file.js';
 import { publishBuild } from '../../orchestrator/storage/publish/publish-build.js';
 import { verifyPublished } from '../../orchestrator/storage/publish/verify-published.js';
-import { startS3Server } from '../../test/fixtures/servers/s3-server.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,8 +49,31 @@ const PLAN_HASH = `sha256:${'be'.repeat(32)}`;
 const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 const mibps = (bytes: number, s: number): string => `${(bytes / MiB / s).toFixed(1)} MiB/s`;
 
-const s3 = await startS3Server();
+/** Starts s3rver in a child process on a free port; resolves once it listens. */
+async function startS3rverProcess(dataDir: string): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const code = `
+    import S3rver from 's3rver';
+    const server = new S3rver({ address: '127.0.0.1', port: 0, directory: process.argv[1], silent: true });
+    const { port } = await server.run();
+    console.log(JSON.stringify({ port }));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const [first] = (await once(lines, 'line')) as [string];
+  const { port } = JSON.parse(first) as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'bench-publish-'));
+const s3dir = await mkdtemp(join(tmpdir(), 'bench-s3rver-'));
+const server = await startS3rverProcess(s3dir);
+const s3 = { endpoint: server.endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 // WHEN_REQUIRED: with the default (WHEN_SUPPORTED) a streaming PutObject is sent aws-chunked with a
 // trailing CRC32, which s3rver stores verbatim (framing included), so the baseline would upload
 // corrupt objects. Plain bytes keep the baseline honest; its object sizes are checked below.
@@ -73,7 +101,7 @@ async function emptyBucket(): Promise<void> {
 }
 
 try {
-  await s3.createBucket(BUCKET);
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const names = Array.from({ length: fileCount }, (_, i) => `rank${i}.engine`);
   const chunk = randomBytes(16 * MiB);
   for (const name of names) {
@@ -86,7 +114,7 @@ try {
     await writeFile(join(dir, name), body);
   }
   console.log(`data: ${fileCount} files x ${(fileBytes / MiB).toFixed(1)} MiB = ${(totalBytes / MiB).toFixed(0)} MiB in ${dir}`);
-  console.log(`s3rver at ${s3.endpoint}; publish: ${args.concurrency} files in parallel, ${args['part-mib']} MiB parts, queue ${args.queue}`);
+  console.log(`s3rver (child process) at ${s3.endpoint}; publish: ${args.concurrency} files in parallel, ${args['part-mib']} MiB parts, queue ${args.queue}`);
 
   // Hash-only pass (part of every publish): how much of the publish time is sha256.
   let start = process.hrtime.bigint();
@@ -146,6 +174,7 @@ try {
 } finally {
   client.destroy();
   store.destroy();
-  await s3.close();
+  await server.stop();
   await rm(dir, { recursive: true, force: true });
+  await rm(s3dir, { recursive: true, force: true });
 }

@@ -64,6 +64,16 @@ describe('LocalArtifactStore specifics', () => {
     expect(await readdir(join(store.root, '.incoming'))).toEqual([]);
   });
 
+  it('writes survive a concurrent delete pruning the same parent directory', async () => {
+    const store = fresh();
+    for (let i = 0; i < 40; i++) {
+      await store.putBytes(`d${i}/old`, 'x');
+      await Promise.all([store.delete(`d${i}/old`), store.putBytes(`d${i}/new`, 'y')]);
+      expect(Buffer.from((await store.getBytes(`d${i}/new`)) ?? []).toString()).toBe('y');
+    }
+    expect((await store.list('')).length).toBe(40);
+  });
+
   it('reserves the .incoming temp directory and hides it from list', async () => {
     const store = fresh();
     await store.putBytes('a', 'a');

@@ -8,6 +8,7 @@ import {
   type ManifestFile,
 } from '../../../orchestrator/storage/publish/manifest.js';
 import { isPublishError } from '../../../orchestrator/storage/publish/errors.js';
+import { manifestSources } from '../../../orchestrator/storage/publish/manifest-sources.js';
 
 const HEX = 'c0ffee'.repeat(10) + 'beef';
 const SHA = 'a'.repeat(64);
@@ -85,5 +86,27 @@ describe('sameFiles', () => {
     expect(sameFiles(a, [a[0]!, { path: 'y', size: 2, sha256: 'b'.repeat(64) }])).toBe(false);
     expect(sameFiles(a, [a[0]!])).toBe(false);
     expect(sameFiles(a, [a[0]!, { path: 'z', size: 2, sha256: SHA }])).toBe(false);
+  });
+});
+
+describe('manifestSources', () => {
+  it('pins each fetched item to its resolved revision, in order, and the result validates', () => {
+    const sources = manifestSources([
+      {
+        item: { role: 'checkpoint', name: null, source: 'HF', repo: 'acme/m', revision: 'main', repoType: 'model', secretName: 'hf_access_token', dest: '/workspace/ckpt' },
+        resolved: { source: 'HF', repo: 'acme/m', requestedRevision: 'main', resolvedRevision: 'f'.repeat(40), files: [] },
+        fromCache: true,
+      },
+      {
+        item: { role: 'lora_adapter', name: 'sql', source: 'S3', repo: 's3://b/lora', revision: null, repoType: 'model', secretName: null, dest: '/workspace/lora/sql' },
+        resolved: { source: 'S3', repo: 's3://b/lora', requestedRevision: null, resolvedRevision: 'etags:abc', files: [] },
+        fromCache: false,
+      },
+    ]);
+    expect(sources).toEqual([
+      { role: 'checkpoint', name: null, source: 'HF', repo: 'acme/m', requestedRevision: 'main', resolvedRevision: 'f'.repeat(40) },
+      { role: 'lora_adapter', name: 'sql', source: 'S3', repo: 's3://b/lora', requestedRevision: null, resolvedRevision: 'etags:abc' },
+    ]);
+    expect(BuildManifest.safeParse(manifest({ sources })).success).toBe(true);
   });
 });
