@@ -25,7 +25,7 @@ import {
 } from './manifest.js';
 import { readManifest } from './read-manifest.js';
 import { containsCredential, redactConfig, redactString } from './redact-config.js';
-import { mapLimit } from './run-limited.js';
+import { mapLimit } from '../util/map-limit.js';
 
 export interface PublishMeta {
   readonly artifactKind: 'engine' | 'checkpoint';
@@ -148,7 +148,7 @@ function manifestBody(manifest: BuildManifest): string {
 
 async function hashAll(sources: readonly SourceFile[], concurrency: number): Promise<ManifestFile[]> {
   return mapLimit(sources, concurrency, async (src): Promise<ManifestFile> => {
-    const digest = await sha256File(src.absPath);
+    const digest = await sha256File(src.absPath, src.size);
     if (digest.size !== src.size) throw changed(src);
     return { path: `${ARTIFACT_DIR}/${src.relPath}`, size: digest.size, sha256: digest.sha256 };
   });

@@ -8,7 +8,7 @@ import type { ArtifactStore } from '../ports.js';
 import { sha256Bytes, sha256Stream } from './hash-file.js';
 import { buildPrefix, MANIFEST_FILE, type BuildManifest } from './manifest.js';
 import { readManifest } from './read-manifest.js';
-import { mapLimit } from './run-limited.js';
+import { mapLimit } from '../util/map-limit.js';
 
 export interface VerifyProblem {
   /** Path relative to the build prefix, e.g. `artifact/rank0.engine` (or `manifest.json`). */

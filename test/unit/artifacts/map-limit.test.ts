@@ -1,5 +1,6 @@
+// mapLimit lives in storage/util (shared with the fetch side); publish and verify depend on these semantics.
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from '../../../orchestrator/storage/publish/run-limited.js';
+import { mapLimit } from '../../../orchestrator/storage/util/map-limit.js';
 
 describe('mapLimit', () => {
   it('keeps order and never exceeds the limit', async () => {
