@@ -20,6 +20,12 @@ const LogQuery = z.object({
 /** Registers the log routes. */
 export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const pollMs = deps.streamPollMs ?? 250;
+  // Open streams end when the app closes (otherwise the server would wait for them).
+  const open = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    for (const stop of open) stop();
+    done();
+  });
   app.get<{ Params: { id: string } }>('/v1/builds/:id/logs', async (req, reply) => {
     const q = LogQuery.safeParse(req.query);
     if (!q.success) return sendError(reply, 'BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -33,11 +39,16 @@ export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
     let after = Number.isInteger(lastId) && lastId > 0 ? lastId : q.data.after;
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'close', 'x-accel-buffering': 'no' });
     let closed = false;
-    req.raw.on('close', () => {
+    let wake: (() => void) | null = null;
+    const stop = (): void => {
       closed = true;
-    });
+      wake?.();
+    };
+    // The response's `close`: the client went away (the request's fires as soon as it was read).
+    res.on('close', stop);
+    open.add(stop);
     let lastStatus: BuildStatus | null = null;
     try {
       while (!closed) {
@@ -53,11 +64,21 @@ export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
           res.write(`event: end\ndata: ${JSON.stringify({ status: st })}\n\n`);
           break;
         }
-        if (page.entries.length === 0) await new Promise((r) => setTimeout(r, pollMs));
+        if (page.entries.length === 0 && !closed) {
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, pollMs);
+            wake = () => {
+              clearTimeout(t);
+              r();
+            };
+          });
+          wake = null;
+        }
       }
     } catch (err) {
       req.log.warn({ err: String(err) }, 'log stream failed');
     } finally {
+      open.delete(stop);
       res.end();
     }
     return reply;

@@ -14,7 +14,7 @@ import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
 import {
-  REDIS_URL, cleanupPrefix, fakeWorkerDeps, memoryPublisher, scriptedExecutor, uniquePrefix, waitForStatus,
+  REDIS_URL, cleanupPrefix, fakeWorkerDeps, fixturePlan, memoryPublisher, scriptedExecutor, uniquePrefix, waitForStatus,
 } from '../queue/fixtures.js';
 
 const TOKEN = 'tok-api-test-7f3a9c';
@@ -181,6 +181,45 @@ describe('builds', () => {
     const view = (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}`, headers: auth })).json<{ status: string; artifacts: { manifest: string } }>();
     expect(view.status).toBe('succeeded');
     expect(view.artifacts.manifest).toContain('manifest.json');
+  });
+});
+
+describe('live log stream over real HTTP', () => {
+  it('delivers lines as they are written, ends with the build, and closes open streams on shutdown', async () => {
+    const live = buildApp(deps);
+    const url = await live.listen({ host: '127.0.0.1', port: 0 });
+    const { id } = await queue.store.claim(fixturePlan('sse-live', 'T4'), Date.now(), null);
+    const res = await fetch(`${url}/v1/builds/${id}/logs`, { headers: { ...auth, accept: 'text/event-stream' } });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
+    if (!reader) throw new Error('no body');
+    const decoder = new TextDecoder();
+    let seen = '';
+    const readUntil = async (needle: string): Promise<void> => {
+      while (!seen.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${seen}`);
+        seen += decoder.decode(value);
+      }
+    };
+    await readUntil('"status":"queued"');
+    await queue.store.appendLogs(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'written while streaming' }]);
+    await readUntil('written while streaming');
+    await queue.store.setStatus(id, 'cancelled', Date.now());
+    await readUntil('event: end');
+    expect((await reader.read()).done).toBe(true);
+
+    // A stream still open when the app closes is ended (close does not hang).
+    const { id: id2 } = await queue.store.claim(fixturePlan('sse-open', 'T4'), Date.now(), null);
+    const open = await fetch(`${url}/v1/builds/${id2}/logs?follow=true`, { headers: auth });
+    const r2 = open.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
+    expect(decoder.decode((await r2?.read())?.value)).toContain('event: status');
+    const tc = Date.now();
+    await live.close();
+    expect(Date.now() - tc).toBeLessThan(2000);
+    let ended = false;
+    while (!ended) ended = (await r2?.read())?.done ?? true;
+    expect(ended).toBe(true);
   });
 });
 
