@@ -3,16 +3,17 @@
  * hold GPUs. A final failure or a cancel fails the parent build job too (failParentOnFailure).
  */
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, WaitingError } from 'bullmq';
 import { markCancelled, settle, workspaceDirFor } from './build-processor.js';
 import type { RunContext } from './build-processor.js';
 import { isTerminalStatus } from './build-view.js';
 import type { StepView } from './build-view.js';
+import { SHUTDOWN_REASON } from './failure-data.js';
 import { runFetchStep } from './fetch-step.js';
 import { FetchJobData } from './job-catalog.js';
 
 /** BullMQ processor body for `io` jobs. */
-export async function processFetchJob(job: Job<unknown>, _token: string | undefined, signal: AbortSignal | undefined, rc: RunContext): Promise<{ status: string }> {
+export async function processFetchJob(job: Job<unknown>, token: string | undefined, signal: AbortSignal | undefined, rc: RunContext): Promise<{ status: string }> {
   const data = FetchJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
@@ -36,6 +37,12 @@ export async function processFetchJob(job: Job<unknown>, _token: string | undefi
   const res = await runFetchStep(rc, plan, step, id, workspaceDirFor(d.workDir, id), abort);
   const startErr = await startWrite;
   if (startErr) throw startErr;
+  if (res === 'cancelled' && abort.reason === SHUTDOWN_REASON) {
+    // Worker shutdown: hand the fetch back to the queue (partial files stay for the resume).
+    await store.writeStep(id, { ...running, status: 'pending', finishedAt: null });
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
   if (res === 'cancelled' || (!('error' in res) && (await store.cancelRequested(id)))) {
     await markCancelled(rc, id);
     throw new UnrecoverableError('BUILD_CANCELLED');
