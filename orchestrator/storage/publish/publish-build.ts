@@ -63,6 +63,8 @@ export interface PublishBuildInput {
   /** Replace a stored manifest that lists different files (default false: keep it). */
   readonly replace?: boolean;
   readonly onProgress?: (p: PublishProgress) => void;
+  /** Cancels the publish between files (an upload in flight finishes); no manifest is written. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PublishResult {
@@ -95,6 +97,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   const mKey = manifestKey(input.planHash);
   const secrets = input.secretValues ?? [];
   const concurrency = input.concurrency ?? 4;
+  input.signal?.throwIfAborted();
   const launch = launchItems(input.launchFiles, secrets);
   const sources = await collectSourceFiles(input.sourceDir);
   if (sources.length === 0) throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
@@ -118,6 +121,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
     if (uploaded.status === 'rejected') throw uploaded.reason;
     const manifest = draftManifest(input, [...hashed.value, ...launch.map((l) => l.file)], secrets);
     await assertUnchanged(sources);
+    input.signal?.throwIfAborted();
     await input.store.putBytes(mKey, manifestBody(manifest), 'application/json');
     if (input.replace === true) await deleteStale(input.store, prefix, manifest);
     return { ...base, status: 'published', differs: false, manifest, uploadedFiles: uploads.length, uploadedBytes: uploaded.value };
@@ -137,6 +141,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   await input.store.delete(mKey); // unpublish before touching any of its files
   const uploadedBytes = await uploadAll(input, prefix, uploads, concurrency);
   await assertUnchanged(sources);
+  input.signal?.throwIfAborted();
   await input.store.putBytes(mKey, manifestBody(manifest), 'application/json');
   await deleteStale(input.store, prefix, manifest);
   return { ...base, status: 'replaced', differs: true, manifest, uploadedFiles: uploads.length, uploadedBytes };
@@ -212,6 +217,7 @@ async function uploadAll(input: PublishBuildInput, prefix: string, items: readon
   // Largest first: keeps the parallel lanes busy until the end.
   const ordered = [...items].sort((a, b) => b.size - a.size);
   await mapLimit(ordered, concurrency, async (item) => {
+    input.signal?.throwIfAborted();
     const key = prefix + item.path;
     if (item.source !== null) await input.store.putFile(key, item.source.absPath);
     else await input.store.putBytes(key, item.content ?? '', 'text/plain; charset=utf-8');

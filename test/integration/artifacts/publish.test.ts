@@ -184,6 +184,21 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
     expect((await verifyPublished(store, PLAN_HASH)).ok).toBe(true);
   });
 
+  it('an aborted publish stops between files and writes no manifest', async () => {
+    const controller = new AbortController();
+    const aborting = recordingStore(store, (_key, i) => {
+      if (i === 1) controller.abort(new Error('build cancelled'));
+    });
+    await expect(publishBuild(input({ store: aborting, concurrency: 1, signal: controller.signal }))).rejects.toThrow('build cancelled');
+    expect(aborting.calls.filter((c) => c.op === 'putFile' || c.op === 'putBytes').length).toBe(2);
+    expect(await isPublished(store, PLAN_HASH)).toBe(false);
+    const pre = new AbortController();
+    pre.abort();
+    const untouched = recordingStore(store);
+    await expect(publishBuild(input({ store: untouched, signal: pre.signal }))).rejects.toMatchObject({ name: 'AbortError' });
+    expect(untouched.calls).toEqual([]);
+  });
+
   it('a source file changing during the upload fails with SOURCE_CHANGED and publishes nothing', async () => {
     const tampering = recordingStore(store, async (key) => {
       if (key.endsWith('rank1.engine')) await appendFile(join(dir, 'rank1.engine'), 'x');
