@@ -2,11 +2,12 @@
  * Queue throughput: N builds (default 1,000) with instant fake steps through the real service path
  * (flow of fetch on `io` + build on `build-<GPU>`, Redis build records, logs, publish), beside a
  * bare BullMQ no-op queue in the same run, same Redis and same concurrency. Prints builds/s and
- * enqueue-to-first-step latency p50/p99 for both, and the throughput ratio (service / bare).
+ * enqueue-to-first-step latency p50/p99 for both, and the throughput ratio (service / bare); a bare
+ * two-job flow is measured too, to show how much of the gap is the flow shape itself.
  * Usage: `npx tsx bench/queue.ts [builds] [concurrency]` (REDIS_URL, default redis://127.0.0.1:6379).
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BuildQueue } from '../orchestrator/queue/build-queue.js';
 import { silentLog } from '../orchestrator/queue/ports.js';
@@ -70,6 +71,36 @@ async function bare(redis: Redis): Promise<Figures> {
   return { perSecond: N / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
+/** A bare BullMQ flow per build (no-op child on one queue, no-op parent on another): BullMQ's own cost of the flow shape. */
+async function bareFlow(redis: Redis): Promise<Figures> {
+  const prefix = `bench-flow-${randomUUID().slice(0, 8)}`;
+  const enq = new Map<string, number>();
+  const lat: number[] = [];
+  const all = counter(N);
+  const flow = new FlowProducer({ connection: redis, prefix });
+  const child = new Worker<{ i: number }>(
+    'child',
+    (job) => {
+      lat.push(performance.now() - (enq.get(String(job.data.i)) ?? NaN));
+      return Promise.resolve(null);
+    },
+    { connection: redis, prefix, concurrency: CONCURRENCY },
+  );
+  const parent = new Worker('parent', () => Promise.resolve(null), { connection: redis, prefix, concurrency: CONCURRENCY });
+  parent.on('completed', () => all.hit());
+  await Promise.all([child.waitUntilReady(), parent.waitUntilReady()]);
+  const t0 = performance.now();
+  await inChunks(N, async (i) => {
+    enq.set(String(i), performance.now());
+    await flow.add({ name: 'p', queueName: 'parent', data: { i }, opts: { jobId: `p${i}` }, children: [{ name: 'c', queueName: 'child', data: { i }, opts: { jobId: `c${i}` } }] });
+  });
+  await all.done;
+  const secs = (performance.now() - t0) / 1000;
+  await Promise.all([child.close(), parent.close(), flow.close()]);
+  await cleanupPrefix(redis, prefix);
+  return { perSecond: N / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
 async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: number }> {
   const prefix = `bench-svc-${randomUUID().slice(0, 8)}`;
   const bq = new BuildQueue(redis, prefix, () => Date.now());
@@ -117,10 +148,12 @@ async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: numbe
 
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: process.env['AUTOPIPELINE'] === '1' });
 const b = await bare(redis);
+const fl = await bareFlow(redis);
 const s = await service(redis);
 const f = (x: number): string => x.toFixed(1);
 console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}`);
 console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms`);
+console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms`);
 console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms)`);
-console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}`);
+console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}; (service ÷ bare flow): ${(s.perSecond / fl.perSecond).toFixed(2)}`);
 redis.disconnect();
