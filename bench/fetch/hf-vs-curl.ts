@@ -6,7 +6,8 @@
  *   (a) curl, one file after another (`curl -o`),
  *   (b) curl --parallel (same parallelism as ours),
  *   (c) curl sequential followed by `sha256sum` of every file (curl plus the verification we do),
- *   (d) hfSource resolve + download (sha256-verified while streaming, atomic renames).
+ *   (d) hfSource resolve + download (sha256-verified while streaming, atomic renames),
+ *   (e) the same through a non-LFS copy of the repo (nothing to verify: transport cost alone).
  * Each download dir is deleted after its round. Prints the best round of each and the ratios.
  *
  * Usage: npx tsx bench/fetch/hf-vs-curl.ts [--mib 2048] [--files 8] [--rounds 2] [--concurrency 8]
@@ -31,7 +32,12 @@ interface Manifest {
 async function serve(dataDir: string): Promise<void> {
   const m = JSON.parse(await readFile(join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
   const files: FakeHubFile[] = m.files.map((f) => ({ path: f.path, diskPath: f.diskPath, size: f.size, advertisedSha256: f.sha256, lfs: true }));
-  const hub = await startFakeHub([{ id: REPO, files, refs: { main: SHA } }]);
+  // The same bytes once more as plain (non-LFS) files: no sha256 to verify, to show transport cost alone.
+  const plainFiles = files.map((f) => ({ ...f, lfs: false }));
+  const hub = await startFakeHub([
+    { id: REPO, files, refs: { main: SHA } },
+    { id: `${REPO}-plain`, files: plainFiles, refs: { main: SHA } },
+  ]);
   console.log(`URL ${hub.url}`);
   process.on('SIGTERM', () => void hub.close().then(() => process.exit(0)));
 }
@@ -62,11 +68,14 @@ async function generate(dir: string, totalMiB: number, count: number): Promise<M
   return m;
 }
 
-function curl(args: string[]): number {
+/** Runs curl under /usr/bin/time; returns wall ms and CPU seconds (user + sys). */
+function curl(args: string[]): { ms: number; cpu: number } {
   const t = performance.now();
-  const r = spawnSync('curl', ['-sS', '--fail', '--no-progress-meter', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`curl exited ${r.status}`);
-  return performance.now() - t;
+  const r = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', 'curl', '-sS', '--fail', '--no-progress-meter', ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`curl exited ${r.status}: ${r.stderr}`);
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { ms, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 async function main(): Promise<void> {
@@ -105,11 +114,15 @@ async function main(): Promise<void> {
       child?.on('exit', (c) => reject(new Error(`server exited ${c}`)));
     });
     const fileUrl = (p: string) => `${url}/${REPO}/resolve/${SHA}/${p}`;
-    const best = { seq: Infinity, par: Infinity, seqSum: Infinity, ours: Infinity };
+    const best = { seq: Infinity, par: Infinity, seqSum: Infinity, ours: Infinity, plain: Infinity };
+    // Client CPU seconds (user + sys; ours includes the hashing worker threads): load-independent.
+    const cpu = { seq: Infinity, par: Infinity, ours: Infinity, plain: Infinity };
     for (let r = 1; r <= rounds; r++) {
       const d1 = join(root, `curl-${r}`);
       await mkdir(d1);
-      const seq = curl(m.files.flatMap((f) => ['-o', join(d1, f.path), fileUrl(f.path)]));
+      const seqRun = curl(m.files.flatMap((f) => ['-o', join(d1, f.path), fileUrl(f.path)]));
+      const seq = seqRun.ms;
+      cpu.seq = Math.min(cpu.seq, seqRun.cpu);
       const ts = performance.now();
       const sums = spawnSync('sha256sum', m.files.map((f) => join(d1, f.path)), { encoding: 'utf8' }).stdout;
       const seqSum = seq + performance.now() - ts;
@@ -117,20 +130,30 @@ async function main(): Promise<void> {
       await rm(d1, { recursive: true, force: true });
       const d2 = join(root, `curlp-${r}`);
       await mkdir(d2);
-      const par = curl(['--parallel', '--parallel-max', String(conc), ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)])]);
+      const parRun = curl(['--parallel', '--parallel-max', String(conc), ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)])]);
+      const par = parRun.ms;
+      cpu.par = Math.min(cpu.par, parRun.cpu);
       await rm(d2, { recursive: true, force: true });
-      const d3 = join(root, `ours-${r}`);
-      const t = performance.now();
-      const src = hfSource({ hubUrl: url });
-      const item = { role: 'checkpoint', name: null, source: 'HF', repo: REPO, revision: null, repoType: 'model', secretName: null, dest: '/workspace/x' } as const;
-      const signal = new AbortController().signal;
-      const resolved = await src.resolve(item, { secrets: {}, signal });
-      const res = await src.download(resolved, d3, { secrets: {}, signal, concurrency: conc });
-      const ours = performance.now() - t;
-      if (res.bytes !== total) throw new Error(`downloaded ${res.bytes} of ${total} bytes`);
-      await rm(d3, { recursive: true, force: true });
+      const fetchOurs = async (repo: string, dir: string, key: 'ours' | 'plain'): Promise<number> => {
+        const t = performance.now();
+        const c0 = process.cpuUsage();
+        const src = hfSource({ hubUrl: url });
+        const item = { role: 'checkpoint', name: null, source: 'HF', repo, revision: null, repoType: 'model', secretName: null, dest: '/workspace/x' } as const;
+        const signal = new AbortController().signal;
+        const resolved = await src.resolve(item, { secrets: {}, signal });
+        const res = await src.download(resolved, dir, { secrets: {}, signal, concurrency: conc });
+        const ms = performance.now() - t;
+        const c1 = process.cpuUsage(c0);
+        cpu[key] = Math.min(cpu[key], (c1.user + c1.system) / 1e6);
+        if (res.bytes !== total) throw new Error(`downloaded ${res.bytes} of ${total} bytes`);
+        await rm(dir, { recursive: true, force: true });
+        return ms;
+      };
+      const ours = await fetchOurs(REPO, join(root, `ours-${r}`), 'ours');
+      const plain = await fetchOurs(`${REPO}-plain`, join(root, `plain-${r}`), 'plain');
       const mbps = (ms: number) => (total / MiB / (ms / 1000)).toFixed(0);
-      console.log(`round ${r}: curl sequential ${mbps(seq)} MiB/s, curl --parallel ${mbps(par)} MiB/s, curl+sha256sum ${mbps(seqSum)} MiB/s, ours (verified) ${mbps(ours)} MiB/s`);
+      console.log(`round ${r}: curl sequential ${mbps(seq)} MiB/s, curl --parallel ${mbps(par)} MiB/s, curl+sha256sum ${mbps(seqSum)} MiB/s, ours (verified) ${mbps(ours)} MiB/s, ours (no digest) ${mbps(plain)} MiB/s`);
+      best.plain = Math.min(best.plain, plain);
       best.seq = Math.min(best.seq, seq);
       best.seqSum = Math.min(best.seqSum, seqSum);
       best.par = Math.min(best.par, par);
@@ -142,9 +165,14 @@ async function main(): Promise<void> {
     console.log(`  curl --parallel       ${mbps(best.par).toFixed(0)} MiB/s`);
     console.log(`  curl + sha256sum      ${mbps(best.seqSum).toFixed(0)} MiB/s`);
     console.log(`  ours (sha256-verified) ${mbps(best.ours).toFixed(0)} MiB/s`);
+    console.log(`  ours (no digest)       ${mbps(best.plain).toFixed(0)} MiB/s`);
     console.log(`  ratio ours / curl sequential: ${(best.seq / best.ours).toFixed(2)}`);
     console.log(`  ratio ours / curl --parallel: ${(best.par / best.ours).toFixed(2)}`);
     console.log(`  ratio ours / curl + sha256sum: ${(best.seqSum / best.ours).toFixed(2)}`);
+    console.log(`  ratio ours (no digest) / curl --parallel: ${(best.par / best.plain).toFixed(2)}`);
+    const gib = total / 1024 ** 3;
+    const per = (c: number) => `${(c / gib).toFixed(2)} CPU-s/GiB`;
+    console.log(`client CPU (min over rounds): curl sequential ${per(cpu.seq)}, curl --parallel ${per(cpu.par)}, ours verified ${per(cpu.ours)}, ours no digest ${per(cpu.plain)}`);
   } finally {
     child?.kill('SIGTERM');
     await rm(root, { recursive: true, force: true });

@@ -19,6 +19,8 @@ export interface Digester {
   digests(): Promise<Digests>;
   /** Releases the worker without a result (on failure paths). */
   close(): void;
+  /** True when `update` keeps the buffer (a worker takes it over), so callers pass fresh ones. */
+  readonly takesOwnership: boolean;
 }
 
 export interface DigestAlgorithms {
@@ -52,6 +54,7 @@ function inline(algos: DigestAlgorithms): Digester {
     },
     digests: () => Promise.resolve({ sha256: sha?.digest('hex') ?? null, md5: md5?.digest('hex') ?? null }),
     close: () => undefined,
+    takesOwnership: false,
   };
 }
 
@@ -81,6 +84,7 @@ function threaded(algos: DigestAlgorithms): Digester {
         worker.postMessage({ type: 'end' });
       }),
     close: () => void worker.terminate(),
+    takesOwnership: true,
   };
 }
 

@@ -144,7 +144,7 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
     expected ??= opened.total;
     const start = offset;
     const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const failure = await receiveToFile(opened.body, fh, offset, limit, what, (chunk) => opts.onBytes?.(chunk.length), (buf) => hashes.update(buf));
+    const failure = await receiveToFile(opened.body, fh, offset, limit, what, (chunk) => opts.onBytes?.(chunk.length), (buf) => hashes.update(buf), hashes.takesOwnership);
     offset = Math.max(0, await sizeOf(partial));
     if (failure !== null) hashes.close();
     if (failure !== null) {
@@ -216,6 +216,8 @@ export function receiveToFile(
   what: string,
   onChunk: (chunk: Buffer) => void,
   onWritten: (buf: Buffer) => void,
+  /** Hand `onWritten` one freshly allocated buffer per batch (for digesters that take ownership). */
+  ownBuffers = false,
 ): Promise<unknown> {
   return new Promise<unknown>((resolve) => {
     let pending: Buffer[] = [];
@@ -228,14 +230,22 @@ export function receiveToFile(
     let writing = true;
     const flush = async (): Promise<void> => {
       if (pendingBytes === 0) return;
-      // A fresh buffer the digester may take over once it is written.
-      const buf = Buffer.concat(pending, pendingBytes);
+      const at = position;
+      position += pendingBytes;
+      if (ownBuffers) {
+        // A fresh buffer the digester may take over once it is written.
+        const buf = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        await fh.write(buf, 0, buf.length, at);
+        onWritten(buf);
+        return;
+      }
+      const bufs = pending;
       pending = [];
       pendingBytes = 0;
-      const at = position;
-      position += buf.length;
-      await fh.write(buf, 0, buf.length, at);
-      onWritten(buf);
+      await fh.writev(bufs, at);
+      for (const b of bufs) onWritten(b);
     };
     const pump = (): void => {
       if (writing || settled || pendingBytes < FLUSH_BYTES) return;
