@@ -6,8 +6,10 @@
  *
  * Writes a multi-file "engine" directory (default 1 GiB: 8 × 128 MiB), then alternates, `rounds`
  * times: (a) each file uploaded with one streaming PutObject, one after another (the baseline);
- * (b) `publishBuild` of the directory (sha256 of every file, parallel multipart uploads, manifest
- * last). Objects are deleted between runs. Prints both throughputs (best round) and the ratio.
+ * (b) the same files through lib-storage `Upload` with publish's part size and parallelism, no
+ * hashing and no manifest (what the multipart transfer alone costs on this server);
+ * (c) `publishBuild` of the directory (sha256 of every file, parallel multipart uploads, manifest
+ * last). Objects are deleted between runs. Prints throughputs (best round) and the ratios.
  *
  * Usage: npx tsx bench/fetch/publish-vs-putobject.ts [--mib 1024] [--files 8] [--rounds 2]
  *        [--concurrency 4] [--part-mib 8] [--queue 4]
@@ -19,7 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { S3ArtifactStore } from '../../orchestrator/storage/artifacts/s3-store.js';
+import { mapLimit } from '../../orchestrator/storage/util/map-limit.js';
 import { sha256File } from '../../orchestrator/storage/publish/hash-file.js';
 import { publishBuild } from '../../orchestrator/storage/publish/publish-build.js';
 import { verifyPublished } from '../../orchestrator/storage/publish/verify-published.js';
@@ -123,6 +127,7 @@ try {
   console.log(`sha256 only (sequential, page-cached): ${hashS.toFixed(2)} s, ${mibps(totalBytes, hashS)}`);
 
   let bestBase = Infinity;
+  let bestRaw = Infinity;
   let bestPublish = Infinity;
   for (let r = 1; r <= rounds; r++) {
     await emptyBucket();
@@ -138,6 +143,16 @@ try {
       if (head.ContentLength !== fileBytes) throw new Error(`baseline stored ${head.ContentLength} bytes for ${name}, expected ${fileBytes}`);
     }
     bestBase = Math.min(bestBase, baseS);
+    await emptyBucket();
+
+    start = process.hrtime.bigint();
+    await mapLimit(names, Number(args.concurrency), async (name) => {
+      const partSize = Number(args['part-mib']) * MiB;
+      const Body = createReadStream(join(dir, name), { highWaterMark: MiB });
+      await new Upload({ client, params: { Bucket: BUCKET, Key: `raw/${name}`, Body }, partSize, queueSize: Number(args.queue) }).done();
+    });
+    const rawS = seconds(start);
+    bestRaw = Math.min(bestRaw, rawS);
     await emptyBucket();
 
     start = process.hrtime.bigint();
@@ -159,7 +174,10 @@ try {
     const pubS = seconds(start);
     bestPublish = Math.min(bestPublish, pubS);
     if (result.status !== 'published') throw new Error(`unexpected publish status ${result.status}`);
-    console.log(`round ${r}: single-stream PutObject ${baseS.toFixed(2)} s (${mibps(totalBytes, baseS)}); publishBuild ${pubS.toFixed(2)} s (${mibps(totalBytes, pubS)})`);
+    console.log(
+      `round ${r}: single-stream PutObject ${baseS.toFixed(2)} s (${mibps(totalBytes, baseS)}); ` +
+        `raw parallel Upload ${rawS.toFixed(2)} s (${mibps(totalBytes, rawS)}); publishBuild ${pubS.toFixed(2)} s (${mibps(totalBytes, pubS)})`,
+    );
     if (r === rounds) {
       start = process.hrtime.bigint();
       const v = await verifyPublished(store, PLAN_HASH);
@@ -169,8 +187,10 @@ try {
   }
   console.log('');
   console.log(`single-stream PutObject (best of ${rounds}): ${mibps(totalBytes, bestBase)}`);
+  console.log(`raw parallel Upload     (best of ${rounds}): ${mibps(totalBytes, bestRaw)}`);
   console.log(`publishBuild            (best of ${rounds}): ${mibps(totalBytes, bestPublish)}`);
   console.log(`ratio publish / PutObject: ${(bestBase / bestPublish).toFixed(2)}`);
+  console.log(`ratio publish / raw parallel Upload: ${(bestRaw / bestPublish).toFixed(2)}`);
 } finally {
   client.destroy();
   store.destroy();
