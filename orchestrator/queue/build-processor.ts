@@ -70,7 +70,7 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
 
   const already = await d.publisher.published(plan.planHash);
   if (already) {
-    await store.closeOpenSteps(id, 'skipped', d.now());
+    await store.closeOpenSteps(id, 'skipped', d.now(), 'cancelled');
     await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null });
     return { status: 'succeeded' };
   }
@@ -80,7 +80,7 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     if (job.attemptsStarted > (d.gpuDeferrals ?? 60)) {
       const error = { code: 'GPU_COUNT_UNAVAILABLE', message: `the plan needs ${plan.builder.gpuCount} ${plan.builder.gpuType} GPUs; no worker that picked it up has that many`, advice: 'add a worker with enough GPUs of this type, or lower the GPU count' };
       await store.setStatus(id, 'failed', d.now(), { error });
-      await store.closeOpenSteps(id, 'skipped', d.now());
+      await store.closeOpenSteps(id, 'skipped', d.now(), 'failed');
       throw new UnrecoverableError(error.code);
     }
     await job.moveToDelayed(d.now() + 5 * (d.gpuWaitMs ?? 2000), token);
@@ -201,14 +201,16 @@ async function failStep(rc: RunContext, r: StepRun, code: string, message: strin
   const { d, store } = rc;
   await r.startWrite;
   await r.sink.close();
-  await store.patchStep(r.id, r.step.id, { status: 'failed', finishedAt: new Date(d.now()).toISOString() });
   const error = { code, message, advice };
-  if (retryDelayMs !== null && r.attempt < r.maxAttempts) {
+  const retry = retryDelayMs !== null && r.attempt < r.maxAttempts;
+  // A step that will be retried goes back to `pending` (the build's `error` keeps the last failure).
+  await store.patchStep(r.id, r.step.id, { status: retry ? 'pending' : 'failed', finishedAt: new Date(d.now()).toISOString() });
+  if (retry) {
     await store.setStatus(r.id, 'queued', d.now(), { error });
-    throw new StepRetryError(code, retryDelayMs);
+    throw new StepRetryError(code, retryDelayMs ?? 1000);
   }
   await store.setStatus(r.id, 'failed', d.now(), { error });
-  await store.closeOpenSteps(r.id, 'skipped', d.now());
+  await store.closeOpenSteps(r.id, 'skipped', d.now(), 'failed');
   throw new UnrecoverableError(code);
 }
 

@@ -191,14 +191,18 @@ export class BuildStore {
     return next;
   }
 
-  /** Marks every step not yet finished with `status` (e.g. `cancelled`). */
-  async closeOpenSteps(id: string, status: StepStatus, nowMs: number): Promise<void> {
+  /**
+   * Closes every unfinished step: pending ones become `status`, running ones `runningTo` (a
+   * running step can end `failed` or `cancelled`, never `skipped`).
+   */
+  async closeOpenSteps(id: string, status: StepStatus, nowMs: number, runningTo: StepStatus = status): Promise<void> {
     const all = await this.redis.hgetall(this.keys.steps(id));
     const updates: string[] = [];
     for (const [sid, raw] of Object.entries(all)) {
       const st = JSON.parse(raw) as StepView;
       if (st.status === 'pending' || st.status === 'running') {
-        updates.push(sid, JSON.stringify({ ...st, status, finishedAt: st.status === 'running' ? iso(nowMs) : st.finishedAt }));
+        const running = st.status === 'running';
+        updates.push(sid, JSON.stringify({ ...st, status: running ? runningTo : status, finishedAt: running ? iso(nowMs) : st.finishedAt }));
       }
     }
     if (updates.length > 0) await this.redis.hset(this.keys.steps(id), ...updates);

@@ -1,18 +1,19 @@
 /**
  * What the service reports about a build (`GET /v1/builds/:id`): plain JSON data.
  */
+import { BuildStatus as BuildStatusSchema, StepStatus as StepStatusSchema, isTerminal } from '../build/state-machine.js';
+import type { BuildStatus, StepStatus } from '../build/state-machine.js';
 import type { GpuType } from '../gpu/catalog.js';
 import type { StepKind } from '../plan/types.js';
 
-export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
-
-export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
+export type { BuildStatus, StepStatus };
+/** Build and step statuses come from the one build state machine (build/state-machine.ts). */
+export const BUILD_STATUSES = BuildStatusSchema.options;
+export const STEP_STATUSES = StepStatusSchema.options;
 
 /** Is this build status final (never changes again)? */
 export function isTerminalStatus(status: BuildStatus): boolean {
-  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+  return isTerminal(status);
 }
 
 export interface StepView {

@@ -93,7 +93,7 @@ async function onFinalFailure(rc: RunContext, job: Job<unknown>, err: Error): Pr
   const code = err instanceof StepRetryError ? err.code : /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR';
   try {
     const changed = await rc.store.setStatus(parsed.data.buildId, 'failed', rc.d.now(), { error: { code, message: err.message.slice(0, 500), advice: null } });
-    if (changed) await rc.store.closeOpenSteps(parsed.data.buildId, 'skipped', rc.d.now());
+    if (changed) await rc.store.closeOpenSteps(parsed.data.buildId, 'skipped', rc.d.now(), 'failed');
   } catch (e) {
     rc.d.log.warn({ err: String(e) }, 'could not record final failure');
   }
