@@ -65,8 +65,16 @@ function threaded(algos: DigestAlgorithms): Digester {
   worker.on('error', (e) => (failed = e));
   return {
     update(buf) {
-      const own = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? buf : Buffer.from(buf);
-      const ab = own.buffer as ArrayBuffer;
+      // Transfer only memory the buffer owns outright; anything else (pool slices, views of a
+      // larger buffer) is copied into a fresh ArrayBuffer first. Node's `Buffer.from` would not do:
+      // small copies land in the shared pool, and transferring that would detach it.
+      let ab: ArrayBuffer;
+      if (buf.byteOffset === 0 && buf.buffer.byteLength === buf.length && buf.buffer instanceof ArrayBuffer) {
+        ab = buf.buffer;
+      } else {
+        ab = new ArrayBuffer(buf.length);
+        new Uint8Array(ab).set(buf);
+      }
       worker.postMessage({ type: 'data', buf: ab }, [ab]);
     },
     digests: () =>

@@ -12,6 +12,8 @@ import { startFakeHub, type FakeHub } from '../../fixtures/servers/fake-hub.js';
 const TOKEN = 'hf_planted_secret_token_9f8e7d';
 const weights = randomBytes(300_000);
 const shard2 = randomBytes(200_000);
+// Past the 32 MiB threshold where the sha256 runs in a worker thread.
+const hugeWeights = randomBytes(33 << 20);
 const config = Buffer.from('{"architectures":["LlamaForCausalLM"]}');
 const pointer = Buffer.from('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n');
 
@@ -63,6 +65,7 @@ beforeAll(async () => {
       { id: 'acme/private', files: [{ path: 'config.json', data: config }], privateToken: TOKEN },
       { id: 'acme/pointer', files: [{ path: 'model.safetensors', data: pointer, lfs: false }] },
       { id: 'acme/badsha', files: [{ path: 'model.safetensors', data: weights, advertisedSha256: 'f'.repeat(64) }] },
+      { id: 'acme/big', files: [{ path: 'big.safetensors', data: hugeWeights }] },
       { type: 'dataset', id: 'acme/calib', files: [{ path: 'data/train.jsonl', data: Buffer.from('{"text":"hi"}\n') }] },
     ],
     { pageSize: 2 },
@@ -191,6 +194,16 @@ describe('HF source against a local hub', () => {
       hub.ignoreRange(false);
     }
     expect((await readFile(join(dest, 'model-00002-of-00002.safetensors'))).equals(shard2)).toBe(true);
+  });
+
+  it('verifies large files with the worker-thread digester, and catches corruption there', async () => {
+    const resolved = await src().resolve(item('acme/big'), ctx());
+    await src().download(resolved, join(tmp, 'big'), dl());
+    expect((await readFile(join(tmp, 'big/big.safetensors'))).equals(hugeWeights)).toBe(true);
+    hub.corrupt('acme/big', 'big.safetensors');
+    const err = await caught(src().download(resolved, join(tmp, 'big-bad'), dl()));
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(await listAll(join(tmp, 'big-bad'))).toEqual([]);
   });
 
   it('stops with FETCH_ABORTED when the signal fires', async () => {

@@ -140,6 +140,25 @@ describe('REMOTE_URL source', () => {
     expect((await caught(src.resolve(item('', { repo: 'file:///etc/passwd' }), ctx()))).code).toBe('SOURCE_REPO_INVALID');
   });
 
+  it('follows a redirect to another origin without forwarding the Authorization header', async () => {
+    const other = await startRemoteUrlServer();
+    try {
+      other.set('/blob.pt', { data: big });
+      srv.set('/redirect.pt', { data: Buffer.alloc(0), redirectTo: `${other.url}/blob.pt` });
+      const secrets = { url_token: 'planted-bearer-token' };
+      const it1 = item('/redirect.pt', { secretName: 'url_token' });
+      const r = await src.resolve(it1, { secrets, signal: new AbortController().signal });
+      const dest = join(tmp, 'redirected');
+      await src.download(r, dest, { secrets, signal: new AbortController().signal });
+      expect((await readFile(join(dest, 'redirect.pt'))).equals(big)).toBe(true);
+      expect(srv.requests.filter((q) => q.path === '/redirect.pt').every((q) => q.authorization === 'Bearer planted-bearer-token')).toBe(true);
+      expect(other.requests.length).toBeGreaterThan(0);
+      expect(other.requests.every((q) => q.authorization === null)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
   const hostile: [string, TarEntrySpec[], string][] = [
     ['absolute path', [{ name: '/etc/evil', data: 'x' }], 'ARCHIVE_PATH_ESCAPE'],
     ['dot-dot path', [{ name: 'ok.txt', data: 'x' }, { name: 'a/../../evil', data: 'x' }], 'ARCHIVE_PATH_ESCAPE'],
