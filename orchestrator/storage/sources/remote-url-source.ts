@@ -22,6 +22,8 @@ import { secretFor } from './port.js';
 export interface RemoteUrlSourceOptions {
   /** Largest total size an archive may expand to (bytes). */
   readonly maxExtractBytes: number;
+  /** A connection silent this long is dropped and the download resumes (default 60 s). */
+  readonly idleTimeoutMs?: number;
   readonly fetchImpl?: typeof fetch;
 }
 
@@ -136,6 +138,7 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
         target,
         {
           signal: dl.signal,
+          ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
           secrets: secret === null ? [] : [secret],
           onBytes: (d) => {
             done += d;

@@ -16,6 +16,8 @@ export interface HttpFileRequest extends FileSpec {
 }
 
 export interface HttpFileOptions extends ResumableOptions {
+  /** Destroy a connection silent for this long (default 60 s); the download then resumes. */
+  readonly idleTimeoutMs?: number;
   /** Source-specific status mapping (e.g. HF X-Error-Code); null falls back to the generic one. */
   readonly mapStatus?: (status: number, errorCode: string | null, label: string) => SourceError | null;
 }
@@ -45,7 +47,7 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
       headers['range'] = `bytes=${offset}-`;
       if (req.ifRange !== null) headers['if-range'] = req.ifRange;
     }
-    const res = await httpGet(req.url, headers, opts.signal);
+    const res = await httpGet(req.url, headers, opts.signal, opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {});
     if (res.status === 206) {
       const cr = parseContentRange(res.header('content-range'));
       if (cr === null || cr.start !== offset) {

@@ -14,13 +14,24 @@ export interface HttpGetResponse {
   readonly body: IncomingMessage;
 }
 
-/** GETs `url` with `headers`, following up to `maxRedirects` redirects. */
-export async function httpGet(url: string, headers: Readonly<Record<string, string>>, signal: AbortSignal, maxRedirects = 5): Promise<HttpGetResponse> {
+/**
+ * GETs `url` with `headers`, following up to `maxRedirects` redirects. A connection that stays
+ * silent for `idleTimeoutMs` (default 60 s) is destroyed, so a stalled server cannot hang a fetch.
+ */
+export async function httpGet(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+  opts: { maxRedirects?: number; idleTimeoutMs?: number } = {},
+): Promise<HttpGetResponse> {
+  const maxRedirects = opts.maxRedirects ?? 5;
+  const idle = opts.idleTimeoutMs ?? 60_000;
   let current = new URL(url);
   let hdrs: Record<string, string> = { ...headers };
   for (let hop = 0; ; hop++) {
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: hdrs, signal }, resolve);
+      req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
       req.on('error', reject);
       req.end();
     });

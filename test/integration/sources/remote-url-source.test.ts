@@ -159,6 +159,29 @@ describe('REMOTE_URL source', () => {
     }
   });
 
+  it('drops a stalled connection after the idle timeout and resumes', async () => {
+    srv.set('/stall.tar.gz', { data: good, stallAfter: 20_000, stallTimes: 1 });
+    const quick = remoteUrlSource({ maxExtractBytes: 1_000_000, idleTimeoutMs: 200 });
+    const r = await quick.resolve(item('/stall.tar.gz'), ctx());
+    const before = srv.requests.length;
+    await quick.download(r, join(tmp, 'stall'), dl());
+    expect((await readFile(join(tmp, 'stall', 'rank0.safetensors'))).equals(big)).toBe(true);
+    expect(srv.requests.slice(before).map((q) => q.range)).toEqual([null, expect.stringMatching(/^bytes=\d+-$/) as string]);
+  });
+
+  it('cancels a download in flight with FETCH_ABORTED and keeps the partial file', async () => {
+    srv.set('/hang.tar.gz', { data: good, stallAfter: 30_000, stallTimes: 1 });
+    const ac = new AbortController();
+    const r = await src.resolve(item('/hang.tar.gz'), ctx());
+    const dest = join(tmp, 'hang');
+    const err = await caught(
+      src.download(r, dest, { secrets: {}, signal: ac.signal, onProgress: (p) => p.bytesDone > 0 && ac.abort() }),
+    );
+    expect(err.code).toBe('FETCH_ABORTED');
+    expect((await stat(`${dest}.archive.partial`)).size).toBeGreaterThan(0);
+    expect(await exists(dest)).toBe(false);
+  });
+
   const hostile: [string, TarEntrySpec[], string][] = [
     ['absolute path', [{ name: '/etc/evil', data: 'x' }], 'ARCHIVE_PATH_ESCAPE'],
     ['dot-dot path', [{ name: 'ok.txt', data: 'x' }, { name: 'a/../../evil', data: 'x' }], 'ARCHIVE_PATH_ESCAPE'],
