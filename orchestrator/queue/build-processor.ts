@@ -99,20 +99,34 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     const abort = signal ?? new AbortController().signal;
     const result: StepResults = { fetched: loaded.fetched, config: loaded.config, artifacts: null };
     const base = { plan, id, workspaceDir, gpuIds, sink, abort, result, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
-    for (const step of plan.steps) {
+    const todo = plan.steps.filter((s) => !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'));
+    const runningView = (step: PlanStep, at: number): StepView => {
       const view = loaded.steps.get(step.id) ?? pendingStep(step);
-      if (view.status === 'succeeded' || view.status === 'skipped') continue;
-      if (abort.aborted) return await stopOnAbort(rc, job, token, id, step.id, abort);
-      const started = d.now();
-      const running: StepView = { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(started).toISOString(), finishedAt: null };
-      const startWrite = settle(store.writeStep(id, running));
+      return { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(at).toISOString(), finishedAt: null };
+    };
+    // The first step's `running` record is written while it runs; each later one together with the end of the step before.
+    let started = d.now();
+    let running = todo[0] ? runningView(todo[0], started) : null;
+    let startWrite = running ? settle(store.writeStep(id, running)) : Promise.resolve(null);
+    for (const [i, step] of todo.entries()) {
+      if (!running) break;
+      if (abort.aborted) {
+        await startWrite;
+        return await stopOnAbort(rc, job, token, id, step.id, abort);
+      }
       const outcome = await runOneStep(rc, { ...base, step, startWrite });
       const startErr = await startWrite;
       if (startErr) throw startErr;
       if (outcome === 'cancelled') return await stopOnAbort(rc, job, token, id, step.id, abort);
       const finished = d.now();
       const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
-      await store.writeStep(id, done, { kind: step.kind, seconds: (finished - started) / 1000 }, await sink.take());
+      const next = todo[i + 1];
+      const nextRunning = next ? runningView(next, finished) : null;
+      const fetched = step.kind === 'fetch' ? result.fetched : undefined;
+      await store.commitStep(id, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines: await sink.take(), ...(fetched ? { fetched } : {}) });
+      started = finished;
+      running = nextRunning;
+      startWrite = Promise.resolve(null);
     }
     d.allocator.release(id);
     released = true;
@@ -152,10 +166,11 @@ interface StepRun {
 async function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
   const { step } = r;
   if (step.kind === 'fetch') {
-    const res = await runFetchStep(rc, r.plan, step, r.id, r.workspaceDir, r.abort);
+    const res = await runFetchStep(rc.d, r.plan, step, r.workspaceDir, r.abort);
     if (res === 'cancelled') return 'cancelled';
     if ('error' in res) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
     r.result.fetched = res.fetched;
+    r.sink.line(step.id, 'system', res.summary);
     return null;
   }
   if (step.kind === 'publish') return runPublish(rc, r, step);

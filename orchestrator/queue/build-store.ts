@@ -23,6 +23,14 @@ export interface LoadedBuild {
   readonly config: unknown;
 }
 
+/** What `commitStep` writes. */
+export interface StepCommit {
+  readonly views: readonly StepView[];
+  readonly observe?: { readonly kind: string; readonly seconds: number };
+  readonly lines?: readonly Omit<LogEntry, 'seq'>[];
+  readonly fetched?: readonly FetchedItem[];
+}
+
 export interface ClaimResult {
   readonly created: boolean;
   readonly id: string;
@@ -133,38 +141,37 @@ export class BuildStore {
     };
   }
 
+  /** Writes a step's whole record. */
+  async writeStep(id: string, view: StepView): Promise<void> {
+    await this.redis.hset(this.keys.steps(id), view.id, JSON.stringify(view));
+  }
+
   /**
-   * Writes a step's whole record; with `observe` also its duration metric, with `lines` also log
-   * lines: one MULTI.
+   * The end of a step in one MULTI: step records (e.g. this one finished and the next one
+   * running), its duration metric, log lines, and what a fetch resolved (with cache hit/miss
+   * counts). Resolves whether a cancel was requested meanwhile.
    */
-  async writeStep(id: string, view: StepView, observe?: { kind: string; seconds: number }, lines: readonly Omit<LogEntry, 'seq'>[] = []): Promise<void> {
-    if (!observe && lines.length === 0) {
-      await this.redis.hset(this.keys.steps(id), view.id, JSON.stringify(view));
-      return;
-    }
-    const m = this.redis.multi().hset(this.keys.steps(id), view.id, JSON.stringify(view));
-    if (observe) observeStepInto(m, this.keys, observe.kind, observe.seconds);
+  async commitStep(id: string, c: StepCommit): Promise<{ cancelRequested: boolean }> {
+    const m = this.redis.multi();
+    m.hset(this.keys.steps(id), ...c.views.flatMap((v) => [v.id, JSON.stringify(v)]));
+    if (c.observe) observeStepInto(m, this.keys, c.observe.kind, c.observe.seconds);
+    const lines = c.lines ?? [];
     if (lines.length > 0) m.eval(APPEND_LOGS, 2, this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
+    if (c.fetched) {
+      const hits = c.fetched.filter((f) => f.fromCache).length;
+      m.hset(this.keys.build(id), 'fetched', JSON.stringify(c.fetched));
+      m.hincrby(this.keys.counters, 'cache_hits', hits).hincrby(this.keys.counters, 'cache_misses', c.fetched.length - hits);
+    }
+    m.hget(this.keys.build(id), 'cancelRequested');
     const res = await m.exec();
     const failed = res?.find(([err]) => err !== null);
     if (failed?.[0]) throw failed[0];
+    return { cancelRequested: res?.at(-1)?.[1] === '1' };
   }
 
   /** Current status only (cheap), or null when the build does not exist. */
   async status(id: string): Promise<BuildStatus | null> {
     return (await this.redis.hget(this.keys.build(id), 'status')) as BuildStatus | null;
-  }
-
-  /** The plan the build was created from. */
-  async plan(id: string): Promise<BuildPlan | null> {
-    const raw = await this.redis.hget(this.keys.build(id), 'plan');
-    return raw ? (JSON.parse(raw) as BuildPlan) : null;
-  }
-
-  /** The config the build was submitted with (parsed), or null. */
-  async config(id: string): Promise<unknown> {
-    const raw = await this.redis.hget(this.keys.build(id), 'config');
-    return raw ? (JSON.parse(raw) as unknown) : null;
   }
 
   /** Moves a non-terminal build to `status` (terminal builds never change); true when it changed. */
@@ -208,31 +215,9 @@ export class BuildStore {
     if (updates.length > 0) await this.redis.hset(this.keys.steps(id), ...updates);
   }
 
-  /** Keeps what the fetch step resolved (for the manifest) and counts checkpoint-cache hits/misses. */
-  async saveFetched(id: string, fetched: readonly FetchedItem[]): Promise<void> {
-    const hits = fetched.filter((f) => f.fromCache).length;
-    await this.redis
-      .multi()
-      .hset(this.keys.build(id), 'fetched', JSON.stringify(fetched))
-      .hincrby(this.keys.counters, 'cache_hits', hits)
-      .hincrby(this.keys.counters, 'cache_misses', fetched.length - hits)
-      .exec();
-  }
-
-  /** What the fetch step resolved, or an empty list. */
-  async fetched(id: string): Promise<readonly FetchedItem[]> {
-    const raw = await this.redis.hget(this.keys.build(id), 'fetched');
-    return raw ? (JSON.parse(raw) as FetchedItem[]) : [];
-  }
-
   /** Flags a cancel request (seen by the worker at the next step boundary or via the cancel channel). */
   async requestCancel(id: string): Promise<void> {
     await this.redis.multi().hset(this.keys.build(id), 'cancelRequested', '1').publish(this.keys.cancelChannel, id).exec();
-  }
-
-  /** Has a cancel been requested for this build? */
-  async cancelRequested(id: string): Promise<boolean> {
-    return (await this.redis.hget(this.keys.build(id), 'cancelRequested')) === '1';
   }
 
   /** Appends numbered log lines (capped list); returns the last seq. */

@@ -34,7 +34,7 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
   const running: StepView = { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(started).toISOString(), finishedAt: null };
   const startWrite = settle(store.writeStep(id, running));
   const abort = signal ?? new AbortController().signal;
-  const res = await runFetchStep(rc, plan, step, id, workspaceDirFor(d.workDir, id), abort);
+  const res = await runFetchStep(d, plan, step, workspaceDirFor(d.workDir, id), abort);
   const startErr = await startWrite;
   if (startErr) throw startErr;
   if (res === 'cancelled' && abort.reason === SHUTDOWN_REASON) {
@@ -43,14 +43,16 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
     await job.moveToWait(token);
     throw new WaitingError();
   }
-  if (res === 'cancelled' || (!('error' in res) && (await store.cancelRequested(id)))) {
+  const finished = d.now();
+  if (res !== 'cancelled' && !('error' in res)) {
+    const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
+    const lines = [{ ts: finished, step: step.id, stream: 'system' as const, line: res.summary }];
+    const { cancelRequested } = await store.commitStep(id, { views: [done], observe: { kind: 'fetch', seconds: (finished - started) / 1000 }, lines, fetched: res.fetched });
+    if (!cancelRequested) return { status: 'fetched' };
+  }
+  if (res === 'cancelled' || !('error' in res)) {
     await markCancelled(rc, id);
     throw new UnrecoverableError('BUILD_CANCELLED');
-  }
-  const finished = d.now();
-  if (!('error' in res)) {
-    await store.writeStep(id, { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 }, { kind: 'fetch', seconds: (finished - started) / 1000 });
-    return { status: 'fetched' };
   }
   await store.writeStep(id, { ...running, status: 'failed', finishedAt: new Date(finished).toISOString() });
   await store.appendLogs(id, [{ ts: finished, step: step.id, stream: 'system', line: `fetch failed: ${res.error.code}: ${res.error.message}` }]);

@@ -36,16 +36,6 @@ export class MetricsStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Records one finished step's duration. */
-  async observeStep(kind: string, seconds: number): Promise<void> {
-    await observeStepInto(this.redis.multi(), this.keys, kind, seconds).exec();
-  }
-
-  /** Adds `n` to a named counter (e.g. `cache_hits`). */
-  async addCounter(name: string, n: number): Promise<void> {
-    if (n !== 0) await this.redis.hincrby(this.keys.counters, name, n);
-  }
-
   /** Publishes a worker's current GPU allocation. */
   async reportGpus(worker: string, report: GpuAllocationReport): Promise<void> {
     await this.redis.hset(this.keys.gpus, worker, JSON.stringify(report));
