@@ -11,6 +11,8 @@ export type ArtifactStoreErrorCode =
   | 'INVALID_STORE_URL'
   /** The local path for the key is taken by a directory, or a parent is a file. */
   | 'KEY_CONFLICT'
+  /** The key's local path leads out of the store root through a symlink planted inside it. */
+  | 'UNSAFE_PATH'
   /** The file given to `putFile` does not exist or is not a regular file. */
   | 'SOURCE_NOT_FOUND'
   /** The backend refused access (403, bad credentials). */
@@ -24,6 +26,7 @@ const RETRYABLE: Readonly<Record<ArtifactStoreErrorCode, boolean>> = {
   INVALID_KEY: false,
   INVALID_STORE_URL: false,
   KEY_CONFLICT: false,
+  UNSAFE_PATH: false,
   SOURCE_NOT_FOUND: false,
   ACCESS_DENIED: false,
   NO_SUCH_BUCKET: false,

@@ -1,10 +1,11 @@
 /**
  * Local-directory artifact store (`file:///path`). Every write goes to a temp file under
  * `<root>/.incoming/`, is fsynced, then renamed into place, so a reader never sees a partial
- * object. Keys follow `object-key.ts`; the top-level segment `.incoming` is reserved.
+ * object. Keys follow `object-key.ts`; the top-level segment `.incoming` is reserved. A key whose
+ * path would leave the root through a symlink planted inside it fails with `UNSAFE_PATH`.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ObjectInfo } from '../ports.js';
@@ -69,6 +70,7 @@ export class LocalArtifactStore implements StreamingArtifactStore {
 
   async getBytes(key: string): Promise<Uint8Array | null> {
     const path = this.pathOf(key);
+    await this.assertConfined(path, key);
     try {
       return new Uint8Array(await readFile(path));
     } catch (err) {
@@ -79,6 +81,7 @@ export class LocalArtifactStore implements StreamingArtifactStore {
 
   async getStream(key: string): Promise<Readable | null> {
     const path = this.pathOf(key);
+    await this.assertConfined(path, key);
     try {
       const fh = await open(path, 'r');
       const info = await fh.stat();
@@ -95,6 +98,7 @@ export class LocalArtifactStore implements StreamingArtifactStore {
 
   async head(key: string): Promise<ObjectInfo | null> {
     const path = this.pathOf(key);
+    await this.assertConfined(path, key);
     try {
       const info = await stat(path);
       return info.isFile() ? { key, size: info.size, etag: null } : null;
@@ -119,6 +123,7 @@ export class LocalArtifactStore implements StreamingArtifactStore {
 
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
+    await this.assertConfined(dirname(path), key);
     try {
       await unlink(path);
     } catch (err) {
@@ -143,11 +148,13 @@ export class LocalArtifactStore implements StreamingArtifactStore {
     } catch (err) {
       throw toStoreError(err, `create ${JSON.stringify(dir)}`, null);
     }
+    await this.assertConfined(dir, INCOMING);
     return join(dir, `${randomUUID()}.partial`);
   }
 
   /** Renames tmp onto target, creating parents; retries when a concurrent delete pruned a parent. */
   private async place(tmp: string, target: string, key: string): Promise<void> {
+    await this.assertConfined(dirname(target), key);
     for (let attempt = 1; ; attempt++) {
       try {
         await mkdir(dirname(target), { recursive: true });
@@ -160,6 +167,27 @@ export class LocalArtifactStore implements StreamingArtifactStore {
         }
         if (code !== 'ENOENT' || attempt >= PLACE_ATTEMPTS) throw err;
       }
+    }
+  }
+
+  /**
+   * Throws `UNSAFE_PATH` unless the deepest existing ancestor of `path` (or `path` itself) resolves
+   * inside the root. Dangling links and missing paths resolve through their parents.
+   */
+  private async assertConfined(path: string, key: string): Promise<void> {
+    const root = await realpath(this.root).catch(() => null);
+    if (root === null) return; // no root yet: nothing stored, nothing planted
+    for (let current = path; current.length > this.root.length; current = dirname(current)) {
+      let real: string;
+      try {
+        real = await realpath(current);
+      } catch (err) {
+        const code = errnoOf(err);
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        throw toStoreError(err, `resolve ${JSON.stringify(key)}`, key);
+      }
+      if (real === root || real.startsWith(`${root}/`)) return;
+      throw new ArtifactStoreError('UNSAFE_PATH', `key ${JSON.stringify(key)} leads outside the store root through a symbolic link`, key);
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -100,6 +100,45 @@ describe('LocalArtifactStore specifics', () => {
     await expect(store.putBytes('../outside', 'x')).rejects.toMatchObject({ code: 'INVALID_KEY' });
     await expect(store.putBytes('a/../../outside', 'x')).rejects.toMatchObject({ code: 'INVALID_KEY' });
     expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('refuses keys that leave the root through a planted symlink, touching nothing outside', async () => {
+    const store = fresh();
+    const outside = join(base, `outside-${n++}`);
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret.txt'), 'outside data');
+    await store.putBytes('ok', 'inside');
+    await symlink(outside, join(store.root, 'evil'));
+    await symlink(join(outside, 'secret.txt'), join(store.root, 'link.txt'));
+    for (const op of [
+      () => store.putBytes('evil/new', 'x'),
+      () => store.putBytes('evil/deeper/new', 'x'),
+      () => store.getBytes('evil/secret.txt'),
+      () => store.head('evil/secret.txt'),
+      () => store.delete('evil/secret.txt'),
+      () => store.getBytes('link.txt'),
+      () => store.head('link.txt'),
+    ]) {
+      await expect(op()).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    }
+    expect(await readdir(outside)).toEqual(['secret.txt']);
+    expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('outside data');
+    expect((await store.list('')).map((o) => o.key)).toEqual(['ok']);
+    // Overwriting the link itself replaces the link, never the file it points to.
+    await store.putBytes('link.txt', 'replaced');
+    expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('outside data');
+    expect(Buffer.from((await store.getBytes('link.txt')) ?? []).toString()).toBe('replaced');
+  });
+
+  it('works when the root itself is reached through a symlink', async () => {
+    const real = join(base, `real-root-${n++}`);
+    await mkdir(real);
+    const linked = join(base, `linked-root-${n++}`);
+    await symlink(real, linked);
+    const store = new LocalArtifactStore(linked);
+    await store.putBytes('a/b', 'via link');
+    expect(Buffer.from((await store.getBytes('a/b')) ?? []).toString()).toBe('via link');
+    expect(await readdir(join(real, 'a'))).toEqual(['b']);
   });
 
   it('removes empty parent directories after delete but not the root', async () => {
