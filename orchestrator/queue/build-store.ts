@@ -8,7 +8,7 @@ import type { BuildPlan, StepKind } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
 import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
 import { BUILD_STATUSES } from './build-view.js';
-import { APPEND_LOGS, CLAIM_PLAN, SET_STATUS } from './lua-scripts.js';
+import { SCRIPT_NAMES, defineScripts, script } from './lua-scripts.js';
 import { observeStepInto } from './metrics-store.js';
 import { redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -64,6 +64,7 @@ export class BuildStore {
     private readonly logCap = 10_000,
   ) {
     this.keys = redisKeys(prefix);
+    defineScripts(redis);
   }
 
   /** Returns the live build of this plan, or creates a new one (queued, or succeeded when already published). */
@@ -71,9 +72,7 @@ export class BuildStore {
     const status: BuildStatus = published ? 'succeeded' : 'queued';
     const stepStatus: StepStatus = published ? 'skipped' : 'pending';
     const steps = plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]);
-    const res = (await this.redis.eval(
-      CLAIM_PLAN,
-      2,
+    const res = (await script<Promise<[number, string]>>(this.redis, SCRIPT_NAMES.claimPlan)(
       this.keys.byPlan(plan.planHash),
       this.keys.generation(plan.planHash),
       this.keys.base,
@@ -87,7 +86,7 @@ export class BuildStore {
       JSON.stringify(published),
       JSON.stringify(plan.steps.map((s) => s.id)),
       JSON.stringify(config ?? null),
-    )) as [number, string];
+    ));
     return { created: res[0] === 1, id: res[1] };
   }
 
@@ -153,10 +152,10 @@ export class BuildStore {
    */
   async commitStep(id: string, c: StepCommit): Promise<{ cancelRequested: boolean }> {
     const m = this.redis.multi();
-    m.hset(this.keys.steps(id), ...c.views.flatMap((v) => [v.id, JSON.stringify(v)]));
+    if (c.views.length > 0) m.hset(this.keys.steps(id), ...c.views.flatMap((v) => [v.id, JSON.stringify(v)]));
     if (c.observe) observeStepInto(m, this.keys, c.observe.kind, c.observe.seconds);
     const lines = c.lines ?? [];
-    if (lines.length > 0) m.eval(APPEND_LOGS, 2, this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
+    if (lines.length > 0) script<unknown>(m, SCRIPT_NAMES.appendLogs)(this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
     if (c.fetched) {
       const hits = c.fetched.filter((f) => f.fromCache).length;
       m.hset(this.keys.build(id), 'fetched', JSON.stringify(c.fetched));
@@ -164,7 +163,8 @@ export class BuildStore {
     }
     m.hget(this.keys.build(id), 'cancelRequested');
     const res = await m.exec();
-    const failed = res?.find(([err]) => err !== null);
+    // NOSCRIPT (Redis lost its script cache): ioredis has already re-sent that script as EVAL.
+    const failed = res?.find(([err]) => err !== null && !err.message.includes('NOSCRIPT'));
     if (failed?.[0]) throw failed[0];
     return { cancelRequested: res?.at(-1)?.[1] === '1' };
   }
@@ -185,7 +185,7 @@ export class BuildStore {
     if (extra.error !== undefined) pairs.push('error', JSON.stringify(extra.error));
     if (extra.artifacts !== undefined) pairs.push('artifacts', JSON.stringify(extra.artifacts));
     if (extra.attempts !== undefined) pairs.push('attempts', String(extra.attempts));
-    const r = await this.redis.eval(SET_STATUS, 1, this.keys.build(id), this.keys.base, id, status, String(nowMs), ...pairs);
+    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.setStatus)(this.keys.build(id), this.keys.base, id, status, String(nowMs), ...pairs);
     return r === 1;
   }
 
@@ -223,7 +223,7 @@ export class BuildStore {
   /** Appends numbered log lines (capped list); returns the last seq. */
   async appendLogs(id: string, lines: readonly Omit<LogEntry, 'seq'>[]): Promise<number> {
     if (lines.length === 0) return 0;
-    const r = await this.redis.eval(APPEND_LOGS, 2, this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
+    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.appendLogs)(this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
     return Number(r);
   }
 

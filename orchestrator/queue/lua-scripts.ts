@@ -64,3 +64,30 @@ end
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 return seq
 `;
+
+/** Names under which the scripts are defined on a connection (ioredis runs them with EVALSHA). */
+export const SCRIPT_NAMES = { claimPlan: 'trtClaimPlan', setStatus: 'trtSetStatus', appendLogs: 'trtAppendLogs' } as const;
+type ScriptName = (typeof SCRIPT_NAMES)[keyof typeof SCRIPT_NAMES];
+
+const DEFINITIONS: readonly [ScriptName, string, number][] = [
+  [SCRIPT_NAMES.claimPlan, CLAIM_PLAN, 2],
+  [SCRIPT_NAMES.setStatus, SET_STATUS, 1],
+  [SCRIPT_NAMES.appendLogs, APPEND_LOGS, 2],
+];
+
+interface ScriptHost {
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+}
+
+/** Defines the scripts on an ioredis connection once (EVALSHA, reloaded by ioredis after a Redis restart). */
+export function defineScripts(redis: ScriptHost): void {
+  const host = redis as unknown as Record<string, unknown>;
+  for (const [name, lua, numberOfKeys] of DEFINITIONS) if (typeof host[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys });
+}
+
+/** The script as a function on a connection or a MULTI (the scripts' arguments are strings). */
+export function script<R>(target: object, name: ScriptName): (...args: string[]) => R {
+  const fn = (target as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new Error(`redis script ${name} is not defined on this connection`);
+  return (...args: string[]) => (fn as (...a: string[]) => R).apply(target, args);
+}

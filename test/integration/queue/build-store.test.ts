@@ -56,8 +56,11 @@ describe('BuildStore', () => {
     const again = await store.claim(plan, 3000, null);
     expect(again).toEqual({ created: true, id: id.replace(/-1$/, '-2') });
     expect(await store.claim(plan, 3001, null)).toEqual({ created: false, id: again.id });
+    expect(await store.setStatus(again.id, 'running', 3002)).toBe(true);
+    expect(await store.commitStep(again.id, { views: [], lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] })).toEqual({ cancelRequested: false });
+    expect((await store.readLogs(again.id, 0, 10)).entries.map((e) => e.line)).toEqual(['only a line']);
     const counts = await store.countByStatus();
     expect(counts.failed).toBe(1);
-    expect(counts.queued).toBeGreaterThanOrEqual(1);
+    expect(counts.running).toBeGreaterThanOrEqual(1);
   });
 });
