@@ -9,7 +9,7 @@ import type { FetchedItem } from '../storage/ports.js';
 import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
 import { BUILD_STATUSES } from './build-view.js';
 import { SCRIPT_NAMES, defineScripts, script } from './lua-scripts.js';
-import { observeStepInto } from './metrics-store.js';
+import { observeStep } from './metrics-store.js';
 import { redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -92,11 +92,12 @@ export class BuildStore {
 
   /** The build as the API shows it, or null. */
   async get(id: string): Promise<BuildView | null> {
-    const [[, h], [, s]] = (await this.redis
-      .multi()
-      .hmget(this.keys.build(id), 'status', 'planHash', 'gpuType', 'createdAt', 'updatedAt', 'cancelRequested', 'attempts', 'artifacts', 'error', 'stepOrder')
-      .hgetall(this.keys.steps(id))
-      .exec()) as [[null, (string | null)[]], [null, Record<string, string>]];
+    // Two reads, not a MULTI: cheaper (an ioredis MULTI copies every script defined on the
+    // connection), and a view mixing two consecutive writes is still a valid view.
+    const [h, s] = await Promise.all([
+      this.redis.hmget(this.keys.build(id), 'status', 'planHash', 'gpuType', 'createdAt', 'updatedAt', 'cancelRequested', 'attempts', 'artifacts', 'error', 'stepOrder'),
+      this.redis.hgetall(this.keys.steps(id)),
+    ]);
     const [status, planHash, gpuType, createdAt, updatedAt, cancel, attempts, artifacts, error, order] = h;
     if (!status || !planHash || !gpuType || !createdAt || !updatedAt) return null;
     const stepOrder = JSON.parse(order ?? '[]') as string[];
@@ -121,11 +122,7 @@ export class BuildStore {
 
   /** What a worker needs to start a job, in one round trip; null when the build does not exist. */
   async load(id: string): Promise<LoadedBuild | null> {
-    const [[, h], [, s]] = (await this.redis
-      .multi()
-      .hmget(this.keys.build(id), 'status', 'cancelRequested', 'plan', 'fetched', 'config')
-      .hgetall(this.keys.steps(id))
-      .exec()) as [[null, (string | null)[]], [null, Record<string, string>]];
+    const [h, s] = await Promise.all([this.redis.hmget(this.keys.build(id), 'status', 'cancelRequested', 'plan', 'fetched', 'config'), this.redis.hgetall(this.keys.steps(id))]);
     const [status, cancel, plan, fetched, config] = h;
     if (!status || !plan) return null;
     const steps = new Map<string, StepView>();
@@ -146,27 +143,26 @@ export class BuildStore {
   }
 
   /**
-   * The end of a step in one MULTI: step records (e.g. this one finished and the next one
+   * The end of a step in one round trip: step records (e.g. this one finished and the next one
    * running), its duration metric, log lines, and what a fetch resolved (with cache hit/miss
    * counts). Resolves whether a cancel was requested meanwhile.
    */
   async commitStep(id: string, c: StepCommit): Promise<{ cancelRequested: boolean }> {
-    const m = this.redis.multi();
-    if (c.views.length > 0) m.hset(this.keys.steps(id), ...c.views.flatMap((v) => [v.id, JSON.stringify(v)]));
-    if (c.observe) observeStepInto(m, this.keys, c.observe.kind, c.observe.seconds);
+    // Sent back to back on one connection (Redis runs them in order, one round trip) rather than
+    // as a MULTI: an ioredis MULTI copies every script defined on the connection, BullMQ's included.
+    const r = this.redis;
+    const writes: Promise<unknown>[] = [];
+    if (c.views.length > 0) writes.push(r.hset(this.keys.steps(id), ...c.views.flatMap((v) => [v.id, JSON.stringify(v)])));
+    if (c.observe) writes.push(...observeStep(r, this.keys, c.observe.kind, c.observe.seconds));
     const lines = c.lines ?? [];
-    if (lines.length > 0) script<unknown>(m, SCRIPT_NAMES.appendLogs)(this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
+    if (lines.length > 0) writes.push(script<Promise<unknown>>(r, SCRIPT_NAMES.appendLogs)(this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l))));
     if (c.fetched) {
       const hits = c.fetched.filter((f) => f.fromCache).length;
-      m.hset(this.keys.build(id), 'fetched', JSON.stringify(c.fetched));
-      m.hincrby(this.keys.counters, 'cache_hits', hits).hincrby(this.keys.counters, 'cache_misses', c.fetched.length - hits);
+      writes.push(r.hset(this.keys.build(id), 'fetched', JSON.stringify(c.fetched)));
+      writes.push(r.hincrby(this.keys.counters, 'cache_hits', hits), r.hincrby(this.keys.counters, 'cache_misses', c.fetched.length - hits));
     }
-    m.hget(this.keys.build(id), 'cancelRequested');
-    const res = await m.exec();
-    // NOSCRIPT (Redis lost its script cache): ioredis has already re-sent that script as EVAL.
-    const failed = res?.find(([err]) => err !== null && !err.message.includes('NOSCRIPT'));
-    if (failed?.[0]) throw failed[0];
-    return { cancelRequested: res?.at(-1)?.[1] === '1' };
+    const [, cancel] = await Promise.all([Promise.all(writes), r.hget(this.keys.build(id), 'cancelRequested')]);
+    return { cancelRequested: cancel === '1' };
   }
 
   /** Current status only (cheap), or null when the build does not exist. */

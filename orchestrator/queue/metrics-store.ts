@@ -2,7 +2,7 @@
  * Service metrics kept in Redis so every API replica reports the same numbers: step duration
  * histograms, counters (cache hits), and each worker's GPU allocation.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.js';
 
 /** Upper bounds (seconds) of the step-duration histogram buckets. */
@@ -21,12 +21,11 @@ export interface MetricsSnapshot {
   readonly gpus: Readonly<Record<string, GpuAllocationReport>>;
 }
 
-/** Adds one step-duration observation to a MULTI (so callers batch it with their own writes). */
-export function observeStepInto(m: ChainableCommander, keys: RedisKeys, kind: string, seconds: number): ChainableCommander {
-  m.hincrbyfloat(keys.stepMetrics, `${kind}|sum`, seconds);
-  m.hincrby(keys.stepMetrics, `${kind}|count`, 1);
-  for (const b of STEP_DURATION_BUCKETS) if (seconds <= b) m.hincrby(keys.stepMetrics, `${kind}|le|${b}`, 1);
-  return m;
+/** Sends one step-duration observation (sum, count, buckets); resolves when all are written. */
+export function observeStep(r: Redis, keys: RedisKeys, kind: string, seconds: number): Promise<unknown>[] {
+  const out: Promise<unknown>[] = [r.hincrbyfloat(keys.stepMetrics, `${kind}|sum`, seconds), r.hincrby(keys.stepMetrics, `${kind}|count`, 1)];
+  for (const b of STEP_DURATION_BUCKETS) if (seconds <= b) out.push(r.hincrby(keys.stepMetrics, `${kind}|le|${b}`, 1));
+  return out;
 }
 
 /** Writes and reads the shared metrics. */
