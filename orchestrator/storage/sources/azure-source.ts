@@ -178,7 +178,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
       const ref = parseAzureRepo(item.repo);
       const label = `az://${ref.account}/${ref.container}/${ref.prefix}`;
       const sas = sasOf(item, dl.secrets);
-      return downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes) => {
+      return downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes, signal) => {
         const blob = (ref.prefix + file.path).split('/').map(encodeURIComponent).join('/');
         await downloadHttpFile(
           {
@@ -192,7 +192,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
             ifRange: file.etag,
           },
           finalPath,
-          { signal: dl.signal, onBytes, secrets: sas === null ? [] : [sas], mapStatus: azureError },
+          { signal, onBytes, secrets: sas === null ? [] : [sas], mapStatus: azureError },
         );
       });
     },

@@ -118,7 +118,7 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
       const token = tokenFor(item, dl.secrets, opts.defaultToken ?? null);
       const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
       const prefix = `${hubUrl}/${item.repoType === 'dataset' ? 'datasets/' : ''}${item.repo}/resolve/${resolved.resolvedRevision}/`;
-      return downloadFileSet(resolved.files, destDir, dl, what, async (file, finalPath, onBytes) => {
+      return downloadFileSet(resolved.files, destDir, dl, what, async (file, finalPath, onBytes, signal) => {
         await downloadHttpFile(
           {
             url: prefix + file.path.split('/').map(encodeURIComponent).join('/'),
@@ -132,7 +132,7 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
           },
           finalPath,
           {
-            signal: dl.signal,
+            signal,
             onBytes,
             secrets: token === null ? [] : [token],
             mapStatus: hfStatusError,

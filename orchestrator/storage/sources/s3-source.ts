@@ -101,34 +101,34 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
       const secrets = secretValues(creds);
       const c = client(opts, creds);
       const threshold = opts.rangedThreshold ?? 128 << 20;
-      const get = async (key: string, etag: string | null, range: string | undefined): Promise<{ body: Readable; contentRange: string | null }> => {
+      const get = async (key: string, etag: string | null, range: string | undefined, signal: AbortSignal): Promise<{ body: Readable; contentRange: string | null }> => {
         try {
           const out = await c.send(
             new GetObjectCommand({ Bucket: ref.bucket, Key: key, ...(etag !== null ? { IfMatch: etag } : {}), ...(range !== undefined ? { Range: range } : {}) }),
-            { abortSignal: dl.signal },
+            { abortSignal: signal },
           );
           if (out.Body === undefined) throw new SourceError('INVALID_RESPONSE', `${label}${key}: empty body`);
           return { body: out.Body as Readable, contentRange: out.ContentRange ?? null };
         } catch (err) {
-          throw s3Error(err, `${label}: ${key.slice(ref.prefix.length)}`, dl.signal, secrets);
+          throw s3Error(err, `${label}: ${key.slice(ref.prefix.length)}`, signal, secrets);
         }
       };
       try {
-        return await downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes) => {
+        return await downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes, signal) => {
           const key = ref.prefix + file.path;
           const md5 = PLAIN_MD5.exec(file.etag ?? '')?.[1] ?? null;
           if (file.size >= threshold) {
             await downloadRangedParallel(
               { path: file.path, label, size: file.size, md5, partSize: opts.partSize ?? 64 << 20, concurrency: opts.partConcurrency ?? 4 },
               finalPath,
-              async (start, end) => (await get(key, file.etag, `bytes=${start}-${end}`)).body,
-              { signal: dl.signal, onBytes },
+              async (start, end) => (await get(key, file.etag, `bytes=${start}-${end}`, signal)).body,
+              { signal, onBytes },
             );
             return;
           }
           const openAt = async (offset: number): Promise<Opened> => {
             if (offset >= file.size && file.size > 0) return { kind: 'complete', total: file.size };
-            const r = await get(key, file.etag, offset > 0 ? `bytes=${offset}-` : undefined);
+            const r = await get(key, file.etag, offset > 0 ? `bytes=${offset}-` : undefined, signal);
             if (offset > 0) {
               const cr = parseContentRange(r.contentRange);
               if (cr === null || cr.start !== offset) {
@@ -138,7 +138,7 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
             }
             return { kind: 'body', fromStart: false, total: file.size, etag: file.etag, body: r.body };
           };
-          await downloadResumable({ path: file.path, label, expectedSize: file.size, sha256: null, md5 }, finalPath, openAt, { signal: dl.signal, onBytes, secrets });
+          await downloadResumable({ path: file.path, label, expectedSize: file.size, sha256: null, md5 }, finalPath, openAt, { signal, onBytes, secrets });
         });
       } finally {
         c.destroy();

@@ -11,8 +11,11 @@ import { filterPaths } from './glob.js';
 import { mapLimit } from './map-limit.js';
 import { safeJoin } from './safe-path.js';
 
-/** Fetches one file to `finalPath`, reporting byte deltas through `onBytes`. */
-export type FetchOne<F extends ResolvedFile> = (file: F, finalPath: string, onBytes: (delta: number) => void) => Promise<void>;
+/**
+ * Fetches one file to `finalPath`, reporting byte deltas through `onBytes`. `signal` fires when the
+ * caller cancels or another file of the set has failed (so a 100 GB set does not keep going).
+ */
+export type FetchOne<F extends ResolvedFile> = (file: F, finalPath: string, onBytes: (delta: number) => void, signal: AbortSignal) => Promise<void>;
 
 /** Filters `files` by the options' patterns and fetches each missing one with `fetchOne`. */
 export async function downloadFileSet<F extends ResolvedFile>(
@@ -29,8 +32,10 @@ export async function downloadFileSet<F extends ResolvedFile>(
   let filesDone = 0;
   const report = (): void => opts.onProgress?.({ bytesDone, bytesTotal, filesDone, filesTotal: selected.length });
   report();
+  const failed = new AbortController();
+  const signal = AbortSignal.any([opts.signal, failed.signal]);
   await mapLimit(selected, opts.concurrency ?? 8, async (file) => {
-    if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${label}: fetch aborted`);
+    if (signal.aborted) throw new SourceError('FETCH_ABORTED', `${label}: fetch aborted`);
     const finalPath = safeJoin(destDir, file.path);
     const existing = await stat(finalPath).catch(() => null);
     if (existing?.isFile() === true && existing.size === file.size) {
@@ -38,11 +43,19 @@ export async function downloadFileSet<F extends ResolvedFile>(
     } else {
       let mine = 0;
       try {
-        await fetchOne(file, finalPath, (d) => {
-          mine += d;
-          bytesDone += d;
-          report();
-        });
+        await fetchOne(
+          file,
+          finalPath,
+          (d) => {
+            mine += d;
+            bytesDone += d;
+            report();
+          },
+          signal,
+        );
+      } catch (err) {
+        failed.abort();
+        throw err;
       } finally {
         // Normalize this file's share to its listed size on success; undo it on failure.
         bytesDone -= mine;
