@@ -9,7 +9,7 @@ import type { FetchedItem } from '../storage/ports.js';
 import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
 import { BUILD_STATUSES } from './build-view.js';
 import { SCRIPT_NAMES, defineScripts, script } from './lua-scripts.js';
-import { observeStep } from './metrics-store.js';
+import { STEP_DURATION_BUCKETS } from './metrics-store.js';
 import { redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -143,26 +143,36 @@ export class BuildStore {
   }
 
   /**
-   * The end of a step in one round trip: step records (e.g. this one finished and the next one
+   * The end of a step in one command (a Lua script): step records (e.g. this one finished and the next one
    * running), its duration metric, log lines, and what a fetch resolved (with cache hit/miss
    * counts). Resolves whether a cancel was requested meanwhile.
    */
   async commitStep(id: string, c: StepCommit): Promise<{ cancelRequested: boolean }> {
-    // Sent back to back on one connection (Redis runs them in order, one round trip) rather than
-    // as a MULTI: an ioredis MULTI copies every script defined on the connection, BullMQ's included.
-    const r = this.redis;
-    const writes: Promise<unknown>[] = [];
-    if (c.views.length > 0) writes.push(r.hset(this.keys.steps(id), ...c.views.flatMap((v) => [v.id, JSON.stringify(v)])));
-    if (c.observe) writes.push(...observeStep(r, this.keys, c.observe.kind, c.observe.seconds));
-    const lines = c.lines ?? [];
-    if (lines.length > 0) writes.push(script<Promise<unknown>>(r, SCRIPT_NAMES.appendLogs)(this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l))));
-    if (c.fetched) {
-      const hits = c.fetched.filter((f) => f.fromCache).length;
-      writes.push(r.hset(this.keys.build(id), 'fetched', JSON.stringify(c.fetched)));
-      writes.push(r.hincrby(this.keys.counters, 'cache_hits', hits), r.hincrby(this.keys.counters, 'cache_misses', c.fetched.length - hits));
-    }
-    const [, cancel] = await Promise.all([Promise.all(writes), r.hget(this.keys.build(id), 'cancelRequested')]);
+    const k = this.keys;
+    const hits = c.fetched ? c.fetched.filter((f) => f.fromCache).length : 0;
+    const cancel = await script<Promise<string | null>>(this.redis, SCRIPT_NAMES.commitStep)(
+      k.steps(id),
+      k.stepMetrics,
+      k.logs(id),
+      k.logSeq(id),
+      k.build(id),
+      k.counters,
+      String(this.logCap),
+      c.observe?.kind ?? '',
+      String(c.observe?.seconds ?? 0),
+      STEP_DURATION_BUCKETS.join(','),
+      JSON.stringify(c.views.map((v) => [v.id, JSON.stringify(v)])),
+      JSON.stringify(c.lines ?? []),
+      c.fetched ? JSON.stringify(c.fetched) : '',
+      String(hits),
+      String((c.fetched?.length ?? 0) - hits),
+    );
     return { cancelRequested: cancel === '1' };
+  }
+
+  /** Sets one step's progress (0..1) in place. */
+  async setProgress(id: string, stepId: string, progress: number): Promise<void> {
+    await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.setProgress)(this.keys.steps(id), stepId, String(progress));
   }
 
   /** Current status only (cheap), or null when the build does not exist. */

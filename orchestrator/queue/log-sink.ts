@@ -32,7 +32,7 @@ export class LogSink {
     if (p !== null && Math.abs(p - (this.lastProgress.get(step) ?? -1)) >= 0.01) {
       this.lastProgress.set(step, p);
       this.enqueue(async () => {
-        await this.store.patchStep(this.buildId, step, { progress: p });
+        await this.store.setProgress(this.buildId, step, p);
       });
     }
     if (this.buf.length >= BATCH) this.flush();

@@ -65,14 +65,65 @@ redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 return seq
 `;
 
+/**
+ * The end of a step in one command: step records, the duration metric (sum, count, buckets), log
+ * lines (numbered, capped), a fetch result with cache counters; returns `cancelRequested`.
+ * KEYS: steps, stepMetrics, logs, logSeq, build, counters.
+ * ARGV: logCap, kind ('' = no metric), seconds, buckets (comma-separated), viewsJson ([[id, json]...]),
+ * linesJson ([{ts, step, stream, line}...]), fetchedJson ('' = none), cacheHits, cacheMisses.
+ */
+export const COMMIT_STEP = `
+for _, v in ipairs(cjson.decode(ARGV[5])) do redis.call('HSET', KEYS[1], v[1], v[2]) end
+if ARGV[2] ~= '' then
+  local secs = tonumber(ARGV[3])
+  redis.call('HINCRBYFLOAT', KEYS[2], ARGV[2] .. '|sum', ARGV[3])
+  redis.call('HINCRBY', KEYS[2], ARGV[2] .. '|count', 1)
+  for b in string.gmatch(ARGV[4], '[^,]+') do
+    if secs <= tonumber(b) then redis.call('HINCRBY', KEYS[2], ARGV[2] .. '|le|' .. b, 1) end
+  end
+end
+local lines = cjson.decode(ARGV[6])
+if #lines > 0 then
+  for _, l in ipairs(lines) do
+    l['seq'] = redis.call('INCR', KEYS[4])
+    redis.call('RPUSH', KEYS[3], cjson.encode(l))
+  end
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[1]), -1)
+end
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[5], 'fetched', ARGV[7])
+  redis.call('HINCRBY', KEYS[6], 'cache_hits', ARGV[8])
+  redis.call('HINCRBY', KEYS[6], 'cache_misses', ARGV[9])
+end
+return redis.call('HGET', KEYS[5], 'cancelRequested')
+`;
+
+/** Sets one step's progress in place. KEYS: steps. ARGV: stepId, progress. */
+export const SET_PROGRESS = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local v = cjson.decode(raw)
+v['progress'] = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(v))
+return 1
+`;
+
 /** Names under which the scripts are defined on a connection (ioredis runs them with EVALSHA). */
-export const SCRIPT_NAMES = { claimPlan: 'trtClaimPlan', setStatus: 'trtSetStatus', appendLogs: 'trtAppendLogs' } as const;
+export const SCRIPT_NAMES = {
+  claimPlan: 'trtClaimPlan',
+  setStatus: 'trtSetStatus',
+  appendLogs: 'trtAppendLogs',
+  commitStep: 'trtCommitStep',
+  setProgress: 'trtSetProgress',
+} as const;
 type ScriptName = (typeof SCRIPT_NAMES)[keyof typeof SCRIPT_NAMES];
 
 const DEFINITIONS: readonly [ScriptName, string, number][] = [
   [SCRIPT_NAMES.claimPlan, CLAIM_PLAN, 2],
   [SCRIPT_NAMES.setStatus, SET_STATUS, 1],
   [SCRIPT_NAMES.appendLogs, APPEND_LOGS, 2],
+  [SCRIPT_NAMES.commitStep, COMMIT_STEP, 6],
+  [SCRIPT_NAMES.setProgress, SET_PROGRESS, 1],
 ];
 
 interface ScriptHost {

@@ -21,13 +21,6 @@ export interface MetricsSnapshot {
   readonly gpus: Readonly<Record<string, GpuAllocationReport>>;
 }
 
-/** Sends one step-duration observation (sum, count, buckets); resolves when all are written. */
-export function observeStep(r: Redis, keys: RedisKeys, kind: string, seconds: number): Promise<unknown>[] {
-  const out: Promise<unknown>[] = [r.hincrbyfloat(keys.stepMetrics, `${kind}|sum`, seconds), r.hincrby(keys.stepMetrics, `${kind}|count`, 1)];
-  for (const b of STEP_DURATION_BUCKETS) if (seconds <= b) out.push(r.hincrby(keys.stepMetrics, `${kind}|le|${b}`, 1));
-  return out;
-}
-
 /** Writes and reads the shared metrics. */
 export class MetricsStore {
   constructor(
