@@ -2,7 +2,7 @@
  * The build job: acquire GPUs, run the plan's steps in order (skipping completed ones, so a retried
  * or recovered build resumes), record status/progress/logs, decide retries with `decideOutcome`,
  * publish exactly once, and release the devices on every path. Redis writes are batched per step
- * (one MULTI at the end of each step; the start record is written while the step runs).
+ * (one Lua command at each step boundary: the end of a step and the start of the next).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

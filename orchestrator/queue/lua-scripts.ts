@@ -1,6 +1,7 @@
 /**
- * Lua scripts that make the build store's multi-key updates atomic (claim a plan, guarded status
- * change, numbered log append). KEYS are computed from ARGV[1] (the key base) inside the scripts.
+ * Lua scripts that make the build store's multi-key updates atomic and cheap (claim a plan, guarded
+ * status change, numbered log append, step commit, progress). Some derive keys from a key base
+ * passed in ARGV (single Redis, not Cluster-safe).
  */
 
 /**
