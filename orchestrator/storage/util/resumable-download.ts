@@ -94,81 +94,112 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
   let resumes = 0;
   let noRange = false;
 
-  for (;;) {
-    if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted`);
-    const newHashes = (): Digester =>
-      createDigester({ sha256: spec.sha256 !== null, md5: spec.md5 !== null }, (expected ?? 0) >= OFFLOAD_BYTES);
-    let hashes = newHashes();
-    // Hash what the partial holds and open it before the request, so no I/O wait sits between
-    // the response arriving and its listeners being attached.
-    await hashExisting(partial, offset, hashes);
-    if (expected !== null && offset === expected) {
-      return finish(spec, partial, finalPath, offset, hashes, etag, what);
-    }
-    const fh = await open(partial, constants.O_RDWR | constants.O_CREAT, 0o644);
-    const restart = (): void => {
-      hashes.close();
-      hashes = newHashes();
-      opts.onBytes?.(-offset);
-      offset = 0;
-    };
-    let opened: Opened;
-    try {
-      opened = await openAt(noRange ? 0 : offset, noRange);
-    } catch (err) {
-      await fh.close();
-      hashes.close();
-      throw toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
-    }
-    if (opened.kind !== 'body') hashes.close();
-    if (opened.kind === 'badRange') {
-      await fh.truncate(0);
-      await fh.close();
-      noRange = true;
-      restart();
-      continue;
-    }
-    if (opened.kind === 'complete') {
-      await fh.close();
-      if (opened.total === offset && (expected === null || expected === opened.total)) {
-        expected = opened.total;
+  const newHashes = (): Digester => createDigester({ sha256: spec.sha256 !== null, md5: spec.md5 !== null }, (expected ?? 0) >= OFFLOAD_BYTES);
+  // The digester and how many bytes of the partial it has seen; a resume after a cut keeps it
+  // (every received byte was written and fed), so a large partial is not re-read from disk.
+  let hashes: Digester | null = null;
+  let fed = 0;
+  const dropHashes = (): void => {
+    hashes?.close();
+    hashes = null;
+  };
+  try {
+    for (;;) {
+      if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted`);
+      if (hashes === null || fed !== offset) {
+        dropHashes();
+        const h = newHashes();
+        hashes = h;
+        // Hash what the partial holds before the request, so no I/O wait sits between the
+        // response arriving and its listeners being attached.
+        await hashExisting(partial, offset, h);
+        fed = offset;
+      }
+      const digester: Digester = hashes;
+      if (expected !== null && offset === expected) {
+        hashes = null;
+        return await finish(spec, partial, finalPath, offset, digester, etag, what);
+      }
+      const fh = await open(partial, constants.O_RDWR | constants.O_CREAT, 0o644);
+      const restart = (): void => {
+        dropHashes();
+        opts.onBytes?.(-offset);
+        offset = 0;
+      };
+      let opened: Opened;
+      try {
+        opened = await openAt(noRange ? 0 : offset, noRange);
+      } catch (err) {
+        await fh.close();
+        throw toSourceError(err, { signal: opts.signal, secrets: opts.secrets ?? [], what });
+      }
+      if (opened.kind === 'badRange') {
+        await fh.truncate(0);
+        await fh.close();
+        noRange = true;
+        restart();
         continue;
       }
-      await truncate(partial, 0);
-      restart();
-      continue;
-    }
-    etag = opened.etag;
-    if (opened.fromStart && offset > 0) restart();
-    expected ??= opened.total;
-    const start = offset;
-    const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const failure = await receiveToFile(opened.body, fh, offset, limit, what, (chunk) => opts.onBytes?.(chunk.length), (buf) => hashes.update(buf), hashes.takesOwnership);
-    offset = Math.max(0, await sizeOf(partial));
-    if (failure !== null) hashes.close();
-    if (failure !== null) {
-      if (failure instanceof SourceError) {
-        if (failure.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
-        throw failure;
-      }
-      if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted (partial file kept)`);
-      if (offset > start && resumes < maxResumes) {
-        resumes++;
+      if (opened.kind === 'complete') {
+        await fh.close();
+        if (opened.total === offset && (expected === null || expected === opened.total)) {
+          expected = opened.total;
+          continue;
+        }
+        await truncate(partial, 0);
+        restart();
         continue;
       }
-      const base = toSourceError(failure, { signal: opts.signal, secrets: opts.secrets ?? [], what });
-      throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
-    }
-    if (expected !== null && offset < expected) {
-      hashes.close();
-      // Body ended early without a transport error (e.g. a lying Content-Length): resume.
-      if (resumes < maxResumes) {
-        resumes++;
-        continue;
+      etag = opened.etag;
+      if (opened.fromStart && offset > 0) {
+        restart();
+        hashes = newHashes();
+        fed = 0;
       }
-      throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`);
+      expected ??= opened.total;
+      const start = offset;
+      const limit = expected ?? opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
+      const sink = hashes ?? digester;
+      const failure = await receiveToFile(
+        opened.body,
+        fh,
+        offset,
+        limit,
+        what,
+        (chunk) => opts.onBytes?.(chunk.length),
+        (buf) => {
+          fed += buf.length;
+          sink.update(buf);
+        },
+        sink.takesOwnership,
+      );
+      offset = Math.max(0, await sizeOf(partial));
+      if (failure !== null) {
+        if (failure instanceof SourceError) {
+          if (failure.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
+          throw failure;
+        }
+        if (opts.signal.aborted) throw new SourceError('FETCH_ABORTED', `${what}: fetch aborted (partial file kept)`);
+        if (offset > start && resumes < maxResumes) {
+          resumes++;
+          continue;
+        }
+        const base = toSourceError(failure, { signal: opts.signal, secrets: opts.secrets ?? [], what });
+        throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
+      }
+      if (expected !== null && offset < expected) {
+        // Body ended early without a transport error (e.g. a lying Content-Length): resume.
+        if (resumes < maxResumes) {
+          resumes++;
+          continue;
+        }
+        throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`);
+      }
+      hashes = null;
+      return await finish(spec, partial, finalPath, offset, sink, etag, what);
     }
-    return finish(spec, partial, finalPath, offset, hashes, etag, what);
+  } finally {
+    dropHashes();
   }
 }
 
