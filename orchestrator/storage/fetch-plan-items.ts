@@ -42,6 +42,30 @@ export function hostPathFor(dest: string, workspaceMount: string, workspaceDir: 
   return join(workspaceDir, ...rel.split('/'));
 }
 
+const ROLES = new Set(['checkpoint', 'lora_adapter', 'calibration_dataset']);
+
+/**
+ * Checks an item's shape (items arrive as JSON from the queue): a precise, non-retryable
+ * SOURCE_REPO_INVALID naming the bad field, or SOURCE_UNSUPPORTED for an unknown source kind.
+ */
+export function checkFetchItem(item: unknown, sources: SourceRegistry): FetchItem {
+  const bad = (field: string, want: string): SourceError => new SourceError('SOURCE_REPO_INVALID', `fetch item: ${field} must be ${want}`);
+  if (typeof item !== 'object' || item === null) throw bad('the item', 'an object');
+  const it = item as Record<string, unknown>;
+  const str = (v: unknown, max: number): boolean => typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\0');
+  if (typeof it['source'] !== 'string' || !Object.hasOwn(sources, it['source'])) {
+    throw new SourceError('SOURCE_UNSUPPORTED', `fetch item: unknown source ${JSON.stringify(String(it['source']).slice(0, 40))}; expected one of ${Object.keys(sources).join(', ')}`);
+  }
+  if (typeof it['role'] !== 'string' || !ROLES.has(it['role'])) throw bad('role', 'checkpoint, lora_adapter or calibration_dataset');
+  if (!str(it['repo'], 4096)) throw bad('repo', 'a non-empty string (at most 4096 characters)');
+  if (it['revision'] !== null && !str(it['revision'], 256)) throw bad('revision', 'null or a string (at most 256 characters)');
+  if (it['repoType'] !== 'model' && it['repoType'] !== 'dataset') throw bad('repoType', '"model" or "dataset"');
+  if (it['secretName'] !== null && !str(it['secretName'], 256)) throw bad('secretName', 'null or a secret name');
+  if (it['name'] !== null && !str(it['name'], 256)) throw bad('name', 'null or a string');
+  if (!str(it['dest'], 4096)) throw bad('dest', 'an absolute path under the workspace mount');
+  return item as FetchItem;
+}
+
 function plain(r: ResolvedSource, files: DownloadResult['files']): ResolvedSource {
   return { source: r.source, repo: r.repo, requestedRevision: r.requestedRevision, resolvedRevision: r.resolvedRevision, files };
 }
@@ -52,8 +76,9 @@ export async function fetchPlanItems(items: readonly FetchItem[], ctx: FetchCont
   const secretValues = Object.values(ctx.secrets);
   const out: FetchedItem[] = [];
   for (const item of items) {
-    const what = `${item.role} ${item.source}`;
+    const what = `${String(item.role)} ${String(item.source)}`;
     try {
+      checkFetchItem(item, sources);
       const dest = hostPathFor(item.dest, ctx.workspaceMount, ctx.workspaceDir);
       const adapter = sources[item.source];
       const resolved = await adapter.resolve(item, { secrets: ctx.secrets, signal: ctx.signal });

@@ -35,6 +35,9 @@ export const SOURCE_ERROR_CODES = {
   DEST_OUTSIDE_WORKSPACE: { retryable: false },
   FETCH_ABORTED: { retryable: false },
   CACHE_LOCK_TIMEOUT: { retryable: true },
+  DISK_FULL: { retryable: false },
+  DEST_NOT_WRITABLE: { retryable: false },
+  FETCH_INTERNAL_ERROR: { retryable: false },
   CACHE_TOO_SMALL: { retryable: false },
 } as const satisfies Record<string, { readonly retryable: boolean }>;
 
@@ -70,16 +73,38 @@ export function isSourceError(err: unknown, code?: SourceErrorCode): err is Sour
   return err instanceof SourceError && (code === undefined || err.code === code);
 }
 
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE', 'ECONNCLOSED',
+]);
+
+function codeOf(err: unknown): string | undefined {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : undefined;
+}
+
 /**
- * Turns anything thrown into a SourceError. Unknown errors become NETWORK_ERROR (retryable) or
- * FETCH_ABORTED when the signal fired; their message is scrubbed of the given secret values.
+ * Turns anything thrown into a SourceError, classified so retries are decided right: network
+ * failures (socket codes, undici's `fetch failed`, cut bodies) are NETWORK_ERROR (retryable);
+ * ENOSPC is DISK_FULL and EACCES/EROFS/EPERM DEST_NOT_WRITABLE (not retryable); other
+ * TypeError/RangeError/SyntaxError are FETCH_INTERNAL_ERROR (a bug or malformed input, not
+ * retryable); anything else is treated as a network failure. FETCH_ABORTED when the signal
+ * fired. Messages are scrubbed of the given secret values.
  */
 export function toSourceError(err: unknown, ctx: { signal?: AbortSignal; secrets?: readonly string[]; what: string }): SourceError {
   if (err instanceof SourceError) return err;
   if (ctx.signal?.aborted === true) return new SourceError('FETCH_ABORTED', `${ctx.what}: fetch aborted`);
   const raw = err instanceof Error ? err.message : String(err);
-  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return new SourceError('NETWORK_ERROR', `${ctx.what}: ${scrubSecrets(raw + cause, ctx.secrets ?? [])}`);
+  const causeErr = err instanceof Error ? err.cause : undefined;
+  const cause = causeErr instanceof Error ? `: ${causeErr.message}` : '';
+  const message = `${ctx.what}: ${scrubSecrets(raw + cause, ctx.secrets ?? [])}`;
+  const code = codeOf(err) ?? codeOf(causeErr);
+  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR'))) return new SourceError('NETWORK_ERROR', message);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new SourceError('DISK_FULL', `${message}; free space on the builder host or lower the cache budget`);
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new SourceError('DEST_NOT_WRITABLE', message);
+  if (raw === 'fetch failed' || raw === 'terminated' || raw === 'aborted') return new SourceError('NETWORK_ERROR', message);
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) return new SourceError('FETCH_INTERNAL_ERROR', message);
+  return new SourceError('NETWORK_ERROR', message);
 }
 
 /** Replaces every occurrence of each secret value (length ≥ 4) with `***`. */
