@@ -3,7 +3,6 @@
  * scripted executors and publishers, and polling helpers (deadlines, never fixed sleeps).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -11,6 +10,7 @@ import type { GpuAllocator, ProcessResult, StepExecutor, StepFailure, StepOutcom
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
 import type { BuildPlan, ContainerStep } from '../../../orchestrator/plan/types.js';
 import type { BuildStore } from '../../../orchestrator/queue/build-store.js';
+import type { ArtifactStore } from '../../../orchestrator/storage/ports.js';
 import type { BuildView } from '../../../orchestrator/queue/build-view.js';
 import type { ArtifactsView } from '../../../orchestrator/queue/build-view.js';
 import type { Decision, Publisher, PublishInput, PublishOutcome, WorkerDeps } from '../../../orchestrator/queue/ports.js';
@@ -198,20 +198,33 @@ export function waitForStatus(store: BuildStore, id: string, status: BuildView['
   return waitFor(() => store.get(id), (v) => v !== null && want.includes(v.status), timeoutMs, `build ${id} → ${want.join('|')}`);
 }
 
-/** A publisher writing `<dir>/<hex>/manifest.json` (last) and appending one line per manifest write to `<dir>/writes.log`. */
-export function dirPublisher(dir: string): Publisher {
-  const view = (planHash: string): ArtifactsView => ({ store: `file://${dir}`, prefix: `${planHash.slice(7)}/`, manifest: `${planHash.slice(7)}/manifest.json` });
+/** Like `instantScript`, and the `build` step writes an engine file where the plan's publish step looks. */
+export const engineScript: Script = async (step, ctx, call) => {
+  if (step.id === 'build') {
+    await mkdir(join(ctx.workspaceDir, 'engine'), { recursive: true });
+    await writeFile(join(ctx.workspaceDir, 'engine', 'rank0.engine'), `engine for ${ctx.runName}\n`.repeat(100));
+  }
+  return instantScript(step, ctx, call);
+};
+
+/** An artifact store that appends one line to `logFile` per manifest written (counts across processes). */
+export function countingStore(inner: ArtifactStore, logFile: string): ArtifactStore {
+  const note = async (key: string): Promise<void> => {
+    if (key.endsWith('/manifest.json')) await appendFile(logFile, `${key}\n`);
+  };
   return {
-    published(planHash) {
-      return Promise.resolve(existsSync(join(dir, planHash.slice(7), 'manifest.json')) ? view(planHash) : null);
+    url: inner.url,
+    putFile: async (key, path) => {
+      await note(key);
+      return inner.putFile(key, path);
     },
-    async publish(input) {
-      const h = input.plan.planHash;
-      if (await this.published(h)) return { alreadyPublished: true, artifacts: view(h) };
-      await mkdir(join(dir, h.slice(7)), { recursive: true });
-      await writeFile(join(dir, h.slice(7), 'manifest.json'), JSON.stringify({ planHash: h }));
-      await appendFile(join(dir, 'writes.log'), `${h}\n`);
-      return { alreadyPublished: false, artifacts: view(h) };
+    putBytes: async (key, body, type) => {
+      await note(key);
+      return inner.putBytes(key, body, type);
     },
+    getBytes: (key) => inner.getBytes(key),
+    head: (key) => inner.head(key),
+    list: (prefix) => inner.list(prefix),
+    delete: (key) => inner.delete(key),
   };
 }

@@ -7,12 +7,17 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
-import { REDIS_URL, cleanupPrefix, dirPublisher, fakeWorkerDeps, fixturePlan, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
+import { storePublisher } from '../../../orchestrator/main/store-publisher.js';
+import { artifactStoreFromUrl } from '../../../orchestrator/storage/artifacts/store-from-url.js';
+import { readManifest } from '../../../orchestrator/storage/publish/read-manifest.js';
+import { verifyPublished } from '../../../orchestrator/storage/publish/verify-published.js';
+import { REDIS_URL, cleanupPrefix, countingStore, engineScript, fakeWorkerDeps, fixturePlan, scriptedExecutor, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
 
 const prefix = uniquePrefix('kill');
 let redis: Redis;
@@ -60,13 +65,23 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   child.kill('SIGKILL');
   await exited;
 
-  rescuer = await startWorker(fakeWorkerDeps(redis, prefix, { gpuType: 'H100', publisher: dirPublisher(storeDir), tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 } }));
+  const store = artifactStoreFromUrl(pathToFileURL(join(storeDir, 'store')).href);
+  rescuer = await startWorker(
+    fakeWorkerDeps(redis, prefix, {
+      gpuType: 'H100',
+      executor: scriptedExecutor(engineScript),
+      publisher: storePublisher(countingStore(store, join(storeDir, 'writes.log')), [], () => Date.now()),
+      workDir: join(storeDir, 'work'),
+      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
+    }),
+  );
   const done = await waitForStatus(bq.store, build.id, 'succeeded', 20_000);
   expect(done?.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
     ['fetch', 'succeeded', 1], ['convert', 'succeeded', 1], ['build', 'succeeded', 2], ['publish', 'succeeded', 1],
   ]);
   expect(done?.attempts).toBe(2);
   const writes = (await readFile(join(storeDir, 'writes.log'), 'utf8')).trim().split('\n');
-  expect(writes).toEqual([plan.planHash]);
-  expect(JSON.parse(await readFile(join(storeDir, plan.planHash.slice(7), 'manifest.json'), 'utf8'))).toEqual({ planHash: plan.planHash });
+  expect(writes).toEqual([`builds/${plan.planHash.slice(7)}/manifest.json`]);
+  expect(await verifyPublished(store, plan.planHash)).toMatchObject({ ok: true });
+  expect((await readManifest(store, plan.planHash))?.files.map((f) => f.path)).toEqual(['artifact/rank0.engine']);
 });

@@ -2,20 +2,27 @@
  * A worker process for the SIGKILL test (run with `node --import tsx`): serves `build-<GPU_TYPE>`
  * and `io` with fakes; MODE=hang makes the `build` step hang until aborted. Prints `ready`.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
-import { dirPublisher, fakeWorkerDeps, hangUntilAborted, instantScript, scriptedExecutor } from './fixtures.js';
+import { storePublisher } from '../../../orchestrator/main/store-publisher.js';
+import { artifactStoreFromUrl } from '../../../orchestrator/storage/artifacts/store-from-url.js';
+import { countingStore, engineScript, fakeWorkerDeps, hangUntilAborted, scriptedExecutor } from './fixtures.js';
 
 const env = process.env;
 const redis = new Redis(env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const hang = env['MODE'] === 'hang';
-const executor = scriptedExecutor((step, ctx, call) => (hang && step.id === 'build' ? hangUntilAborted(ctx) : instantScript(step, ctx, call)));
+const executor = scriptedExecutor((step, ctx, call) => (hang && step.id === 'build' ? hangUntilAborted(ctx) : engineScript(step, ctx, call)));
+const storeDir = env['STORE_DIR'] ?? '/nonexistent';
+const store = countingStore(artifactStoreFromUrl(pathToFileURL(join(storeDir, 'store')).href), join(storeDir, 'writes.log'));
 const worker = await startWorker(
   fakeWorkerDeps(redis, env['PREFIX'] ?? 'missing', {
     gpuType: (env['GPU_TYPE'] ?? 'H100') as GpuType,
     executor,
-    publisher: dirPublisher(env['STORE_DIR'] ?? '/nonexistent'),
+    publisher: storePublisher(store, [], () => Date.now()),
+    workDir: join(storeDir, 'work'),
     workerName: env['WORKER_NAME'] ?? 'child',
     tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
   }),
