@@ -31,6 +31,10 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const code = codeForFastifyError(error.code, error.statusCode);
+    if (code === 'INTERNAL_ERROR' && deps.redis.status !== 'ready') {
+      req.log.warn({ err: error.message, redis: deps.redis.status }, 'redis unavailable');
+      return sendError(reply, 'SERVICE_UNAVAILABLE', 'the queue store (redis) is unreachable; retry later');
+    }
     if (code === 'INTERNAL_ERROR') {
       req.log.error({ err: error.message }, 'request failed');
       return sendError(reply, code, 'internal error');

@@ -27,9 +27,12 @@ export function makeLogger(config: Readonly<ServiceConfig>, name: string): Logge
   });
 }
 
-/** The ioredis connection BullMQ needs (`maxRetriesPerRequest: null`). */
-export function connectRedis(config: Readonly<ServiceConfig>): Redis {
-  return new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+/**
+ * The ioredis connection. Workers need `maxRetriesPerRequest: null` (BullMQ blocks on it); the API
+ * fails a request after a few reconnect attempts instead, so it answers 503 rather than hanging.
+ */
+export function connectRedis(config: Readonly<ServiceConfig>, role: 'api' | 'worker'): Redis {
+  return new Redis(config.REDIS_URL, { maxRetriesPerRequest: role === 'worker' ? null : 2 });
 }
 
 /** The artifact store named by ARTIFACT_STORE_URL (S3 credentials from the SDK's default chain). */

@@ -12,7 +12,7 @@ import { publishedIn } from './store-publisher.js';
 
 const config = configOrExit('api');
 const log = makeLogger(config, 'trt-api');
-const redis = connectRedis(config);
+const redis = connectRedis(config, 'api');
 const store = openArtifactStore(config);
 const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), config.LOG_CAP_LINES);
 const app = buildApp({

@@ -37,7 +37,7 @@ if (roles.has('build')) {
   deviceIds = inv.inventory.deviceIds;
 }
 
-const redis = connectRedis(config);
+const redis = connectRedis(config, 'worker');
 const store = openArtifactStore(config);
 const secretValues = Object.values(config.secrets);
 const cache = new CheckpointCache({ dir: config.CACHE_DIR, maxBytes: config.CACHE_MAX_BYTES });

@@ -246,6 +246,20 @@ describe('operations', () => {
     offline.disconnect();
   });
 
+  it('answers 503 (not a hang, not a 500) when Redis is unreachable', async () => {
+    const offline = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const offQueue = new BuildQueue(offline, prefix, () => Date.now());
+    const down = buildApp({ ...deps, redis: offline, queue: offQueue });
+    const get = await down.inject({ method: 'GET', url: '/v1/builds/0123456789abcdef-1', headers: auth });
+    expect(get.statusCode).toBe(503);
+    expect(get.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the queue store (redis) is unreachable; retry later' } });
+    const post = await down.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/yaml' }, payload: L4_YAML });
+    expect(post.statusCode).toBe(503);
+    await down.close();
+    await offQueue.close();
+    offline.disconnect();
+  });
+
   it('publishes an OpenAPI document covering every route', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toBe('3.1.0');
