@@ -2,8 +2,8 @@
  * Azure Blob Storage source over the documented REST API (List Blobs + Get Blob, x-ms-version
  * 2021-08-06) with a SAS token, or anonymously for public containers. Repos are
  * `az://<account>/<container>/<prefix>` or `https://<account>.blob.core.windows.net/<container>/<prefix>`.
- * The secret holds the SAS token (`sv=…&sig=…`, optionally with a leading `?`), or JSON
- * `{"sas_token": "…"}`. Blob bytes go through the shared resumable downloader (Range + If-Range on
+ * The secret holds a SAS token (`sv=…&sig=…`, optionally with a leading `?`), JSON
+ * `{"sas_token": "…"}`, or JSON `{"account_key": "<base64>"}` (Shared Key signing). Blob bytes go through the shared resumable downloader (Range + If-Range on
  * the ETag), checked against Content-MD5 when the blob has one.
  */
 import { createHash } from 'node:crypto';
@@ -16,12 +16,15 @@ import { normalizeRelPath } from '../util/safe-path.js';
 import { SourceError, toSourceError } from './errors.js';
 import type { CheckpointSource, DownloadOptions, DownloadResult, ResolveContext, ResolvedFetch } from './port.js';
 import { secretFor } from './port.js';
+import { signSharedKey } from './azure-shared-key.js';
 
 export interface AzureSourceOptions {
   /** Blob endpoint for an account, e.g. Azurite's `http://127.0.0.1:10000/<account>`; default `https://<account>.blob.core.windows.net`. */
   readonly endpointFor?: (account: string) => string;
   /** SAS token used when the item names no secret, or null. */
   readonly defaultSas?: string | null;
+  /** Clock for Shared Key `x-ms-date` (default: now). */
+  readonly now?: () => Date;
 }
 
 export interface AzureRef {
@@ -70,22 +73,41 @@ export function parseAzureRepo(repo: string): AzureRef {
   return { account: account as string, container, prefix: raw === '' ? '' : `${raw}/`, endpoint };
 }
 
-/** The SAS query (without `?`) from the secret, or null. */
-export function sasFrom(raw: string | null, secretName: string | null): string | null {
+export type AzureCredential =
+  | { readonly kind: 'sas'; readonly sas: string }
+  | { readonly kind: 'key'; readonly key: Buffer; readonly raw: string };
+
+/** The credential in the secret (SAS token, `{"sas_token"}` or `{"account_key"}`), or null. */
+export function azureCredentialFrom(raw: string | null, secretName: string | null): AzureCredential | null {
   if (raw === null) return null;
+  const invalid = (why: string): SourceError =>
+    new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(secretName)} ${why}; expected a SAS token, {"sas_token": "..."} or {"account_key": "<base64>"}`);
   let sas = raw.trim();
   if (sas.startsWith('{')) {
+    let v: { sas_token?: unknown; account_key?: unknown };
     try {
-      const v = (JSON.parse(sas) as { sas_token?: unknown }).sas_token;
-      if (typeof v !== 'string') throw new Error('no sas_token');
-      sas = v.trim();
+      v = JSON.parse(sas) as typeof v;
     } catch {
-      throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(secretName)} must be a SAS token or JSON {"sas_token": "..."}`);
+      throw invalid('is not valid JSON');
     }
+    if (typeof v.account_key === 'string') {
+      const k = v.account_key.trim();
+      const key = Buffer.from(k, 'base64');
+      if (key.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(k)) throw invalid('has an account_key that is not base64');
+      return { kind: 'key', key, raw: k };
+    }
+    if (typeof v.sas_token !== 'string') throw invalid('has neither sas_token nor account_key');
+    sas = v.sas_token.trim();
   }
   sas = sas.replace(/^\?/, '');
-  if (!/(^|&)sig=/.test(sas)) throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(secretName)} is not a SAS token (no sig=)`);
-  return sas;
+  if (!/(^|&)sig=/.test(sas)) throw invalid('is not a SAS token (no sig=)');
+  return { kind: 'sas', sas };
+}
+
+/** The SAS query (without `?`) from the secret, or null (kept for callers that only take SAS). */
+export function sasFrom(raw: string | null, secretName: string | null): string | null {
+  const c = azureCredentialFrom(raw, secretName);
+  return c?.kind === 'sas' ? c.sas : null;
 }
 
 function xmlText(s: string): string {
@@ -126,15 +148,19 @@ function azureError(status: number, code: string | null, what: string): SourceEr
 /** Builds the Azure Blob adapter. */
 export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
   const base = (ref: AzureRef): string => ref.endpoint ?? opts.endpointFor?.(ref.account) ?? `https://${ref.account}.blob.core.windows.net`;
-  const sasOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): string | null =>
-    sasFrom(secretFor(item, secrets), item.secretName) ?? opts.defaultSas ?? null;
-  const withSas = (url: string, sas: string | null): string => (sas === null ? url : `${url}${url.includes('?') ? '&' : '?'}${sas}`);
+  const credOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): AzureCredential | null =>
+    azureCredentialFrom(secretFor(item, secrets), item.secretName) ?? (opts.defaultSas != null ? { kind: 'sas', sas: opts.defaultSas.replace(/^\?/, '') } : null);
+  const withSas = (url: string, c: AzureCredential | null): string => (c?.kind !== 'sas' ? url : `${url}${url.includes('?') ? '&' : '?'}${c.sas}`);
+  const signer = (c: AzureCredential | null, account: string) =>
+    c?.kind === 'key' ? (url: URL, headers: Readonly<Record<string, string>>) => signSharedKey('GET', url, headers, account, c.key, (opts.now ?? (() => new Date()))()) : undefined;
+  const secretsOf = (c: AzureCredential | null): string[] => (c === null ? [] : c.kind === 'sas' ? [c.sas] : [c.raw]);
   return {
     kind: 'AZURE',
     async resolve(item: FetchItem, ctx: ResolveContext): Promise<ResolvedFetch> {
       const ref = parseAzureRepo(item.repo);
       const what = `az://${ref.account}/${ref.container}/${ref.prefix}`;
-      const sas = sasOf(item, ctx.secrets);
+      const cred = credOf(item, ctx.secrets);
+      const sign = signer(cred, ref.account);
       const files: ResolvedFile[] = [];
       const md5ByPath: Record<string, string> = {};
       let marker: string | null = null;
@@ -142,7 +168,9 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
         do {
           const q = new URLSearchParams({ restype: 'container', comp: 'list', prefix: ref.prefix, maxresults: '5000' });
           if (marker !== null) q.set('marker', marker);
-          const res = await httpGet(withSas(`${base(ref)}/${ref.container}?${q.toString()}`, sas), { 'x-ms-version': API_VERSION }, ctx.signal);
+          const url = withSas(`${base(ref)}/${ref.container}?${q.toString()}`, cred);
+          const headers = { 'x-ms-version': API_VERSION };
+          const res = await httpGet(url, sign ? sign(new URL(url), headers) : headers, ctx.signal);
           const chunks: Buffer[] = [];
           let total = 0;
           for await (const c of res.body) {
@@ -165,7 +193,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
           marker = page.next;
         } while (marker !== null);
       } catch (err) {
-        throw toSourceError(err, { signal: ctx.signal, secrets: sas === null ? [] : [sas], what });
+        throw toSourceError(err, { signal: ctx.signal, secrets: secretsOf(cred), what });
       }
       if (files.length === 0) throw new SourceError('SOURCE_NOT_FOUND', `${what}: no blobs under this prefix`);
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -177,13 +205,15 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
       const item = resolved.item;
       const ref = parseAzureRepo(item.repo);
       const label = `az://${ref.account}/${ref.container}/${ref.prefix}`;
-      const sas = sasOf(item, dl.secrets);
+      const cred = credOf(item, dl.secrets);
+      const sign = signer(cred, ref.account);
       return downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes, signal) => {
         const blob = (ref.prefix + file.path).split('/').map(encodeURIComponent).join('/');
         await downloadHttpFile(
           {
-            url: withSas(`${base(ref)}/${ref.container}/${blob}`, sas),
+            url: withSas(`${base(ref)}/${ref.container}/${blob}`, cred),
             headers: { 'x-ms-version': API_VERSION },
+            ...(sign ? { sign } : {}),
             path: file.path,
             label,
             expectedSize: file.size,
@@ -192,7 +222,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
             ifRange: file.etag,
           },
           finalPath,
-          { signal, onBytes, secrets: sas === null ? [] : [sas], mapStatus: azureError },
+          { signal, onBytes, secrets: secretsOf(cred), mapStatus: azureError },
         );
       });
     },

@@ -10,7 +10,8 @@
  * - GCS (XML API): `GCS_ENDPOINT` (default https://storage.googleapis.com), HMAC keys
  *   `GCS_HMAC_ACCESS_KEY_ID` + `GCS_HMAC_SECRET` when the item names no secret.
  * - AZURE: `AZURE_STORAGE_BLOB_ENDPOINT` (a template with `{account}`, e.g. Azurite's
- *   `http://127.0.0.1:10000/{account}`), `AZURE_STORAGE_SAS_TOKEN` when the item names no secret.
+ *   `http://127.0.0.1:10000/{account}`), `AZURE_STORAGE_SAS_TOKEN` when the item names no secret;
+ *   the item's secret may hold a SAS token or `{"account_key": "<base64>"}` (Shared Key).
  * - REMOTE_URL: `TRT_FETCH_MAX_ARCHIVE_BYTES` (default 2 TiB) bounds what an archive may expand to.
  */
 import { azureSource } from './azure-source.js';

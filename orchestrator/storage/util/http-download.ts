@@ -13,6 +13,8 @@ export interface HttpFileRequest extends FileSpec {
   readonly headers: Readonly<Record<string, string>>;
   /** Strong ETag or Last-Modified for `If-Range`, so a changed object restarts from zero. */
   readonly ifRange: string | null;
+  /** Signs each request once its headers are final (e.g. Azure Shared Key, which covers Range). */
+  readonly sign?: (url: URL, headers: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
 export interface HttpFileOptions extends ResumableOptions {
@@ -47,7 +49,7 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
       headers['range'] = `bytes=${offset}-`;
       if (req.ifRange !== null) headers['if-range'] = req.ifRange;
     }
-    const res = await httpGet(req.url, headers, opts.signal, opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {});
+    const res = await httpGet(req.url, req.sign ? req.sign(new URL(req.url), headers) : headers, opts.signal, opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {});
     if (res.status === 206) {
       const cr = parseContentRange(res.header('content-range'));
       if (cr === null || cr.start !== offset) {

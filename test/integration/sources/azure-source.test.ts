@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
-import { azureSource, parseAzureRepo, parseListBlobs, sasFrom } from '../../../orchestrator/storage/sources/azure-source.js';
+import { azureCredentialFrom, azureSource, parseAzureRepo, parseListBlobs, sasFrom } from '../../../orchestrator/storage/sources/azure-source.js';
+import { sharedKeyStringToSign, signSharedKey } from '../../../orchestrator/storage/sources/azure-shared-key.js';
 import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
 
+const ACCOUNT_KEY = Buffer.from('planted-account-key-bytes-0123456789').toString('base64');
 const SAS = 'sv=2021-08-06&ss=b&srt=co&sp=rl&sig=planted%2Fsas%2Bsignature';
 const blobs = new Map<string, Buffer>([
   ['ckpt/llama/config.json', Buffer.from('{"a":1}')],
@@ -18,7 +20,7 @@ const blobs = new Map<string, Buffer>([
   ['ckpt/other/x.bin', Buffer.from('no')],
 ]);
 const corrupt = new Set<string>();
-const seen: { path: string; query: URLSearchParams; version: string | undefined; range: string | undefined }[] = [];
+const seen: { path: string; query: URLSearchParams; version: string | undefined; range: string | undefined; auth: string | undefined }[] = [];
 let server: Server;
 let endpoint: string;
 let tmp: string;
@@ -31,10 +33,18 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'az-src-'));
   server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
-    seen.push({ path: u.pathname, query: u.searchParams, version: req.headers['x-ms-version'] as string | undefined, range: req.headers.range });
+    seen.push({ path: u.pathname, query: u.searchParams, version: req.headers['x-ms-version'] as string | undefined, range: req.headers.range, auth: req.headers.authorization });
     // Path: /<account>/<container>[/<blob>]
     const [, account, container, ...rest] = u.pathname.split('/');
-    if (u.searchParams.get('sig') !== 'planted/sas+signature') {
+    const auth = req.headers.authorization;
+    let keyOk = false;
+    if (auth?.startsWith('SharedKey ') === true) {
+      // Recompute the signature over what actually arrived (headers as sent, including Range).
+      const hdrs = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'authorization'));
+      const expect = signSharedKey('GET', u, hdrs, 'devacct', Buffer.from(ACCOUNT_KEY, 'base64'), new Date(hdrs['x-ms-date'] ?? ''));
+      keyOk = expect.authorization === auth;
+    }
+    if (!keyOk && u.searchParams.get('sig') !== 'planted/sas+signature') {
       res.writeHead(403, { 'x-ms-error-code': 'AuthenticationFailed' }).end();
       return;
     }
@@ -128,6 +138,36 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
     expect((await caught(src().resolve(item('az://devacct/nocontainer/x'), ctx()))).code).toBe('SOURCE_NOT_FOUND');
     expect((await caught(src().resolve(item('az://devacct/models/missing'), ctx()))).code).toBe('SOURCE_NOT_FOUND');
     expect((await caught(src().resolve(item('az://devacct/models/x'), ctx('not-a-sas')))).code).toBe('SOURCE_SECRET_INVALID');
+  });
+
+  it('signs list and ranged blob requests with Shared Key when the secret holds an account key', async () => {
+    const keySecret = JSON.stringify({ account_key: ACCOUNT_KEY });
+    const before = seen.length;
+    const r = await src().resolve(item('az://devacct/models/ckpt/llama'), ctx(keySecret));
+    const dest = join(tmp, 'sharedkey');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(dest, { recursive: true });
+    const w = blobs.get('ckpt/llama/rank0.safetensors') as Buffer;
+    await writeFile(join(dest, 'rank0.safetensors.partial'), w.subarray(0, 1000));
+    await src().download(r, dest, { secrets: { azure_sas: keySecret }, signal: new AbortController().signal, allow: ['rank0.safetensors'] });
+    expect((await readFile(join(dest, 'rank0.safetensors'))).equals(w)).toBe(true);
+    const mine = seen.slice(before);
+    expect(mine.every((q) => q.auth?.startsWith('SharedKey devacct:') === true && !q.query.has('sig'))).toBe(true);
+    expect(mine.some((q) => q.range === 'bytes=1000-')).toBe(true);
+    const wrongKey = JSON.stringify({ account_key: Buffer.from('another-key-entirely-0123456789').toString('base64') });
+    const denied = await caught(src().resolve(item('az://devacct/models/ckpt'), ctx(wrongKey)));
+    expect(denied.code).toBe('SOURCE_UNAUTHORIZED');
+    expect(JSON.stringify(denied.toFailure())).not.toContain(ACCOUNT_KEY);
+  });
+
+  it('builds the documented Shared Key string-to-sign', () => {
+    const url = new URL('https://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=metadata&timeout=20');
+    const s = sharedKeyStringToSign('GET', url, { 'x-ms-date': 'Sun, 11 Oct 2009 21:49:13 GMT', 'x-ms-version': '2009-09-19', 'Content-Length': '0' }, 'myaccount');
+    expect(s).toBe('GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:Sun, 11 Oct 2009 21:49:13 GMT\nx-ms-version:2009-09-19\n/myaccount/mycontainer\ncomp:metadata\nrestype:container\ntimeout:20');
+    const withRange = sharedKeyStringToSign('GET', new URL('https://a.blob.core.windows.net/c/b%20x.bin'), { Range: 'bytes=5-', 'x-ms-version': 'v' }, 'a');
+    expect(withRange).toBe('GET\n\n\n\n\n\n\n\n\n\n\nbytes=5-\nx-ms-version:v\n/a/c/b%20x.bin');
+    expect(() => azureCredentialFrom('{"account_key":"not base64!"}', 's')).toThrow(/not base64/);
+    expect(azureCredentialFrom('{"sas_token":"sig=x"}', 's')).toEqual({ kind: 'sas', sas: 'sig=x' });
   });
 
   it('parses repo URLs, SAS secrets and list pages', () => {
