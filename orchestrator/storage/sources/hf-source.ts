@@ -128,6 +128,8 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
             expectedSize: file.size,
             sha256: file.sha256,
             md5: null,
+            // Non-LFS files are plain git blobs: their tree oid is the git blob id.
+            gitBlobSha1: file.sha256 === null && file.etag !== null && /^[0-9a-f]{40}$/.test(file.etag) ? file.etag : null,
             ifRange: null,
           },
           finalPath,

@@ -10,6 +10,8 @@ import { Worker } from 'node:worker_threads';
 export interface Digests {
   readonly sha256: string | null;
   readonly md5: string | null;
+  /** Git blob id: sha1 over `blob <size>\0` + the bytes. */
+  readonly gitSha1: string | null;
 }
 
 export interface Digester {
@@ -26,6 +28,8 @@ export interface Digester {
 export interface DigestAlgorithms {
   readonly sha256: boolean;
   readonly md5: boolean;
+  /** The file size when a git blob id is wanted, else null/undefined. */
+  readonly gitBlobSize?: number | null;
 }
 
 const WORKER_CODE = `
@@ -33,13 +37,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const sha = workerData.sha256 ? createHash('sha256') : null;
 const md5 = workerData.md5 ? createHash('md5') : null;
+const git = workerData.gitBlobSize != null ? createHash('sha1').update('blob ' + workerData.gitBlobSize + '\\0') : null;
 parentPort.on('message', (m) => {
   if (m.type === 'data') {
     const b = Buffer.from(m.buf);
     if (sha) sha.update(b);
     if (md5) md5.update(b);
+    if (git) git.update(b);
   } else if (m.type === 'end') {
-    parentPort.postMessage({ sha256: sha ? sha.digest('hex') : null, md5: md5 ? md5.digest('hex') : null });
+    parentPort.postMessage({ sha256: sha ? sha.digest('hex') : null, md5: md5 ? md5.digest('hex') : null, gitSha1: git ? git.digest('hex') : null });
   }
 });
 `;
@@ -47,12 +53,14 @@ parentPort.on('message', (m) => {
 function inline(algos: DigestAlgorithms): Digester {
   const sha: Hash | null = algos.sha256 ? createHash('sha256') : null;
   const md5: Hash | null = algos.md5 ? createHash('md5') : null;
+  const git: Hash | null = algos.gitBlobSize != null ? createHash('sha1').update(`blob ${algos.gitBlobSize}\0`) : null;
   return {
     update(buf) {
       sha?.update(buf);
       md5?.update(buf);
+      git?.update(buf);
     },
-    digests: () => Promise.resolve({ sha256: sha?.digest('hex') ?? null, md5: md5?.digest('hex') ?? null }),
+    digests: () => Promise.resolve({ sha256: sha?.digest('hex') ?? null, md5: md5?.digest('hex') ?? null, gitSha1: git?.digest('hex') ?? null }),
     close: () => undefined,
     takesOwnership: false,
   };
@@ -98,5 +106,5 @@ function threaded(algos: DigestAlgorithms): Digester {
 
 /** A digester for the requested algorithms; `offload` runs it in a worker thread. */
 export function createDigester(algos: DigestAlgorithms, offload: boolean): Digester {
-  return offload && (algos.sha256 || algos.md5) ? threaded(algos) : inline(algos);
+  return offload && (algos.sha256 || algos.md5 || algos.gitBlobSize != null) ? threaded(algos) : inline(algos);
 }

@@ -24,6 +24,8 @@ export interface FileSpec {
   /** Lower-case hex digests to verify when the source provides them. */
   readonly sha256: string | null;
   readonly md5: string | null;
+  /** Git blob id (40 hex) to verify, e.g. a non-LFS file's oid in a Hugging Face tree. */
+  readonly gitBlobSha1?: string | null;
 }
 
 /** What an opener got back for a request starting at `offset`. */
@@ -94,7 +96,10 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
   let resumes = 0;
   let noRange = false;
 
-  const newHashes = (): Digester => createDigester({ sha256: spec.sha256 !== null, md5: spec.md5 !== null }, (expected ?? 0) >= OFFLOAD_BYTES);
+  const newHashes = (): Digester => createDigester(
+      { sha256: spec.sha256 !== null, md5: spec.md5 !== null, gitBlobSize: spec.gitBlobSha1 != null ? spec.expectedSize : null },
+      (expected ?? 0) >= OFFLOAD_BYTES,
+    );
   // The digester and how many bytes of the partial it has seen; a resume after a cut keeps it
   // (every received byte was written and fed), so a large partial is not re-read from disk.
   let hashes: Digester | null = null;
@@ -217,7 +222,11 @@ async function finish(
     await rm(partial, { force: true });
     throw new SourceError('SIZE_MISMATCH', `${what}: expected ${req.expectedSize} bytes, got ${size}`);
   }
-  const { sha256: digest, md5: m } = await hashes.digests();
+  const { sha256: digest, md5: m, gitSha1 } = await hashes.digests();
+  if (req.gitBlobSha1 != null && gitSha1 !== null && gitSha1 !== req.gitBlobSha1.toLowerCase()) {
+    await rm(partial, { force: true });
+    throw new SourceError('CHECKSUM_MISMATCH', `${what}: git blob id ${gitSha1} does not match the expected ${req.gitBlobSha1}`);
+  }
   if (req.sha256 !== null && digest !== req.sha256.toLowerCase()) {
     await rm(partial, { force: true });
     throw new SourceError('CHECKSUM_MISMATCH', `${what}: sha256 ${digest} does not match the expected ${req.sha256}`);

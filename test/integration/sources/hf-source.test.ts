@@ -167,6 +167,14 @@ describe('HF source against a local hub', () => {
     expect(resumedAt).toBeLessThanOrEqual(100_000);
   });
 
+  it('verifies non-LFS files against their git blob id', async () => {
+    const resolved = await src().resolve(item('acme/tiny'), ctx());
+    hub.corrupt('acme/tiny', 'config.json');
+    const err = await caught(src().download(resolved, join(tmp, 'gitblob'), dl({ allow: ['config.json'] }))).finally(() => hub.corrupt('acme/tiny', 'config.json', false));
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(err.message).toMatch(/git blob id/);
+  });
+
   it('continues a .partial left by an earlier run', async () => {
     const resolved = await src().resolve(item('acme/tiny'), ctx());
     const dest = join(tmp, 'resume');
