@@ -167,6 +167,34 @@ describe('end to end', () => {
     expect(done?.steps.filter((s) => s.kind !== 'fetch' && s !== firstContainer).every((s) => s.attempts === 1)).toBe(true);
   });
 
+  it('never stores a secret in Redis (job data, build records, logs, metrics)', async () => {
+    // A config carrying a secret value is refused without echoing it (and nothing is queued).
+    const planted = recipe('llama-3.1-8b-fp8-h100.yaml').replace('hf_access_token: null', `hf_access_token: "${SECRET}"`);
+    const refused = await app.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/yaml' }, payload: planted });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('SECRET_VALUE_IN_CONFIG');
+    expect(refused.body).not.toContain(SECRET);
+    let cursor = '0';
+    let scanned = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const value =
+          type === 'string' ? await redis.get(key)
+          : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
+          : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
+          : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1))
+          : type === 'set' ? JSON.stringify(await redis.smembers(key))
+          : '';
+        expect(value ?? '', key).not.toContain(SECRET);
+        scanned += 1;
+      }
+    } while (cursor !== '0');
+    expect(scanned).toBeGreaterThan(20);
+  });
+
   it('stops a CUDA OOM at once with advice to raise num_builder_gpus', async () => {
     const { id } = await submit(recipe('llama-3.1-8b-fp4-b200.yaml'));
     const done = await waitForStatus(queue.store, id, ['succeeded', 'failed'], 30_000);
