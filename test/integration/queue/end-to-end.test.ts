@@ -185,7 +185,7 @@ describe('end to end', () => {
           type === 'string' ? await redis.get(key)
           : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
           : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-          : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1))
+          : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
           : type === 'set' ? JSON.stringify(await redis.smembers(key))
           : '';
         expect(value ?? '', key).not.toContain(SECRET);
