@@ -9,7 +9,7 @@ import type { FlowJob } from 'bullmq';
 import type { GpuType } from '../gpu/catalog.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { BuildPlan } from '../plan/types.js';
-import { BuildStore } from './build-store.js';
+import { BuildStore, viewOfNewBuild } from './build-store.js';
 import type { ArtifactsView, BuildView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
 import { IO_QUEUE, JOB_NAMES, JOB_SETTINGS, buildQueueName, fetchJobId } from './job-catalog.js';
@@ -64,9 +64,10 @@ export class BuildQueue {
    * new flow. `config` (secrets already removed) is kept for the manifest.
    */
   async submit(plan: BuildPlan, published: ArtifactsView | null, config: unknown = null): Promise<SubmitResult> {
-    const claim = await this.store.claim(plan, this.now(), published, config);
+    const now = this.now();
+    const claim = await this.store.claim(plan, now, published, config);
     if (claim.created && !published) await this.enqueue(plan, claim.id);
-    const build = await this.store.get(claim.id);
+    const build = claim.created ? viewOfNewBuild(claim.id, plan, now, published) : await this.store.get(claim.id);
     if (!build) throw new Error(`build ${claim.id} vanished after submit`);
     return { created: claim.created, build };
   }

@@ -260,6 +260,24 @@ export class BuildStore {
   }
 }
 
+/** The view of a build `claim` just created (what `get` would read back), without a round trip. */
+export function viewOfNewBuild(id: string, plan: BuildPlan, nowMs: number, published: ArtifactsView | null): BuildView {
+  const stepStatus: StepStatus = published ? 'skipped' : 'pending';
+  return {
+    id,
+    status: published ? 'succeeded' : 'queued',
+    planHash: plan.planHash,
+    gpuType: plan.builder.gpuType,
+    createdAt: iso(nowMs),
+    updatedAt: iso(nowMs),
+    cancelRequested: false,
+    attempts: 0,
+    steps: plan.steps.map((st) => initialStep(st.id, st.kind, stepStatus)),
+    artifacts: published,
+    error: null,
+  };
+}
+
 function initialStep(id: string, kind: StepKind, status: StepStatus): StepView {
   return { id, kind, status, attempts: 0, startedAt: null, finishedAt: null, progress: null };
 }

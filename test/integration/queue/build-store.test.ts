@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildStore } from '../../../orchestrator/queue/build-store.js';
+import { BuildStore, viewOfNewBuild } from '../../../orchestrator/queue/build-store.js';
 import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix } from './fixtures.js';
 
 const prefix = uniquePrefix('store');
@@ -41,6 +41,7 @@ describe('BuildStore', () => {
   it('never changes a terminal status and moves builds between status indexes', async () => {
     const plan = fixturePlan('status');
     const { id } = await store.claim(plan, 2000, null);
+    expect(await store.get(id)).toEqual(viewOfNewBuild(id, plan, 2000, null));
     expect((await store.list('queued', 0, 10)).items.map((b) => b.id)).toContain(id);
     expect(await store.setStatus(id, 'running', 2001)).toBe(true);
     expect(await store.setStatus(id, 'failed', 2002, { error: { code: 'STEP_CUDA_OOM', message: 'oom', advice: 'raise num_builder_gpus' } })).toBe(true);
