@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   // API requests.
   BAD_REQUEST: { httpStatus: 400, retryable: false, fault: 'user', summary: 'the request is malformed' },
   UNAUTHORIZED: { httpStatus: 401, retryable: false, fault: 'user', summary: 'a valid bearer token is required' },
+  ROUTE_NOT_FOUND: { httpStatus: 404, retryable: false, fault: 'user', summary: 'no such route' },
   BUILD_NOT_FOUND: { httpStatus: 404, retryable: false, fault: 'user', summary: 'no build has this id' },
   BUILD_ALREADY_FINISHED: { httpStatus: 409, retryable: false, fault: 'user', summary: 'the build already finished' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, fault: 'user', summary: 'the request body is over the size limit' },

@@ -53,6 +53,8 @@ export const ServiceEnv = z.object({
   LOG_CAP_LINES: int(100, 1_000_000, 10_000),
   /** Names of environment variables passed to steps as secrets (e.g. HF_TOKEN). */
   SECRET_NAMES: list.pipe(z.array(z.string().regex(ENV_NAME, 'must be an environment variable name'))).default([]),
+  /** Extra environment variables passed to step processes (names; `PREFIX_*` for a prefix). */
+  STEP_ENV_PASSTHROUGH: list.pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}\*?$/, 'must be a variable name or PREFIX_*'))).default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;

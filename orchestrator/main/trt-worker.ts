@@ -16,6 +16,7 @@ import { startWorker } from '../queue/start-worker.js';
 import { CheckpointCache } from '../storage/cache/checkpoint-cache.js';
 import { fetchPlanItems } from '../storage/fetch-plan-items.js';
 import { sourcesFromEnv } from '../storage/sources/sources-from-env.js';
+import { stepEnvironment } from './step-environment.js';
 import { configOrExit, connectRedis, makeLogger, onShutdownSignal, openArtifactStore } from './service-runtime.js';
 import { storePublisher } from './store-publisher.js';
 
@@ -41,13 +42,18 @@ const redis = connectRedis(config, 'worker');
 const store = openArtifactStore(config);
 const secretValues = Object.values(config.secrets);
 const cache = new CheckpointCache({ dir: config.CACHE_DIR, maxBytes: config.CACHE_MAX_BYTES });
+// Step processes see only what the tools need, never the worker's own credentials.
+const stepEnv = stepEnvironment(process.env, config.STEP_ENV_PASSTHROUGH);
 const sources = sourcesFromEnv({ ...process.env, HF_ENDPOINT: config.HF_ENDPOINT });
 const worker = await startWorker({
   connection: redis,
   prefix: config.REDIS_PREFIX,
   gpuType,
   io: roles.has('io'),
-  executor: config.EXECUTOR === 'docker' ? createDockerExecutor({ dockerBin: config.DOCKER_BIN }) : createLocalExecutor(),
+  executor:
+    config.EXECUTOR === 'docker'
+      ? createDockerExecutor({ dockerBin: config.DOCKER_BIN, env: stepEnv })
+      : createLocalExecutor({ env: stepEnv }),
   allocator: createGpuAllocator(deviceIds),
   fetchItems: (items, ctx) => fetchPlanItems(items, { ...ctx, cache, sources }),
   publisher: storePublisher(store, secretValues, () => Date.now()),

@@ -4,7 +4,7 @@
  */
 import type { BuildStore } from './build-store.js';
 import type { LogEntry } from './build-view.js';
-import { parseProgress } from './parse-progress.js';
+import { parseProgress } from '../exec/parse-progress.js';
 import type { Log } from './ports.js';
 
 const BATCH = 200;
@@ -28,7 +28,7 @@ export class LogSink {
   line(step: string, stream: LogEntry['stream'], line: string): void {
     this.buf.push({ ts: this.now(), step, stream, line });
     this.log.debug({ buildId: this.buildId, step, stream }, line);
-    const p = parseProgress(line);
+    const p = parseProgress(line)?.fraction ?? null;
     if (p !== null && Math.abs(p - (this.lastProgress.get(step) ?? -1)) >= 0.01) {
       this.lastProgress.set(step, p);
       this.enqueue(async () => {

@@ -43,6 +43,8 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     SECRET_NAMES: 'hf_access_token',
     hf_access_token: HF_SECRET,
     FAKE_DOCKER_STATE: join(dir, 'docker'),
+    // The fake docker's knobs reach it only because the operator lets them through.
+    STEP_ENV_PASSTHROUGH: 'FAKE_DOCKER_*',
     LOG_LEVEL: 'info',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,

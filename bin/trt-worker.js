@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Entry point installed as `trt-worker`: the compiled service in dist/main/ (see README, "Build service").
+await import('../dist/main/trt-worker.js');
