@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
-import type { BuildPlan, ContainerStep, PlanStep, PublishStep } from '../plan/types.js';
+import type { BuildPlan, ContainerStep, FetchStep, PlanStep, PublishStep, StepKind } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
 import type { BuildStore } from './build-store.js';
 import type { ArtifactsView, BuildStatus, StepView } from './build-view.js';
@@ -162,19 +162,31 @@ interface StepRun {
   readonly startWrite: Promise<unknown>;
 }
 
-/** Runs one step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
-async function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
-  const { step } = r;
-  if (step.kind === 'fetch') {
-    const res = await runFetchStep(rc.d, r.plan, step, r.workspaceDir, r.abort);
-    if (res === 'cancelled') return 'cancelled';
-    if ('error' in res) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
-    r.result.fetched = res.fetched;
-    r.sink.line(step.id, 'system', res.summary);
-    return null;
-  }
-  if (step.kind === 'publish') return runPublish(rc, r, step);
-  return runContainer(rc, r, step);
+/** Runs one kind of step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
+type StepRunner<K extends StepKind> = (rc: RunContext, r: StepRun, step: Extract<PlanStep, { kind: K }>) => Promise<'cancelled' | null>;
+
+/** One runner per step kind: a new kind in plan/types.ts does not compile until it has one here. */
+const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
+  fetch: runFetch,
+  convert: runContainer,
+  quantize: runContainer,
+  engine_build: runContainer,
+  publish: runPublish,
+};
+
+/** Runs one step with the runner of its kind. */
+function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
+  const run = STEP_RUNNERS[r.step.kind] as StepRunner<StepKind>;
+  return run(rc, r, r.step);
+}
+
+async function runFetch(rc: RunContext, r: StepRun, step: FetchStep): Promise<'cancelled' | null> {
+  const res = await runFetchStep(rc.d, r.plan, step, r.workspaceDir, r.abort);
+  if (res === 'cancelled') return 'cancelled';
+  if ('error' in res) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
+  r.result.fetched = res.fetched;
+  r.sink.line(step.id, 'system', res.summary);
+  return null;
 }
 
 async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Promise<'cancelled' | null> {
