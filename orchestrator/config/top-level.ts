@@ -25,12 +25,20 @@ export function checkSecrets(raw: unknown): SecretsResult {
         code: 'SECRET_VALUE_IN_CONFIG',
         severity: 'error',
         path: ['secrets', name],
-        message: `secret ${JSON.stringify(name)} has a value in config.yaml; write ${name}: null and store the value in the secret store (the value is not shown)`,
+        message: isNullLookalike(value)
+          // A Python-style None (or a quoted "null") is a string in YAML, not null.
+          ? `secret ${JSON.stringify(name)} holds the string ${JSON.stringify(value)}, which YAML does not read as null; write ${name}: null (unquoted) and store the value in the secret store`
+          : `secret ${JSON.stringify(name)} has a value in config.yaml; write ${name}: null and store the value in the secret store (the value is not shown)`,
         at: 'key',
       });
     }
   }
   return { names, findings };
+}
+
+/** A string that a user meant as null (None, "null", nil, ~): safe to name in a message. */
+function isNullLookalike(value: unknown): value is string {
+  return typeof value === 'string' && /^(none|null|nil|~|)$/i.test(value.trim());
 }
 
 /** `model_name` must be a string when present. */

@@ -168,7 +168,9 @@ function validateInner(text: string): ValidationResult {
   const rawTrt = root['trt_llm'];
   const hasTrtLlm = isPlainObject(rawTrt);
   if (rawTrt === undefined || rawTrt === null) {
-    findings.push({ code: 'TRT_LLM_MISSING', severity: 'error', path: rawTrt === null ? ['trt_llm'] : [], message: 'no trt_llm section: nothing to build; add trt_llm.build with a checkpoint_repository', at: 'key' });
+    findings.push({ code: 'TRT_LLM_MISSING', severity: 'error', path: rawTrt === null ? ['trt_llm'] : [], message: rawTrt === null
+      ? 'trt_llm is null: this config has no TRT-LLM section, so there is nothing to build; add trt_llm.build with a checkpoint_repository'
+      : 'no trt_llm section: nothing to build; add trt_llm.build with a checkpoint_repository', at: 'key' });
   } else if (!hasTrtLlm) {
     findings.push({ code: 'INVALID_TYPE', severity: 'error', path: ['trt_llm'], message: 'trt_llm must be a mapping' });
   }

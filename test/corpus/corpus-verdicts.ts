@@ -20,6 +20,18 @@ export const TRUSS_ENFORCED = new Set([
   'LORA_ADAPTER_NAME_INVALID', 'ACCELERATOR_TYPE_UNKNOWN', 'ACCELERATOR_COUNT_INVALID',
 ]);
 
+/** One entry of expectations.json. `reason` is hand-checked for every invalid file. */
+export interface Expectation {
+  readonly verdict: 'valid' | 'invalid';
+  readonly errors: string[];
+  /** True when at least one error is a rule Truss itself enforces (so `truss push` fails too). */
+  readonly trussRejects: boolean;
+  readonly reason?: string;
+  /** Set by update-expectations.ts when the codes changed and `reason` must be rechecked. */
+  readonly needsReview?: boolean;
+  readonly previousReason?: string;
+}
+
 export interface Verdict {
   readonly verdict: 'valid' | 'invalid';
   readonly errors: string[];

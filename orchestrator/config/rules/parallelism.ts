@@ -13,12 +13,27 @@ export function parallelismRules(ctx: RuleContext): Finding[] {
     const b = cfg.build;
     const world = b.tensor_parallel_count * b.pipeline_parallel_count * b.sequence_parallel_count;
     if (acc && world !== acc.count) {
+      // Point at the factor the user actually wrote that makes the product wrong (PP/SP before TP
+      // when TP is still 1), and only suggest a change that would make the product match.
+      const factors = [
+        ['tensor_parallel_count', b.tensor_parallel_count],
+        ['pipeline_parallel_count', b.pipeline_parallel_count],
+        ['sequence_parallel_count', b.sequence_parallel_count],
+      ] as const;
+      const written = factors.filter(([k]) => ctx.userSet.has(`trt_llm.build.${k}`));
+      const culprit = written.find(([, v]) => v !== 1) ?? written[0] ?? factors[0];
+      const others = b.pipeline_parallel_count * b.sequence_parallel_count;
+      const fix = others === 1
+        ? `tensor_parallel_count ${acc.count}`
+        : acc.count % others === 0
+          ? `tensor_parallel_count ${acc.count / others}`
+          : `pipeline_parallel_count 1, sequence_parallel_count 1 and tensor_parallel_count ${acc.count}`;
       out.push(
         error(
           'WORLD_SIZE_MISMATCH',
-          ['trt_llm', 'build', 'tensor_parallel_count'],
-          `tensor_parallel_count × pipeline_parallel_count × sequence_parallel_count = ${b.tensor_parallel_count} × ${b.pipeline_parallel_count} × ${b.sequence_parallel_count} = ${world}, but resources.accelerator has ${acc.count} GPU(s); make them equal (e.g. accelerator ${acc.type}:${world} or tensor_parallel_count ${acc.count})`,
-          ctx.userSet.has('trt_llm.build.tensor_parallel_count') ? undefined : 'key',
+          ['trt_llm', 'build', culprit[0]],
+          `tensor_parallel_count × pipeline_parallel_count × sequence_parallel_count = ${b.tensor_parallel_count} × ${b.pipeline_parallel_count} × ${b.sequence_parallel_count} = ${world}, but resources.accelerator has ${acc.count} GPU(s); make them equal (e.g. accelerator ${acc.type}:${world} or ${fix})`,
+          written.length > 0 ? undefined : 'key',
         ),
       );
     }

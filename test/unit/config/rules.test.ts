@@ -76,6 +76,8 @@ const CASES: Case[] = [
   { rule: 'fp4 on Ampere', code: 'FP4_REQUIRES_SM100', severity: 'error', bad: { resources: { accelerator: 'A10G' }, trt_llm: { build: { quantization_type: 'fp4' } } }, good: { resources: { accelerator: 'B200' }, trt_llm: { build: { quantization_type: 'fp4' } } } },
   { rule: 'C6 FP4 needs SM100', code: 'FP4_REQUIRES_SM100', severity: 'error', bad: { resources: { accelerator: 'H200' }, trt_llm: { build: { quantization_type: 'fp4_kv' } } }, good: { resources: { accelerator: 'RTX_PRO_6000' }, trt_llm: { build: { quantization_type: 'fp4_kv' } } } },
   { rule: 'T2 world size', code: 'WORLD_SIZE_MISMATCH', severity: 'error', bad: acc('H100:2'), good: { resources: { accelerator: 'H100:2' }, trt_llm: { build: { tensor_parallel_count: 2 } } } },
+  // Corpus: Briton-…-70b-instruct-tp8 sets pipeline_parallel_count 8 (tp 1) on a single H100.
+  { rule: 'T2 world size via pipeline parallelism', code: 'WORLD_SIZE_MISMATCH', severity: 'error', bad: { resources: { accelerator: 'H100' }, trt_llm: { build: { pipeline_parallel_count: 8 } } }, good: { resources: { accelerator: 'H100:8' }, trt_llm: { build: { pipeline_parallel_count: 8 } } } },
   { rule: 'T3 unusual world size', code: 'WORLD_SIZE_UNUSUAL', severity: 'warning', bad: { resources: { accelerator: 'H100:3' }, trt_llm: { build: { tensor_parallel_count: 3 } } }, good: { resources: { accelerator: 'H100:4' }, trt_llm: { build: { tensor_parallel_count: 4 } } } },
   { rule: 'P4 FP8 without num_builder_gpus', code: 'FP8_WITHOUT_NUM_BUILDER_GPUS', severity: 'warning', bad: b({ quantization_type: 'fp8' }), good: b({ quantization_type: 'fp8', num_builder_gpus: 1 }) },
   // Stricter than Truss
@@ -127,5 +129,18 @@ describe('validation rules', () => {
       expect(r.warnings).toEqual([]);
       expect(r.valid).toBe(true);
     }
+  });
+
+  it('T2 points at the parallel count that was written and suggests a fix that matches', () => {
+    const pp = check({ resources: { accelerator: 'H100' }, trt_llm: { build: { pipeline_parallel_count: 8 } } }).errors.find((e) => e.code === 'WORLD_SIZE_MISMATCH');
+    expect(pp?.path).toBe('trt_llm.build.pipeline_parallel_count');
+    expect(pp?.message).toContain('1 × 8 × 1 = 8, but resources.accelerator has 1 GPU(s)');
+    expect(pp?.message).toContain('accelerator H100:8 or pipeline_parallel_count 1, sequence_parallel_count 1 and tensor_parallel_count 1');
+    expect(pp?.message).not.toMatch(/or tensor_parallel_count 1\)/);
+    const pp2 = check({ resources: { accelerator: 'H100:8' }, trt_llm: { build: { pipeline_parallel_count: 2 } } }).errors.find((e) => e.code === 'WORLD_SIZE_MISMATCH');
+    expect(pp2?.message).toContain('or tensor_parallel_count 4)');
+    const tp = check({ resources: { accelerator: 'H100:8' }, trt_llm: { build: { tensor_parallel_count: 4 } } }).errors.find((e) => e.code === 'WORLD_SIZE_MISMATCH');
+    expect(tp).toMatchObject({ path: 'trt_llm.build.tensor_parallel_count' });
+    expect(tp?.message).toContain('accelerator H100:4 or tensor_parallel_count 8)');
   });
 });

@@ -204,4 +204,20 @@ describe('validateConfigText: hostile input', () => {
   it('rejects a non-null secret value even when it is a placeholder', () => {
     expect(codes(check({ secrets: { hf_access_token: 'set token in baseten workspace' } }))).toEqual(['SECRET_VALUE_IN_CONFIG']);
   });
+
+  // Corpus: truss-examples internal/config.yaml writes `hf_access_token: None` (Python spelling).
+  it('says why a Python-style None secret is not null, and accepts the YAML null spellings', () => {
+    const r = validateConfigText('resources: {accelerator: H100}\nsecrets:\n  hf_access_token: None\ntrt_llm: {build: {checkpoint_repository: {source: HF, repo: a/b}}}\n');
+    expect(codes(r)).toEqual(['SECRET_VALUE_IN_CONFIG']);
+    expect(r.errors[0]?.message).toMatch(/string "None", which YAML does not read as null; write hf_access_token: null/);
+    for (const spelling of ['null', '~', 'Null', '']) {
+      expect(codes(validateConfigText(`resources: {accelerator: H100}\nsecrets:\n  hf_access_token: ${spelling}\ntrt_llm: {build: {checkpoint_repository: {source: HF, repo: a/b}}}\n`))).toEqual([]);
+    }
+  });
+
+  it('says trt_llm is null rather than missing when it is written as null', () => {
+    const r = validateConfigText('resources: {accelerator: H100}\ntrt_llm: null\n');
+    expect(r.errors.find((e) => e.code === 'TRT_LLM_MISSING')).toMatchObject({ path: 'trt_llm', line: 2, message: expect.stringMatching(/^trt_llm is null/) as unknown });
+    expect(validateConfigText('resources: {accelerator: H100}\n').errors[0]?.message).toMatch(/^no trt_llm section/);
+  });
 });
