@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
 import { azureCredentialFrom, azureSource, parseAzureRepo, parseListBlobs, sasFrom } from '../../../orchestrator/storage/sources/azure-source.js';
 import { sharedKeyStringToSign, signSharedKey } from '../../../orchestrator/storage/sources/azure-shared-key.js';
-import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
+import { caught } from './caught-source-error.js';
 
 const ACCOUNT_KEY = Buffer.from('planted-account-key-bytes-0123456789').toString('base64');
 const SAS = 'sv=2021-08-06&ss=b&srt=co&sp=rl&sig=planted%2Fsas%2Bsignature';
@@ -97,15 +97,6 @@ function item(repo: string): FetchItem {
 }
 const ctx = (sas = SAS) => ({ secrets: { azure_sas: sas }, signal: new AbortController().signal });
 const dl = (): DownloadOptions => ({ secrets: { azure_sas: `?${SAS}` }, signal: new AbortController().signal });
-async function caught(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSourceError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a SourceError');
-}
 
 describe('Azure Blob source (REST + SAS) against a local blob service', () => {
   it('lists with markers, sends x-ms-version and the SAS, and downloads MD5-verified blobs', async () => {

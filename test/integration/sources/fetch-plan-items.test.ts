@@ -8,10 +8,10 @@ import type { FetchItem } from '../../../orchestrator/plan/types.js';
 import { CheckpointCache } from '../../../orchestrator/storage/cache/checkpoint-cache.js';
 import { fetchPlanItems, hostPathFor } from '../../../orchestrator/storage/fetch-plan-items.js';
 import type { FetchProgress } from '../../../orchestrator/storage/ports.js';
-import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import { sourcesFromEnv } from '../../../orchestrator/storage/sources/sources-from-env.js';
 import { startFakeHub, type FakeHub } from '../../fixtures/servers/fake-hub.js';
 import { makeTar, startRemoteUrlServer, type RemoteUrlServer } from '../../fixtures/servers/remote-url-server.js';
+import { caught } from './caught-source-error.js';
 
 const TOKEN = 'hf_PLANTED_leak_canary_5c1f';
 const weights = randomBytes(200_000);
@@ -51,15 +51,6 @@ const items = (): FetchItem[] => [
 const sources = () => sourcesFromEnv({ HF_ENDPOINT: hub.url, TRT_FETCH_MAX_ARCHIVE_BYTES: '1000000' });
 function ctx(workspaceDir: string, over: Partial<Parameters<typeof fetchPlanItems>[1]> = {}) {
   return { workspaceDir, workspaceMount: '/workspace', secrets: { hf_access_token: TOKEN }, signal: new AbortController().signal, sources: sources(), ...over };
-}
-async function caught(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSourceError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a SourceError');
 }
 
 describe('fetchPlanItems', () => {

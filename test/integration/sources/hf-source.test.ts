@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
-import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import { hfSource } from '../../../orchestrator/storage/sources/hf-source.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
 import { startFakeHub, type FakeHub } from '../../fixtures/servers/fake-hub.js';
+import { caught } from './caught-source-error.js';
 
 const TOKEN = 'hf_planted_secret_token_9f8e7d';
 const weights = randomBytes(300_000);
@@ -26,15 +26,6 @@ function item(repo: string, over: Partial<FetchItem> = {}): FetchItem {
 const ctx = (secrets: Record<string, string> = {}) => ({ secrets, signal: new AbortController().signal });
 const dl = (over: Partial<DownloadOptions> = {}): DownloadOptions => ({ secrets: {}, signal: new AbortController().signal, ...over });
 
-async function caught(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSourceError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a SourceError');
-}
 
 async function listAll(dir: string, rel = ''): Promise<string[]> {
   const out: string[] = [];

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
-import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
 import { remoteUrlSource } from '../../../orchestrator/storage/sources/remote-url-source.js';
 import { makeTar, startRemoteUrlServer, type RemoteUrlServer, type TarEntrySpec } from '../../fixtures/servers/remote-url-server.js';
+import { caught } from './caught-source-error.js';
 
 let srv: RemoteUrlServer;
 let tmp: string;
@@ -28,15 +28,6 @@ function item(path: string, over: Partial<FetchItem> = {}): FetchItem {
 const ctx = () => ({ secrets: {}, signal: new AbortController().signal });
 const dl = (): DownloadOptions => ({ secrets: {}, signal: new AbortController().signal });
 
-async function caught(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSourceError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a SourceError');
-}
 async function fetchTo(path: string, dest: string, over: Partial<FetchItem> = {}) {
   const r = await src.resolve(item(path, over), ctx());
   return src.download(r, dest, dl());

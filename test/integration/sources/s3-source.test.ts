@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
-import { isSourceError, type SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
 import { s3Source } from '../../../orchestrator/storage/sources/s3-source.js';
 import { startS3Server, type S3ServerHandle } from '../../fixtures/servers/s3-server.js';
+import { caught } from './caught-source-error.js';
 
 let s3: S3ServerHandle;
 let put: S3Client;
@@ -25,15 +25,6 @@ const src = (kind: 'S3' | 'GCS' = 'S3') => s3Source({ kind, endpoint: s3.endpoin
 const ctx = (secret = goodSecret()) => ({ secrets: { s3: secret }, signal: new AbortController().signal });
 const dl = (): DownloadOptions => ({ secrets: { s3: goodSecret() }, signal: new AbortController().signal });
 
-async function caught(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isSourceError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a SourceError');
-}
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 's3-src-'));
