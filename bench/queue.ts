@@ -146,14 +146,34 @@ async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: numbe
   return { perSecond: N / secs, p50: pct(firstStep, 50), p99: pct(firstStep, 99), firstGpuStepP50: pct(firstGpu, 50) };
 }
 
+/**
+ * Commands this process sends to Redis (every ioredis connection, BullMQ's duplicates included),
+ * counted client-side: each command of a pipeline or MULTI counts, a Lua script counts once.
+ */
+let sent = 0;
+const proto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
+const sendCommand = proto.sendCommand;
+proto.sendCommand = function (this: unknown, ...a: unknown[]): unknown {
+  sent++;
+  return sendCommand.apply(this, a);
+};
+async function measured<T extends Figures>(run: () => Promise<T>): Promise<T & { commands: number }> {
+  const before = sent;
+  const r = await run();
+  return { ...r, commands: (sent - before) / N };
+}
+
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: process.env['AUTOPIPELINE'] === '1' });
-const b = await bare(redis);
-const fl = await bareFlow(redis);
-const s = await service(redis);
+const only = new Set((process.env['BENCH_ONLY'] ?? 'bare,flow,service').split(','));
+const skipped = { perSecond: NaN, p50: NaN, p99: NaN, commands: NaN };
+const b = only.has('bare') ? await measured(() => bare(redis)) : skipped;
+const fl = only.has('flow') ? await measured(() => bareFlow(redis)) : skipped;
+const s = only.has('service') ? await measured(() => service(redis)) : { ...skipped, firstGpuStepP50: NaN };
 const f = (x: number): string => x.toFixed(1);
-console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}`);
-console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms`);
-console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms`);
-console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms)`);
+const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}, load average ${load}`);
+console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms; ${f(b.commands)} Redis commands/job`);
+console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow`);
+console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build`);
 console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}; (service ÷ bare flow): ${(s.perSecond / fl.perSecond).toFixed(2)}`);
 redis.disconnect();

@@ -10,7 +10,7 @@ import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { BuildPlan, ContainerStep, FetchStep, PlanStep, PublishStep, StepKind } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
-import type { BuildStore } from './build-store.js';
+import type { BuildStore, GpuReport, StepCommit } from './build-store.js';
 import type { ArtifactsView, BuildStatus, StepView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
 import { SHUTDOWN_REASON, StepRetryError, failureFromThrown } from './failure-data.js';
@@ -26,6 +26,8 @@ export interface RunContext {
   readonly metrics: MetricsStore;
   /** Publishes this worker's GPU allocation to the metrics. */
   readonly reportGpus: () => Promise<void>;
+  /** This worker's GPU allocation now (null on an IO-only worker), to write with another command. */
+  readonly gpuReport: () => GpuReport | null;
 }
 
 export interface BuildJobResult {
@@ -95,7 +97,6 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
   let released = false;
   try {
     const workspaceDir = workspaceDirFor(d.workDir, id);
-    await Promise.all([rc.reportGpus(), store.setStatus(id, 'running', d.now(), { attempts: job.attemptsStarted }), mkdir(workspaceDir, { recursive: true })]);
     const abort = signal ?? new AbortController().signal;
     const result: StepResults = { fetched: loaded.fetched, config: loaded.config, artifacts: null };
     const base = { plan, id, workspaceDir, gpuIds, sink, abort, result, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
@@ -104,33 +105,40 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
       const view = loaded.steps.get(step.id) ?? pendingStep(step);
       return { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(at).toISOString(), finishedAt: null };
     };
-    // The first step's `running` record is written while it runs; each later one together with the end of the step before.
+    // One command starts the build (status, attempts, the first step's `running` record, the GPU
+    // report); each later step's `running` record goes with the end of the step before, and the
+    // build's final status with the end of the last one.
     let started = d.now();
     let running = todo[0] ? runningView(todo[0], started) : null;
-    let startWrite = running ? settle(store.writeStep(id, running)) : Promise.resolve(null);
+    await Promise.all([store.startBuild(id, started, job.attemptsStarted, running, rc.gpuReport()), mkdir(workspaceDir, { recursive: true })]);
+    let finalized = false;
     for (const [i, step] of todo.entries()) {
       if (!running) break;
-      if (abort.aborted) {
-        await startWrite;
-        return await stopOnAbort(rc, job, token, id, step.id, abort);
-      }
-      const outcome = await runOneStep(rc, { ...base, step, startWrite });
-      const startErr = await startWrite;
-      if (startErr) throw startErr;
+      if (abort.aborted) return await stopOnAbort(rc, job, token, id, step.id, abort);
+      const outcome = await runOneStep(rc, { ...base, step });
       if (outcome === 'cancelled') return await stopOnAbort(rc, job, token, id, step.id, abort);
       const finished = d.now();
       const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
       const next = todo[i + 1];
       const nextRunning = next ? runningView(next, finished) : null;
       const fetched = step.kind === 'fetch' ? result.fetched : undefined;
-      await store.commitStep(id, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines: await sink.take(), ...(fetched ? { fetched } : {}) });
+      const lines = await sink.take();
+      let last: Pick<StepCommit, 'final' | 'gpus'> = {};
+      if (!next) {
+        // Released first, so that the report written with the final status shows the devices free.
+        d.allocator.release(id);
+        last = { final: { status: 'succeeded', nowMs: d.now(), extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) } }, gpus: rc.gpuReport() };
+      }
+      await store.commitStep(id, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines, ...(fetched ? { fetched } : {}), ...last });
+      if (!next) released = finalized = true;
       started = finished;
       running = nextRunning;
-      startWrite = Promise.resolve(null);
     }
-    d.allocator.release(id);
-    released = true;
-    await Promise.all([store.setStatus(id, 'succeeded', d.now(), { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) }), rc.reportGpus()]);
+    if (!finalized) {
+      d.allocator.release(id);
+      released = true;
+      await Promise.all([store.setStatus(id, 'succeeded', d.now(), { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) }), rc.reportGpus()]);
+    }
     return { status: 'succeeded' };
   } finally {
     await sink.close();
@@ -158,8 +166,6 @@ interface StepRun {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly result: StepResults;
-  /** The write of the step's `running` record (settled; awaited before any later write of the step). */
-  readonly startWrite: Promise<unknown>;
 }
 
 /** Runs one kind of step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
@@ -226,7 +232,6 @@ async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promis
 /** Records a failed step; throws StepRetryError (BullMQ retries) or UnrecoverableError (final). */
 async function failStep(rc: RunContext, r: StepRun, code: string, message: string, advice: string | null, retryDelayMs: number | null): Promise<never> {
   const { d, store } = rc;
-  await r.startWrite;
   await r.sink.close();
   const error = { code, message, advice };
   const retry = retryDelayMs !== null && r.attempt < r.maxAttempts;

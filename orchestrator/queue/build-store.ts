@@ -10,6 +10,7 @@ import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepS
 import { BUILD_STATUSES } from './build-view.js';
 import { SCRIPT_NAMES, defineScripts, script } from './lua-scripts.js';
 import { STEP_DURATION_BUCKETS } from './metrics-store.js';
+import type { GpuAllocationReport } from './metrics-store.js';
 import { redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -29,6 +30,23 @@ export interface StepCommit {
   readonly observe?: { readonly kind: string; readonly seconds: number };
   readonly lines?: readonly Omit<LogEntry, 'seq'>[];
   readonly fetched?: readonly FetchedItem[];
+  /** After the last step: the build's final status, in the same command. */
+  readonly final?: { readonly status: BuildStatus; readonly nowMs: number; readonly extra?: StatusExtra };
+  /** The worker's GPU allocation report, written in the same command. */
+  readonly gpus?: GpuReport | null;
+}
+
+/** Extra build fields a status change sets. */
+export interface StatusExtra {
+  readonly error?: BuildError | null;
+  readonly artifacts?: ArtifactsView | null;
+  readonly attempts?: number;
+}
+
+/** One worker's GPU allocation, as `MetricsStore.reportGpus` writes it. */
+export interface GpuReport {
+  readonly worker: string;
+  readonly report: GpuAllocationReport;
 }
 
 export interface ClaimResult {
@@ -120,13 +138,13 @@ export class BuildStore {
     };
   }
 
-  /** What a worker needs to start a job, in one round trip; null when the build does not exist. */
+  /** What a worker needs to start a job, in one command; null when the build does not exist. */
   async load(id: string): Promise<LoadedBuild | null> {
-    const [h, s] = await Promise.all([this.redis.hmget(this.keys.build(id), 'status', 'cancelRequested', 'plan', 'fetched', 'config'), this.redis.hgetall(this.keys.steps(id))]);
+    const [h, flat] = await script<Promise<[(string | null)[], string[]]>>(this.redis, SCRIPT_NAMES.loadBuild)(this.keys.build(id), this.keys.steps(id));
     const [status, cancel, plan, fetched, config] = h;
     if (!status || !plan) return null;
     const steps = new Map<string, StepView>();
-    for (const [sid, raw] of Object.entries(s)) steps.set(sid, JSON.parse(raw) as StepView);
+    for (let i = 0; i + 1 < flat.length; i += 2) steps.set(flat[i] as string, JSON.parse(flat[i + 1] as string) as StepView);
     return {
       status: status as BuildStatus,
       cancelRequested: cancel === '1',
@@ -135,6 +153,27 @@ export class BuildStore {
       fetched: fetched ? (JSON.parse(fetched) as FetchedItem[]) : [],
       config: config ? (JSON.parse(config) as unknown) : null,
     };
+  }
+
+  /**
+   * The start of a build job in one command: status `running` with `attempts` (unless terminal),
+   * the first step's `running` record, and the worker's GPU report. True when the status changed.
+   */
+  async startBuild(id: string, nowMs: number, attempts: number, step: StepView | null, gpus: GpuReport | null): Promise<boolean> {
+    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.startBuild)(
+      this.keys.build(id),
+      this.keys.steps(id),
+      this.keys.gpus,
+      this.keys.base,
+      id,
+      String(nowMs),
+      String(attempts),
+      step?.id ?? '',
+      step ? JSON.stringify(step) : '',
+      gpus?.worker ?? '',
+      gpus ? JSON.stringify(gpus.report) : '',
+    );
+    return r === 1;
   }
 
   /** Writes a step's whole record. */
@@ -157,6 +196,7 @@ export class BuildStore {
       k.logSeq(id),
       k.build(id),
       k.counters,
+      k.gpus,
       String(this.logCap),
       c.observe?.kind ?? '',
       String(c.observe?.seconds ?? 0),
@@ -166,6 +206,13 @@ export class BuildStore {
       c.fetched ? JSON.stringify(c.fetched) : '',
       String(hits),
       String((c.fetched?.length ?? 0) - hits),
+      c.final?.status ?? '',
+      String(c.final?.nowMs ?? 0),
+      k.base,
+      id,
+      c.gpus?.worker ?? '',
+      c.gpus ? JSON.stringify(c.gpus.report) : '',
+      ...statusPairs(c.final?.extra ?? {}),
     );
     return { cancelRequested: cancel === '1' };
   }
@@ -185,13 +232,9 @@ export class BuildStore {
     id: string,
     status: BuildStatus,
     nowMs: number,
-    extra: { error?: BuildError | null; artifacts?: ArtifactsView | null; attempts?: number } = {},
+    extra: StatusExtra = {},
   ): Promise<boolean> {
-    const pairs: string[] = [];
-    if (extra.error !== undefined) pairs.push('error', JSON.stringify(extra.error));
-    if (extra.artifacts !== undefined) pairs.push('artifacts', JSON.stringify(extra.artifacts));
-    if (extra.attempts !== undefined) pairs.push('attempts', String(extra.attempts));
-    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.setStatus)(this.keys.build(id), this.keys.base, id, status, String(nowMs), ...pairs);
+    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.setStatus)(this.keys.build(id), this.keys.base, id, status, String(nowMs), ...statusPairs(extra));
     return r === 1;
   }
 
@@ -276,6 +319,15 @@ export function viewOfNewBuild(id: string, plan: BuildPlan, nowMs: number, publi
     artifacts: published,
     error: null,
   };
+}
+
+/** The field/value pairs a status change sets besides status and updatedAt. */
+function statusPairs(extra: StatusExtra): string[] {
+  const pairs: string[] = [];
+  if (extra.error !== undefined) pairs.push('error', JSON.stringify(extra.error));
+  if (extra.artifacts !== undefined) pairs.push('artifacts', JSON.stringify(extra.artifacts));
+  if (extra.attempts !== undefined) pairs.push('attempts', String(extra.attempts));
+  return pairs;
 }
 
 function initialStep(id: string, kind: StepKind, status: StepStatus): StepView {

@@ -35,18 +35,56 @@ return {1, id}
  * KEYS: build. ARGV: base, id, newStatus, nowMs, [field, value]...
  * Returns 1 when changed, 0 when the build is missing or terminal.
  */
-export const SET_STATUS = `
-local st = redis.call('HGET', KEYS[1], 'status')
-if not st then return 0 end
-if st == 'succeeded' or st == 'failed' or st == 'cancelled' then return 0 end
-redis.call('HSET', KEYS[1], 'status', ARGV[3], 'updatedAt', ARGV[4])
-for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if st ~= ARGV[3] then
-  local created = redis.call('HGET', KEYS[1], 'createdAt')
-  redis.call('ZREM', ARGV[1] .. 'status:' .. st, ARGV[2])
-  redis.call('ZADD', ARGV[1] .. 'status:' .. ARGV[3], created, ARGV[2])
+/**
+ * Lua function shared by the status-changing scripts: moves the build at `bk` to `new` unless it
+ * is missing or terminal, setting `kv` (a flat field/value list) too; 1 when changed, else 0.
+ */
+const SET_STATUS_FN = `
+local function set_status(bk, base, id, new, now, kv)
+  local st = redis.call('HGET', bk, 'status')
+  if not st then return 0 end
+  if st == 'succeeded' or st == 'failed' or st == 'cancelled' then return 0 end
+  redis.call('HSET', bk, 'status', new, 'updatedAt', now)
+  if #kv > 0 then redis.call('HSET', bk, unpack(kv)) end
+  if st ~= new then
+    local created = redis.call('HGET', bk, 'createdAt')
+    redis.call('ZREM', base .. 'status:' .. st, id)
+    redis.call('ZADD', base .. 'status:' .. new, created, id)
+  end
+  return 1
 end
-return 1
+`;
+
+/**
+ * Change a build's status unless it is already terminal; extra field/value pairs are set too.
+ * KEYS: build. ARGV: base, id, newStatus, nowMs, [field, value]...
+ * Returns 1 when changed, 0 when the build is missing or terminal.
+ */
+export const SET_STATUS = `${SET_STATUS_FN}
+local kv = {}
+for i = 5, #ARGV do kv[#kv + 1] = ARGV[i] end
+return set_status(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], kv)
+`;
+
+/**
+ * What a worker needs to start a job, in one command.
+ * KEYS: build, steps. Returns {{status, cancelRequested, plan, fetched, config}, {stepId, json, ...}}.
+ */
+export const LOAD_BUILD = `
+return {redis.call('HMGET', KEYS[1], 'status', 'cancelRequested', 'plan', 'fetched', 'config'), redis.call('HGETALL', KEYS[2])}
+`;
+
+/**
+ * The start of a build job on a worker in one command: status `running` with the attempt number
+ * (unless terminal), the first step's `running` record, and the worker's GPU allocation report.
+ * KEYS: build, steps, gpus. ARGV: base, id, nowMs, attempts, stepId ('' = none), stepJson,
+ * worker ('' = no report), gpuJson. Returns 1 when the status changed.
+ */
+export const START_BUILD = `${SET_STATUS_FN}
+local r = set_status(KEYS[1], ARGV[1], ARGV[2], 'running', ARGV[3], {'attempts', ARGV[4]})
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], ARGV[7], ARGV[8]) end
+return r
 `;
 
 /**
@@ -68,12 +106,15 @@ return seq
 
 /**
  * The end of a step in one command: step records, the duration metric (sum, count, buckets), log
- * lines (numbered, capped), a fetch result with cache counters; returns `cancelRequested`.
- * KEYS: steps, stepMetrics, logs, logSeq, build, counters.
+ * lines (numbered, capped), a fetch result with cache counters; after the last step also the
+ * build's final status (with its field/value pairs) and the worker's GPU report. Returns
+ * `cancelRequested`.
+ * KEYS: steps, stepMetrics, logs, logSeq, build, counters, gpus.
  * ARGV: logCap, kind ('' = no metric), seconds, buckets (comma-separated), viewsJson ([[id, json]...]),
- * linesJson ([{ts, step, stream, line}...]), fetchedJson ('' = none), cacheHits, cacheMisses.
+ * linesJson ([{ts, step, stream, line}...]), fetchedJson ('' = none), cacheHits, cacheMisses,
+ * finalStatus ('' = none), nowMs, base, id, worker ('' = no GPU report), gpuJson, [field, value]...
  */
-export const COMMIT_STEP = `
+export const COMMIT_STEP = `${SET_STATUS_FN}
 for _, v in ipairs(cjson.decode(ARGV[5])) do redis.call('HSET', KEYS[1], v[1], v[2]) end
 if ARGV[2] ~= '' then
   local secs = tonumber(ARGV[3])
@@ -83,19 +124,27 @@ if ARGV[2] ~= '' then
     if secs <= tonumber(b) then redis.call('HINCRBY', KEYS[2], ARGV[2] .. '|le|' .. b, 1) end
   end
 end
-local lines = cjson.decode(ARGV[6])
-if #lines > 0 then
-  for _, l in ipairs(lines) do
-    l['seq'] = redis.call('INCR', KEYS[4])
-    redis.call('RPUSH', KEYS[3], cjson.encode(l))
+if ARGV[6] ~= '[]' then
+  local lines = cjson.decode(ARGV[6])
+  if #lines > 0 then
+    for _, l in ipairs(lines) do
+      l['seq'] = redis.call('INCR', KEYS[4])
+      redis.call('RPUSH', KEYS[3], cjson.encode(l))
+    end
+    redis.call('LTRIM', KEYS[3], -tonumber(ARGV[1]), -1)
   end
-  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[1]), -1)
 end
 if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[5], 'fetched', ARGV[7])
   redis.call('HINCRBY', KEYS[6], 'cache_hits', ARGV[8])
   redis.call('HINCRBY', KEYS[6], 'cache_misses', ARGV[9])
 end
+if ARGV[10] ~= '' then
+  local kv = {}
+  for i = 16, #ARGV do kv[#kv + 1] = ARGV[i] end
+  set_status(KEYS[5], ARGV[12], ARGV[13], ARGV[10], ARGV[11], kv)
+end
+if ARGV[14] ~= '' then redis.call('HSET', KEYS[7], ARGV[14], ARGV[15]) end
 return redis.call('HGET', KEYS[5], 'cancelRequested')
 `;
 
@@ -116,6 +165,8 @@ export const SCRIPT_NAMES = {
   appendLogs: 'trtAppendLogs',
   commitStep: 'trtCommitStep',
   setProgress: 'trtSetProgress',
+  loadBuild: 'trtLoadBuild',
+  startBuild: 'trtStartBuild',
 } as const;
 type ScriptName = (typeof SCRIPT_NAMES)[keyof typeof SCRIPT_NAMES];
 
@@ -123,8 +174,10 @@ const DEFINITIONS: readonly [ScriptName, string, number][] = [
   [SCRIPT_NAMES.claimPlan, CLAIM_PLAN, 2],
   [SCRIPT_NAMES.setStatus, SET_STATUS, 1],
   [SCRIPT_NAMES.appendLogs, APPEND_LOGS, 2],
-  [SCRIPT_NAMES.commitStep, COMMIT_STEP, 6],
+  [SCRIPT_NAMES.commitStep, COMMIT_STEP, 7],
   [SCRIPT_NAMES.setProgress, SET_PROGRESS, 1],
+  [SCRIPT_NAMES.loadBuild, LOAD_BUILD, 2],
+  [SCRIPT_NAMES.startBuild, START_BUILD, 3],
 ];
 
 interface ScriptHost {

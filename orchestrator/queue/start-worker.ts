@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { processBuildJob } from './build-processor.js';
 import type { RunContext } from './build-processor.js';
 import { BuildStore } from './build-store.js';
+import type { GpuReport } from './build-store.js';
 import { SHUTDOWN_REASON, StepRetryError } from './failure-data.js';
 import { processFetchJob } from './fetch-processor.js';
 import { BuildJobData, DEFAULT_WORKER_TUNING, IO_QUEUE, buildQueueName, fetchJobId } from './job-catalog.js';
@@ -28,12 +29,16 @@ const CANCEL_REASON = 'cancel-requested';
 export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   const store = new BuildStore(d.connection, d.prefix, d.logCap);
   const metrics = new MetricsStore(d.connection, store.keys);
-  const reportGpus = async (): Promise<void> => {
-    if (!d.gpuType) return;
+  const gpuReport = (): GpuReport | null => {
+    if (!d.gpuType) return null;
     const held = Object.values(d.allocator.snapshot()).reduce((n, ids) => n + ids.length, 0);
-    await metrics.reportGpus(d.workerName, { gpuType: d.gpuType, total: d.allocator.deviceIds.length, allocated: held });
+    return { worker: d.workerName, report: { gpuType: d.gpuType, total: d.allocator.deviceIds.length, allocated: held } };
   };
-  const rc: RunContext = { d, store, metrics, reportGpus };
+  const reportGpus = async (): Promise<void> => {
+    const r = gpuReport();
+    if (r) await metrics.reportGpus(r.worker, r.report);
+  };
+  const rc: RunContext = { d, store, metrics, reportGpus, gpuReport };
   const tuning = d.tuning ?? DEFAULT_WORKER_TUNING;
   const common = { connection: d.connection, prefix: d.prefix, name: d.workerName, ...tuning };
 
