@@ -107,16 +107,26 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     };
     // One command starts the build (status, attempts, the first step's `running` record, the GPU
     // report); each later step's `running` record goes with the end of the step before, and the
-    // build's final status with the end of the last one.
+    // build's final status with the end of the last one. These writes are pipelined: sent in order
+    // on the store's connection while the next step runs, and awaited (errors thrown) before
+    // anything else is written for the build, and before it ends.
+    const writes = new PendingWrites();
     let started = d.now();
     let running = todo[0] ? runningView(todo[0], started) : null;
-    await Promise.all([store.startBuild(id, started, job.attemptsStarted, running, rc.gpuReport()), mkdir(workspaceDir, { recursive: true })]);
+    writes.add(store.startBuild(id, started, job.attemptsStarted, running, rc.gpuReport()));
+    await mkdir(workspaceDir, { recursive: true });
     let finalized = false;
     for (const [i, step] of todo.entries()) {
       if (!running) break;
-      if (abort.aborted) return await stopOnAbort(rc, job, token, id, step.id, abort);
-      const outcome = await runOneStep(rc, { ...base, step });
-      if (outcome === 'cancelled') return await stopOnAbort(rc, job, token, id, step.id, abort);
+      if (abort.aborted) {
+        await writes.flush();
+        return await stopOnAbort(rc, job, token, id, step.id, abort);
+      }
+      const outcome = await runOneStep(rc, { ...base, step, writes });
+      if (outcome === 'cancelled') {
+        await writes.flush();
+        return await stopOnAbort(rc, job, token, id, step.id, abort);
+      }
       const finished = d.now();
       const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
       const next = todo[i + 1];
@@ -129,11 +139,15 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
         d.allocator.release(id);
         last = { final: { status: 'succeeded', nowMs: d.now(), extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) } }, gpus: rc.gpuReport() };
       }
-      await store.commitStep(id, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines, ...(fetched ? { fetched } : {}), ...last });
-      if (!next) released = finalized = true;
+      writes.add(store.commitStep(id, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines, ...(fetched ? { fetched } : {}), ...last }));
+      if (!next) {
+        await writes.flush();
+        released = finalized = true;
+      }
       started = finished;
       running = nextRunning;
     }
+    await writes.flush();
     if (!finalized) {
       d.allocator.release(id);
       released = true;
@@ -146,6 +160,26 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
       d.allocator.release(id);
       await rc.reportGpus();
     }
+  }
+}
+
+/**
+ * Writes sent but not yet awaited. Commands on one ioredis connection reach Redis in the order
+ * they were sent, so a later write never overtakes an earlier one; `flush` waits for all and throws
+ * the first error.
+ */
+export class PendingWrites {
+  private pending: Promise<Error | null>[] = [];
+
+  add(p: Promise<unknown>): void {
+    this.pending.push(settle(p));
+  }
+
+  async flush(): Promise<void> {
+    const all = this.pending;
+    this.pending = [];
+    const err = (await Promise.all(all)).find((e) => e !== null);
+    if (err) throw err;
   }
 }
 
@@ -166,6 +200,8 @@ interface StepRun {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly result: StepResults;
+  /** The build's pipelined writes (flushed before a step's failure is recorded). */
+  readonly writes: PendingWrites;
 }
 
 /** Runs one kind of step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
@@ -232,6 +268,7 @@ async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promis
 /** Records a failed step; throws StepRetryError (BullMQ retries) or UnrecoverableError (final). */
 async function failStep(rc: RunContext, r: StepRun, code: string, message: string, advice: string | null, retryDelayMs: number | null): Promise<never> {
   const { d, store } = rc;
+  await r.writes.flush();
   await r.sink.close();
   const error = { code, message, advice };
   const retry = retryDelayMs !== null && r.attempt < r.maxAttempts;

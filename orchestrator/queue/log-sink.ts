@@ -1,6 +1,8 @@
 /**
  * Batches a running build's output lines into the capped Redis log and the pino log, and turns
- * progress lines into step progress. Writes are chained so lines keep their order.
+ * progress lines into step progress. Writes are chained so lines keep their order. Progress is
+ * batched like lines (the latest value per step, written with the next flush), so a step's last
+ * progress line costs no write of its own: the step's end records progress 1.
  */
 import type { BuildStore } from './build-store.js';
 import type { LogEntry } from './build-view.js';
@@ -16,6 +18,8 @@ export class LogSink {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private lastProgress = new Map<string, number>();
+  /** Progress parsed since the last flush, per step (the latest value). */
+  private progress = new Map<string, number>();
 
   constructor(
     private readonly store: BuildStore,
@@ -31,9 +35,7 @@ export class LogSink {
     const p = parseProgress(line)?.fraction ?? null;
     if (p !== null && Math.abs(p - (this.lastProgress.get(step) ?? -1)) >= 0.01) {
       this.lastProgress.set(step, p);
-      this.enqueue(async () => {
-        await this.store.setProgress(this.buildId, step, p);
-      });
+      this.progress.set(step, p);
     }
     if (this.buf.length >= BATCH) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
@@ -43,18 +45,31 @@ export class LogSink {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.buf.length === 0) return;
     const batch = this.buf;
+    const progress = [...this.progress];
     this.buf = [];
-    this.enqueue(async () => {
-      await this.store.appendLogs(this.buildId, batch);
-    });
+    this.progress.clear();
+    if (batch.length > 0) {
+      this.enqueue(async () => {
+        await this.store.appendLogs(this.buildId, batch);
+      });
+    }
+    for (const [step, p] of progress) {
+      this.enqueue(async () => {
+        await this.store.setProgress(this.buildId, step, p);
+      });
+    }
   }
 
-  /** Waits for pending writes and hands over the buffered lines (the caller writes them, batched with its own writes). */
+  /**
+   * At the successful end of a step: waits for pending writes and hands over the buffered lines
+   * (the caller writes them, batched with its own writes, and records the step's progress as 1,
+   * so progress not yet written is dropped).
+   */
   async take(): Promise<Omit<LogEntry, 'seq'>[]> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.progress.clear();
     await this.chain;
     const lines = this.buf;
     this.buf = [];

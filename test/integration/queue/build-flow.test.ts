@@ -144,6 +144,24 @@ describe('build flow', () => {
     expect((await bq.cancel(sub.build.id)).kind).toBe('finished');
   });
 
+  it('records progress and log lines of a step while it runs (batched, not only at its end)', async () => {
+    const executor = scriptedExecutor((step, ctx, call) => {
+      if (step.id !== 'build') return instantScript(step, ctx, call);
+      ctx.onLine('Loading weights:  50%|#####     | 5/10', 'stderr');
+      return hangUntilAborted(ctx);
+    });
+    await worker({ gpuType: 'GB300', executor, allocator: memoryAllocator(['0']) });
+    const sub = await bq.submit(fixturePlan('progress-live', 'GB300'), null);
+    const running = await waitFor(() => bq.store.get(sub.build.id), (b) => b?.steps.find((s) => s.id === 'build')?.progress === 0.5, 15_000, 'live progress 0.5');
+    expect(running?.status).toBe('running');
+    expect(running?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'running', 'pending']);
+    const logs = await waitFor(() => bq.store.readLogs(sub.build.id, 0, 100), (l) => l.entries.some((e) => e.line.startsWith('Loading weights:')), 5000, 'live log line');
+    expect(logs.entries.map((e) => e.seq)).toEqual(logs.entries.map((_, i) => i + 1));
+    await bq.cancel(sub.build.id);
+    const done = await waitForStatus(bq.store, sub.build.id, 'cancelled', 5000);
+    expect(done?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'cancelled', 'cancelled']);
+  });
+
   it('fails a build needing more GPUs than any worker has, after deferring it', async () => {
     await worker({ gpuType: 'RTX_PRO_6000', allocator: memoryAllocator(['0', '1']), gpuDeferrals: 2, gpuWaitMs: 10 });
     const sub = await bq.submit(fixturePlan('too-big', 'RTX_PRO_6000', 4), null);
