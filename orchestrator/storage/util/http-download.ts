@@ -4,7 +4,7 @@
  * maps statuses to typed errors.
  */
 import { SourceError } from '../sources/errors.js';
-import { httpGet } from './http-get.js';
+import { directGet } from './direct-get.js';
 import { downloadResumable, type DownloadedFile, type FileSpec, type Opened, type ResumableOptions } from './resumable-download.js';
 
 export interface HttpFileRequest extends FileSpec {
@@ -49,7 +49,7 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
       headers['range'] = `bytes=${offset}-`;
       if (req.ifRange !== null) headers['if-range'] = req.ifRange;
     }
-    const res = await httpGet(req.url, req.sign ? req.sign(new URL(req.url), headers) : headers, opts.signal, opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {});
+    const res = await directGet(req.url, req.sign ? req.sign(new URL(req.url), headers) : headers, opts.signal, opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {});
     if (res.status === 206) {
       const cr = parseContentRange(res.header('content-range'));
       if (cr === null || cr.start !== offset) {
@@ -62,7 +62,8 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
       const len = res.header('content-length');
       return { kind: 'body', fromStart: true, total: len !== null && /^\d+$/.test(len) ? Number(len) : null, etag: res.header('etag'), body: res.body };
     }
-    res.body.resume();
+    if ('direct' in res.body) res.body.destroy();
+    else res.body.resume();
     if (res.status === 416 && offset > 0) {
       const total = Number(/\/(\d+)$/.exec(res.header('content-range') ?? '')?.[1] ?? NaN);
       if (Number.isSafeInteger(total)) return { kind: 'complete', total };

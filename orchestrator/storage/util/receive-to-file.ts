@@ -2,6 +2,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { SourceError } from '../sources/errors.js';
+import { isDirectBody, type DirectBody } from './direct-get.js';
 
 /**
  * Received bytes are copied into a few reused slabs of this size and each full slab is written
@@ -15,13 +16,13 @@ const SLAB_BYTES = 4 << 20;
 const MAX_SLABS = 3;
 
 /**
- * Streams `body` into `fh` in flowing mode (so every received byte reaches the file before a cut
+ * Streams `body` into `fh` (a Readable in flowing mode; a `DirectBody` reads straight into the slabs) (so every received byte reaches the file before a cut
  * connection is reported), batching writes and pausing the socket only when the disk falls behind.
  * `onChunk` sees every received chunk after it has been copied (so it may keep the buffer).
  * Resolves with the failure (null when the body ended normally); the file handle is closed.
  */
 export function receiveToFile(
-  body: Readable,
+  body: Readable | DirectBody,
   fh: FileHandle,
   startAt: number,
   limit: number,
@@ -42,6 +43,15 @@ export function receiveToFile(
     let settled = false;
     // The truncate below counts as the first write; chunks arriving meanwhile fill slabs.
     let writing = true;
+    let direct = false;
+    let directPaused = false;
+    const paused = (): boolean => (direct ? directPaused : (body as Readable).isPaused());
+    const resume = (): void => {
+      if (direct) {
+        directPaused = false;
+        (body as DirectBody).resume();
+      } else (body as Readable).resume();
+    };
 
     const takeSlab = (): Buffer | null => {
       const s = free.pop();
@@ -96,7 +106,7 @@ export function receiveToFile(
             // In order: once one chunk overflows again, the ones after it wait too.
             for (const c of rest) if (overflow.length > 0) overflow.push(c); else absorb(c);
           }
-          if (overflow.length === 0 && body.isPaused()) body.resume();
+          if (overflow.length === 0 && paused()) resume();
           pump();
         },
         (e: unknown) => settle(e),
@@ -122,7 +132,7 @@ export function receiveToFile(
     const settle = (err: unknown): void => {
       if (settled) return;
       settled = true;
-      body.removeAllListeners('data');
+      if (!direct) (body as Readable).removeAllListeners('data');
       if (err !== null) body.destroy();
       inflight
         .then(drain)
@@ -135,7 +145,56 @@ export function receiveToFile(
           resolve(result);
         }, resolve);
     };
-    body.on('data', (chunk: Buffer) => {
+    if (isDirectBody(body)) {
+      direct = true;
+      let spare: Buffer | null = null;
+      body.attach({
+        buffer: () => {
+          if (settled) return (spare ??= Buffer.allocUnsafeSlow(64 << 10));
+          if (cur === null && overflow.length === 0) {
+            cur = takeSlab();
+            fill = 0;
+          }
+          // No slab free: the socket is paused; a read already under way lands in `spare`.
+          return cur !== null ? cur.subarray(fill) : (spare ??= Buffer.allocUnsafeSlow(64 << 10));
+        },
+        data: (buf, n) => {
+          if (settled) return false;
+          if (received + n > limit) {
+            settle(new SourceError('SIZE_MISMATCH', `${what}: body exceeds the expected ${limit} bytes`));
+            return false;
+          }
+          received += n;
+          const chunk = buf.subarray(0, n);
+          if (cur !== null && overflow.length === 0 && buf.buffer === cur.buffer && buf.byteOffset === cur.byteOffset + fill) {
+            // Landed in place.
+            fill += n;
+            if (fill === cur.length) {
+              queued.push(cur);
+              cur = null;
+            }
+            onChunk(chunk);
+          } else {
+            // Landed elsewhere (a parking buffer): copy; overflow keeps its own copy.
+            if (overflow.length > 0) overflow.push(Buffer.from(chunk));
+            else {
+              const before = overflow.length;
+              absorb(chunk);
+              if (overflow.length > before) overflow[overflow.length - 1] = Buffer.from(overflow[overflow.length - 1] as Buffer);
+            }
+            onChunk(chunk);
+          }
+          if (!writing) pump();
+          const more = overflow.length === 0 && (cur !== null || free.length > 0 || slabs < MAX_SLABS);
+          if (!more) directPaused = true;
+          return more;
+        },
+        end: (err) => settle(err),
+      });
+      return;
+    }
+    const readable = body;
+    readable.on('data', (chunk: Buffer) => {
       if (settled) return;
       if (received + chunk.length > limit) {
         settle(new SourceError('SIZE_MISMATCH', `${what}: body exceeds the expected ${limit} bytes`));
@@ -144,15 +203,15 @@ export function receiveToFile(
       received += chunk.length;
       if (overflow.length > 0) overflow.push(chunk);
       else absorb(chunk);
-      if (overflow.length > 0) body.pause();
+      if (overflow.length > 0) readable.pause();
       onChunk(chunk);
       if (!writing) pump();
     });
-    body.on('end', () => settle(null));
-    body.on('error', (e) => settle(e));
-    body.on('close', () => {
-      if (!body.readableEnded) settle(new Error('connection closed before the body ended'));
+    readable.on('end', () => settle(null));
+    readable.on('error', (e) => settle(e));
+    readable.on('close', () => {
+      if (!readable.readableEnded) settle(new Error('connection closed before the body ended'));
     });
-    if (body.destroyed && !body.readableEnded) settle(new Error('connection closed before the body ended'));
+    if (readable.destroyed && !readable.readableEnded) settle(new Error('connection closed before the body ended'));
   });
 }

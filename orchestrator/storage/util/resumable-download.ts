@@ -10,6 +10,7 @@ import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { DirectBody } from './direct-get.js';
 import { SourceError, toSourceError } from '../sources/errors.js';
 import { createDigester, type Digester } from './digester.js';
 import { assertNotLfsPointer } from './lfs-pointer.js';
@@ -31,7 +32,7 @@ export interface FileSpec {
 /** What an opener got back for a request starting at `offset`. */
 export type Opened =
   /** A body; `fromStart` when it starts at byte 0 although a later offset was asked for. */
-  | { readonly kind: 'body'; readonly fromStart: boolean; readonly total: number | null; readonly etag: string | null; readonly body: Readable }
+  | { readonly kind: 'body'; readonly fromStart: boolean; readonly total: number | null; readonly etag: string | null; readonly body: Readable | DirectBody }
   /** The range starts at the end: the partial already holds all `total` bytes (HTTP 416). */
   | { readonly kind: 'complete'; readonly total: number }
   /** The source answered a different range than asked: retry without a range. */
