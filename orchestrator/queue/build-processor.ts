@@ -64,13 +64,16 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
   const data = BuildJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
+  // Whether the plan is already published (a read of the artifact store) is asked while the build loads.
+  const publishedCheck = d.publisher.published(data.planHash);
+  publishedCheck.catch(() => undefined); // awaited below unless the job ends first
   const loaded = await store.load(id);
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
   if (isTerminalStatus(loaded.status)) return { status: loaded.status };
   if (loaded.cancelRequested) return markCancelled(rc, id);
   const { plan } = loaded;
 
-  const already = await d.publisher.published(plan.planHash);
+  const already = await publishedCheck;
   if (already) {
     await store.closeOpenSteps(id, 'skipped', d.now(), 'cancelled');
     await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null });

@@ -22,6 +22,8 @@ export interface LoadedBuild {
   /** What the fetch step resolved (empty until it ran). */
   readonly fetched: readonly FetchedItem[];
   readonly config: unknown;
+  /** The step `load` marked running (see `markRunning`), or null. */
+  readonly marked: string | null;
 }
 
 /** What `commitStep` writes. */
@@ -138,9 +140,19 @@ export class BuildStore {
     };
   }
 
-  /** What a worker needs to start a job, in one command; null when the build does not exist. */
-  async load(id: string): Promise<LoadedBuild | null> {
-    const [h, flat] = await script<Promise<[(string | null)[], string[]]>>(this.redis, SCRIPT_NAMES.loadBuild)(this.keys.build(id), this.keys.steps(id));
+  /**
+   * What a worker needs to start a job, in one command; null when the build does not exist. With
+   * `markRunning`, the step of that kind is marked running in the same command (attempts + 1,
+   * startedAt) when the build is live, no cancel is requested and the step has not succeeded; the
+   * returned steps show the marked record.
+   */
+  async load(id: string, markRunning?: { readonly kind: StepKind; readonly atMs: number }): Promise<LoadedBuild | null> {
+    const [h, flat, marked] = await script<Promise<[(string | null)[], string[], string | null]>>(this.redis, SCRIPT_NAMES.loadBuild)(
+      this.keys.build(id),
+      this.keys.steps(id),
+      markRunning?.kind ?? '',
+      markRunning ? iso(markRunning.atMs) : '',
+    );
     const [status, cancel, plan, fetched, config] = h;
     if (!status || !plan) return null;
     const steps = new Map<string, StepView>();
@@ -152,6 +164,7 @@ export class BuildStore {
       steps,
       fetched: fetched ? (JSON.parse(fetched) as FetchedItem[]) : [],
       config: config ? (JSON.parse(config) as unknown) : null,
+      marked: marked || null,
     };
   }
 

@@ -17,7 +17,9 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
   const data = FetchJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
-  const loaded = await store.load(id);
+  // The fetch step is marked running by the load itself (one command) when it is to run.
+  const started = d.now();
+  const loaded = await store.load(id, { kind: 'fetch', atMs: started });
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
   if (isTerminalStatus(loaded.status)) throw new UnrecoverableError(`BUILD_FINISHED: ${loaded.status}`);
   if (loaded.cancelRequested) {
@@ -30,9 +32,9 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
   const view = loaded.steps.get(step.id) ?? { id: step.id, kind: step.kind, status: 'pending', attempts: 0, startedAt: null, finishedAt: null, progress: null };
   if (view.status === 'succeeded') return { status: 'already-fetched' };
 
-  const started = d.now();
-  const running: StepView = { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(started).toISOString(), finishedAt: null };
-  const startWrite = settle(store.writeStep(id, running));
+  const marked = loaded.marked === step.id;
+  const running: StepView = marked ? view : { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(started).toISOString(), finishedAt: null };
+  const startWrite = marked ? Promise.resolve(null) : settle(store.writeStep(id, running));
   const abort = signal ?? new AbortController().signal;
   const res = await runFetchStep(d, plan, step, workspaceDirFor(d.workDir, id), abort);
   const startErr = await startWrite;

@@ -67,11 +67,35 @@ return set_status(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], kv)
 `;
 
 /**
- * What a worker needs to start a job, in one command.
- * KEYS: build, steps. Returns {{status, cancelRequested, plan, fetched, config}, {stepId, json, ...}}.
+ * What a worker needs to start a job, in one command; optionally also marks the step of a kind
+ * `running` (attempts + 1, startedAt) when the build is live, not cancel-requested, and the step
+ * has not succeeded.
+ * KEYS: build, steps. ARGV: stepKind ('' = mark nothing), startedAtIso.
+ * Returns {{status, cancelRequested, plan, fetched, config}, {stepId, json, ...}, markedStepId or false}.
  */
 export const LOAD_BUILD = `
-return {redis.call('HMGET', KEYS[1], 'status', 'cancelRequested', 'plan', 'fetched', 'config'), redis.call('HGETALL', KEYS[2])}
+local h = redis.call('HMGET', KEYS[1], 'status', 'cancelRequested', 'plan', 'fetched', 'config')
+local steps = redis.call('HGETALL', KEYS[2])
+local marked = false
+local st = h[1]
+if ARGV[1] ~= '' and st and st ~= 'succeeded' and st ~= 'failed' and st ~= 'cancelled' and h[2] ~= '1' then
+  for i = 1, #steps, 2 do
+    local v = cjson.decode(steps[i + 1])
+    if v['kind'] == ARGV[1] then
+      if v['status'] ~= 'succeeded' then
+        v['status'] = 'running'
+        v['attempts'] = (tonumber(v['attempts']) or 0) + 1
+        v['startedAt'] = ARGV[2]
+        v['finishedAt'] = cjson.null
+        steps[i + 1] = cjson.encode(v)
+        redis.call('HSET', KEYS[2], steps[i], steps[i + 1])
+        marked = steps[i]
+      end
+      break
+    end
+  end
+end
+return {h, steps, marked}
 `;
 
 /**

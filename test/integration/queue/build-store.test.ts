@@ -38,6 +38,25 @@ describe('BuildStore', () => {
     expect(await store.readLogs('0000000000000000-1', 0, 10)).toEqual({ entries: [], next: 0, truncated: false });
   });
 
+  it('load marks the step of a kind running in the same command, only while it is to run', async () => {
+    const { id } = await store.claim(fixturePlan('load-mark'), 1000, null);
+    const first = await store.load(id, { kind: 'fetch', atMs: 2000 });
+    expect(first?.marked).toBe('fetch');
+    expect(first?.steps.get('fetch')).toEqual({ id: 'fetch', kind: 'fetch', status: 'running', attempts: 1, startedAt: new Date(2000).toISOString(), finishedAt: null, progress: null });
+    expect((await store.get(id))?.steps[0]).toEqual(first?.steps.get('fetch'));
+    // A second attempt counts; a plain load marks nothing.
+    expect((await store.load(id, { kind: 'fetch', atMs: 3000 }))?.steps.get('fetch')?.attempts).toBe(2);
+    expect((await store.load(id))?.marked).toBeNull();
+    // Succeeded steps, cancel-requested and terminal builds are left as they are.
+    await store.commitStep(id, { views: [{ id: 'fetch', kind: 'fetch', status: 'succeeded', attempts: 2, startedAt: null, finishedAt: null, progress: 1 }] });
+    expect((await store.load(id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
+    const other = await store.claim(fixturePlan('load-mark-cancel'), 1000, null);
+    await store.requestCancel(other.id);
+    expect((await store.load(other.id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
+    await store.setStatus(other.id, 'cancelled', 5000);
+    expect((await store.load(other.id, { kind: 'fetch', atMs: 6000 }))?.steps.get('fetch')?.status).toBe('pending');
+  });
+
   it('never changes a terminal status and moves builds between status indexes', async () => {
     const plan = fixturePlan('status');
     const { id } = await store.claim(plan, 2000, null);
