@@ -1,14 +1,13 @@
 /**
- * A plain-HTTP GET whose body is read straight into buffers the consumer supplies (net.Socket
- * `onread`), for large file bodies: no per-read allocation (so no garbage and no GC driven by
- * external memory), no copy between the socket's buffer and ours. One request per connection
- * (`Connection: close`). Redirects are followed like `httpGet` (dropping `Authorization` when the
- * origin changes); an `https:` URL, first or after a redirect, is handed to `httpGet`, whose body
- * is an ordinary Readable.
+ * An HTTP(S)/1.1 GET whose body is read straight into buffers the consumer supplies (net/tls
+ * socket `onread`), for large file bodies: no per-read allocation (so no garbage and no GC driven
+ * by external memory), no copy between the socket's buffer and ours. One request per connection
+ * (`Connection: close`); Content-Length, chunked and read-to-close bodies. Redirects are followed
+ * like `httpGet` (dropping `Authorization` when the origin changes).
  */
-import { connect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Readable } from 'node:stream';
-import { httpGet } from './http-get.js';
 
 /** Where a direct body delivers its bytes. */
 export interface DirectSink {
@@ -192,10 +191,9 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
       }
       return true;
     };
-    const socket: Socket = connect({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || 80),
-      onread: {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const tls = url.protocol === 'https:';
+    const onread: OnReadOpts = {
         buffer: () => {
           if (head === null) {
             if (headLen === headBuf.length) {
@@ -252,8 +250,11 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
           // Wait for the consumer to attach.
           return false;
         },
-      },
-    });
+    };
+    // Certificates are checked as node:https does (default CAs plus NODE_EXTRA_CA_CERTS).
+    // (tls.connect takes `onread` like net.connect; @types/node does not list it.)
+    const tlsOpts: ConnectionOptions & { onread: OnReadOpts } = { host, port: Number(url.port || 443), onread, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) };
+    const socket: Socket = tls ? tlsConnect(tlsOpts) : netConnect({ host, port: Number(url.port || 80), onread });
     const body: DirectBody = {
       direct: true,
       attach(s) {
@@ -312,7 +313,7 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
 
 /**
  * GETs `url`, following up to `maxRedirects` redirects. A connection silent for `idleTimeoutMs`
- * (default 60 s) is destroyed. Plain-HTTP bodies come back as a `DirectBody`.
+ * (default 60 s) is destroyed.
  */
 export async function directGet(
   url: string,
@@ -325,10 +326,7 @@ export async function directGet(
   let current = new URL(url);
   let hdrs: Record<string, string> = { ...headers };
   for (let hop = 0; ; hop++) {
-    if (current.protocol !== 'http:') {
-      const left = maxRedirects - hop;
-      return httpGet(current.href, hdrs, signal, { maxRedirects: Math.max(0, left), idleTimeoutMs: idle });
-    }
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new Error(`unsupported protocol ${current.protocol}`);
     const { head, body } = await requestOnce(current, hdrs, signal, idle);
     const location = head.headers.get('location');
     if ([301, 302, 303, 307, 308].includes(head.status) && location !== undefined && hop < maxRedirects) {
