@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BuildQueue } from '../orchestrator/queue/build-queue.js';
+import { DEFAULT_WORKER_TUNING } from '../orchestrator/queue/job-catalog.js';
 import { silentLog } from '../orchestrator/queue/ports.js';
 import { startWorker } from '../orchestrator/queue/start-worker.js';
 import { cleanupPrefix, fakeWorkerDeps, fixturePlan, memoryAllocator, memoryPublisher, scriptedExecutor } from '../test/integration/queue/fixtures.js';
@@ -121,6 +122,7 @@ async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: numbe
     publisher: memoryPublisher(),
     concurrency: CONCURRENCY,
     ioConcurrency: CONCURRENCY,
+    tuning: DEFAULT_WORKER_TUNING, // the service's lock/stall settings, not the tests' short ones
     log: silentLog,
     fetchItems: (items, ctx) => {
       const id = ctx.workspaceDir.split('/').at(-1) ?? '';
@@ -157,23 +159,26 @@ proto.sendCommand = function (this: unknown, ...a: unknown[]): unknown {
   sent++;
   return sendCommand.apply(this, a);
 };
-async function measured<T extends Figures>(run: () => Promise<T>): Promise<T & { commands: number }> {
+/** Also counts this process's CPU time (user + system) per job. */
+async function measured<T extends Figures>(run: () => Promise<T>): Promise<T & { commands: number; cpuMs: number }> {
   const before = sent;
+  const cpu0 = process.cpuUsage();
   const r = await run();
-  return { ...r, commands: (sent - before) / N };
+  const cpu = process.cpuUsage(cpu0);
+  return { ...r, commands: (sent - before) / N, cpuMs: (cpu.user + cpu.system) / 1000 / N };
 }
 
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: process.env['AUTOPIPELINE'] === '1' });
 const only = new Set((process.env['BENCH_ONLY'] ?? 'bare,flow,service').split(','));
-const skipped = { perSecond: NaN, p50: NaN, p99: NaN, commands: NaN };
+const skipped = { perSecond: NaN, p50: NaN, p99: NaN, commands: NaN, cpuMs: NaN };
 const b = only.has('bare') ? await measured(() => bare(redis)) : skipped;
 const fl = only.has('flow') ? await measured(() => bareFlow(redis)) : skipped;
 const s = only.has('service') ? await measured(() => service(redis)) : { ...skipped, firstGpuStepP50: NaN };
 const f = (x: number): string => x.toFixed(1);
 const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}, load average ${load}`);
-console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms; ${f(b.commands)} Redis commands/job`);
-console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow`);
-console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build`);
+console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms; ${f(b.commands)} Redis commands/job, ${b.cpuMs.toFixed(2)} ms CPU/job`);
+console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow, ${fl.cpuMs.toFixed(2)} ms CPU/flow`);
+console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build, ${s.cpuMs.toFixed(2)} ms CPU/build`);
 console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}; (service ÷ bare flow): ${(s.perSecond / fl.perSecond).toFixed(2)}`);
 redis.disconnect();

@@ -4,7 +4,6 @@
  * publish exactly once, and release the devices on every path. Redis writes are batched per step
  * (one Lua command at each step boundary: the end of a step and the start of the next).
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
@@ -14,7 +13,7 @@ import type { BuildStore, GpuReport, StepCommit } from './build-store.js';
 import type { ArtifactsView, BuildStatus, StepView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
 import { SHUTDOWN_REASON, StepRetryError, failureFromThrown } from './failure-data.js';
-import { runFetchStep } from './fetch-step.js';
+import { ensureWorkspace, runFetchStep } from './fetch-step.js';
 import { BuildJobData } from './job-catalog.js';
 import { LogSink } from './log-sink.js';
 import type { MetricsStore } from './metrics-store.js';
@@ -117,7 +116,7 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     let started = d.now();
     let running = todo[0] ? runningView(todo[0], started) : null;
     writes.add(store.startBuild(id, started, job.attemptsStarted, running, rc.gpuReport()));
-    await mkdir(workspaceDir, { recursive: true });
+    await ensureWorkspace(workspaceDir);
     let finalized = false;
     for (const [i, step] of todo.entries()) {
       if (!running) break;

@@ -9,6 +9,19 @@ import type { ThrownFailure } from './failure-data.js';
 import { failureFromThrown } from './failure-data.js';
 import type { WorkerDeps } from './ports.js';
 
+/**
+ * Workspaces this process's fetch step created and whose build job has not started here yet: the
+ * build job on the same host then skips its own mkdir. Bounded (a build may run on another host).
+ */
+const freshWorkspaces = new Set<string>();
+const FRESH_CAP = 4096;
+
+/** Creates the build's workspace, unless this process's fetch step just did. */
+export async function ensureWorkspace(workspaceDir: string): Promise<void> {
+  if (freshWorkspaces.delete(workspaceDir)) return;
+  await mkdir(workspaceDir, { recursive: true });
+}
+
 /** Fetches; resolves the fetched items and a summary line, `'cancelled'` when aborted, or the failure as data. */
 export async function runFetchStep(
   d: WorkerDeps,
@@ -24,6 +37,8 @@ export async function runFetchStep(
   }
   try {
     await mkdir(workspaceDir, { recursive: true });
+    if (freshWorkspaces.size >= FRESH_CAP) freshWorkspaces.clear();
+    freshWorkspaces.add(workspaceDir);
     const fetched = await d.fetchItems(step.items, { workspaceDir, workspaceMount: plan.workspace.mount, secrets, signal });
     const hits = fetched.filter((f) => f.fromCache).length;
     return { fetched, summary: `fetched ${fetched.length} item(s), ${hits} from cache` };
