@@ -14,6 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,16 @@ async function generate(dir: string, totalMiB: number, count: number): Promise<M
   return m;
 }
 
+/** CPU seconds (user + sys) a process has used so far (Linux /proc), NaN elsewhere. */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Runs curl under /usr/bin/time; returns wall ms and CPU seconds (user + sys). */
 function curl(args: string[]): { ms: number; cpu: number } {
   const t = performance.now();
@@ -123,12 +134,24 @@ async function main(): Promise<void> {
     });
     const fileUrl = (p: string) => `${url}/${REPO}/resolve/${SHA}/${p}`;
     const best = { seq: Infinity, par: Infinity, seqSum: Infinity, ours: Infinity, plain: Infinity };
-    // Client CPU seconds (user + sys; ours includes the hashing worker threads): load-independent.
+    // Client CPU seconds (user + sys, all threads of this process for ours): load-independent.
     const cpu = { seq: Infinity, par: Infinity, ours: Infinity, plain: Infinity };
+    // The server's CPU seconds while serving each (it shares the cores with the client).
+    const srv = { seq: Infinity, par: Infinity, ours: Infinity, plain: Infinity };
+    const serverCpu = <T>(key: keyof typeof srv, f: () => T): T => {
+      const s0 = cpuOf(child?.pid);
+      const r = f();
+      const done = (): void => {
+        srv[key] = Math.min(srv[key], cpuOf(child?.pid) - s0);
+      };
+      if (r instanceof Promise) void r.then(done, () => undefined);
+      else done();
+      return r;
+    };
     for (let r = 1; r <= rounds; r++) {
       const d1 = join(root, `curl-${r}`);
       await mkdir(d1);
-      const seqRun = curl(m.files.flatMap((f) => ['-o', join(d1, f.path), fileUrl(f.path)]));
+      const seqRun = serverCpu('seq', () => curl(m.files.flatMap((f) => ['-o', join(d1, f.path), fileUrl(f.path)])));
       const seq = seqRun.ms;
       cpu.seq = Math.min(cpu.seq, seqRun.cpu);
       const ts = performance.now();
@@ -138,7 +161,7 @@ async function main(): Promise<void> {
       await rm(d1, { recursive: true, force: true });
       const d2 = join(root, `curlp-${r}`);
       await mkdir(d2);
-      const parRun = curl(['--parallel', '--parallel-max', String(conc), ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)])]);
+      const parRun = serverCpu('par', () => curl(['--parallel', '--parallel-max', String(conc), ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)])]));
       const par = parRun.ms;
       cpu.par = Math.min(cpu.par, parRun.cpu);
       await rm(d2, { recursive: true, force: true });
@@ -157,8 +180,8 @@ async function main(): Promise<void> {
         await rm(dir, { recursive: true, force: true });
         return ms;
       };
-      const ours = await fetchOurs(REPO, join(root, `ours-${r}`), 'ours');
-      const plain = await fetchOurs(`${REPO}-plain`, join(root, `plain-${r}`), 'plain');
+      const ours = await serverCpu('ours', () => fetchOurs(REPO, join(root, `ours-${r}`), 'ours'));
+      const plain = await serverCpu('plain', () => fetchOurs(`${REPO}-plain`, join(root, `plain-${r}`), 'plain'));
       const mbps = (ms: number) => (total / MiB / (ms / 1000)).toFixed(0);
       console.log(`round ${r}: curl sequential ${mbps(seq)} MiB/s, curl --parallel ${mbps(par)} MiB/s, curl+sha256sum ${mbps(seqSum)} MiB/s, ours (verified) ${mbps(ours)} MiB/s, ours (git-sha1) ${mbps(plain)} MiB/s`);
       best.plain = Math.min(best.plain, plain);
@@ -181,6 +204,8 @@ async function main(): Promise<void> {
     const gib = total / 1024 ** 3;
     const per = (c: number) => `${(c / gib).toFixed(2)} CPU-s/GiB`;
     console.log(`client CPU (min over rounds): curl sequential ${per(cpu.seq)}, curl --parallel ${per(cpu.par)}, ours verified ${per(cpu.ours)}, ours git-sha1 ${per(cpu.plain)}`);
+    console.log(`server CPU (min over rounds): curl sequential ${per(srv.seq)}, curl --parallel ${per(srv.par)}, ours verified ${per(srv.ours)}, ours git-sha1 ${per(srv.plain)}`);
+    console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     child?.kill('SIGTERM');
     await rm(root, { recursive: true, force: true });
