@@ -171,8 +171,15 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
     /** Passes `n` received bytes at `buf` (already in the sink's buffer) through the framing. */
     const deliver = (buf: Buffer, n: number): boolean => {
       let k = n;
-      if (framing.kind === 'chunked') k = framing.d.run(buf, n);
-      else if (framing.kind === 'length') {
+      if (framing.kind === 'chunked') {
+        try {
+          k = framing.d.run(buf, n);
+        } catch (e) {
+          // Bad framing from the server fails this download; it must never escape the socket callback.
+          fail(e instanceof Error ? e : new Error('malformed chunked encoding'));
+          return false;
+        }
+      } else if (framing.kind === 'length') {
         if (n > framing.left) k = framing.left;
         framing.left -= k;
       }
@@ -213,20 +220,22 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
           if (finished) return false;
           if (head !== null) return sink === null ? false : deliver(buf as Buffer, n);
           headLen += n;
-          const end = headBuf.subarray(0, headLen).indexOf(CRLFCRLF);
-          if (end < 0) return true;
+          let end: number;
           let parsed: Head;
-          try {
-            parsed = parseHead(headBuf.toString('latin1', 0, end));
-          } catch (e) {
-            fail(e instanceof Error ? e : new Error('malformed HTTP response'));
-            return false;
-          }
-          if (parsed.status >= 100 && parsed.status < 200) {
-            // Interim response (e.g. 100 Continue): drop it and read on.
+          for (;;) {
+            end = headBuf.subarray(0, headLen).indexOf(CRLFCRLF);
+            if (end < 0) return true;
+            try {
+              parsed = parseHead(headBuf.toString('latin1', 0, end));
+            } catch (e) {
+              fail(e instanceof Error ? e : new Error('malformed HTTP response'));
+              return false;
+            }
+            if (parsed.status >= 200 || parsed.status < 100) break;
+            // Interim response (e.g. 100 Continue, 103 Early Hints): drop it; the final head may
+            // already be in the buffer.
             headBuf.copyWithin(0, end + 4, headLen);
             headLen -= end + 4;
-            return true;
           }
           head = parsed;
           const te = parsed.headers.get('transfer-encoding');
