@@ -8,6 +8,7 @@
 import { isIP, connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Readable } from 'node:stream';
+import { followRedirect } from './follow-redirect.js';
 
 /** Where a direct body delivers its bytes. */
 export interface DirectSink {
@@ -337,15 +338,11 @@ export async function directGet(
   for (let hop = 0; ; hop++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new Error(`unsupported protocol ${current.protocol}`);
     const { head, body } = await requestOnce(current, hdrs, signal, idle);
-    const location = head.headers.get('location');
-    if ([301, 302, 303, 307, 308].includes(head.status) && location !== undefined && hop < maxRedirects) {
+    const next = hop < maxRedirects ? followRedirect(current, head.status, head.headers.get('location'), hdrs) : null;
+    if (next !== null) {
       body.destroy();
-      const next = new URL(location, current);
-      if (next.origin !== current.origin) {
-        hdrs = Object.fromEntries(Object.entries(hdrs).filter(([k]) => k.toLowerCase() !== 'authorization'));
-      }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to unsupported protocol ${next.protocol}`);
-      current = next;
+      current = next.url;
+      hdrs = next.headers;
       continue;
     }
     return {

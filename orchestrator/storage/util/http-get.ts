@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { followRedirect } from './follow-redirect.js';
 
 export interface HttpGetResponse {
   readonly status: number;
@@ -36,15 +37,11 @@ export async function httpGet(
       req.end();
     });
     const status = res.statusCode ?? 0;
-    const location = res.headers.location;
-    if ([301, 302, 303, 307, 308].includes(status) && location !== undefined && hop < maxRedirects) {
+    const next = hop < maxRedirects ? followRedirect(current, status, res.headers.location, hdrs) : null;
+    if (next !== null) {
       res.resume();
-      const next = new URL(location, current);
-      if (next.origin !== current.origin) {
-        hdrs = Object.fromEntries(Object.entries(hdrs).filter(([k]) => k.toLowerCase() !== 'authorization'));
-      }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to unsupported protocol ${next.protocol}`);
-      current = next;
+      current = next.url;
+      hdrs = next.headers;
       continue;
     }
     const final = current.href;
