@@ -94,13 +94,8 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
   let resumes = 0;
   let noRange = false;
 
-  const newHashes = (): Digester => createDigester(
-      { sha256: spec.sha256 !== null, md5: spec.md5 !== null, gitBlobSize: spec.gitBlobSha1 != null ? spec.expectedSize : null },
-      // On the event-loop thread: with SHA extensions sha256 runs at ~1.6 GiB/s per core, well
-      // above what one process receives, and hashing each chunk while it is hot in cache costs far
-      // less than handing megabytes to a worker thread (copies, transfers, a second heap).
-      false,
-    );
+  const newHashes = (): Digester =>
+    createDigester({ sha256: spec.sha256 !== null, md5: spec.md5 !== null, gitBlobSize: spec.gitBlobSha1 != null ? spec.expectedSize : null });
   // The digester and how many bytes of the partial it has seen; a resume after a cut keeps it
   // (every received byte was written and fed), so a large partial is not re-read from disk.
   let hashes: Digester | null = null;
@@ -170,7 +165,7 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
         // Hashed as it arrives, while the chunk is still in cache; `fed` then runs ahead of the
         // file only when a write failed, and the mismatch makes the next attempt rehash from disk.
         fed += chunk.length;
-        sink.update(sink.takesOwnership ? Buffer.from(chunk) : chunk);
+        sink.update(chunk);
         opts.onBytes?.(chunk.length);
       });
       offset = Math.max(0, await sizeOf(partial));
