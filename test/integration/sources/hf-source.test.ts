@@ -12,7 +12,7 @@ import { caught } from './caught-source-error.js';
 const TOKEN = 'hf_planted_secret_token_9f8e7d';
 const weights = randomBytes(300_000);
 const shard2 = randomBytes(200_000);
-// Past the 32 MiB threshold where the sha256 runs in a worker thread.
+// Large enough to span several 4 MiB write slabs and many socket reads.
 const hugeWeights = randomBytes(33 << 20);
 const config = Buffer.from('{"architectures":["LlamaForCausalLM"]}');
 const pointer = Buffer.from('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n');
@@ -195,7 +195,7 @@ describe('HF source against a local hub', () => {
     expect((await readFile(join(dest, 'model-00002-of-00002.safetensors'))).equals(shard2)).toBe(true);
   });
 
-  it('verifies large files with the worker-thread digester, and catches corruption there', async () => {
+  it('verifies a large multi-slab file while streaming, and catches corruption in it', async () => {
     const resolved = await src().resolve(item('acme/big'), ctx());
     // Cut mid-way: the resume keeps feeding the same worker digest, which must still match.
     hub.cutOnce('acme/big', 'big.safetensors', 10 << 20);
