@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LaunchFile } from '../../../orchestrator/plan/types.js';
-import type { PublishMeta } from '../../../orchestrator/storage/publish/publish-build.js';
+import type { PublishBuildInput, PublishMeta } from '../../../orchestrator/storage/publish/publish-build.js';
 import type { ArtifactStore, ObjectInfo } from '../../../orchestrator/storage/ports.js';
 
 export const PLAN_HASH = `sha256:${'ab12'.repeat(16)}`;
@@ -91,4 +91,9 @@ export function recordingStore(
       return inner.delete(key);
     },
   };
+}
+
+/** A publishBuild input for the standard test build in `sourceDir`, with overrides. */
+export function publishInput(store: ArtifactStore, sourceDir: string, over: Partial<PublishBuildInput> = {}): PublishBuildInput {
+  return { store, planHash: PLAN_HASH, sourceDir, launchFiles: LAUNCH_FILES, meta: makeMeta(), now: NOW, ...over };
 }

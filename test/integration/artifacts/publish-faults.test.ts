@@ -13,7 +13,7 @@ import { isPublished } from '../../../orchestrator/storage/publish/read-manifest
 import { verifyPublished } from '../../../orchestrator/storage/publish/verify-published.js';
 import { seededFaults, startFaultProxy, type FaultProxyHandle } from '../../fixtures/servers/fault-proxy.js';
 import { startS3Server, type S3ServerHandle } from '../../fixtures/servers/s3-server.js';
-import { LAUNCH_FILES, NOW, PLAN_HASH, makeBuildDir, makeMeta } from './helpers.js';
+import { PLAN_HASH, makeBuildDir, publishInput } from './helpers.js';
 
 const BUCKET = 'publish-faults';
 /** Request path without the query (the SDK appends e.g. `?x-id=PutObject`). */
@@ -53,15 +53,7 @@ describe('publishing through a faulty network', () => {
   };
   /** A store straight to s3rver: what a reader sees, unaffected by the proxy. */
   const direct = (): S3ArtifactStore => store({}, s3.endpoint);
-  const input = (s: S3ArtifactStore, over: Partial<PublishBuildInput> = {}): PublishBuildInput => ({
-    store: s,
-    planHash: PLAN_HASH,
-    sourceDir: dir,
-    launchFiles: LAUNCH_FILES,
-    meta: makeMeta(),
-    now: NOW,
-    ...over,
-  });
+  const input = (s: S3ArtifactStore, over: Partial<PublishBuildInput> = {}): PublishBuildInput => publishInput(s, dir, over);
 
   beforeEach(async () => {
     prefix = `f${n++}/`;

@@ -12,7 +12,7 @@ import { publishBuild, type PublishBuildInput } from '../../../orchestrator/stor
 import { isPublished, readManifest } from '../../../orchestrator/storage/publish/read-manifest.js';
 import { verifyPublished } from '../../../orchestrator/storage/publish/verify-published.js';
 import { startS3Server, type S3ServerHandle } from '../../fixtures/servers/s3-server.js';
-import { LAUNCH_FILES, NOW, PLAN_HASH, makeBuildDir, makeMeta, recordingStore } from './helpers.js';
+import { LAUNCH_FILES, PLAN_HASH, makeBuildDir, makeMeta, publishInput, recordingStore } from './helpers.js';
 
 const BUCKET = 'publish-tests';
 const PREFIX = `builds/${PLAN_HASH.slice('sha256:'.length)}/`;
@@ -53,15 +53,7 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
   let store: ArtifactStore;
   let dir: string;
   let files: Map<string, Buffer>;
-  const input = (over: Partial<PublishBuildInput> = {}): PublishBuildInput => ({
-    store,
-    planHash: PLAN_HASH,
-    sourceDir: dir,
-    launchFiles: LAUNCH_FILES,
-    meta: makeMeta(),
-    now: NOW,
-    ...over,
-  });
+  const input = (over: Partial<PublishBuildInput> = {}): PublishBuildInput => publishInput(store, dir, over);
 
   beforeEach(async () => {
     store = makeStore();
@@ -222,15 +214,7 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
 describe('publishBuild refuses hostile input before writing anything', () => {
   let store: LocalArtifactStore;
   let dir: string;
-  const input = (over: Partial<PublishBuildInput> = {}): PublishBuildInput => ({
-    store,
-    planHash: PLAN_HASH,
-    sourceDir: dir,
-    launchFiles: LAUNCH_FILES,
-    meta: makeMeta(),
-    now: NOW,
-    ...over,
-  });
+  const input = (over: Partial<PublishBuildInput> = {}): PublishBuildInput => publishInput(store, dir, over);
   beforeEach(async () => {
     store = new LocalArtifactStore(join(base, `hostile-store-${n++}`));
     dir = join(base, `hostile-${n++}`);
