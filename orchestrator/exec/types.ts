@@ -53,6 +53,39 @@ export interface StepRunContext {
   readonly signal: AbortSignal;
   /** Called once per output line (secrets already redacted). */
   readonly onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Who this attempt belongs to; the docker executor puts these on the container as labels (fencing). */
+  readonly labels?: AttemptLabels;
+}
+
+/** Labels every container of a step attempt carries, so an attempt's side effects can be found and stopped. */
+export interface AttemptLabels {
+  readonly build: string;
+  readonly step: string;
+  /** 1-based attempt number of the step's job. */
+  readonly attempt: number;
+  /** Name of the worker process that started the attempt. */
+  readonly worker: string;
+  /** Host the worker runs on (containers are local to it). */
+  readonly host: string;
+}
+
+/**
+ * Fencing: finds and stops this host's labelled step containers. The worker reaps orphans at start
+ * and before it hands out GPUs, stops a job's containers when it loses the job's lock, and never
+ * hands out a device that a live labelled container still uses.
+ */
+export interface ContainerFence {
+  /** Stops every labelled container of `host` whose `build/step/attempt` key is not in `keep`; returns what it stopped. */
+  reapOrphans(host: string, keep: ReadonlySet<string>): Promise<readonly AttemptLabels[]>;
+  /** Stops every container of `build` (of one `step` when given) on this host; returns how many it stopped. */
+  stopBuild(build: string, step?: string): Promise<number>;
+  /** GPU device ids used by live labelled containers of `host`. */
+  busyGpuIds(host: string): Promise<ReadonlySet<string>>;
+}
+
+/** The `build/step/attempt` key of an attempt (what `reapOrphans` keeps). */
+export function attemptKey(labels: Pick<AttemptLabels, 'build' | 'step' | 'attempt'>): string {
+  return `${labels.build}/${labels.step}/${labels.attempt}`;
 }
 
 /** Runs one container step: `docker` (pinned image) or `local` (host already is the container). */
