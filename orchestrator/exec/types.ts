@@ -98,8 +98,11 @@ export interface StepExecutor {
 export interface GpuAllocator {
   /** Device ids this allocator manages. */
   readonly deviceIds: readonly string[];
-  /** Takes `count` free devices for `holder`, or returns null when not enough are free. */
-  tryAcquire(holder: string, count: number): readonly string[] | null;
+  /**
+   * Takes `count` free devices for `holder`, or returns null when not enough are free. Devices in
+   * `exclude` (e.g. still used by a live container of an earlier attempt) are never handed out.
+   */
+  tryAcquire(holder: string, count: number, exclude?: ReadonlySet<string>): readonly string[] | null;
   /** Releases every device held by `holder` (idempotent). */
   release(holder: string): void;
   /** Devices currently held, by holder. */

@@ -18,6 +18,8 @@ export interface StatusEvent {
   readonly at: number;
   /** The build as `GET /v1/builds/:id` shows it right after the change. */
   readonly build: BuildView;
+  /** The submit's `callback.url`, when it had one (webhook delivery checks it against the address policy). */
+  readonly callbackUrl: string | null;
 }
 
 /** Receives status events; see the file comment for the contract. */
