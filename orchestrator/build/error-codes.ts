@@ -51,6 +51,9 @@ export const ERROR_CODES = {
   CONFIG_INVALID: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the config has errors (see diagnostics)' },
   SERVICE_UNAVAILABLE: { httpStatus: 503, retryable: true, fault: 'system', summary: 'a backing service (Redis, artifact store) is unreachable' },
   INTERNAL_ERROR: { httpStatus: 500, retryable: false, fault: 'system', summary: 'an unexpected internal error' },
+  // Dashboard and Bull Board (api/routes-ui.ts, api/bull-board.ts).
+  ADMIN_READ_ONLY: { httpStatus: 405, retryable: false, fault: 'user', summary: 'the queue admin view is read-only' },
+  MANIFEST_NOT_PUBLISHED: { httpStatus: 404, retryable: false, fault: 'user', summary: 'the build has no published manifest (yet)' },
 } as const satisfies Readonly<Record<string, ErrorCodeInfo>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
