@@ -25,6 +25,8 @@ export interface ApiDeps {
   readonly bodyLimit: number;
   /** Poll interval of the live log stream, ms (default 250). */
   readonly streamPollMs?: number;
+  /** Reads an artifact-store object (the dashboard shows a build's manifest); absent: not shown. */
+  readonly readArtifact?: (key: string) => Promise<Uint8Array | null>;
   /** A pino logger for requests (default: no logging). */
   readonly logger?: FastifyBaseLogger;
 }

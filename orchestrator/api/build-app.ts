@@ -10,6 +10,7 @@ import { bearerChecker } from './bearer-auth.js';
 import { registerBuildRoutes } from './routes-builds.js';
 import { registerLogRoutes } from './routes-logs.js';
 import { registerOpsRoutes } from './routes-ops.js';
+import { registerDashboard } from './routes-ui.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -49,5 +50,6 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerOpsRoutes(app, deps);
   registerBuildRoutes(app, deps);
   registerLogRoutes(app, deps);
+  registerDashboard(app, deps);
   return app;
 }

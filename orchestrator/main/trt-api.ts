@@ -20,6 +20,7 @@ const app = buildApp({
   queue,
   planConfig: (text) => planConfigText(text),
   publisher: { published: (planHash) => publishedIn(store, planHash) },
+  readArtifact: (key) => store.getBytes(key),
   configForRecord: (text) => {
     try {
       return redactConfig(parseYaml(text, { maxAliasCount: 100 }) as unknown, { secretValues: Object.values(config.secrets) });
