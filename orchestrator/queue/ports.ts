@@ -3,14 +3,17 @@
  * (main/) and by tests. Real adapters: planner (plan/), executors and allocator (exec/), retry
  * policy (build/), fetch and publish (storage/).
  */
-import type { Redis } from 'ioredis';
 import type { Diagnostic } from '../config/diagnostic.js';
-import type { StepExecutor, GpuAllocator, StepFailure } from '../exec/types.js';
+import type { Failure } from '../build/failure.js';
+import type { ContainerFence, GpuAllocator, StepExecutor } from '../exec/types.js';
 import type { GpuType } from '../gpu/catalog.js';
 import type { BuildPlan, FetchItem, PublishStep } from '../plan/types.js';
 import type { FetchContext, FetchedItem } from '../storage/ports.js';
+import type { RedisClient } from './build-store.js';
 import type { ArtifactsView } from './build-view.js';
 import type { WorkerTuning } from './job-catalog.js';
+import type { StatusListener } from './status-events.js';
+import type { PreflightSection } from '../preflight/types.js';
 
 /** Exactly the `trt-plan --json` object. */
 export interface PlanOutcome {
@@ -18,6 +21,8 @@ export interface PlanOutcome {
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
   readonly plan: BuildPlan | null;
+  /** Checkpoint facts, memory table and what was not checked (pre-flight); absent when not run. */
+  readonly preflight?: PreflightSection;
 }
 
 /** Validates and plans a config text (YAML or JSON). */
@@ -29,8 +34,8 @@ export type Decision =
   | { readonly action: 'fail'; readonly code: string; readonly advice: string | null }
   | { readonly action: 'cancel' };
 
-/** `decideOutcome(failure, attempt, policy)` with the policy bound; attempt is 1-based. */
-export type DecideOutcome = (failure: StepFailure, attempt: number) => Decision;
+/** `decideOutcome(failure, attempt, policy)` with the policy bound; attempt is 1-based. Every failure goes through it. */
+export type DecideOutcome = (failure: Failure, attempt: number) => Decision;
 
 export interface PublishInput {
   readonly plan: BuildPlan;
@@ -70,8 +75,8 @@ export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {},
 
 /** Everything a worker process needs. */
 export interface WorkerDeps {
-  /** ioredis instance with `maxRetriesPerRequest: null` (BullMQ requirement). */
-  readonly connection: Redis;
+  /** ioredis instance (or Cluster) with `maxRetriesPerRequest: null` (BullMQ requirement). */
+  readonly connection: RedisClient;
   /** Key prefix for BullMQ queues and build records. */
   readonly prefix: string;
   /** Serve `build-<gpuType>` (null: IO-only worker). */
@@ -97,9 +102,17 @@ export interface WorkerDeps {
   /** Parallel build jobs (default: number of devices, at least 1). */
   readonly concurrency?: number;
   readonly ioConcurrency?: number;
-  /** Delay before a build that found too few free GPUs is tried again (ms). */
-  readonly gpuWaitMs?: number;
-  /** Times a build needing more GPUs than this host has is deferred before it fails (default 60). */
-  readonly gpuDeferrals?: number;
+  /** How long a build may wait for GPUs (too few free, or no worker big enough) before it fails (ms, default 1 h). */
+  readonly gpuWaitLimitMs?: number;
+  /** Finds and stops this host's step containers (fencing); absent: no fencing (local executor). */
+  readonly fence?: ContainerFence;
+  /** This worker's host name (container labels, orphan reaping); default os.hostname(). */
+  readonly host?: string;
+  /** Called after every committed status change, in order per build. */
+  readonly statusListeners?: readonly StatusListener[];
+  /** Heartbeat period of the worker registry (ms, default 5000; a worker vanishes after 3 missed beats). */
+  readonly heartbeatMs?: number;
+  /** How long finished builds stay in Redis (ms). */
+  readonly retentionMs?: number;
   readonly logCap?: number;
 }
