@@ -22,4 +22,14 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The dashboard's browser modules (served as they are, no build step): plain JS, no types.
+    files: ['orchestrator/ui/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'navigator', 'sessionStorage', 'fetch', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'confirm', 'alert', 'console', 'Event', 'Node', 'URLSearchParams', 'AbortController', 'TextDecoderStream'].map((g) => [g, 'readonly'])),
+    },
+  },
 );
