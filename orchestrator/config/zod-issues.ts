@@ -107,7 +107,13 @@ export function findingFromIssue(issue: z.core.$ZodIssue, base: readonly PathSeg
       const hint = guess ? `; did you mean ${guess}?` : '';
       return err('INVALID_ENUM_VALUE', `${key} must be one of ${options.join(', ')} (got ${describe(value)})${hint}`);
     }
-    default:
+    case 'custom':
+    case 'invalid_element':
+    case 'invalid_format':
+    case 'invalid_key':
+    case 'invalid_union':
+    case 'not_multiple_of':
+    case 'unrecognized_keys':
       return err('INVALID_VALUE', `${key}: ${issue.message}`);
   }
 }
