@@ -1,7 +1,7 @@
 /**
  * Parallelism checks (pure), support-1.2.md §3: attention heads % TP; KV heads vs TP (divisible,
  * or replicated when TP > KV heads and TP % KV == 0); FFN widths % TP; experts % EP; layers % PP;
- * the BERT converter's TP ≤ 2.
+ * (the BERT converter's TP ≤ 2 is a planner rule already).
  */
 import { err, warn, type Finding } from './finding.js';
 import type { ModelFacts } from './model-facts.js';
@@ -64,9 +64,6 @@ export function checkParallelism(f: ModelFacts, s: PreflightSettings): Finding[]
     out.push(s.stack === 'v1'
       ? err('PREFLIGHT_LAYERS_NOT_DIVISIBLE', 'trt_llm.build.pipeline_parallel_count', `${msg}; the 1.2 engine path floors the split: use a divisor of ${f.numLayers}`)
       : warn('PREFLIGHT_LAYERS_NOT_DIVISIBLE', 'trt_llm.build.pipeline_parallel_count', `${msg}; the first ranks get one extra layer`));
-  }
-  if (s.stack === 'v1' && /^(Bert|Roberta|XLMRoberta)/.test(f.architecture) && (tp > 2 || s.pp > 1)) {
-    out.push(err('PREFLIGHT_BERT_PARALLELISM', s.tpPath, `the BERT converter of TensorRT-LLM 1.2 asserts tp_size <= 2 and pp_size == 1 (got tp ${tp}, pp ${s.pp}); use tensor_parallel_count 1 or 2`));
   }
   return out;
 }

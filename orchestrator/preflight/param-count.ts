@@ -60,12 +60,12 @@ export function paramCount(f: ModelFacts): number {
   return n;
 }
 
-/** Expert parameters (the part MXFP4 gpt-oss checkpoints store in 4.25 bits), 0 for dense models. */
+/** Expert weight matrices (what MXFP4 gpt-oss checkpoints store in 4.25 bits; biases stay bf16), 0 for dense models. */
 export function expertParams(f: ModelFacts): number {
   const moe = f.moe;
   if (moe === null) return 0;
   const H = f.hiddenSize;
   const I = moe.expertIntermediateSize;
-  const perLayer = f.modelType === 'gpt_oss' ? moe.numExperts * (H * 2 * I + 2 * I + I * H + H) : moe.numExperts * 3 * H * I;
+  const perLayer = f.modelType === 'gpt_oss' ? moe.numExperts * (H * 2 * I + I * H) : moe.numExperts * 3 * H * I;
   return perLayer * (f.numLayers - moe.denseLayers);
 }
