@@ -1,9 +1,11 @@
 /**
  * The local executor, for hosts that already are the TensorRT-LLM container: runs the step's argv
  * directly, with `/workspace/…` arguments mapped to the host workspace, the workspace as working
- * directory and `CUDA_VISIBLE_DEVICES` set to the assigned device ids.
+ * directory and `CUDA_VISIBLE_DEVICES` set to the assigned device ids. Declared outputs are written
+ * to attempt-scoped directories (argv rewritten) and moved into place on success, as with docker.
  */
 import type { ContainerStep } from '../plan/types.js';
+import { commitOutputs, prepareAttemptOutputs } from './attempt-outputs.js';
 import { classifyFailure, isSuccess } from './classify-failure.js';
 import { refusal } from './refusal.js';
 import { runProcess } from './run-process.js';
@@ -24,8 +26,14 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): StepExe
   return {
     name: 'local',
     async run(step: ContainerStep, ctx: StepRunContext): Promise<StepOutcome> {
-      const built = localInvocation(step, ctx);
-      if (!built.ok) return refusal(built.code, built.message);
+      const prepared = await prepareAttemptOutputs(step, ctx.workspaceDir, ctx.workspaceMount, ctx.runName, false).catch((err: unknown) => ({ ok: false as const, message: `could not create the attempt's output directories: ${(err as Error).message}` }));
+      if (!prepared.ok) return refusal('STEP_INVALID_INVOCATION', prepared.message);
+      const outputs = prepared.outputs;
+      const built = localInvocation(step, ctx, outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })));
+      if (!built.ok) {
+        await outputs.discard();
+        return refusal(built.code, built.message);
+      }
       const inv = built.invocation;
       const result = await runProcess({
         file: inv.file,
@@ -38,7 +46,11 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): StepExe
         secretValues: Object.values(ctx.secrets),
         onLine: ctx.onLine,
       });
-      return isSuccess(result) ? { ok: true, result } : { ok: false, failure: classifyFailure(result, 'local') };
+      if (!isSuccess(result)) {
+        await outputs.discard();
+        return { ok: false, failure: classifyFailure(result, 'local') };
+      }
+      return commitOutputs(step, outputs, result);
     },
   };
 }

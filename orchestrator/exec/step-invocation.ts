@@ -6,7 +6,14 @@
  */
 import path from 'node:path';
 import type { ContainerStep } from '../plan/types.js';
+import { ORCHESTRATOR_LABEL, checkAttemptLabels, labelArgs } from './container-labels.js';
 import type { StepRunContext } from './types.js';
+
+/** An extra bind mount (attempt-scoped output directory mounted over an output path). */
+export interface ExtraMount {
+  readonly host: string;
+  readonly container: string;
+}
 
 /** A spawn request: file + argv array (never a shell string) + the child's extra environment. */
 export interface Invocation {
@@ -34,20 +41,26 @@ export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const RESERVED_ENV = new Set(['PATH', 'HOME', 'CUDA_VISIBLE_DEVICES', 'NVIDIA_VISIBLE_DEVICES', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
 
 /**
- * `docker run --rm --name <runName> [--gpus "device=<ids>"] --ipc=host --ulimit memlock=-1
- * --ulimit stack=67108864 -v <workspaceDir>:<mount> [-e NAME …] <image> <argv…>`; secret values
- * only in `env`, by name in argv.
+ * `docker run --rm --name <runName> --label trt-orchestrator=1 [--label <attempt labels>…]
+ * [--gpus "device=<ids>"] --ipc=host --ulimit memlock=-1 --ulimit stack=67108864
+ * -v <workspaceDir>:<mount> [-v <attempt dir>:<output> …] [-e NAME …] <image> <argv…>`; secret
+ * values only in `env`, by name in argv.
  */
-export function dockerInvocation(dockerBin: string, step: ContainerStep, ctx: StepRunContext): InvocationResult {
-  const problem = checkCommon(step, ctx) ?? checkImage(step.image);
+export function dockerInvocation(dockerBin: string, step: ContainerStep, ctx: StepRunContext, mounts: readonly ExtraMount[] = []): InvocationResult {
+  const problem = checkCommon(step, ctx) ?? checkImage(step.image) ?? checkMounts(mounts, ctx.workspaceMount);
   if (problem) return problem;
+  const labelProblem = ctx.labels === undefined ? null : checkAttemptLabels(ctx.labels);
+  if (labelProblem !== null) return invalid(labelProblem);
   const secrets = pickSecrets(step, ctx);
   if (!secrets.ok) return secrets;
   const args = ['run', '--rm', '--name', ctx.runName];
+  if (ctx.labels === undefined) args.push('--label', `${ORCHESTRATOR_LABEL}=1`);
+  else args.push(...labelArgs(ctx.labels, ctx.gpuIds));
   // docker parses --gpus as CSV: several ids need the value itself quoted ("device=0,1").
   if (ctx.gpuIds.length > 0) args.push('--gpus', `"device=${ctx.gpuIds.join(',')}"`);
   args.push('--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864');
   args.push('-v', `${ctx.workspaceDir}:${ctx.workspaceMount}`);
+  for (const m of mounts) args.push('-v', `${m.host}:${m.container}`);
   for (const name of Object.keys(secrets.env)) args.push('-e', name);
   args.push(step.image, ...step.argv);
   return { ok: true, invocation: { file: dockerBin, args, env: secrets.env, cwd: null } };
@@ -56,16 +69,19 @@ export function dockerInvocation(dockerBin: string, step: ContainerStep, ctx: St
 /**
  * The step's argv run directly on this host: every argument that is the workspace mount or a path
  * under it (also `--flag=/workspace/…`) is rewritten to the host workspace directory;
- * `CUDA_VISIBLE_DEVICES` carries the assigned ids.
+ * `CUDA_VISIBLE_DEVICES` carries the assigned ids. Paths under an attempt-scoped output (`outputs`:
+ * container path → attempt directory) go to the attempt's directory instead.
  */
-export function localInvocation(step: ContainerStep, ctx: StepRunContext): InvocationResult {
-  const problem = checkCommon(step, ctx);
+export function localInvocation(step: ContainerStep, ctx: StepRunContext, outputs: readonly ExtraMount[] = []): InvocationResult {
+  const problem = checkCommon(step, ctx) ?? checkMounts(outputs, ctx.workspaceMount);
   if (problem) return problem;
   const secrets = pickSecrets(step, ctx);
   if (!secrets.ok) return secrets;
   const mapped: string[] = [];
   for (const arg of step.argv) {
-    const m = mapArg(arg, ctx.workspaceMount, ctx.workspaceDir);
+    // A path under an attempt-scoped output goes to the attempt's directory, the rest to the workspace.
+    const out = outputs.find((o) => argValue(arg) === o.container || argValue(arg).startsWith(`${o.container}/`));
+    const m = out ? mapArg(arg, out.container, out.host) : mapArg(arg, ctx.workspaceMount, ctx.workspaceDir);
     if (!m.ok) return invalid(m.message);
     mapped.push(m.value);
   }
@@ -73,6 +89,12 @@ export function localInvocation(step: ContainerStep, ctx: StepRunContext): Invoc
   if (file === undefined || file.length === 0) return invalid('the step has an empty argv');
   const env = { ...secrets.env, CUDA_VISIBLE_DEVICES: ctx.gpuIds.join(',') };
   return { ok: true, invocation: { file, args, env, cwd: ctx.workspaceDir } };
+}
+
+/** The value part of an argument (`--flag=value` → value). */
+function argValue(arg: string): string {
+  const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
+  return eq === -1 ? arg : arg.slice(eq + 1);
 }
 
 /** Maps one argument's workspace-mount prefix to the host dir; refuses `..` escapes. */
@@ -103,6 +125,15 @@ function checkCommon(step: ContainerStep, ctx: StepRunContext): Extract<Invocati
   if (step.argv.length === 0) return invalid(`step ${step.id} has an empty argv`);
   for (const arg of step.argv) {
     if (arg.includes('\0')) return invalid(`step ${step.id} has an argument with a NUL byte`);
+  }
+  return null;
+}
+
+function checkMounts(mounts: readonly ExtraMount[], workspaceMount: string): Extract<InvocationResult, { ok: false }> | null {
+  for (const m of mounts) {
+    if (!isCleanAbsolute(m.host) || !isCleanAbsolute(m.container) || !m.container.startsWith(`${workspaceMount}/`)) {
+      return invalid(`output mount ${JSON.stringify(clip(`${m.host}:${m.container}`))} must join two absolute paths without "..", ":" or "," under ${workspaceMount}`);
+    }
   }
   return null;
 }

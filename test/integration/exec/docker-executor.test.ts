@@ -66,7 +66,7 @@ describe.concurrent('docker executor against the fake docker CLI', () => {
     const runs = recordedRuns(state);
     expect(runs.map((r) => r.name)).toEqual(['b1-quantize-1', 'b1-engine-1']);
     expect(runs[0]?.args).toEqual([
-      '--rm', '--name', 'b1-quantize-1', '--gpus', '"device=0,1"', '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864',
+      '--rm', '--name', 'b1-quantize-1', '--label', 'trt-orchestrator=1', '--gpus', '"device=0,1"', '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864',
       '-v', `${ws}:/workspace`, '-e', 'HF_TOKEN', quantize.image, ...quantize.argv,
     ]);
     expect(JSON.stringify(runs)).not.toContain(secret);
@@ -75,7 +75,7 @@ describe.concurrent('docker executor against the fake docker CLI', () => {
     expect(listContainers(state)).toEqual([]);
   });
 
-  it('cancel kills the container within seconds (docker kill), and it is gone', async () => {
+  it('cancel removes the container within seconds (docker rm -f), and it is gone', async () => {
     const { ws, state, executor } = setup({ FAKE_DOCKER_FAIL: 'hang' });
     const { ctx, abort, log } = runContext(ws, { runName: 'b2-engine-1' });
     const running = executor.run(containerStep(), ctx);

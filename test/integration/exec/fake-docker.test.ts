@@ -37,14 +37,14 @@ describe.concurrent('the fake docker CLI itself', () => {
     expect(r.stderr).toContain('exec: "bash": executable file not found in $PATH');
   });
 
-  it('docker kill of an unknown container fails like docker; other commands are refused', async () => {
+  it('docker kill/rm/stop/inspect of an unknown container fail like docker; other commands are refused', async () => {
     const s = state();
     const k = await run(['kill', 'ghost'], { FAKE_DOCKER_STATE: s });
     expect(k.exitCode).toBe(1);
     expect(k.stderr).toBe('Error response from daemon: Cannot kill container: ghost: No such container: ghost');
-    const ps = await run(['ps'], { FAKE_DOCKER_STATE: s });
-    expect(ps.exitCode).toBe(1);
-    expect(ps.stderr).toContain("docker: 'ps' is not a docker command.");
+    const ex = await run(['exec', 'ghost', 'ls'], { FAKE_DOCKER_STATE: s });
+    expect(ex.exitCode).toBe(1);
+    expect(ex.stderr).toContain("docker: 'exec' is not a docker command.");
   });
 
   it('a name in use is a conflict (exit 125), and the secret value is never printed', async () => {

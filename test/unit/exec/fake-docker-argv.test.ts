@@ -5,7 +5,7 @@ const BASE = ['--rm', '--name', 'n1', '--ipc=host', '--ulimit', 'memlock=-1', '-
 
 describe('fake docker: docker run argv parsing', () => {
   it('parses the orchestrator surface', () => {
-    const r = parseRunArgs([...BASE, '--gpus', '"device=0,1"', '-e', 'HF_TOKEN', 'img:1', 'trtllm-build', '--x', '1']);
+    const r = parseRunArgs([...BASE, '--gpus', '"device=0,1"', '-e', 'HF_TOKEN', '--label', 'trt-orchestrator=1', '-l', 'a.b=x=y,z', '--label=bare', 'img:1', 'trtllm-build', '--x', '1']);
     expect(r).toEqual({
       ok: true,
       spec: {
@@ -16,6 +16,7 @@ describe('fake docker: docker run argv parsing', () => {
         ulimits: { memlock: '-1', stack: '67108864' },
         volumes: [{ host: '/h', container: '/workspace' }],
         envNames: ['HF_TOKEN'],
+        labels: { 'trt-orchestrator': '1', 'a.b': 'x=y,z', bare: '' },
         image: 'img:1',
         argv: ['trtllm-build', '--x', '1'],
       },
@@ -36,6 +37,9 @@ describe('fake docker: docker run argv parsing', () => {
     [['--rm', '--name', 'n2', '-v', 'rel:/w', 'img'], 125, 'If you intended to pass a host directory, use absolute path'],
     [['--rm', '--name', 'n2', '-v', '/h:rel', 'img'], 125, "mount path must be absolute"],
     [['--rm', '--name', 'n2', '--gpus', 'device=0,1', 'img'], 125, 'cannot set both Count and DeviceIDs on device request'],
+    [['--rm', '--name', 'n2', '--label', '=v', 'img'], 125, `invalid label '=v': empty name`],
+    [['--rm', '--name', 'n2', '--label', 'a b=v', 'img'], 125, `label 'a b' contains whitespaces`],
+    [['--rm', '--name', 'n2', '--label'], 125, 'flag needs an argument: --label'],
   ])('%j → exit %i', (args, code, text) => {
     const r = parseRunArgs(args);
     expect(r.ok).toBe(false);

@@ -43,6 +43,7 @@ describe('dockerInvocation', () => {
     expect(r.invocation.file).toBe('docker');
     expect(r.invocation.args).toEqual([
       'run', '--rm', '--name', 'trt-b1-engine_build-1',
+      '--label', 'trt-orchestrator=1',
       '--gpus', '"device=0,1"',
       '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864',
       '-v', '/srv/work/b1:/workspace',
@@ -52,6 +53,46 @@ describe('dockerInvocation', () => {
     ]);
     expect(r.invocation.env).toEqual({ HF_TOKEN: secret });
     expect(r.invocation.args.join(' ')).not.toContain(secret);
+  });
+
+  it('labels the container with its attempt and devices, and mounts attempt-scoped outputs over the output paths', () => {
+    const labels = { build: '0123456789abcdef-1', step: 'engine_build', attempt: 2, worker: 'w-host1-42', host: 'host1' };
+    const r = dockerInvocation('docker', step(), ctx({ labels }), [{ host: '/srv/work/b1/.attempts/engine_build/run/0', container: '/workspace/engine' }]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.invocation.args.slice(0, 18)).toEqual([
+      'run', '--rm', '--name', 'trt-b1-engine_build-1',
+      '--label', 'trt-orchestrator=1',
+      '--label', 'trt-orchestrator.build=0123456789abcdef-1',
+      '--label', 'trt-orchestrator.step=engine_build',
+      '--label', 'trt-orchestrator.attempt=2',
+      '--label', 'trt-orchestrator.worker=w-host1-42',
+      '--label', 'trt-orchestrator.host=host1',
+      '--label', 'trt-orchestrator.gpus=0+1',
+    ]);
+    const v = r.invocation.args.indexOf('-v');
+    expect(r.invocation.args.slice(v, v + 4)).toEqual(['-v', '/srv/work/b1:/workspace', '-v', '/srv/work/b1/.attempts/engine_build/run/0:/workspace/engine']);
+  });
+
+  it.each([
+    [{ build: 'a,b' }, 'attempt label build "a,b" must be'],
+    [{ worker: '' }, 'attempt label worker "" must be'],
+    [{ host: 'h=1' }, 'attempt label host "h=1" must be'],
+    [{ step: 'x'.repeat(201) }, 'attempt label step'],
+    [{ attempt: 0 }, 'attempt label attempt must be a whole number ≥ 1 (got 0)'],
+    [{ attempt: 1.5 }, '(got 1.5)'],
+  ] as const)('refuses attempt labels %j that could not be filtered on exactly', (over, message) => {
+    const labels = { build: 'b1', step: 'engine_build', attempt: 1, worker: 'w', host: 'h', ...over };
+    const r = dockerInvocation('docker', step(), ctx({ labels }));
+    expect(r).toMatchObject({ ok: false, code: 'STEP_INVALID_INVOCATION' });
+    if (!r.ok) expect(r.message).toContain(message);
+  });
+
+  it('refuses an output mount outside the workspace mount or with docker separators', () => {
+    for (const m of [{ host: '/a', container: '/etc' }, { host: '/a:b', container: '/workspace/e' }, { host: 'rel', container: '/workspace/e' }, { host: '/a', container: '/workspace/../x' }]) {
+      const r = dockerInvocation('docker', step(), ctx(), [m]);
+      expect(r).toMatchObject({ ok: false, code: 'STEP_INVALID_INVOCATION' });
+    }
   });
 
   it('omits --gpus for a step given no devices', () => {
@@ -110,6 +151,11 @@ describe('localInvocation', () => {
     expect(r.invocation.args).toEqual(['--checkpoint_dir', '/srv/work/b1/trtllm_checkpoint', '--output_dir=/srv/work/b1/engine', '--workers', '2']);
     expect(r.invocation.env).toEqual({ HF_TOKEN: 'tok', CUDA_VISIBLE_DEVICES: '0,1' });
     expect(r.invocation.cwd).toBe('/srv/work/b1');
+  });
+
+  it('sends paths under an attempt-scoped output to the attempt directory, other paths to the workspace', () => {
+    const r = localInvocation(step({ argv: ['trtllm-build', '--checkpoint_dir', '/workspace/trtllm_checkpoint', '--output_dir=/workspace/engine', '--log', '/workspace/engine/x.log'] }), ctx(), [{ host: '/srv/work/b1/.attempts/s/r/0', container: '/workspace/engine' }]);
+    expect(r.ok && r.invocation.args).toEqual(['--checkpoint_dir', '/srv/work/b1/trtllm_checkpoint', '--output_dir=/srv/work/b1/.attempts/s/r/0', '--log', '/srv/work/b1/.attempts/s/r/0/x.log']);
   });
 
   it('refuses argv paths that climb out of the workspace', () => {
