@@ -67,7 +67,8 @@ function route() {
   cleanup();
   cleanup = () => {};
   renderAccount();
-  for (const a of document.querySelectorAll('nav a[data-route]')) a.classList.toggle('active', location.hash.startsWith(a.dataset.route) && (a.dataset.route !== '#/' || !location.hash.startsWith('#/gpus')));
+  const current = location.hash || '#/';
+  for (const a of document.querySelectorAll('nav a[data-route]')) a.classList.toggle('active', a.dataset.route === '#/gpus' ? current.startsWith('#/gpus') : !current.startsWith('#/gpus'));
   if (!getToken()) {
     setChildren(main, signInForm());
     return;

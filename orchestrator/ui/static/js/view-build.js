@@ -39,7 +39,7 @@ function renderTimeline(el, build) {
       }
       return h(
         'div',
-        { class: 'tl-row', 'data-step': step.id, 'data-status': step.status },
+        { class: 'tl-row', 'data-step': step.id, 'data-kind': step.kind, 'data-status': step.status },
         h('div', { class: 'tl-label' }, h('strong', {}, step.kind), ' ', statusBadge(step.status)),
         h('div', { class: 'tl-track' }, bar),
         h('div', { class: 'tl-meta' }, ms === null ? 'not started' : formatDuration(ms), step.attempts > 1 ? h('span', { class: 'attempts', title: 'attempts' }, ` · ${step.attempts} attempts`) : step.attempts === 1 ? ' · 1 attempt' : '', step.progress !== null && step.status === 'running' ? ` · ${Math.round(step.progress * 100)}%` : ''),
