@@ -44,7 +44,9 @@ export function v2Rules(ctx: RuleContext): Finding[] {
     out.push(warning('PATCH_KWARGS_PREVIEW', ['trt_llm', 'runtime', pkKey], `runtime.${pkKey} is a preview feature; its fields may change`, 'key'));
   }
   for (const key of Object.keys(pk)) {
-    if (key === 'build_config' || V2_RUNTIME_KEYS.includes(key)) {
+    if (key === 'build_config') {
+      out.push(warning('PATCH_KWARGS_SHADOWS_FIELD', ['trt_llm', 'runtime', pkKey, key], `build_config is generated from trt_llm.runtime (max_seq_len, max_batch_size, max_num_tokens); set those instead of passing it in ${pkKey}`, 'key'));
+    } else if (V2_RUNTIME_KEYS.includes(key)) {
       out.push(warning('PATCH_KWARGS_SHADOWS_FIELD', ['trt_llm', 'runtime', pkKey, key], `${key} is already a runtime field; set trt_llm.runtime.${key} instead of passing it in ${pkKey}`, 'key'));
     }
   }
