@@ -11,7 +11,7 @@ import type { BuildPlan } from '../plan/types.js';
 import { parseArgs, USAGE } from './parse-args.js';
 import { planText } from './plan-text.js';
 import { readConfigFile, readLimited } from './read-input.js';
-import { renderJson, renderText } from './render-diagnostics.js';
+import { renderJson, renderText, withCharColumns } from './render-diagnostics.js';
 import type { PlanOutput } from './render-diagnostics.js';
 
 export interface CliIo {
@@ -76,7 +76,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await write(io.stderr, `trt-plan: cannot read ${JSON.stringify(label)}: ${read.message}\n`);
       return EXIT_USAGE;
     }
-    const out = read.ok ? planText(read.text) : inputProblem(read.kind, read.message);
+    const out = read.ok ? withCharColumns(read.text, planText(read.text)) : inputProblem(read.kind, read.message);
     if (out.valid && out.plan !== null && cmd.outDir !== null) {
       try {
         await writeOut(cmd.outDir, out.plan);
