@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   PUBLISH_EMPTY_ARTIFACT: { httpStatus: 500, retryable: false, fault: 'system', summary: 'the artifact directory holds no files' },
   PUBLISH_SOURCE_CHANGED: { httpStatus: 503, retryable: true, fault: 'system', summary: 'an artifact file changed during the upload' },
   PUBLISH_MANIFEST_INVALID: { httpStatus: 500, retryable: false, fault: 'system', summary: 'the stored manifest is not valid' },
+  PUBLISH_BUNDLE_INCOMPLETE: { httpStatus: 500, retryable: false, fault: 'system', summary: 'the build outputs lack files a launch config needs (bundle contract); nothing was published' },
   // Dashboard and Bull Board (api/routes-ui.ts, api/bull-board.ts).
   ADMIN_READ_ONLY: { httpStatus: 405, retryable: false, fault: 'user', summary: 'the queue admin view is read-only' },
   MANIFEST_NOT_PUBLISHED: { httpStatus: 404, retryable: false, fault: 'user', summary: 'the build has no published manifest (yet)' },

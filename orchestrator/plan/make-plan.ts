@@ -52,16 +52,16 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
   }
   if (errors.length > 0 || !('lane' in laneResult)) return { errors };
   const lane = laneResult.lane;
-  const assumptions: string[] = [];
+  const assumptions: string[] = [...laneResult.notes];
   if (checkpoint && checkpoint.source !== 'HF' && !(trt.inference_stack === 'v2' && trt.build.skip_build_result)) {
     assumptions.push(
       `${checkpoint.source} checkpoint assumed to hold a Hugging Face model directory (config.json, tokenizer, *.safetensors), not a converted TensorRT-LLM checkpoint`,
     );
   }
-  const common = { builderGpus, image: lane.image, secretNames: config.secretNames, options, assumptions };
+  const common = { builderGpus, image: lane.image, stepsImage: lane.stepsImage, secretNames: config.secretNames, options, assumptions };
   const result: { body: PlanBody } | { errors: Diagnostic[] } =
     trt.inference_stack === 'v1'
-      ? planV1({ ...common, cfg: trt, checkpoint: checkpoint as NonNullable<typeof checkpoint>, gpu, architecture })
+      ? planV1({ ...common, tritonImage: lane.tritonImage, cfg: trt, checkpoint: checkpoint as NonNullable<typeof checkpoint>, gpu, architecture })
       : planV2({ ...common, cfg: trt, checkpoint });
   if ('errors' in result) return { errors: result.errors };
   const unhashed: Omit<BuildPlan, 'planHash'> = {

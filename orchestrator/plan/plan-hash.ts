@@ -33,6 +33,12 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/** A step kind the switch does not handle is a compile error here (and a throw if one arrives at run time). */
+function unreachableStep(step: never): never {
+  throw new Error(`plan hash: unknown step kind ${JSON.stringify((step as { kind?: unknown }).kind)}`);
+}
+
+/** What of a step changes the artifacts; every kind is listed, so a new kind must be added here. */
 function stepIdentity(step: PlanStep): unknown {
   const base = { id: step.id, kind: step.kind, image: step.image, argv: step.argv, gpus: step.gpus, inputs: step.inputs, outputs: step.outputs };
   switch (step.kind) {
@@ -40,21 +46,25 @@ function stepIdentity(step: PlanStep): unknown {
       return { ...base, items: step.items.map(({ secretName: _secret, ...item }) => item) };
     case 'publish':
       return { ...base, artifactDir: step.artifactDir, artifactKind: step.artifactKind, tokenizerDir: step.tokenizerDir ?? null };
-    default:
+    case 'convert':
+    case 'quantize':
+    case 'engine_build':
       return base;
+    default:
+      return unreachableStep(step);
   }
 }
 
 /** The hash input: the plan without its hash and without fields that do not change artifacts. */
 export function planHashInput(plan: Omit<BuildPlan, 'planHash'>): string {
-  const { registry, repository, tag, digest, trtllmVersion, name } = plan.lane;
+  const { registry, repository, tag, digest, trtllmVersion, name, stepsImage, tritonImage } = plan.lane;
   return canonicalJson({
     schemaVersion: plan.schemaVersion,
     stack: plan.stack,
     baseModel: plan.baseModel,
     accelerator: plan.accelerator,
     builder: plan.builder,
-    lane: { name, registry, repository, tag, digest, trtllmVersion },
+    lane: { name, registry, repository, tag, digest, trtllmVersion, stepsImage, tritonImage },
     workspace: plan.workspace,
     steps: plan.steps.map(stepIdentity),
     launch: plan.launch,

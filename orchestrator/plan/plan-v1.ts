@@ -28,6 +28,10 @@ interface Ctx {
   readonly gpu: GpuInfo;
   readonly builderGpus: number;
   readonly image: string;
+  /** Image of the project's step scripts (runs the encoder server). */
+  readonly stepsImage: string;
+  /** Triton runtime image of the lane's version, or null (no Triton launch; the reason is a lane note). */
+  readonly tritonImage: string | null;
   readonly secretNames: readonly string[];
   readonly options: PlannerOptions | undefined;
   readonly assumptions: string[];
@@ -84,12 +88,12 @@ function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[]
   steps.push(publishStep('engine', WORKSPACE.engineDir, WORKSPACE.checkpointDir, options));
   if (cfg.build.base_model === 'encoder') {
     const route = encoderRoute(ctx);
-    return {
-      body: {
-        steps,
-        launch: { encoder: encoderLaunch({ kind: 'encoder', route, maxBatchSize: e.maxBatchSize, maxNumTokens: e.maxNumTokens, maxSeqLen: e.maxSeqLen }) },
-      },
-    };
+    if (route === '/predict_tokens') {
+      return { errors: [planError('ENCODER_ROUTE_NOT_SERVED', 'trt_llm.runtime.webserver_default_route',
+        'the encoder server serves /v1/embeddings, /predict and /rerank; token classification (/predict_tokens) has no server for a TensorRT engine in the pinned lane')] };
+    }
+    const launch = encoderLaunch({ kind: 'encoder', route, maxBatchSize: e.maxBatchSize, maxNumTokens: e.maxNumTokens, maxSeqLen: e.maxSeqLen }, ctx.stepsImage);
+    return { body: { steps, launch: { encoder: launch } } };
   }
   const r: DecoderRuntimeSettings = {
     kvCacheFreeGpuMemFraction: cfg.runtime.kv_cache_free_gpu_mem_fraction,
@@ -105,7 +109,9 @@ function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[]
   for (const key of briton) {
     assumptions.push(`runtime.${key} has no TensorRT-LLM 1.2 trtllm-serve/Triton equivalent; it is not in the launch configs`);
   }
-  return { body: { steps, launch: { 'trtllm-serve': decoderServeLaunch(e, r), triton: decoderTritonLaunch(e, r) } } };
+  const launch: Record<string, LaunchConfig> = { 'trtllm-serve': decoderServeLaunch(e, r, image) };
+  if (ctx.tritonImage !== null) launch['triton'] = decoderTritonLaunch(e, r, ctx.tritonImage);
+  return { body: { steps, launch } };
 }
 
 /** v1 encoder_bert: the BERT converter, a KV-cache-free engine, publish. */
@@ -121,8 +127,8 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
     errors.push(planError('ENCODER_BERT_PARALLEL_NOT_IN_LANE', 'trt_llm.build.tensor_parallel_count',
       'the pinned BERT converter supports tensor parallel 1 or 2 and no pipeline parallelism'));
   }
-  const route = encoderRoute(ctx);
-  if (route === '/predict_tokens') {
+  const configuredRoute = encoderRoute(ctx);
+  if (configuredRoute === '/predict_tokens') {
     errors.push(planError('ENCODER_BERT_ROUTE_NOT_IN_LANE', 'trt_llm.runtime.webserver_default_route',
       'token classification (/predict_tokens) has no model class in the pinned BERT converter (BertModel, Bert/RobertaForSequenceClassification, …QuestionAnswering)'));
   }
@@ -134,7 +140,8 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
     errors.push(planError('ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE', 'trt_llm.build.base_model',
       `architecture ${ctx.architecture} has no class in the pinned BERT converter (BertModel, RobertaModel, Bert/RobertaForSequenceClassification)`));
   }
-  if (errors.length > 0) return { errors };
+  if (errors.length > 0 || configuredRoute === '/predict_tokens') return { errors };
+  const route = configuredRoute;
   const bertClass = known !== undefined
     ? { cls: known, reason: `checkpoint architecture ${ctx.architecture ?? ''}` }
     : inferBertClass(ctx.checkpoint.repo, route);
@@ -161,7 +168,7 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
     }, options),
     publishStep('engine', WORKSPACE.engineDir, WORKSPACE.checkpointDir, options),
   ];
-  const launch = encoderLaunch({ kind: 'encoder_bert', route, maxBatchSize: b.maxBatchSize, maxNumTokens: b.maxNumTokens, maxSeqLen: b.maxSeqLen });
+  const launch = encoderLaunch({ kind: 'encoder_bert', route, maxBatchSize: b.maxBatchSize, maxNumTokens: b.maxNumTokens, maxSeqLen: b.maxSeqLen }, ctx.stepsImage);
   return { body: { steps, launch: { encoder: launch } } };
 }
 

@@ -23,8 +23,11 @@ function renderStep(step: PlanStep, index: number): string[] {
       lines.push(`   artifact (${step.artifactKind}): ${step.artifactDir}`);
       if (step.tokenizerDir) lines.push(`   tokenizer from: ${step.tokenizerDir}`);
       break;
-    default:
+    case 'convert':
+    case 'quantize':
+    case 'engine_build':
       lines.push(`   image: ${step.image}`, `   $ ${shellJoin(step.argv)}`);
+      break;
   }
   return lines;
 }

@@ -11,19 +11,8 @@ export type InferenceStack = 'v1' | 'v2';
 export type BaseModel = 'decoder' | 'encoder' | 'encoder_bert';
 export type CheckpointSourceKind = 'HF' | 'S3' | 'GCS' | 'AZURE' | 'REMOTE_URL' | 'BASETEN_TRAINING';
 
-/** A pinned TensorRT-LLM toolchain. */
-export interface Lane {
-  /** `v1-engine`: TensorRT-LLM 1.2.x with `trtllm-build`; `v2-pytorch`: `trtllm-serve --backend pytorch`. */
-  readonly name: 'v1-engine' | 'v2-pytorch';
-  /** Full image reference used by `docker run`, e.g. `nvcr.io/nvidia/tensorrt-llm/release:1.2.0` (+ `@sha256:…` when pinned). */
-  readonly image: string;
-  readonly registry: string;
-  readonly repository: string;
-  readonly tag: string;
-  readonly digest: string | null;
-  /** TensorRT-LLM version the image carries, e.g. `1.2.0`. */
-  readonly trtllmVersion: string;
-}
+export type { Lane, LaunchConfig, LaunchFile } from '../toolchain/types.js';
+import type { Lane, LaunchConfig } from '../toolchain/types.js';
 
 /** One thing the orchestrator downloads before any GPU step runs. */
 export interface FetchItem {
@@ -93,21 +82,6 @@ export interface PublishStep extends StepBase {
 
 export type PlanStep = FetchStep | ContainerStep | PublishStep;
 export type StepKind = PlanStep['kind'];
-
-/** A file published next to the engine, e.g. `extra_llm_api_options.yaml` or `config.pbtxt`. */
-export interface LaunchFile {
-  /** Relative path under the published `launch/` directory. */
-  readonly path: string;
-  readonly content: string;
-}
-
-export interface LaunchConfig {
-  /** What serves the artifact, e.g. `trtllm-serve` (tensorrt / pytorch backend), `triton`, `text-embeddings-router`. */
-  readonly server: string;
-  /** The launch command as argv (paths under the runtime's engine/checkpoint mount). */
-  readonly argv: readonly string[];
-  readonly files: readonly LaunchFile[];
-}
 
 export interface BuildPlan {
   readonly schemaVersion: 1;

@@ -3,8 +3,7 @@
  * from an argv alone. Constraints that need facts outside the argv (the checkpoint architecture,
  * the GPU's SM) are enforced by the planner instead.
  */
-import type { ToolName } from './surface.js';
-import type { ParsedFlags } from './conformance.js';
+import type { ParsedFlags, ToolName } from './surface-types.js';
 
 type Check = (flags: ParsedFlags) => readonly string[];
 
@@ -131,6 +130,10 @@ const CHECKS: Readonly<Record<ToolName, Check>> = {
   'convert_checkpoint.py(llama)': convertLlama,
   'convert_checkpoint.py(qwen)': convertQwen,
   'convert_checkpoint.py(bert)': convertBert,
+  'export_hf_checkpoint.py': (f) => [
+    ...positiveSizes(f, ['--calib_size', '--calib_max_seq_length', '--batch_size']),
+  ],
+  'encoder_server.py': (f) => positiveSizes(f, ['--max_batch_size', '--max_seq_len', '--port']),
 };
 
 /** Constraint violations of one tool's parsed flags. */

@@ -4,15 +4,17 @@
  * flags present, and the cross-flag constraints the fixture lists. Pure and fast: the fake
  * `docker` used in tests calls it on every inner argv.
  */
-import { toolSurface, type FlagSpec, type ToolName, type ToolSurface } from './surface.js';
+import { toolSurface } from './surface.js';
+import type { FlagSpec, ToolName, ToolSurface } from './surface-types.js';
 import { toolConstraintViolations } from './conformance-constraints.js';
 
-/** Flags of one parsed argv: canonical flag name → values (empty array for store_true flags). */
-export type ParsedFlags = ReadonlyMap<string, readonly string[]>;
+export type { ParsedFlags } from './surface-types.js';
 
 const QUANTIZE_PATH = /(^|\/)examples\/quantization\/quantize\.py$/;
 const CONVERT_PATH = /(^|\/)examples\/models\/core\/([a-z0-9_]+)\/convert_checkpoint\.py$/;
 const LEGACY_CONVERT_PATH = /(^|\/)examples\/([a-z0-9_]+)\/convert_checkpoint\.py$/;
+/** The project's step scripts (`builder-image/steps/`, installed in the step image). */
+const STEP_SCRIPT_PATH = /^\/opt\/trt-orchestrator\/steps\/(export_hf_checkpoint|encoder_server)\.py$/;
 const INT = /^-?\d+$/;
 const FLOAT = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -24,6 +26,8 @@ function identifyTool(argv: readonly string[]): { tool: ToolName; start: number 
   if (exe !== 'python3') return `argv[0] must be trtllm-build, trtllm-serve or python3 (got ${JSON.stringify(exe ?? '')})`;
   if (script === undefined) return 'python3 needs the path of quantize.py or a convert_checkpoint.py';
   if (QUANTIZE_PATH.test(script)) return { tool: 'quantize.py', start: 2 };
+  const stepScript = STEP_SCRIPT_PATH.exec(script)?.[1];
+  if (stepScript === 'export_hf_checkpoint' || stepScript === 'encoder_server') return { tool: `${stepScript}.py`, start: 2 };
   const family = CONVERT_PATH.exec(script)?.[2];
   if (family === 'llama' || family === 'qwen' || family === 'bert') {
     return { tool: `convert_checkpoint.py(${family})`, start: 2 };
@@ -54,7 +58,11 @@ function valueViolation(flag: string, spec: FlagSpec, value: string): string | u
     case 'float':
       if (!FLOAT.test(value)) return `${flag}: expected a number, got ${JSON.stringify(value)}`;
       break;
-    default:
+    case 'str':
+    case 'path':
+    case 'choice':
+    case 'flag':
+    case 'bool':
       break;
   }
   if (spec.choices) {

@@ -4,23 +4,19 @@
  * argv and YAML for the 1.2 CLI surface in the fixture, so a tag outside 1.2.x is refused rather
  * than silently run with flags it may not accept. Pure: the service passes its overrides in.
  */
-import type { Lane } from '../plan/types.js';
+import { stepsImageFor, tritonImageFor } from './runtime-images.js';
+import type { Lane, LanePin } from './types.js';
 
-/** Service-level pin of one lane (from the service's configuration; parsing env is elsewhere). */
-export interface LanePin {
-  readonly registry?: string;
-  readonly repository?: string;
-  readonly tag?: string;
-  /** `sha256:` + 64 hex; applies only while the tag is the pinned one (a user override drops it). */
-  readonly digest?: string | null;
-  /** TensorRT-LLM version the tag carries; default: parsed from the tag. */
-  readonly trtllmVersion?: string;
-}
+export type { LanePin } from './types.js';
 
-/** Overrides of both lanes. */
+/** Overrides of both lanes and of the runtime images (see `runtime-images.ts`). */
 export interface LaneOverrides {
   readonly v1?: LanePin;
   readonly v2?: LanePin;
+  /** The step image (release image + the project's step scripts); default: follows the lane's tag. */
+  readonly steps?: LanePin;
+  /** The Triton runtime image; `null`: none available (plans get no Triton launch). */
+  readonly triton?: LanePin | null;
 }
 
 /** A lane problem, turned into a Diagnostic by the planner. */
@@ -56,8 +52,8 @@ export function versionInLane(version: string): boolean {
   return /^1\.2\.\d+/.test(version);
 }
 
-function pinProblems(lane: Lane['name'], pin: LanePin): LaneProblem[] {
-  const base = `options.lanes.${lane === 'v1-engine' ? 'v1' : 'v2'}`;
+function pinProblems(key: 'v1' | 'v2' | 'steps' | 'triton', pin: LanePin): LaneProblem[] {
+  const base = `options.lanes.${key}`;
   const problems: LaneProblem[] = [];
   const bad = (field: string, value: string, expected: string): void => {
     problems.push({ code: 'LANE_PIN_INVALID', path: `${base}.${field}`, message: `${field} ${JSON.stringify(value)} is not a valid ${expected}` });
@@ -71,16 +67,21 @@ function pinProblems(lane: Lane['name'], pin: LanePin): LaneProblem[] {
 
 /**
  * Resolves one lane: service pin over the defaults, then the user's version override (a tag of
- * the same repository). Returns the lane or the problems found.
+ * the same repository), then its step and Triton images. Returns the lane (and notes on images not
+ * used) or the problems found.
  */
 export function resolveLane(
   name: Lane['name'],
   userOverride: string | null,
   overridePath: string,
   pins?: LaneOverrides,
-): { lane: Lane } | { problems: LaneProblem[] } {
+): { lane: Lane; notes: string[] } | { problems: LaneProblem[] } {
   const pin = (name === 'v1-engine' ? pins?.v1 : pins?.v2) ?? {};
-  const pinned = pinProblems(name, pin);
+  const pinned = [
+    ...pinProblems(name === 'v1-engine' ? 'v1' : 'v2', pin),
+    ...(pins?.steps ? pinProblems('steps', pins.steps) : []),
+    ...(pins?.triton ? pinProblems('triton', pins.triton) : []),
+  ];
   if (pinned.length > 0) return { problems: pinned };
   const problems: LaneProblem[] = [];
   const d = DEFAULTS[name];
@@ -118,5 +119,8 @@ export function resolveLane(
   }
   if (problems.length > 0 || version === undefined) return { problems };
   const image = `${registry}/${repository}:${tag}${digest ? `@${digest}` : ''}`;
-  return { lane: { name, image, registry, repository, tag, digest: digest ?? null, trtllmVersion: version } };
+  const notes: string[] = [];
+  const stepsImage = stepsImageFor({ tag, trtllmVersion: version }, pins?.steps, notes);
+  const tritonImage = name === 'v1-engine' ? tritonImageFor(version, pins?.triton, notes) : null;
+  return { lane: { name, image, registry, repository, tag, digest: digest ?? null, trtllmVersion: version, stepsImage, tritonImage }, notes };
 }

@@ -4,13 +4,20 @@
  * engine's sizes, lookahead (W, N, V) and LoRA rank so the server matches what was built.
  */
 import { stringify } from 'yaml';
-import type { LaunchConfig } from '../plan/types.js';
+import type { LaunchConfig } from './types.js';
 import { RUNTIME } from './layout.js';
 import type { DecoderRuntimeSettings, EngineSettings } from './engine-settings.js';
 import { tritonConfigPbtxt } from './triton-config.js';
 
 export const LLM_API_OPTIONS_FILE = 'extra_llm_api_options.yaml';
-export const TRITON_CONFIG_FILE = 'triton/tensorrt_llm/config.pbtxt';
+export const TRITON_MODEL_REPO = 'triton';
+export const TRITON_CONFIG_FILE = `${TRITON_MODEL_REPO}/tensorrt_llm/config.pbtxt`;
+/**
+ * A file in the model's numeric version directory: Triton refuses a model without one, and object
+ * stores keep no empty directories. The backend loads the engine from `gpt_model_path`.
+ */
+export const TRITON_VERSION_FILE = `${TRITON_MODEL_REPO}/tensorrt_llm/1/README.txt`;
+const TRITON_VERSION_TEXT = `Version 1 of the tensorrt_llm model. The tensorrtllm backend loads the engine from gpt_model_path (${RUNTIME.engineDir}); this file keeps the version directory present in object stores.\n`;
 
 /** The LLM API options (TensorRT backend) for a v1 decoder engine, as a plain object. */
 export function decoderLlmApiOptions(e: EngineSettings, r: DecoderRuntimeSettings): Record<string, unknown> {
@@ -63,7 +70,7 @@ export function decoderLlmApiOptions(e: EngineSettings, r: DecoderRuntimeSetting
 }
 
 /** `trtllm-serve <engine> --backend tensorrt …` plus its YAML. */
-export function decoderServeLaunch(e: EngineSettings, r: DecoderRuntimeSettings): LaunchConfig {
+export function decoderServeLaunch(e: EngineSettings, r: DecoderRuntimeSettings, image: string): LaunchConfig {
   const argv = [
     'trtllm-serve',
     RUNTIME.engineDir,
@@ -81,22 +88,43 @@ export function decoderServeLaunch(e: EngineSettings, r: DecoderRuntimeSettings)
   ];
   return {
     server: 'trtllm-serve',
+    image,
     argv,
     files: [{ path: LLM_API_OPTIONS_FILE, content: stringify(decoderLlmApiOptions(e, r)) }],
   };
 }
 
-/** Triton (tensorrtllm backend) model repository entry for the engine. */
-export function decoderTritonLaunch(e: EngineSettings, r: DecoderRuntimeSettings): LaunchConfig {
-  const worldSize = e.tp * e.pp;
+/**
+ * The foreground Triton command `launch_triton_server.py` composes (it then detaches, so it cannot
+ * be a container's command): `mpirun -n 1 tritonserver … : -n 1 tritonserver …`, one segment per
+ * rank; ranks above 0 load only the tensorrt_llm model.
+ */
+export function tritonServerArgv(worldSize: number): string[] {
+  const argv = ['mpirun', '--allow-run-as-root'];
+  for (let rank = 0; rank < worldSize; rank++) {
+    if (rank > 0) argv.push(':');
+    argv.push('-n', '1', 'tritonserver', `--model-repository=${RUNTIME.launchDir}/${TRITON_MODEL_REPO}`);
+    if (rank > 0) argv.push('--model-control-mode=explicit', '--load-model=tensorrt_llm');
+    argv.push(
+      '--grpc-port=8001',
+      '--http-port=8000',
+      '--metrics-port=8002',
+      '--disable-auto-complete-config',
+      `--backend-config=python,shm-region-prefix-name=prefix${rank}_`,
+    );
+  }
+  return argv;
+}
+
+/** Triton (tensorrtllm backend) model repository for the engine, run in `image` (has `tritonserver`). */
+export function decoderTritonLaunch(e: EngineSettings, r: DecoderRuntimeSettings, image: string): LaunchConfig {
   return {
     server: 'triton',
-    argv: [
-      'python3',
-      '/app/scripts/launch_triton_server.py',
-      `--world_size=${worldSize}`,
-      `--model_repo=${RUNTIME.launchDir}/triton`,
+    image,
+    argv: tritonServerArgv(e.tp * e.pp),
+    files: [
+      { path: TRITON_CONFIG_FILE, content: tritonConfigPbtxt(e, r) },
+      { path: TRITON_VERSION_FILE, content: TRITON_VERSION_TEXT },
     ],
-    files: [{ path: TRITON_CONFIG_FILE, content: tritonConfigPbtxt(e, r) }],
   };
 }

@@ -5,7 +5,7 @@
  * out is reported, so nothing is dropped silently.
  */
 import { stringify } from 'yaml';
-import type { LaunchConfig } from '../plan/types.js';
+import type { LaunchConfig } from './types.js';
 import { RUNTIME } from './layout.js';
 import { llmApiNestedKeys, llmApiTopLevelKeys } from './surface.js';
 
@@ -75,7 +75,7 @@ export function pytorchLlmApiOptions(p: PytorchServeSettings): { options: Record
 }
 
 /** `trtllm-serve <model dir> --backend pytorch …` plus its YAML; notes list what was left out. */
-export function pytorchServeLaunch(p: PytorchServeSettings, modelDir: string = RUNTIME.checkpointDir): { launch: LaunchConfig; notes: string[] } {
+export function pytorchServeLaunch(image: string, p: PytorchServeSettings, modelDir: string = RUNTIME.checkpointDir): { launch: LaunchConfig; notes: string[] } {
   const { options, notes } = pytorchLlmApiOptions(p);
   const argv = [
     'trtllm-serve',
@@ -91,7 +91,7 @@ export function pytorchServeLaunch(p: PytorchServeSettings, modelDir: string = R
     '--extra_llm_api_options', `${RUNTIME.launchDir}/${PYTORCH_OPTIONS_FILE}`,
   ];
   return {
-    launch: { server: 'trtllm-serve', argv, files: [{ path: PYTORCH_OPTIONS_FILE, content: stringify(options) }] },
+    launch: { server: 'trtllm-serve', image, argv, files: [{ path: PYTORCH_OPTIONS_FILE, content: stringify(options) }] },
     notes,
   };
 }

@@ -19,6 +19,8 @@ export const WORKSPACE = {
   engineDir: '/workspace/engine',
   /** Launch files written by the planner and published next to the artifact. */
   launchDir: '/workspace/launch',
+  /** ModelOpt unified HF checkpoint (v2 quantized plans), loaded by `trtllm-serve --backend pytorch`. */
+  hfQuantizedDir: '/workspace/quantized_checkpoint',
 } as const;
 
 /**
@@ -33,6 +35,9 @@ export const RUNTIME = {
   tokenizerDir: '/models/tokenizer',
   launchDir: '/models/launch',
 } as const;
+
+/** The project's step scripts inside the step image (`builder-image/Dockerfile.steps`). */
+export const STEPS_DIR = '/opt/trt-orchestrator/steps';
 
 /** TensorRT-LLM example scripts inside the NGC release image. */
 export const EXAMPLES_DIR = '/app/tensorrt_llm/examples';

@@ -1,88 +1,32 @@
 /**
- * The TensorRT-LLM CLI surface of the pinned 1.2 line, read from the conformance fixture
+ * The TensorRT-LLM CLI surface of the pinned 1.2 line: the conformance fixture
  * `fixture/trtllm-cli-surface.json` (a byte-identical copy of
- * `../shared/reference/trtllm-cli-surface.json`). Loaded once, lazily; read-only afterwards.
+ * `../shared/reference/trtllm-cli-surface.json`), compiled into `fixture/cli-surface-text.ts` so
+ * nothing is read from disk at run time. Parsed once, lazily; read-only afterwards.
  */
-import { readFileSync } from 'node:fs';
-import { BERT_CONVERT_SURFACE } from './surface-supplement.js';
+import { CLI_SURFACE_TEXT } from './fixture/cli-surface-text.js';
+import { BERT_CONVERT_SURFACE, ENCODER_SERVER_SURFACE, EXPORT_HF_CHECKPOINT_SURFACE } from './surface-supplement.js';
+import type { CliSurface, ToolName, ToolSurface } from './surface-types.js';
 
-export type FlagType = 'str' | 'int' | 'float' | 'flag' | 'choice' | 'path' | 'bool';
-
-/** One flag as the fixture lists it. */
-export interface FlagSpec {
-  readonly type: FlagType;
-  readonly default?: unknown;
-  readonly choices?: readonly (string | number)[];
-  readonly nargs?: '+' | '?';
-  readonly aliases?: readonly string[];
-  readonly value_aliases?: Readonly<Record<string, string>>;
-  readonly case_insensitive?: boolean;
-  readonly required?: boolean;
-  readonly deprecated?: boolean;
-}
-
-/** One tool (trtllm-build, quantize.py, …) as the fixture lists it. */
-export interface ToolSurface {
-  readonly flags: Readonly<Record<string, FlagSpec>>;
-  readonly removed_flags?: Readonly<Record<string, unknown>>;
-  readonly legacy_flags_must_reject?: readonly string[];
-  readonly positional?: readonly string[];
-}
-
-/** The parts of the fixture the toolchain reads. */
-export interface CliSurface {
-  readonly version: string;
-  readonly commands: Readonly<Record<string, ToolSurface>>;
-  readonly llm_api_yaml: {
-    readonly top_level_keys_common: readonly string[];
-    readonly top_level_keys_1_2_only: readonly string[];
-    readonly pytorch_keys_common: readonly string[];
-    readonly pytorch_keys_1_2_only: readonly string[];
-    readonly tensorrt_backend_keys: readonly string[];
-    readonly nested: Readonly<Record<string, unknown>>;
-    readonly speculative_config: {
-      readonly fields: Readonly<Record<string, readonly string[]>>;
-      readonly backend_support_1_2: Readonly<Record<string, readonly string[]>>;
-    };
-  };
-  readonly triton_config_pbtxt: {
-    readonly template_vars: Readonly<Record<string, unknown>>;
-    readonly parameters: Readonly<Record<string, FlagSpec>>;
-  };
-}
-
-/** Tool keys: the fixture's command names plus the supplemental BERT converter. */
-export type ToolName =
-  | 'trtllm-build'
-  | 'trtllm-serve'
-  | 'quantize.py'
-  | 'convert_checkpoint.py(llama)'
-  | 'convert_checkpoint.py(qwen)'
-  | 'convert_checkpoint.py(bert)';
+export type { CliSurface, FlagSpec, FlagType, ToolName, ToolSurface } from './surface-types.js';
 
 let cached: CliSurface | undefined;
 
-/** Path of the fixture copy shipped with this package (next to this module in the sources). */
+/** Path of the JSON fixture in the source tree (tests compare it with the reference and the compiled text). */
 export const FIXTURE_URL = new URL('./fixture/trtllm-cli-surface.json', import.meta.url);
-/** From the compiled `dist/toolchain/`, `tsc` does not copy JSON: fall back to the source copy. */
-const SOURCE_FIXTURE_URL = new URL('../../orchestrator/toolchain/fixture/trtllm-cli-surface.json', import.meta.url);
-
-function readFixture(): string {
-  try {
-    return readFileSync(FIXTURE_URL, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return readFileSync(SOURCE_FIXTURE_URL, 'utf8');
-  }
-}
 
 /** The parsed fixture (read on first use, then cached). */
 export function cliSurface(): CliSurface {
   if (!cached) {
-    const parsed = JSON.parse(readFixture()) as CliSurface;
+    const parsed = JSON.parse(CLI_SURFACE_TEXT) as CliSurface;
     cached = {
       ...parsed,
-      commands: { ...parsed.commands, 'convert_checkpoint.py(bert)': BERT_CONVERT_SURFACE },
+      commands: {
+        ...parsed.commands,
+        'convert_checkpoint.py(bert)': BERT_CONVERT_SURFACE,
+        'export_hf_checkpoint.py': EXPORT_HF_CHECKPOINT_SURFACE,
+        'encoder_server.py': ENCODER_SERVER_SURFACE,
+      },
     };
   }
   return cached;

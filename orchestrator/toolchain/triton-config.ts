@@ -1,7 +1,9 @@
 /**
  * Triton `tensorrt_llm` model config (config.pbtxt) for a v1 decoder engine, filled the way
  * `tools/fill_template.py` would fill the 1.2 template: every parameter key exists in the
- * fixture's `triton_config_pbtxt.parameters`.
+ * fixture's `triton_config_pbtxt.parameters`, every parameter the backend reads without a
+ * fallback is present, and the inputs are the template's (ragged `input_ids`, scalar `reshape`
+ * inputs, sampling inputs, `lora_*` for LoRA engines). See reference/runtime-facts.md §2.
  */
 import { RUNTIME } from './layout.js';
 import type { DecoderRuntimeSettings, EngineSettings } from './engine-settings.js';
@@ -13,6 +15,9 @@ export function tritonParameters(e: EngineSettings, r: DecoderRuntimeSettings): 
     ['gpt_model_type', 'inflight_fused_batching'],
     ['gpt_model_path', RUNTIME.engineDir],
     ['tokenizer_dir', RUNTIME.tokenizerDir],
+    // Read with GetParameter<std::string> and no fallback on every load: must exist (empty = off).
+    ['xgrammar_tokenizer_info_path', ''],
+    ['guided_decoding_backend', ''],
     ['max_beam_width', '1'],
     ['FORCE_CPU_ONLY_INPUT_TENSORS', 'no'],
     ['batch_scheduler_policy', r.batchSchedulerPolicy],
@@ -38,17 +43,52 @@ export function tritonParameters(e: EngineSettings, r: DecoderRuntimeSettings): 
   return params;
 }
 
-const TENSORS_IN: ReadonlyArray<[string, string, string]> = [
-  ['input_ids', 'TYPE_INT32', '[ -1 ]'],
-  ['input_lengths', 'TYPE_INT32', '[ 1 ]'],
-  ['request_output_len', 'TYPE_INT32', '[ 1 ]'],
-  ['end_id', 'TYPE_INT32', '[ 1 ]'],
-  ['pad_id', 'TYPE_INT32', '[ 1 ]'],
-  ['streaming', 'TYPE_BOOL', '[ 1 ]'],
+/** One tensor of the config: name, type, dims, and the template's flags. */
+interface Tensor {
+  readonly name: string;
+  readonly type: string;
+  readonly dims: string;
+  readonly optional?: boolean;
+  readonly ragged?: boolean;
+  /** `reshape: { shape: [ ] }`: a [1] tensor the backend reads as a scalar. */
+  readonly scalar?: boolean;
+}
+
+const scalarIn = (name: string, type: string): Tensor => ({ name, type, dims: '[ 1 ]', optional: true, scalar: true });
+
+/** The template's request inputs (`all_models/inflight_batcher_llm/tensorrt_llm/config.pbtxt`). */
+export const TRITON_INPUTS: readonly Tensor[] = [
+  { name: 'input_ids', type: 'TYPE_INT32', dims: '[ -1 ]', ragged: true },
+  { name: 'input_lengths', type: 'TYPE_INT32', dims: '[ 1 ]', scalar: true },
+  { name: 'request_output_len', type: 'TYPE_INT32', dims: '[ 1 ]', scalar: true },
+  scalarIn('end_id', 'TYPE_INT32'),
+  scalarIn('pad_id', 'TYPE_INT32'),
+  scalarIn('streaming', 'TYPE_BOOL'),
+  // Sampling: without these a client cannot set sampling parameters.
+  scalarIn('beam_width', 'TYPE_INT32'),
+  scalarIn('runtime_top_k', 'TYPE_INT32'),
+  scalarIn('runtime_top_p', 'TYPE_FP32'),
+  scalarIn('temperature', 'TYPE_FP32'),
+  scalarIn('repetition_penalty', 'TYPE_FP32'),
+  scalarIn('presence_penalty', 'TYPE_FP32'),
+  scalarIn('frequency_penalty', 'TYPE_FP32'),
+  scalarIn('len_penalty', 'TYPE_FP32'),
+  scalarIn('random_seed', 'TYPE_UINT64'),
+  scalarIn('return_log_probs', 'TYPE_BOOL'),
+  { name: 'stop_words_list', type: 'TYPE_INT32', dims: '[ 2, -1 ]', optional: true, ragged: true },
+  { name: 'bad_words_list', type: 'TYPE_INT32', dims: '[ 2, -1 ]', optional: true, ragged: true },
 ];
-const TENSORS_OUT: ReadonlyArray<[string, string, string]> = [
-  ['output_ids', 'TYPE_INT32', '[ -1, -1 ]'],
-  ['sequence_length', 'TYPE_INT32', '[ -1 ]'],
+
+/** LoRA inputs: without them a request cannot select an adapter. */
+export const TRITON_LORA_INPUTS: readonly Tensor[] = [
+  scalarIn('lora_task_id', 'TYPE_UINT64'),
+  { name: 'lora_weights', type: 'TYPE_FP16', dims: '[ -1, -1 ]', optional: true, ragged: true },
+  { name: 'lora_config', type: 'TYPE_INT32', dims: '[ -1, 3 ]', optional: true, ragged: true },
+];
+
+const TRITON_OUTPUTS: readonly Tensor[] = [
+  { name: 'output_ids', type: 'TYPE_INT32', dims: '[ -1, -1 ]' },
+  { name: 'sequence_length', type: 'TYPE_INT32', dims: '[ -1 ]' },
 ];
 
 function escape(value: string): string {
@@ -68,18 +108,19 @@ export function tritonConfigPbtxt(e: EngineSettings, r: DecoderRuntimeSettings):
     '  preferred_batch_size: [ ' + String(e.maxBatchSize) + ' ]',
     '}',
   ];
-  const tensor = (kind: 'input' | 'output', list: ReadonlyArray<[string, string, string]>): void => {
+  const tensor = (kind: 'input' | 'output', list: readonly Tensor[]): void => {
     lines.push(`${kind} [`);
-    list.forEach(([name, type, dims], i) => {
-      const optional = kind === 'input' && !['input_ids', 'input_lengths', 'request_output_len'].includes(name);
-      lines.push('  {', `    name: "${name}"`, `    data_type: ${type}`, `    dims: ${dims}`);
-      if (optional) lines.push('    optional: true');
+    list.forEach((t, i) => {
+      lines.push('  {', `    name: "${t.name}"`, `    data_type: ${t.type}`, `    dims: ${t.dims}`);
+      if (t.scalar) lines.push('    reshape: { shape: [ ] }');
+      if (t.optional) lines.push('    optional: true');
+      if (t.ragged) lines.push('    allow_ragged_batch: true');
       lines.push(i === list.length - 1 ? '  }' : '  },');
     });
     lines.push(']');
   };
-  tensor('input', TENSORS_IN);
-  tensor('output', TENSORS_OUT);
+  tensor('input', e.lora ? [...TRITON_INPUTS, ...TRITON_LORA_INPUTS] : TRITON_INPUTS);
+  tensor('output', TRITON_OUTPUTS);
   lines.push('instance_group [', '  {', '    count: 1', '    kind: KIND_CPU', '  }', ']');
   for (const [key, value] of tritonParameters(e, r)) {
     lines.push('parameters: {', `  key: "${key}"`, `  value: {`, `    string_value: "${escape(value)}"`, '  }', '}');

@@ -21,7 +21,9 @@ export type PublishErrorCode =
   /** A source file changed between hashing and upload; nothing was published. */
   | 'SOURCE_CHANGED'
   /** The stored manifest is not valid JSON or does not match the schema. */
-  | 'MANIFEST_INVALID';
+  | 'MANIFEST_INVALID'
+  /** The files to publish break the bundle contract (a launch config would not serve); nothing was published. */
+  | 'BUNDLE_INCOMPLETE';
 
 export class PublishError extends Error {
   override readonly name = 'PublishError';

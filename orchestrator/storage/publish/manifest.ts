@@ -4,6 +4,7 @@
  *
  * Layout under the store (`<hex>` = the plan hash without `sha256:`):
  *   builds/<hex>/artifact/…       engine or checkpoint files, as in the build's artifact dir
+ *   builds/<hex>/tokenizer/…      the checkpoint's tokenizer and HF config files (bundle/layout.ts)
  *   builds/<hex>/launch/…         launch configs (e.g. extra_llm_api_options.yaml, config.pbtxt)
  *   builds/<hex>/manifest.json    written last
  */
@@ -60,7 +61,7 @@ export const BuildManifest = z
     gpu: z.object({ type: z.enum(GPU_TYPES), sm: z.number().int().positive(), count: z.number().int().positive() }),
     sources: z.array(ManifestSource),
     /** Launch commands by name (server + argv), secrets removed. */
-    launch: z.record(z.string(), z.object({ server: z.string(), argv: z.array(z.string()) })),
+    launch: z.record(z.string(), z.object({ server: z.string(), image: z.string().optional(), argv: z.array(z.string()) })),
     /** The build config with secrets removed. */
     config: z.json(),
     /** Every published file except the manifest, sorted by path. */

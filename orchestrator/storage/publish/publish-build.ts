@@ -1,16 +1,21 @@
 /**
- * Publishes a build: uploads the artifact files and launch configs under `builds/<hex>/`, then
- * writes `manifest.json` LAST. Until the manifest exists nothing counts as published, so a failed
+ * Publishes a build: uploads the artifact files, the tokenizer files and launch configs under
+ * `builds/<hex>/` (the bundle layout of `bundle/`), then writes `manifest.json` LAST. With a
+ * bundle contract, files that would leave a launch config unable to serve are refused before
+ * anything is uploaded. Until the manifest exists nothing counts as published, so a failed
  * or interrupted publish leaves at most unreferenced objects behind, never a half-published build.
  * Re-publishing the same plan hash is idempotent: when the stored manifest lists the same files,
  * nothing is uploaded again ("already published"; missing objects are re-uploaded: "repaired").
  */
 import { stat } from 'node:fs/promises';
+import { checkBundle, type BundleContract } from '../../bundle/contract.js';
+import { BUNDLE_TOKENIZER_DIR } from '../../bundle/layout.js';
 import type { GpuType } from '../../gpu/catalog.js';
 import type { Lane, LaunchFile } from '../../plan/types.js';
 import { objectKeyProblem } from '../artifacts/object-key.js';
 import type { ArtifactStore } from '../ports.js';
 import { collectSourceFiles, type SourceFile } from './collect-source-files.js';
+import { collectTokenizerFiles } from './collect-tokenizer-files.js';
 import { PublishError } from './errors.js';
 import { sha256Bytes, sha256File } from './hash-file.js';
 import {
@@ -34,7 +39,7 @@ export interface PublishMeta {
   /** What the build consumed, pinned (see `manifestSources`). */
   readonly sources: readonly ManifestSource[];
   /** Launch commands by name (a plan's `launch` record fits). */
-  readonly launch?: Readonly<Record<string, { readonly server: string; readonly argv: readonly string[] }>>;
+  readonly launch?: Readonly<Record<string, { readonly server: string; readonly image?: string; readonly argv: readonly string[] }>>;
   /** The build config; secrets are removed before it is written. */
   readonly config: unknown;
 }
@@ -51,8 +56,12 @@ export interface PublishBuildInput {
   readonly planHash: string;
   /** Host directory holding the artifact (engine or checkpoint files). */
   readonly sourceDir: string;
+  /** Host directory of the source checkpoint: its tokenizer and HF config files go to `tokenizer/` (null: none). */
+  readonly tokenizerDir?: string | null;
   /** Files published under `launch/`. */
   readonly launchFiles: readonly LaunchFile[];
+  /** The plan's bundle contract (`bundleContract(plan)`): checked before anything is uploaded. */
+  readonly bundle?: BundleContract;
   readonly meta: PublishMeta;
   /** Injected clock: becomes `createdAt`. */
   readonly now: Date;
@@ -83,8 +92,14 @@ export interface PublishResult {
   readonly uploadedBytes: number;
 }
 
+/** A host file and its path in the bundle. */
+interface Entry {
+  readonly path: string;
+  readonly src: SourceFile;
+}
+
 interface UploadItem {
-  /** Path under the build prefix (`artifact/…` or `launch/…`). */
+  /** Path under the build prefix (`artifact/…`, `tokenizer/…` or `launch/…`). */
   readonly path: string;
   readonly size: number;
   readonly source: SourceFile | null;
@@ -99,11 +114,18 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   const concurrency = input.concurrency ?? 4;
   input.signal?.throwIfAborted();
   const launch = launchItems(input.launchFiles, secrets);
-  const sources = await collectSourceFiles(input.sourceDir);
-  if (sources.length === 0) throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
+  const artifactFiles = await collectSourceFiles(input.sourceDir);
+  if (artifactFiles.length === 0) throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
+  const tokenizerFiles = input.tokenizerDir ? await collectTokenizerFiles(input.tokenizerDir) : [];
+  const entries: Entry[] = [
+    ...artifactFiles.map((src) => ({ path: `${ARTIFACT_DIR}/${src.relPath}`, src })),
+    ...tokenizerFiles.map((src) => ({ path: `${BUNDLE_TOKENIZER_DIR}/${src.relPath}`, src })),
+  ];
+  const sources = entries.map((e) => e.src);
   draftManifest(input, launch.map((l) => l.file), secrets); // validates meta before anything is written
+  if (input.bundle) assertServable(input.bundle, [...entries.map((e) => e.path), ...launch.map((l) => l.file.path)]);
   const uploads: UploadItem[] = [
-    ...sources.map((src) => ({ path: `${ARTIFACT_DIR}/${src.relPath}`, size: src.size, source: src, content: null })),
+    ...entries.map((e) => ({ path: e.path, size: e.src.size, source: e.src, content: null })),
     ...launch.map((l) => l.item),
   ];
   const base = { manifestKey: mKey, prefix };
@@ -116,7 +138,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   if (existing === null) {
     // Nothing to compare against: hash while uploading, so a publish costs max(hash, upload).
     if (input.replace === true) await input.store.delete(mKey); // a corrupt manifest stops counting first
-    const [hashed, uploaded] = await Promise.allSettled([hashAll(sources, concurrency), uploadAll(input, prefix, uploads, concurrency)]);
+    const [hashed, uploaded] = await Promise.allSettled([hashAll(entries, concurrency), uploadAll(input, prefix, uploads, concurrency)]);
     if (hashed.status === 'rejected') throw hashed.reason;
     if (uploaded.status === 'rejected') throw uploaded.reason;
     const manifest = draftManifest(input, [...hashed.value, ...launch.map((l) => l.file)], secrets);
@@ -127,7 +149,7 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
     return { ...base, status: 'published', differs: false, manifest, uploadedFiles: uploads.length, uploadedBytes: uploaded.value };
   }
 
-  const manifest = draftManifest(input, [...(await hashAll(sources, concurrency)), ...launch.map((l) => l.file)], secrets);
+  const manifest = draftManifest(input, [...(await hashAll(entries, concurrency)), ...launch.map((l) => l.file)], secrets);
   if (sameFiles(existing.files, manifest.files)) {
     const missing = await missingItems(input.store, prefix, uploads, concurrency);
     if (missing.length === 0) return { ...base, status: 'already_published', differs: false, manifest: existing, uploadedFiles: 0, uploadedBytes: 0 };
@@ -151,12 +173,20 @@ function manifestBody(manifest: BuildManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-async function hashAll(sources: readonly SourceFile[], concurrency: number): Promise<ManifestFile[]> {
-  return mapLimit(sources, concurrency, async (src): Promise<ManifestFile> => {
+async function hashAll(entries: readonly Entry[], concurrency: number): Promise<ManifestFile[]> {
+  return mapLimit(entries, concurrency, async ({ path, src }): Promise<ManifestFile> => {
     const digest = await sha256File(src.absPath, src.size);
     if (digest.size !== src.size) throw changed(src);
-    return { path: `${ARTIFACT_DIR}/${src.relPath}`, size: digest.size, sha256: digest.sha256 };
+    return { path, size: digest.size, sha256: digest.sha256 };
   });
+}
+
+/** Refuses files that break the bundle contract (a launch config would not serve). */
+function assertServable(bundle: BundleContract, paths: readonly string[]): void {
+  const problems = checkBundle(bundle, paths);
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, 5).map((p) => `launch ${p.launch} ${p.message}`).join('; ');
+  throw new PublishError('BUNDLE_INCOMPLETE', `the build outputs would not serve: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}; nothing was published`);
 }
 
 function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): { file: ManifestFile; item: UploadItem }[] {

@@ -1,8 +1,10 @@
 /**
  * Checks a published build against its manifest: every listed file must exist with the listed
  * size and (unless `content: false`) the listed sha256, hashed while streaming when the store
- * supports it. Names each missing or altered file.
+ * supports it. Names each missing or altered file. Given the plan's bundle contract, the listed
+ * files must also serve every launch config (tokenizer, engine ranks, Triton version dir, …).
  */
+import { checkBundle, type BundleContract } from '../../bundle/contract.js';
 import { canStream } from '../artifacts/readable-store.js';
 import type { ArtifactStore } from '../ports.js';
 import { sha256Bytes, sha256Stream } from './hash-file.js';
@@ -13,7 +15,9 @@ import { mapLimit } from '../util/map-limit.js';
 export interface VerifyProblem {
   /** Path relative to the build prefix, e.g. `artifact/rank0.engine` (or `manifest.json`). */
   readonly path: string;
-  readonly problem: 'missing' | 'size' | 'sha256';
+  readonly problem: 'missing' | 'size' | 'sha256' | 'contract';
+  /** For `contract`: which launch config and what it lacks. */
+  readonly message?: string;
 }
 
 export interface VerifyResult {
@@ -28,6 +32,8 @@ export interface VerifyOptions {
   readonly content?: boolean;
   /** Files checked in parallel (default 4). */
   readonly concurrency?: number;
+  /** The plan's bundle contract (`bundleContract(plan)`): the manifest's files must satisfy it. */
+  readonly bundle?: BundleContract;
 }
 
 /** Verifies the build published under `planHash` (see the module comment). */
@@ -48,6 +54,10 @@ export async function verifyPublished(store: ArtifactStore, planHash: string, op
     return digest.sha256 === file.sha256 ? null : { path: file.path, problem: 'sha256' };
   });
   const problems = results.filter((p): p is VerifyProblem => p !== null);
+  if (options.bundle) {
+    const paths = manifest.files.map((f) => f.path);
+    for (const p of checkBundle(options.bundle, paths)) problems.push({ path: `launch:${p.launch}`, problem: 'contract', message: p.message });
+  }
   return { ok: problems.length === 0, manifest, problems };
 }
 

@@ -14,6 +14,11 @@ import type { BuildPlan } from '../../../orchestrator/plan/types.js';
 import { checkToolArgv } from '../../../orchestrator/toolchain/conformance.js';
 import { cliSurface, llmApiNestedKeys, llmApiTopLevelKeys } from '../../../orchestrator/toolchain/surface.js';
 import { CORPUS_DIR } from '../../support/shared-paths.js';
+import { checkPlanBundle } from '../../../orchestrator/bundle/contract.js';
+import { STEPS_DIR } from '../../../orchestrator/toolchain/layout.js';
+import { plannedView } from '../../fixtures/servers/bundle-view.js';
+import { launchProblems } from '../../fixtures/servers/fake-launch.js';
+import { fakeArtifactFile } from '../../fixtures/servers/fake-step-outputs.js';
 
 const RECIPES = new URL('../../../recipes/', import.meta.url);
 const CORPUS = pathToFileURL(`${CORPUS_DIR}/`);
@@ -39,9 +44,15 @@ function planProblems(plan: BuildPlan): string[] {
   const problems: string[] = [];
   for (const step of plan.steps) {
     if (step.argv.length > 0) problems.push(...checkToolArgv(step.argv).map((v) => `${step.id}: ${v}`));
-    if (step.kind !== 'fetch' && step.kind !== 'publish' && step.image !== plan.lane.image) problems.push(`${step.id}: image is not the lane's`);
+    // The project's step scripts run in the step image (lane image + scripts); everything else in the lane image.
+    const expectedImage = step.argv[1]?.startsWith(`${STEPS_DIR}/`) ? plan.lane.stepsImage : plan.lane.image;
+    if (step.kind !== 'fetch' && step.kind !== 'publish' && step.image !== expectedImage) problems.push(`${step.id}: image is not the lane's`);
   }
+  problems.push(...checkPlanBundle(plan).map((p) => `bundle: launch ${p.launch} ${p.message}`));
+  const view = plannedView(plan, fakeArtifactFile(plan));
   for (const [name, launch] of Object.entries(plan.launch)) {
+    problems.push(...launchProblems(launch, view).map((p) => `launch ${name} would not serve: ${p}`));
+    if (launch.argv[1]?.startsWith(`${STEPS_DIR}/`)) problems.push(...checkToolArgv(launch.argv).map((v) => `launch ${name}: ${v}`));
     if (launch.argv[0] === 'trtllm-serve') {
       problems.push(...checkToolArgv(launch.argv).map((v) => `launch ${name}: ${v}`));
       const backend = launch.argv[launch.argv.indexOf('--backend') + 1] === 'pytorch' ? 'pytorch' : 'tensorrt';

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { FetchStep, PublishStep } from '../../../orchestrator/plan/types.js';
 import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
-import { V1, V2, argvOf, flagValue, plan } from './fixtures.js';
+import { V1, V2, argvOf, flagValue, plan, planErrors } from './fixtures.js';
 
 const fetchOf = (p: ReturnType<typeof plan>): FetchStep => p.steps.find((s) => s.kind === 'fetch') as FetchStep;
 const publishOf = (p: ReturnType<typeof plan>): PublishStep => p.steps.find((s) => s.kind === 'publish') as PublishStep;
@@ -148,16 +148,27 @@ describe('v1 decoder plans', () => {
 });
 
 describe('v1 encoder plans', () => {
-  it('encoder: no paged KV, at least 16384 tokens, max_seq_len from config.json, a text-embeddings-router launch', () => {
+  it('encoder: no paged KV, at least 16384 tokens, max_seq_len from config.json, an encoder-server launch on the engine', () => {
     const p = plan(V1.replace('max_batch_size: 64', 'max_batch_size: 64\n    base_model: encoder\n    max_seq_len: 4096'));
     const build = argvOf(p, 'engine_build');
     expect(flagValue(build, '--kv_cache_type')).toBe('continuous');
     expect(flagValue(build, '--use_paged_context_fmha')).toBe('disable');
     expect(flagValue(build, '--max_num_tokens')).toBe('16384');
     expect(build).not.toContain('--max_seq_len');
-    expect(p.launch['encoder']?.server).toBe('text-embeddings-router');
-    expect(JSON.parse(p.launch['encoder']?.files[0]?.content ?? '{}')).toMatchObject({ engine_path: '/models/artifact', webserver_default_route: '/v1/embeddings' });
-    expect(flagValue(p.launch['encoder']?.argv ?? [], '--max-batch-requests')).toBe('32');
+    const launch = p.launch['encoder'];
+    expect(launch?.server).toBe('trt-encoder-server');
+    expect(launch?.image).toBe(p.lane.stepsImage);
+    expect(JSON.parse(launch?.files[0]?.content ?? '{}')).toMatchObject({ engine_path: '/models/artifact', webserver_default_route: '/v1/embeddings', pooling: 'last' });
+    // The server loads the engine (not HF weights, as text-embeddings-router would).
+    expect(launch?.argv.slice(0, 2)).toEqual(['python3', '/opt/trt-orchestrator/steps/encoder_server.py']);
+    expect(flagValue(launch?.argv ?? [], '--engine_dir')).toBe('/models/artifact');
+    expect(flagValue(launch?.argv ?? [], '--route')).toBe('/v1/embeddings');
+    expect(flagValue(launch?.argv ?? [], '--max_batch_size')).toBe('64');
+  });
+
+  it('encoder: token classification has no server for an engine: a plan error, not a launch that ignores the engine', () => {
+    const errors = planErrors(V1.replace('max_batch_size: 64', 'max_batch_size: 64\n    base_model: encoder').concat('  runtime:\n    webserver_default_route: /predict_tokens\n'));
+    expect(errors.map((e) => e.code)).toEqual(['ENCODER_ROUTE_NOT_SERVED']);
   });
 });
 
@@ -172,11 +183,17 @@ describe('v2 plans', () => {
     expect(flagValue(p.launch['trtllm-serve']?.argv ?? [], '--tp_size')).toBe('2');
   });
 
-  it('quantized: exports a checkpoint with quantize.py and sets the FP8 KV dtype', () => {
+  it('quantized: exports a ModelOpt unified HF checkpoint (not quantize.py) in the step image and sets the FP8 KV dtype', () => {
     const p = plan(V2.replace('      repo: Qwen/Qwen3-30B-A3B\n', '      repo: Qwen/Qwen3-30B-A3B\n    quantization_type: fp8_kv\n'));
     expect(p.steps.map((s) => s.kind)).toEqual(['fetch', 'quantize', 'publish']);
     expect(publishOf(p)).toMatchObject({ artifactKind: 'checkpoint', artifactDir: '/workspace/quantized_checkpoint' });
     expect(p.steps[1]?.gpus).toBe(2);
+    const q = argvOf(p, 'quantize');
+    expect(q.slice(0, 2)).toEqual(['python3', '/opt/trt-orchestrator/steps/export_hf_checkpoint.py']);
+    expect(q.join(' ')).not.toMatch(/quantize\.py/);
+    expect(p.steps[1]).toMatchObject({ image: p.lane.stepsImage });
+    expect(flagValue(q, '--calib_dataset')).toBe('/workspace/calibration/cnn_dailymail');
+    expect([flagValue(q, '--qformat'), flagValue(q, '--kv_cache_dtype'), flagValue(q, '--calib_size'), flagValue(q, '--calib_max_seq_length')]).toEqual(['fp8', 'fp8', '1024', '1536']);
     const yaml = parse(p.launch['trtllm-serve']?.files[0]?.content ?? '') as Record<string, unknown>;
     expect(yaml['kv_cache_config']).toEqual({ dtype: 'fp8' });
   });

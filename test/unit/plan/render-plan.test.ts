@@ -54,13 +54,14 @@ describe('planFiles', () => {
       'plan.json',
       'launch/extra_llm_api_options.yaml',
       'launch/triton/tensorrt_llm/config.pbtxt',
+      'launch/triton/tensorrt_llm/1/README.txt',
       'launch/commands.json',
     ]);
     expect(JSON.parse(files[0]?.content ?? '')).toEqual(JSON.parse(JSON.stringify(p)));
     expect(files[1]?.content).toBe(p.launch['trtllm-serve']?.files[0]?.content);
-    expect(JSON.parse(files[3]?.content ?? '')).toEqual({
-      'trtllm-serve': { server: 'trtllm-serve', argv: p.launch['trtllm-serve']?.argv },
-      triton: { server: 'triton', argv: p.launch['triton']?.argv },
+    expect(JSON.parse(files[4]?.content ?? '')).toEqual({
+      'trtllm-serve': { server: 'trtllm-serve', image: p.lane.image, argv: p.launch['trtllm-serve']?.argv },
+      triton: { server: 'triton', image: p.lane.tritonImage, argv: p.launch['triton']?.argv },
     });
     // The serve command reads its YAML from the published launch dir, at the same relative path.
     expect(p.launch['trtllm-serve']?.argv).toContain('/models/launch/extra_llm_api_options.yaml');

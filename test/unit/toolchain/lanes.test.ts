@@ -41,6 +41,8 @@ describe('resolveLane', () => {
         tag: '1.2.1',
         digest: null,
         trtllmVersion: '1.2.1',
+        stepsImage: 'ghcr.io/trt-orchestrator/trtllm-steps:1.2.1',
+        tritonImage: name === 'v1-engine' ? 'ghcr.io/trt-orchestrator/tritonserver-trtllm:1.2.1' : null,
       });
     }
   });

@@ -48,7 +48,7 @@ describe('pytorch launch options', () => {
   });
 
   it('serves with --backend pytorch and a conforming argv whose YAML matches', () => {
-    const { launch } = pytorchServeLaunch({ ...base, maxSeqLen: null, enableChunkedPrefill: false });
+    const { launch } = pytorchServeLaunch('nvcr.io/nvidia/tensorrt-llm/release:1.2.1', { ...base, maxSeqLen: null, enableChunkedPrefill: false });
     expect(checkToolArgv(launch.argv)).toEqual([]);
     expect(launch.argv.slice(0, 4)).toEqual(['trtllm-serve', '/models/artifact', '--backend', 'pytorch']);
     expect(launch.argv).not.toContain('--max_seq_len');
