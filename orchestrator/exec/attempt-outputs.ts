@@ -7,7 +7,7 @@
  * then replaced in one rename. Outputs are directories. An output that is also an input of the
  * step (or nests with one) is written in place, since hiding it would hide the input.
  */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerStep } from '../plan/types.js';
 import { fencingFailure } from './refusal.js';
@@ -79,12 +79,22 @@ function attemptOutputs(root: string, staged: readonly StagedOutput[]): AttemptO
         });
         await rename(s.staging, s.target);
       }
-      await rm(root, { recursive: true, force: true }).catch(() => undefined);
+      await removeAttemptDir(root);
     },
     async discard(): Promise<void> {
-      await rm(root, { recursive: true, force: true }).catch(() => undefined);
+      await removeAttemptDir(root);
     },
   };
+}
+
+/** Removes an attempt's directory, then its step's and `.attempts` when they are left empty; never throws. */
+async function removeAttemptDir(root: string): Promise<void> {
+  await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  const stepDir = path.dirname(root);
+  // rmdir fails on a non-empty directory (another attempt's files): that one is kept.
+  for (const dir of [stepDir, path.dirname(stepDir)]) {
+    if (!(await rmdir(dir).then(() => true, () => false))) return;
+  }
 }
 
 async function nonEmptyDir(dir: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepRunContext } from '../../../orchestrator/exec/types.js';
 import type { ContainerStep } from '../../../orchestrator/plan/types.js';
-import { startedContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
+import { startedContainers, type ContainerLife } from '../../fixtures/bin/lib/fake-docker/state.js';
 
 export const FAKE_BIN = fileURLToPath(new URL('../../fixtures/bin', import.meta.url));
 export const FAKE_NVIDIA_SMI_DIR = fileURLToPath(new URL('../../fixtures/bin/lib/nvidia-smi', import.meta.url));
@@ -109,4 +109,27 @@ export function runContext(workspaceDir: string, over: Partial<StepRunContext> =
     ...over,
   };
   return { ctx, abort, log };
+}
+
+/** Polls `cond` every 25 ms until it holds; rejects with `what` after `ms` (no fixed sleeps). */
+export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await cond())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await new Promise<void>((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Intervals of containers carrying the same build+step labels that overlap in time (should be none). */
+export function overlaps(lives: readonly ContainerLife[]): string[] {
+  const out: string[] = [];
+  for (const [i, a] of lives.entries()) {
+    for (const b of lives.slice(i + 1)) {
+      const same = a.labels['trt-orchestrator.build'] !== undefined && a.labels['trt-orchestrator.build'] === b.labels['trt-orchestrator.build'] && a.labels['trt-orchestrator.step'] === b.labels['trt-orchestrator.step'];
+      const aEnd = a.endedAt ?? Number.POSITIVE_INFINITY;
+      const bEnd = b.endedAt ?? Number.POSITIVE_INFINITY;
+      if (same && a.startedAt < bEnd && b.startedAt < aEnd) out.push(`${a.name} [${a.startedAt}, ${a.endedAt}] overlaps ${b.name} [${b.startedAt}, ${b.endedAt}]`);
+    }
+  }
+  return out;
 }

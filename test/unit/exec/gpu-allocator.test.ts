@@ -62,6 +62,34 @@ describe('createGpuAllocator', () => {
     expect(Object.isFrozen(a.deviceIds)).toBe(true);
   });
 
+  it('never hands out an excluded device (a live container still uses it), and takes the next free ones instead', () => {
+    const a = createGpuAllocator(['0', '1', '2', '3']);
+    expect(a.tryAcquire('b1', 2, new Set(['0', '2']))).toEqual(['1', '3']);
+    expect(a.tryAcquire('b2', 1, new Set(['0', '2']))).toBeNull();
+    expect(a.tryAcquire('b2', 1, new Set(['0']))).toEqual(['2']);
+    expect(a.tryAcquire('b3', 1, new Set(['7', '0']))).toBeNull();
+    expect(a.tryAcquire('b3', 1)).toEqual(['0']);
+    assertExclusive(a);
+  });
+
+  it('property: with any exclusion set, no excluded device is handed out and acquire succeeds iff enough non-excluded devices are free', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.record({ count: fc.integer({ min: 1, max: 8 }), exclude: fc.subarray(['0', '1', '2', '3', '4', '5', '6', '7']) }), { maxLength: 20 }), (n, reqs) => {
+        const a = createGpuAllocator(Array.from({ length: n }, (_, i) => String(i)));
+        for (const [i, r] of reqs.entries()) {
+          const held = new Set(Object.values(a.snapshot()).flat());
+          const usable = a.deviceIds.filter((id) => !held.has(id) && !r.exclude.includes(id)).length;
+          const got = a.tryAcquire(`h${i}`, r.count, new Set(r.exclude));
+          if (r.count <= usable) {
+            expect(got).toHaveLength(r.count);
+            for (const id of got ?? []) expect(r.exclude).not.toContain(id);
+          } else expect(got).toBeNull();
+          assertExclusive(a);
+        }
+      }),
+    );
+  });
+
   it('property: under any sequence of acquire/release, no device is held twice and acquire succeeds iff enough are free', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('acquire' as const), holder: fc.integer({ min: 0, max: 5 }), count: fc.integer({ min: 0, max: 9 }) }),
@@ -106,6 +134,12 @@ describe('withGpus', () => {
     ac.abort();
     await expect(cancelled).rejects.toThrow('cancelled');
     expect(a.snapshot()).toEqual({});
+  });
+
+  it('does not run on excluded devices', async () => {
+    const a = createGpuAllocator(['0', '1']);
+    await expect(withGpus(a, 'me', 1, (ids) => Promise.resolve(ids), new Set(['0']))).resolves.toEqual({ value: ['1'] });
+    await expect(withGpus(a, 'me', 1, (ids) => Promise.resolve(ids), new Set(['0', '1']))).resolves.toBeNull();
   });
 
   it('does not run when the devices are taken', async () => {
