@@ -51,6 +51,7 @@ export function storePublisher(store: ArtifactStore, secretValues: readonly stri
         store,
         planHash: plan.planHash,
         sourceDir: hostPath(input.workspaceDir, plan.workspace.mount, dir),
+        tokenizerDir: step.tokenizerDir ? hostPath(input.workspaceDir, plan.workspace.mount, step.tokenizerDir) : null,
         launchFiles: launchFilesOf(input),
         meta: {
           artifactKind: kind,
