@@ -6,10 +6,10 @@
 import type { Diagnostic } from '../config/diagnostic.js';
 import { validateConfigText } from '../config/index.js';
 import { parseSource } from '../config/yaml-source.js';
-import type { PlanOutcome } from '../queue/ports.js';
 import type { Finding } from './finding.js';
 import type { PreflightResult } from './run-preflight.js';
 import { preflightSettings, type PreflightSettings } from './settings.js';
+import type { PreflightOutcome as PlanOutcome } from './types.js';
 
 /** Diagnostics with the line/column of each finding's config path (the nearest existing parent when absent). */
 export function locateFindings(text: string, findings: readonly Finding[]): Diagnostic[] {

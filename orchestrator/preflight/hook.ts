@@ -4,7 +4,7 @@
  * section and any pre-flight errors/warnings added. It never changes the plan or its hash. An
  * outcome that gains errors is answered like a validation failure (422) and nothing is enqueued.
  */
-import type { PlanOutcome } from '../queue/ports.js';
+import type { PreflightOutcome as PlanOutcome } from './types.js';
 
 /** Adds pre-flight findings to a valid plan outcome; must not throw (failures become diagnostics). */
 export type PreflightHook = (outcome: PlanOutcome, configText: string) => Promise<PlanOutcome>;

@@ -64,6 +64,7 @@ export function preflightSettings(config: ValidatedConfig, plan: BuildPlan): Pre
   const t = config.trtLlm;
   const b = t.build;
   const q = b.quantization_type;
+  const weightFormat: WeightFormat = q === 'fp8' || q === 'fp8_kv' ? 'fp8' : q.startsWith('fp4') ? 'nvfp4' : 'bf16';
   const fetch = plan.steps.find((s) => s.kind === 'fetch');
   const items = fetch !== undefined && fetch.kind === 'fetch' ? fetch.items : [];
   const common = {
@@ -73,7 +74,7 @@ export function preflightSettings(config: ValidatedConfig, plan: BuildPlan): Pre
     gpuCount: plan.accelerator.count,
     pp: b.pipeline_parallel_count,
     quantizationType: q,
-    weightFormat: (q === 'fp8' || q === 'fp8_kv' ? 'fp8' : q.startsWith('fp4') ? 'nvfp4' : 'bf16') as WeightFormat,
+    weightFormat,
     kvFp8: q === 'fp8_kv' || q === 'fp4_kv',
     quantizes: plan.steps.some((s) => s.kind === 'quantize'),
     builderGpus: plan.builder.gpuCount,

@@ -2,8 +2,9 @@
  * The pre-flight section of a plan outcome (plan JSON, `trt-plan --json`, API responses) and the
  * checkpoint facts it is computed from. Pure data; pre-flight never changes the plan or its hash.
  */
+import type { Diagnostic } from '../config/diagnostic.js';
 import type { GpuType } from '../gpu/catalog.js';
-import type { CheckpointSourceKind } from '../plan/types.js';
+import type { BuildPlan, CheckpointSourceKind } from '../plan/types.js';
 import type { AdapterFacts } from './check-lora.js';
 import type { MemoryTable } from './memory-model.js';
 import type { ModelFacts } from './model-facts.js';
@@ -95,4 +96,13 @@ export interface PreflightSection {
   readonly buildTimeEstimate: { readonly label: string; readonly steps: readonly BuildTimeStep[]; readonly totalSeconds: number } | null;
   readonly adapters: readonly Pick<AdapterFacts, 'name' | 'rank' | 'targetModules' | 'baseModel'>[];
   readonly notChecked: readonly NotChecked[];
+}
+
+/** A plan outcome as pre-flight sees it: structurally the queue's `PlanOutcome` (`trt-plan --json`). */
+export interface PreflightOutcome {
+  readonly valid: boolean;
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  readonly plan: BuildPlan | null;
+  readonly preflight?: PreflightSection;
 }

@@ -48,7 +48,8 @@ describe('checkFormatDims', () => {
   });
   it('warns when the vocabulary is padded for TP', () => {
     const f = { ...facts('meta-llama__Llama-3.1-8B'), vocabSize: 32001 };
-    expect(checkFormatDims(f, settingsFor({ tp: 2 }))[0]).toMatchObject({ code: 'PREFLIGHT_VOCAB_PADDED', message: expect.stringContaining('32002 rows') as unknown as string });
+    expect(checkFormatDims(f, settingsFor({ tp: 2 }))[0]).toMatchObject({ code: 'PREFLIGHT_VOCAB_PADDED' });
+    expect((checkFormatDims(f, settingsFor({ tp: 2 }))[0])?.message).toContain('32002 rows');
     expect(checkFormatDims(f, settingsFor({ tp: 1 }))).toEqual([]);
   });
 });
