@@ -126,7 +126,9 @@ describe('dashboard in chromium', () => {
   it("opens the build page: step timeline, logs streamed to the end event, manifest and launch configs", async () => {
     await page.locator(`tr[data-build="${built}"] a`).click();
     await page.locator('#timeline .tl-row').first().waitFor();
-    const steps = await page.locator('#timeline .tl-row').evaluateAll((rows) => rows.map((r) => [(r as HTMLElement).dataset['step'], (r as HTMLElement).dataset['status']]));
+    const rows = page.locator('#timeline .tl-row');
+    const steps: [string | null, string | null][] = [];
+    for (let i = 0; i < (await rows.count()); i++) steps.push([await rows.nth(i).getAttribute('data-step'), await rows.nth(i).getAttribute('data-status')]);
     const view = (await api<BuildView>('GET', `/v1/builds/${built}`)).json;
     expect(steps).toEqual(view.steps.map((s) => [s.id, s.status]));
     expect(steps.every(([, s]) => s === 'succeeded' || s === 'skipped')).toBe(true);

@@ -49,6 +49,7 @@ export function createSseParser(onEvent) {
 
 const sleep = (ms, signal) =>
   new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const t = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(t);
@@ -92,10 +93,17 @@ export function followSse(url, { headers, onEvent, onState, retryMs = 500, maxRe
           onEvent(ev);
         });
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        while (!ended) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          parser.push(value);
+        // stop() ends a pending read even where the body does not follow the fetch's signal.
+        const cancel = () => void reader.cancel().catch(() => {});
+        stopper.signal.addEventListener('abort', cancel, { once: true });
+        try {
+          while (!ended) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            parser.push(value);
+          }
+        } finally {
+          stopper.signal.removeEventListener('abort', cancel);
         }
         if (ended) {
           await reader.cancel().catch(() => {});

@@ -21,7 +21,7 @@ function workersTable(workers) {
     h(
       'div',
       { class: 'card worker', 'data-worker': w.name ?? w.id ?? '' },
-      h('div', { class: 'card-head' }, h('strong', { class: 'mono' }, w.name ?? w.id ?? 'worker'), h('span', { class: 'muted' }, ` · ${w.gpuType ?? 'IO only'}`), h('span', { class: 'muted right' }, w.lastHeartbeat ? `heartbeat ${formatAgo(typeof w.lastHeartbeat === 'number' ? new Date(w.lastHeartbeat).toISOString() : w.lastHeartbeat)}` : '')),
+      h('div', { class: 'card-head' }, h('strong', { class: 'mono' }, w.name ?? w.id ?? 'worker'), h('span', { class: 'muted' }, ` · ${[w.host, w.gpuType ?? 'no GPUs', w.io ? 'IO' : null].filter(Boolean).join(' · ')}`), h('span', { class: 'muted right' }, w.lastHeartbeat ? `heartbeat ${formatAgo(typeof w.lastHeartbeat === 'number' ? new Date(w.lastHeartbeat).toISOString() : w.lastHeartbeat)}` : '')),
       h(
         'div',
         { class: 'gpus' },
