@@ -1,12 +1,13 @@
 /**
- * `/v1/builds` and `/v1/plans`: submit (validate + plan with the trt-plan code, collapse
- * duplicates), dry-run, status, list, cancel.
+ * `/v1/builds` and `/v1/plans`: submit (validate + plan with the trt-plan code, pre-flight, collapse
+ * duplicates, optional `callback.url`), dry-run, status, list, cancel.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BUILD_ID_RE } from '../queue/job-catalog.js';
 import { BUILD_STATUSES } from '../queue/build-view.js';
 import type { BuildView } from '../queue/build-view.js';
+import type { PlanOutcome } from '../queue/ports.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError } from './api-error.js';
 import { readConfigBody } from './read-config-body.js';
@@ -22,22 +23,54 @@ export function buildLinks(id: string): Record<string, string> {
   return { self: `/v1/builds/${id}`, logs: `/v1/builds/${id}/logs`, cancel: `/v1/builds/${id}/cancel` };
 }
 
+/** Largest accepted `callback.url`, bytes. */
+export const CALLBACK_URL_MAX = 2048;
+
+/** The optional `callback: {url}` of a JSON submit: an http(s) URL of at most 2 KB, or an error message. */
+export function readCallback(body: unknown): { readonly url: string | null } | { readonly error: string } {
+  if (typeof body !== 'object' || body === null || !('callback' in body)) return { url: null };
+  const cb = (body as { callback?: unknown }).callback;
+  if (cb === undefined || cb === null) return { url: null };
+  const url = typeof cb === 'object' && !Array.isArray(cb) ? (cb as { url?: unknown }).url : undefined;
+  if (typeof url !== 'string') return { error: '"callback" must be an object {"url": "https://…"}' };
+  if (url.length > CALLBACK_URL_MAX) return { error: `"callback.url" is over ${CALLBACK_URL_MAX} characters` };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { error: '"callback.url" is not a valid URL' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: '"callback.url" must be an http or https URL' };
+  return { url };
+}
+
+/** Validates, plans, and runs the pre-flight hook on a valid outcome. */
+async function planWithPreflight(deps: ApiDeps, text: string): Promise<PlanOutcome> {
+  const outcome = deps.planConfig(text);
+  if (!outcome.valid || !outcome.plan || !deps.preflight) return outcome;
+  const checked = await deps.preflight(outcome, text);
+  return checked.errors.length > 0 ? { ...checked, valid: false } : checked;
+}
+
 /** Registers the build and plan routes. */
 export function registerBuildRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  if (deps.statusListeners) deps.queue.notifier.add(deps.statusListeners);
   app.post('/v1/plans', async (req, reply) => {
     const body = readConfigBody(req.body);
     if (!body.ok) return sendError(reply, 'BAD_REQUEST', body.message);
-    const outcome = deps.planConfig(body.text);
+    const outcome = await planWithPreflight(deps, body.text);
     return reply.code(outcome.valid && outcome.plan ? 200 : 422).send(outcome);
   });
 
   app.post('/v1/builds', async (req, reply) => {
     const body = readConfigBody(req.body);
     if (!body.ok) return sendError(reply, 'BAD_REQUEST', body.message);
-    const outcome = deps.planConfig(body.text);
+    const callback = readCallback(req.body);
+    if ('error' in callback) return sendError(reply, 'BAD_REQUEST', callback.error);
+    const outcome = await planWithPreflight(deps, body.text);
     if (!outcome.valid || !outcome.plan) return reply.code(422).send(outcome);
     const published = await deps.publisher.published(outcome.plan.planHash);
-    const { created, build } = await deps.queue.submit(outcome.plan, published, deps.configForRecord?.(body.text) ?? null);
+    const { created, build } = await deps.queue.submit(outcome.plan, published, deps.configForRecord?.(body.text) ?? null, callback.url);
     return reply
       .code(created && build.status === 'queued' ? 202 : 200)
       .header('location', `/v1/builds/${build.id}`)

@@ -1,6 +1,7 @@
 /**
- * Unauthenticated operational routes: `/healthz`, `/readyz` (Redis PING with a deadline),
- * `/metrics` (Prometheus text) and `/openapi.json`.
+ * Operational routes: unauthenticated `/healthz`, `/readyz` (Redis PING with a deadline),
+ * `/metrics` (Prometheus text) and `/openapi.json`; `/v1/workers` (bearer auth) lists the
+ * registered workers.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './api-deps.js';
@@ -39,4 +40,19 @@ export function registerOpsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics({ depths, byStatus, snapshot }));
   });
   app.get('/openapi.json', () => doc);
+  // Registered workers (heartbeat registry): capacity, who holds each GPU, last heartbeat.
+  app.get('/v1/workers', async () => {
+    const workers = await deps.queue.metrics.workers.list();
+    const items = workers
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((w) => ({
+        name: w.name,
+        host: w.host,
+        gpuType: w.gpuType,
+        io: w.io,
+        gpus: w.gpuIds.map((id) => ({ id, build: w.holders[id]?.build ?? null, step: w.holders[id]?.step ?? null })),
+        lastHeartbeat: new Date(w.lastHeartbeat).toISOString(),
+      }));
+    return { items };
+  });
 }

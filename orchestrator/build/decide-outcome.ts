@@ -5,8 +5,8 @@
  * `fail`); nothing here sleeps, reads a clock or draws random numbers.
  */
 import { z } from 'zod';
-import type { FailureClass, StepFailure } from '../exec/types.js';
-import { ERROR_CODES, FAILURE_CLASS_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
+import { ERROR_ADVICE, ERROR_CODES, FAILURE_CLASS_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
+import type { Failure, FailureClass } from './failure.js';
 
 /** Retry policy for one build. Delays in milliseconds; attempts count from 1. */
 export const RetryPolicy = z.object({
@@ -51,26 +51,32 @@ export const ADVICE: Readonly<Record<FailureClass, string>> = {
 };
 
 /**
- * Decides what happens after `attempt` (1-based) of a step failed with `failure`: transient
- * failures (network, container runtime) back off exponentially until `maxAttempts`; an unknown
- * failure is retried `unknownRetries` times; timeouts `timeoutRetries` times; OOM and bad arguments
- * fail at once with advice; a cancel is a cancel. Decided by class, registry and policy: a step code
- * the registry marks permanent is not retried whatever its class; timeouts get `timeoutRetries`.
- * The advice is the failure's own when it has one, else the class's.
+ * Decides what happens after `attempt` (1-based) failed with `failure`, for every kind of failure
+ * (step, fetch, publish, lost worker). Step failures (with a class): transient ones (network,
+ * container runtime) back off exponentially until `maxAttempts`; an unknown failure is retried
+ * `unknownRetries` times; timeouts `timeoutRetries` times; OOM and bad arguments fail at once; a
+ * step code the registry marks permanent is never retried; a cancel is a cancel. Other failures
+ * follow the registry: a retryable code (and a retryable failure) backs off until `maxAttempts`,
+ * anything else fails at once. The advice is the failure's own, else the code's, else the class's.
  */
-export function decideOutcome(failure: StepFailure, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): Outcome {
+export function decideOutcome(failure: Failure, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): Outcome {
   const cls = failure.class;
   if (cls === 'canceled') return { action: 'cancel' };
   const code = codeOf(failure);
-  // A step code the registry calls permanent (e.g. STEP_OUTPUT_MISSING) is never retried; only a
-  // timeout's retries are left to the policy.
-  const permanent = cls !== 'timeout' && !ERROR_CODES[code].retryable;
-  const retriesAllowed = permanent ? 0 : retryBudget(cls, policy);
+  let retriesAllowed: number;
+  if (cls === undefined) {
+    retriesAllowed = ERROR_CODES[code].retryable && failure.retryable ? policy.maxAttempts - 1 : 0;
+  } else {
+    // A step code the registry calls permanent (e.g. STEP_OUTPUT_MISSING) is never retried; only a
+    // timeout's retries are left to the policy.
+    const permanent = cls !== 'timeout' && !ERROR_CODES[code].retryable;
+    retriesAllowed = permanent ? 0 : retryBudget(cls, policy);
+  }
   const n = Number.isFinite(attempt) && attempt >= 1 ? Math.floor(attempt) : 1;
   if (n <= retriesAllowed && n < policy.maxAttempts) {
     return { action: 'retry', delayMs: backoffDelay(n, policy) };
   }
-  const advice = failure.advice ?? ADVICE[cls];
+  const advice = failure.advice ?? ERROR_ADVICE[code] ?? (cls === undefined ? ERROR_CODES[code].summary : ADVICE[cls]);
   if (retriesAllowed > 0) {
     const tries = Math.min(n, policy.maxAttempts);
     return { action: 'fail', code, advice: `gave up after ${tries} attempt${tries === 1 ? '' : 's'}; ${advice}` };
@@ -92,7 +98,11 @@ export function backoffDelay(failedAttempt: number, policy: RetryPolicy): number
   return Math.min(policy.maxDelayMs, Math.round(raw));
 }
 
-/** The failure's own code when it is a registered step code (e.g. `STEP_ACCESS_DENIED`), else the class's code. */
-function codeOf(failure: StepFailure): ErrorCode {
+/**
+ * A step failure's own code when it is a registered step code (e.g. `STEP_ACCESS_DENIED`), else its
+ * class's code; any other failure's code when registered, else INTERNAL_ERROR.
+ */
+function codeOf(failure: Failure): ErrorCode {
+  if (failure.class === undefined) return isErrorCode(failure.code) ? failure.code : 'INTERNAL_ERROR';
   return isErrorCode(failure.code) && failure.code.startsWith('STEP_') ? failure.code : FAILURE_CLASS_CODES[failure.class];
 }

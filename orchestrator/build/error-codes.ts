@@ -67,6 +67,8 @@ export const ERROR_CODES = {
   SOURCE_REPO_INVALID: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the checkpoint repository or URL is not valid' },
   SOURCE_SECRET_MISSING: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the secret the checkpoint source needs is not configured' },
   SOURCE_SECRET_INVALID: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the secret the checkpoint source needs is malformed' },
+  SOURCE_SECRET_NOT_ALLOWED: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the secret may not be sent to this source (secrets go only to their own origin)' },
+  ADDRESS_REFUSED: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the source address is refused by the outbound-address policy' },
   SOURCE_UNAUTHORIZED: { httpStatus: 403, retryable: false, fault: 'user', summary: 'the checkpoint source refused the credentials' },
   SOURCE_NOT_FOUND: { httpStatus: 404, retryable: false, fault: 'user', summary: 'the checkpoint was not found at its source' },
   SOURCE_EMPTY: { httpStatus: 422, retryable: false, fault: 'user', summary: 'the checkpoint source holds no files' },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { GPU_TYPES } from '../gpu/catalog.js';
+import { parseAllowList } from '../net/address-policy.js';
 
 const list = z
   .string()
@@ -17,7 +18,13 @@ export const ServiceEnv = z.object({
   /** Redis for BullMQ and build records. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   /** Key prefix of every queue and record. */
-  REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/).default('trt'),
+  REDIS_PREFIX: z.string().regex(/^(\{[a-zA-Z0-9_-]{1,32}\}|[a-zA-Z0-9_-]{1,32})$/, 'must be a name like trt, or {trt} (BullMQ hash-tag form, required on a Redis Cluster)').default('trt'),
+  /** Redis Cluster seed nodes `host:port,…` (then REDIS_URL is ignored and REDIS_PREFIX must be `{name}`). */
+  REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port'))).optional(),
+  /** Days a finished build, its logs and its BullMQ jobs stay in Redis (fractions allowed). */
+  RETENTION_DAYS: z.coerce.number().min(0.0001).max(3650).default(7),
+  /** How long a build may wait for GPUs before it fails (ms). */
+  GPU_WAIT_LIMIT_MS: int(1000, 30 * 24 * 3_600_000, 3_600_000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535, 8080),
   /** Comma-separated bearer tokens accepted on /v1 (each at least 16 characters). */
@@ -55,6 +62,18 @@ export const ServiceEnv = z.object({
   SECRET_NAMES: list.pipe(z.array(z.string().regex(ENV_NAME, 'must be an environment variable name'))).default([]),
   /** Extra environment variables passed to step processes (names; `PREFIX_*` for a prefix). */
   STEP_ENV_PASSTHROUGH: list.pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}\*?$/, 'must be a variable name or PREFIX_*'))).default([]),
+  /**
+   * Outbound allow-list for everything the worker fetches (CIDRs, addresses or host names); by
+   * default only global unicast addresses are contacted.
+   */
+  OUTBOUND_ALLOW: list
+    .superRefine((entries, ctx) => {
+      const r = parseAllowList(entries);
+      if (!r.ok) for (const e of r.errors) ctx.addIssue({ code: 'custom', message: e });
+    })
+    .default([]),
+  /** Secret names a REMOTE_URL item may send to its (submitter-chosen) host as a bearer token. */
+  REMOTE_URL_SECRET_NAMES: list.pipe(z.array(z.string().regex(ENV_NAME, 'must be a secret name'))).default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
@@ -66,6 +85,8 @@ export interface ServiceConfig extends ServiceEnv {
 
 export type ConfigResult = { readonly ok: true; readonly config: Readonly<ServiceConfig> } | { readonly ok: false; readonly errors: readonly string[] };
 
+const NO_TOKENS = 'API_TOKENS: set at least one bearer token (comma-separated)';
+
 /** Parses the environment once; every problem is reported, never a value. */
 export function parseServiceConfig(env: Readonly<Record<string, string | undefined>>, role: 'api' | 'worker'): ConfigResult {
   const input: Record<string, string> = {};
@@ -75,12 +96,16 @@ export function parseServiceConfig(env: Readonly<Record<string, string | undefin
   }
   const parsed = ServiceEnv.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`) };
+    // Every problem at once: the schema's issues plus the per-role requirement.
+    const errors = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+    if (role === 'api' && (input['API_TOKENS'] ?? '').split(',').every((t) => t.trim() === '')) errors.push(NO_TOKENS);
+    return { ok: false, errors };
   }
   const c = parsed.data;
   const errors: string[] = [];
-  if (role === 'api' && c.API_TOKENS.length === 0) errors.push('API_TOKENS: set at least one bearer token (comma-separated)');
+  if (role === 'api' && c.API_TOKENS.length === 0) errors.push(NO_TOKENS);
   if (c.S3_ENDPOINT !== undefined && !c.ARTIFACT_STORE_URL.startsWith('s3://')) errors.push('S3_ENDPOINT is set but ARTIFACT_STORE_URL is not an s3:// URL');
+  if (c.REDIS_CLUSTER_NODES !== undefined && !c.REDIS_PREFIX.startsWith('{')) errors.push('REDIS_PREFIX: on a Redis Cluster it must be a hash tag like {trt}');
   if (errors.length > 0) return { ok: false, errors };
   const secrets: Record<string, string> = {};
   for (const name of c.SECRET_NAMES) {

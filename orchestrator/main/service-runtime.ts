@@ -2,7 +2,7 @@
  * Shared plumbing of the entry points: the config or exit 2, the pino logger, the BullMQ Redis
  * connection, the artifact store, and SIGTERM/SIGINT handling that runs one shutdown once.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { artifactStoreFromUrl } from '../storage/artifacts/store-from-url.js';
@@ -32,7 +32,13 @@ export function makeLogger(config: Readonly<ServiceConfig>, name: string): Logge
  * fails a request after a few reconnect attempts instead, so it answers 503 rather than hanging.
  */
 export function connectRedis(config: Readonly<ServiceConfig>, role: 'api' | 'worker'): Redis {
-  return new Redis(config.REDIS_URL, { maxRetriesPerRequest: role === 'worker' ? null : 2 });
+  const maxRetriesPerRequest = role === 'worker' ? null : 2;
+  if (config.REDIS_CLUSTER_NODES) {
+    const nodes = config.REDIS_CLUSTER_NODES.map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) }));
+    // A Cluster speaks the same commands for our keys (one hash tag per prefix); typed as Redis for the adapters.
+    return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest } }) as unknown as Redis;
+  }
+  return new Redis(config.REDIS_URL, { maxRetriesPerRequest });
 }
 
 /** The artifact store named by ARTIFACT_STORE_URL (S3 credentials from the SDK's default chain). */

@@ -14,7 +14,15 @@ const config = configOrExit('api');
 const log = makeLogger(config, 'trt-api');
 const redis = connectRedis(config, 'api');
 const store = openArtifactStore(config);
-const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), config.LOG_CAP_LINES);
+const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), { logCap: config.LOG_CAP_LINES, retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000, log });
+// The reconciler: builds whose submit failed between the record and the flow get their flow.
+const reconciler = setInterval(() => {
+  queue.reconcile().then(
+    (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler re-added missing build flows'),
+    (err: unknown) => log.warn({ err: String(err) }, 'reconciler failed'),
+  );
+}, 60_000);
+reconciler.unref();
 const app = buildApp({
   redis,
   queue,
@@ -34,6 +42,7 @@ const app = buildApp({
 });
 
 onShutdownSignal(log, async () => {
+  clearInterval(reconciler);
   await app.close();
   await queue.close();
   await redis.quit();

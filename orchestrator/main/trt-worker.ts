@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { decideOutcome } from '../build/decide-outcome.js';
 import { detectGpus } from '../exec/detect-gpus.js';
 import { createDockerExecutor } from '../exec/docker-executor.js';
+import { createDockerFence } from '../exec/docker-fence.js';
 import { createGpuAllocator } from '../exec/gpu-allocator.js';
 import { createLocalExecutor } from '../exec/local-executor.js';
 import type { GpuType } from '../gpu/catalog.js';
@@ -55,6 +56,10 @@ const worker = await startWorker({
       ? createDockerExecutor({ dockerBin: config.DOCKER_BIN, env: stepEnv })
       : createLocalExecutor({ env: stepEnv }),
   allocator: createGpuAllocator(deviceIds),
+  ...(config.EXECUTOR === 'docker' ? { fence: createDockerFence({ dockerBin: config.DOCKER_BIN, env: stepEnv }) } : {}),
+  host: hostname(),
+  retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
+  gpuWaitLimitMs: config.GPU_WAIT_LIMIT_MS,
   fetchItems: (items, ctx) => fetchPlanItems(items, { ...ctx, cache, sources }),
   publisher: storePublisher(store, secretValues, () => Date.now()),
   decideOutcome: (failure, attempt) => decideOutcome(failure, attempt),

@@ -1,32 +1,33 @@
 /**
- * The build job: acquire GPUs, run the plan's steps in order (skipping completed ones, so a retried
- * or recovered build resumes), record status/progress/logs, decide retries with `decideOutcome`,
- * publish exactly once, and release the devices on every path. Redis writes are batched per step
- * (one Lua command at each step boundary: the end of a step and the start of the next).
+ * The build job: take GPUs (gpu-gate.ts), run the plan's steps in order (skipping completed ones,
+ * so a retried or recovered build resumes), record status/progress/logs, and hand every failure to
+ * the one failure path (`settleFailure`). GPUs are released as soon as no GPU step is left (before
+ * the publish upload). Redis writes are batched per step boundary and pipelined.
  */
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
-import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
+import { UnrecoverableError, WaitingError } from 'bullmq';
+import type { Failure } from '../build/failure.js';
+import { storedFailure } from '../build/failure.js';
 import type { BuildPlan, ContainerStep, FetchStep, PlanStep, PublishStep, StepKind } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
-import type { BuildStore, GpuReport, StepCommit } from './build-store.js';
+import type { BuildRef, BuildStore, StepCommit } from './build-store.js';
 import type { ArtifactsView, BuildStatus, StepView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
-import { SHUTDOWN_REASON, StepRetryError, failureFromThrown } from './failure-data.js';
+import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON, failureOf } from './failure-data.js';
 import { ensureWorkspace, runFetchStep } from './fetch-step.js';
+import type { GpuGate } from './gpu-gate.js';
 import { BuildJobData } from './job-catalog.js';
 import { LogSink } from './log-sink.js';
-import type { MetricsStore } from './metrics-store.js';
 import type { WorkerDeps } from './ports.js';
 
 export interface RunContext {
   readonly d: WorkerDeps;
   readonly store: BuildStore;
-  readonly metrics: MetricsStore;
-  /** Publishes this worker's GPU allocation to the metrics. */
-  readonly reportGpus: () => Promise<void>;
-  /** This worker's GPU allocation now (null on an IO-only worker), to write with another command. */
-  readonly gpuReport: () => GpuReport | null;
+  /** This worker's host (container labels). */
+  readonly host: string;
+  /** The GPU side (null on an IO-only worker). */
+  readonly gpus: GpuGate | null;
 }
 
 export interface BuildJobResult {
@@ -45,9 +46,9 @@ export function pickSecrets(all: Readonly<Record<string, string>>, names: readon
   return out;
 }
 
-/** A fresh step record. */
-export function pendingStep(step: PlanStep): StepView {
-  return { id: step.id, kind: step.kind, status: 'pending', attempts: 0, startedAt: null, finishedAt: null, progress: null };
+/** The 1-based attempt of a job: failed attempts and stall recoveries count, GPU waits do not. */
+export function attemptOf(job: Job<unknown>): number {
+  return job.attemptsMade + (job.stalledCounter ?? 0) + 1;
 }
 
 /** Resolves to the error a promise rejected with, or null (so it can run unawaited without an unhandled rejection). */
@@ -63,71 +64,62 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
   const data = BuildJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
-  // Whether the plan is already published (a read of the artifact store) is asked while the build loads.
+  const ref: BuildRef = { id, planHash: data.planHash };
   const publishedCheck = d.publisher.published(data.planHash);
   publishedCheck.catch(() => undefined); // awaited below unless the job ends first
   const loaded = await store.load(id);
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
   if (isTerminalStatus(loaded.status)) return { status: loaded.status };
-  if (loaded.cancelRequested) return markCancelled(rc, id);
+  if (loaded.cancelRequested) return markCancelled(rc, ref);
   const { plan } = loaded;
+  const attempt = attemptOf(job);
+  // A takeover: stop what an earlier attempt may still run on this host before anything starts.
+  if (attempt > 1 && d.fence) await d.fence.stopBuild(id);
 
   const already = await publishedCheck;
   if (already) {
     await store.closeOpenSteps(id, 'skipped', d.now(), 'cancelled');
-    await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null });
+    await store.setStatus(ref, 'succeeded', d.now(), { artifacts: already, error: null });
     return { status: 'succeeded' };
   }
-
-  if (plan.builder.gpuCount > d.allocator.deviceIds.length) {
-    // Another host of this GPU type may be big enough: defer a while, then fail with a stable code.
-    if (job.attemptsStarted > (d.gpuDeferrals ?? 60)) {
-      const error = { code: 'GPU_COUNT_UNAVAILABLE', message: `the plan needs ${plan.builder.gpuCount} ${plan.builder.gpuType} GPUs; no worker that picked it up has that many`, advice: 'add a worker with enough GPUs of this type, or lower the GPU count' };
-      await store.setStatus(id, 'failed', d.now(), { error });
-      await store.closeOpenSteps(id, 'skipped', d.now(), 'failed');
-      throw new UnrecoverableError(error.code);
-    }
-    await job.moveToDelayed(d.now() + 5 * (d.gpuWaitMs ?? 2000), token);
-    throw new DelayedError();
+  if (!rc.gpus) throw new UnrecoverableError('INTERNAL_ERROR: build job on a worker without GPUs');
+  const got = await rc.gpus.acquire(job, token, id, plan.builder.gpuCount, (r) => store.setWaitReason(id, r));
+  if (!Array.isArray(got)) {
+    await store.closeOpenSteps(id, 'skipped', d.now(), 'failed');
+    await store.setStatus(ref, 'failed', d.now(), { error: storedFailure(got as Failure) });
+    throw new UnrecoverableError((got as Failure).code);
   }
-  const gpuIds = d.allocator.tryAcquire(id, plan.builder.gpuCount);
-  if (!gpuIds) {
-    await job.moveToDelayed(d.now() + (d.gpuWaitMs ?? 2000), token);
-    throw new DelayedError();
-  }
+  const gpuIds = got as readonly string[];
   const sink = new LogSink(store, id, d.log, d.now);
-  let released = false;
+  const gpus = rc.gpus;
+  d.log.info({ buildId: id, attempt, gpuIds, worker: d.workerName }, 'build started');
   try {
     const workspaceDir = workspaceDirFor(d.workDir, id);
     const abort = signal ?? new AbortController().signal;
     const result: StepResults = { fetched: loaded.fetched, config: loaded.config, artifacts: null };
-    const base = { plan, id, workspaceDir, gpuIds, sink, abort, result, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    const base = { plan, ref, workspaceDir, gpuIds, sink, abort, result, attempt, maxAttempts: job.opts.attempts ?? 1 };
     const todo = plan.steps.filter((s) => !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'));
     const runningView = (step: PlanStep, at: number): StepView => {
       const view = loaded.steps.get(step.id) ?? pendingStep(step);
       return { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(at).toISOString(), finishedAt: null };
     };
-    // One command starts the build (status, attempts, the first step's `running` record, the GPU
-    // report); each later step's `running` record goes with the end of the step before, and the
-    // build's final status with the end of the last one. These writes are pipelined: sent in order
-    // on the store's connection while the next step runs, and awaited (errors thrown) before
-    // anything else is written for the build, and before it ends.
+    // One command starts the build; each later step's `running` record goes with the end of the
+    // step before, and the final status with the end of the last one. Pipelined: sent in order,
+    // awaited before anything else is written for the build, and before it ends.
     const writes = new PendingWrites();
     let started = d.now();
     let running = todo[0] ? runningView(todo[0], started) : null;
-    writes.add(store.startBuild(id, started, job.attemptsStarted, running, rc.gpuReport()));
+    writes.add(store.startBuild(ref, started, attempt, running));
     await ensureWorkspace(workspaceDir);
-    let finalized = false;
     for (const [i, step] of todo.entries()) {
       if (!running) break;
-      if (abort.aborted) {
-        await writes.flush();
-        return await stopOnAbort(rc, job, token, id, step.id, abort);
-      }
-      const outcome = await runOneStep(rc, { ...base, step, writes });
+      if (!todo.slice(i).some(needsGpus)) gpus.release(id);
+      gpus.setStep(id, step.id);
+      d.log.info({ buildId: id, step: step.id, attempt }, 'step started');
+      const outcome = abort.aborted ? 'cancelled' : await runOneStep(rc, { ...base, step, writes });
       if (outcome === 'cancelled') {
         await writes.flush();
-        return await stopOnAbort(rc, job, token, id, step.id, abort);
+        return await stopOnAbort(rc, job, token, ref, step.id, abort);
       }
       const finished = d.now();
       const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
@@ -135,40 +127,35 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
       const nextRunning = next ? runningView(next, finished) : null;
       const fetched = step.kind === 'fetch' ? result.fetched : undefined;
       const lines = await sink.take();
-      let last: Pick<StepCommit, 'final' | 'gpus'> = {};
-      if (!next) {
-        // Released first, so that the report written with the final status shows the devices free.
-        d.allocator.release(id);
-        last = { final: { status: 'succeeded', nowMs: d.now(), extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) } }, gpus: rc.gpuReport() };
-      }
-      writes.add(store.commitStep(id, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines, ...(fetched ? { fetched } : {}), ...last }));
-      if (!next) {
-        await writes.flush();
-        released = finalized = true;
-      }
+      if (!next) gpus.release(id);
+      const last: Pick<StepCommit, 'final'> = next ? {} : { final: { status: 'succeeded', nowMs: d.now(), extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) } } };
+      writes.add(store.commitStep(ref, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines, ...(fetched ? { fetched } : {}), ...last }));
+      d.log.info({ buildId: id, step: step.id, seconds: (finished - started) / 1000 }, 'step succeeded');
       started = finished;
       running = nextRunning;
     }
     await writes.flush();
-    if (!finalized) {
-      d.allocator.release(id);
-      released = true;
-      await Promise.all([store.setStatus(id, 'succeeded', d.now(), { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) }), rc.reportGpus()]);
-    }
+    if (todo.length === 0) await store.setStatus(ref, 'succeeded', d.now(), { error: null });
+    d.log.info({ buildId: id, attempt }, 'build succeeded');
     return { status: 'succeeded' };
   } finally {
     await sink.close();
-    if (!released) {
-      d.allocator.release(id);
-      await rc.reportGpus();
-    }
+    gpus.release(id);
   }
 }
 
+function needsGpus(step: PlanStep): boolean {
+  return step.kind === 'convert' || step.kind === 'quantize' || step.kind === 'engine_build';
+}
+
+/** A fresh step record. */
+export function pendingStep(step: PlanStep): StepView {
+  return { id: step.id, kind: step.kind, status: 'pending', attempts: 0, startedAt: null, finishedAt: null, progress: null };
+}
+
 /**
- * Writes sent but not yet awaited. Commands on one ioredis connection reach Redis in the order
- * they were sent, so a later write never overtakes an earlier one; `flush` waits for all and throws
- * the first error.
+ * Writes sent but not yet awaited. Commands on one connection reach Redis in the order they were
+ * sent, so a later write never overtakes an earlier one; `flush` waits for all and throws the first error.
  */
 export class PendingWrites {
   private pending: Promise<Error | null>[] = [];
@@ -194,7 +181,7 @@ interface StepResults {
 interface StepRun {
   readonly plan: BuildPlan;
   readonly step: PlanStep;
-  readonly id: string;
+  readonly ref: BuildRef;
   readonly workspaceDir: string;
   readonly gpuIds: readonly string[];
   readonly sink: LogSink;
@@ -218,16 +205,15 @@ const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
   publish: runPublish,
 };
 
-/** Runs one step with the runner of its kind. */
 function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
   const run = STEP_RUNNERS[r.step.kind] as StepRunner<StepKind>;
   return run(rc, r, r.step);
 }
 
 async function runFetch(rc: RunContext, r: StepRun, step: FetchStep): Promise<'cancelled' | null> {
-  const res = await runFetchStep(rc.d, r.plan, step, r.workspaceDir, r.abort);
+  const res = await runFetchStep(rc.d, rc.store, r.ref.id, r.plan, step, r.workspaceDir, r.abort);
   if (res === 'cancelled') return 'cancelled';
-  if ('error' in res) return failStep(rc, r, res.error.code, res.error.message, null, res.retryable ? 1000 : null);
+  if ('failure' in res) return failStep(rc, r, res.failure);
   r.result.fetched = res.fetched;
   r.sink.line(step.id, 'system', res.summary);
   return null;
@@ -235,23 +221,26 @@ async function runFetch(rc: RunContext, r: StepRun, step: FetchStep): Promise<'c
 
 async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Promise<'cancelled' | null> {
   const { d } = rc;
-  const outcome = await d.executor.run(step, {
-    workspaceDir: r.workspaceDir,
-    workspaceMount: r.plan.workspace.mount,
-    gpuIds: r.gpuIds,
-    secrets: pickSecrets(d.secrets, step.secretEnv),
-    runName: `trt-${r.id}-${step.id.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${d.newRunId()}`,
-    signal: r.abort,
-    onLine: (line, stream) => r.sink.line(step.id, stream, line),
-  });
-  if (outcome.ok) return null;
-  if (r.abort.aborted) return 'cancelled';
-  const f = outcome.failure;
-  r.sink.line(step.id, 'system', `step failed: ${f.code}: ${f.message}`);
-  const decision = d.decideOutcome(f, r.attempt);
-  if (decision.action === 'cancel') return 'cancelled';
-  if (decision.action === 'retry') return failStep(rc, r, f.code, f.message, f.advice, decision.delayMs);
-  return failStep(rc, r, decision.code, f.message, decision.advice ?? f.advice, null);
+  const labels = { build: r.ref.id, step: step.id, attempt: r.attempt, worker: d.workerName, host: rc.host };
+  const key = `${labels.build}/${labels.step}/${labels.attempt}`;
+  rc.gpus?.keep.add(key);
+  try {
+    const outcome = await d.executor.run(step, {
+      workspaceDir: r.workspaceDir,
+      workspaceMount: r.plan.workspace.mount,
+      gpuIds: r.gpuIds,
+      secrets: pickSecrets(d.secrets, step.secretEnv),
+      runName: `trt-${r.ref.id}-${step.id.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${d.newRunId()}`,
+      signal: r.abort,
+      onLine: (line, stream) => r.sink.line(step.id, stream, line),
+      labels,
+    });
+    if (outcome.ok) return null;
+    if (r.abort.aborted) return 'cancelled';
+    return await failStep(rc, r, outcome.failure);
+  } finally {
+    rc.gpus?.keep.delete(key);
+  }
 }
 
 async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promise<'cancelled' | null> {
@@ -262,43 +251,75 @@ async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promis
     return null;
   } catch (err) {
     if (r.abort.aborted) return 'cancelled';
-    const f = failureFromThrown(err, 'PUBLISH_FAILED');
-    return failStep(rc, r, f.error.code, f.error.message, f.error.advice, f.retryable ? 2000 : null);
+    return failStep(rc, r, failureOf(err, 'PUBLISH_FAILED'));
   }
 }
 
-/** Records a failed step; throws StepRetryError (BullMQ retries) or UnrecoverableError (final). */
-async function failStep(rc: RunContext, r: StepRun, code: string, message: string, advice: string | null, retryDelayMs: number | null): Promise<never> {
-  const { d, store } = rc;
+/** A failed step: logged, then through the one failure path. */
+async function failStep(rc: RunContext, r: StepRun, failure: Failure): Promise<'cancelled'> {
+  r.sink.line(r.step.id, 'system', `step failed: ${failure.code}: ${failure.message}`);
   await r.writes.flush();
   await r.sink.close();
-  const error = { code, message, advice };
-  const retry = retryDelayMs !== null && r.attempt < r.maxAttempts;
-  // A step that will be retried goes back to `pending` (the build's `error` keeps the last failure).
-  await store.patchStep(r.id, r.step.id, { status: retry ? 'pending' : 'failed', finishedAt: new Date(d.now()).toISOString() });
-  if (retry) {
-    await store.setStatus(r.id, 'queued', d.now(), { error });
-    throw new StepRetryError(code, retryDelayMs ?? 1000);
-  }
-  await store.setStatus(r.id, 'failed', d.now(), { error });
-  await store.closeOpenSteps(r.id, 'skipped', d.now(), 'failed');
-  throw new UnrecoverableError(code);
+  return settleFailure(rc, r.ref, r.step.id, failure, r.attempt, r.maxAttempts);
 }
 
-async function stopOnAbort(rc: RunContext, job: Job<unknown>, token: string | undefined, id: string, stepId: string, abort: AbortSignal): Promise<BuildJobResult> {
+/**
+ * The one failure path: `decideOutcome` decides, and this adapter turns the decision into BullMQ's
+ * terms. retry → step pending, build queued, AttemptFailedError (BullMQ's backoff uses its delay);
+ * fail → step failed, build failed, UnrecoverableError; cancel → resolves 'cancelled'.
+ */
+export async function settleFailure(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef, stepId: string, failure: Failure, attempt: number, maxAttempts: number): Promise<'cancelled'> {
+  const { d, store } = rc;
+  const decision = d.decideOutcome(failure, attempt);
+  switch (decision.action) {
+    case 'cancel':
+      return 'cancelled';
+    case 'retry':
+      if (attempt < maxAttempts) {
+        await store.patchStep(ref.id, stepId, { status: 'pending', finishedAt: new Date(d.now()).toISOString() });
+        await store.setStatus(ref, 'queued', d.now(), { error: storedFailure(failure) });
+        d.log.info({ buildId: ref.id, step: stepId, code: failure.code, attempt, delayMs: decision.delayMs }, 'step will be retried');
+        throw new AttemptFailedError(failure, decision.delayMs);
+      }
+      return failFinal(rc, ref, stepId, { code: failure.code, message: failure.message, advice: failure.advice });
+    case 'fail':
+      return failFinal(rc, ref, stepId, { code: decision.code, message: failure.message, advice: decision.advice ?? failure.advice });
+    default: {
+      const never: never = decision;
+      return never;
+    }
+  }
+}
+
+async function failFinal(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef, stepId: string, error: { code: string; message: string; advice: string | null }): Promise<never> {
+  const { d, store } = rc;
+  await store.patchStep(ref.id, stepId, { status: 'failed', finishedAt: new Date(d.now()).toISOString() });
+  await store.closeOpenSteps(ref.id, 'skipped', d.now(), 'failed');
+  await store.setStatus(ref, 'failed', d.now(), { error });
+  d.log.info({ buildId: ref.id, step: stepId, code: error.code }, 'build failed');
+  throw new UnrecoverableError(error.code);
+}
+
+async function stopOnAbort(rc: RunContext, job: Job<unknown>, token: string | undefined, ref: BuildRef, stepId: string, abort: AbortSignal): Promise<BuildJobResult> {
+  if (abort.aborted && abort.reason === LOCK_LOST_REASON) {
+    // Another worker may own the job now: write nothing, let BullMQ's lock rules decide.
+    throw new Error('LOCK_LOST');
+  }
   if (abort.aborted && abort.reason === SHUTDOWN_REASON) {
     // Hand the build back: the step runs again on the next worker.
-    await rc.store.patchStep(id, stepId, { status: 'pending', finishedAt: null, progress: null });
-    await rc.store.setStatus(id, 'queued', rc.d.now());
+    await rc.store.patchStep(ref.id, stepId, { status: 'pending', finishedAt: null, progress: null });
+    await rc.store.setStatus(ref, 'queued', rc.d.now());
+    rc.d.log.info({ buildId: ref.id, step: stepId }, 'build handed back (worker shutdown)');
     await job.moveToWait(token);
     throw new WaitingError();
   }
-  return markCancelled(rc, id);
+  return markCancelled(rc, ref);
 }
 
 /** Marks a build cancelled (open steps too). */
-export async function markCancelled(rc: Pick<RunContext, 'd' | 'store'>, id: string): Promise<BuildJobResult> {
-  await rc.store.closeOpenSteps(id, 'cancelled', rc.d.now());
-  await rc.store.setStatus(id, 'cancelled', rc.d.now());
+export async function markCancelled(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef): Promise<BuildJobResult> {
+  await rc.store.closeOpenSteps(ref.id, 'cancelled', rc.d.now());
+  await rc.store.setStatus(ref, 'cancelled', rc.d.now());
+  rc.d.log.info({ buildId: ref.id }, 'build cancelled');
   return { status: 'cancelled' };
 }

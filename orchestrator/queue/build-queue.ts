@@ -1,20 +1,26 @@
 /**
  * The producer side: submit a plan as a BullMQ flow (fetch on `io` as the child of the build on
- * `build-<GPUTYPE>`), cancel builds, and read queue depths. Job ids derive from the plan hash, so
- * duplicate submissions collapse onto one build.
+ * `build-<GPUTYPE>`), cancel builds, repair builds whose enqueue failed, read queue depths. Job
+ * ids derive from the plan hash, so duplicate submissions collapse onto one build, and adding a
+ * flow again is a no-op: the record is written first, the flow second, and a resubmission or
+ * the reconciler adds a missing flow, so no failure can leave a plan wedged.
  */
-import type { Redis } from 'ioredis';
 import { FlowProducer, Queue } from 'bullmq';
 import type { FlowJob } from 'bullmq';
 import type { GpuType } from '../gpu/catalog.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { BuildPlan } from '../plan/types.js';
 import { BuildStore, viewOfNewBuild } from './build-store.js';
+import type { RedisClient } from './build-store.js';
 import type { ArtifactsView, BuildView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
-import { IO_QUEUE, JOB_NAMES, JOB_SETTINGS, buildQueueName, fetchJobId } from './job-catalog.js';
+import { IO_QUEUE, JOB_NAMES, buildQueueName, fetchJobId, jobSettings } from './job-catalog.js';
 import type { BuildJobData } from './job-catalog.js';
 import { MetricsStore } from './metrics-store.js';
+import { silentLog } from './ports.js';
+import type { Log } from './ports.js';
+import type { StatusListener } from './status-events.js';
+import { StatusNotifier } from './status-notifier.js';
 
 export interface SubmitResult {
   /** False when the same plan already had a queued, running or succeeded build. */
@@ -28,6 +34,17 @@ export type CancelResult =
   | { readonly kind: 'cancelled'; readonly build: BuildView }
   | { readonly kind: 'requested'; readonly build: BuildView };
 
+export interface BuildQueueOptions {
+  readonly logCap?: number;
+  /** How long finished builds, their logs and finished jobs stay in Redis (ms). */
+  readonly retentionMs?: number;
+  readonly statusListeners?: readonly StatusListener[];
+  readonly log?: Log;
+}
+
+/** What enqueueing needs from a plan (a stored, redacted plan has it too). */
+type EnqueuePlan = Pick<BuildPlan, 'planHash'> & { readonly builder: { readonly gpuType: GpuType }; readonly steps: readonly { readonly kind: string }[] };
+
 /** States in which a build job can simply be removed from its queue. */
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -35,18 +52,23 @@ const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-childre
 export class BuildQueue {
   readonly store: BuildStore;
   readonly metrics: MetricsStore;
+  readonly notifier: StatusNotifier;
   private readonly flow: FlowProducer;
   private readonly queues = new Map<string, Queue>();
+  private readonly settings: ReturnType<typeof jobSettings>;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly prefix: string,
     private readonly now: () => number,
-    logCap?: number,
+    opts: BuildQueueOptions = {},
   ) {
-    this.store = new BuildStore(connection, prefix, logCap);
+    this.notifier = new StatusNotifier(opts.statusListeners ?? [], opts.log ?? silentLog);
+    this.store = new BuildStore(connection, prefix, { ...opts, onStatus: this.notifier.notify });
+    this.notifier.attach(this.store);
     this.metrics = new MetricsStore(connection, this.store.keys);
     this.flow = new FlowProducer({ connection, prefix });
+    this.settings = jobSettings(this.store.retentionMs);
   }
 
   /** The BullMQ queue with this name (created once). */
@@ -60,31 +82,59 @@ export class BuildQueue {
   }
 
   /**
-   * Submits a plan: existing live build → returned as is; published → succeeded at once; else a
-   * new flow. `config` (secrets already removed) is kept for the manifest.
+   * Submits a plan: existing live build → returned as is (its flow re-added when missing);
+   * published → succeeded at once; else a new build and flow. `config` (secrets already removed)
+   * is kept for the manifest.
    */
-  async submit(plan: BuildPlan, published: ArtifactsView | null, config: unknown = null): Promise<SubmitResult> {
+  async submit(plan: BuildPlan, published: ArtifactsView | null, config: unknown = null, callbackUrl: string | null = null): Promise<SubmitResult> {
     const now = this.now();
-    const claim = await this.store.claim(plan, now, published, config);
-    if (claim.created && !published) await this.enqueue(plan, claim.id);
-    const build = claim.created ? viewOfNewBuild(claim.id, plan, now, published) : await this.store.get(claim.id);
+    const claim = await this.store.claim(plan, now, published, config, callbackUrl);
+    if (claim.created) {
+      if (!published) await this.enqueue(plan, claim.id);
+      return { created: true, build: viewOfNewBuild(claim.id, plan, now, published) };
+    }
+    const build = await this.store.get(claim.id);
     if (!build) throw new Error(`build ${claim.id} vanished after submit`);
-    return { created: claim.created, build };
+    if (build.status === 'queued' && !build.cancelRequested) await this.ensureEnqueued(plan, claim.id);
+    return { created: false, build };
   }
 
-  private async enqueue(plan: BuildPlan, id: string): Promise<void> {
+  /** Adds the build's flow unless its build job exists (a no-op for a complete build). */
+  private async ensureEnqueued(plan: EnqueuePlan, id: string): Promise<boolean> {
+    if (await this.queue(buildQueueName(plan.builder.gpuType)).getJob(id)) return false;
+    await this.enqueue(plan, id);
+    return true;
+  }
+
+  private async enqueue(plan: EnqueuePlan, id: string): Promise<void> {
     const data: BuildJobData = { buildId: id, planHash: plan.planHash, gpuType: plan.builder.gpuType };
     const hasFetch = plan.steps.some((s) => s.kind === 'fetch');
     const job: FlowJob = {
       name: JOB_NAMES.build,
       queueName: buildQueueName(plan.builder.gpuType),
       data,
-      opts: { jobId: id, ...JOB_SETTINGS.build },
+      opts: { jobId: id, ...this.settings.build },
       ...(hasFetch
-        ? { children: [{ name: JOB_NAMES.fetch, queueName: IO_QUEUE, data, opts: { jobId: fetchJobId(id), failParentOnFailure: true, ...JOB_SETTINGS.fetch } }] }
+        ? { children: [{ name: JOB_NAMES.fetch, queueName: IO_QUEUE, data, opts: { jobId: fetchJobId(id), failParentOnFailure: true, ...this.settings.fetch } }] }
         : {}),
     };
     await this.flow.add(job);
+  }
+
+  /**
+   * The reconciler: queued builds older than `graceMs` whose flow is missing (the submit failed
+   * between its two writes and nobody resubmitted) get their flow. Returns the ids repaired.
+   */
+  async reconcile(graceMs = 60_000, limit = 500): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const id of await this.store.queuedIds(limit)) {
+      const loaded = await this.store.load(id);
+      const view = loaded ? await this.store.get(id) : null;
+      if (!loaded || !view || view.status !== 'queued' || view.cancelRequested) continue;
+      if (Date.parse(view.createdAt) > this.now() - graceMs) continue;
+      if (await this.ensureEnqueued(loaded.plan, id)) repaired.push(id);
+    }
+    return repaired;
   }
 
   /** Cancels: a queued build leaves the queue; a running one is signalled (its worker kills the step). */
@@ -95,31 +145,25 @@ export class BuildQueue {
     await this.store.requestCancel(id);
     if (before.status === 'queued' && (await this.tryRemove(id, before.gpuType))) {
       await this.store.closeOpenSteps(id, 'cancelled', this.now());
-      await this.store.setStatus(id, 'cancelled', this.now());
+      await this.store.setStatus({ id, planHash: before.planHash }, 'cancelled', this.now());
     }
     const after = (await this.store.get(id)) ?? before;
     return { kind: after.status === 'cancelled' ? 'cancelled' : 'requested', build: after };
   }
 
   /**
-   * Removes a queued build job (with its fetch child). While the fetch child is running the job is
-   * locked: poll until the fetch ends (the cancel request aborts it) or `waitMs` passes.
+   * Removes a queued build job (with its fetch child); true when no job is left to run it. A
+   * locked job (its fetch is running) stays: that worker sees the cancel request and stops.
    */
-  private async tryRemove(id: string, gpuType: GpuType, waitMs = 3000): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const job = await this.queue(buildQueueName(gpuType)).getJob(id);
-      if (!job) return false;
-      const state = await job.getState();
-      if (!REMOVABLE.has(state)) return false;
-      try {
-        await job.remove({ removeChildren: true });
-        return true;
-      } catch {
-        // Locked: the fetch child is running. Its worker sees the cancel request.
-        if (Date.now() > deadline || (await this.store.status(id)) !== 'queued') return false;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+  private async tryRemove(id: string, gpuType: GpuType): Promise<boolean> {
+    const job = await this.queue(buildQueueName(gpuType)).getJob(id);
+    if (!job) return true;
+    if (!REMOVABLE.has(await job.getState())) return false;
+    try {
+      await job.remove({ removeChildren: true });
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -136,8 +180,9 @@ export class BuildQueue {
     return out;
   }
 
-  /** Closes the flow producer and queues (not the shared connection). */
+  /** Closes the flow producer and queues (not the shared connection); waits for pending status events. */
   async close(): Promise<void> {
+    await this.notifier.drain();
     await this.flow.close();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

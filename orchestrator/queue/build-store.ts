@@ -1,18 +1,23 @@
 /**
- * Build records in Redis: status, steps, attempts, artifacts and a capped, numbered log per build.
- * The only place that reads or writes these keys.
+ * Build records in Redis: a small read model (status, steps, attempts, artifacts, log stream)
+ * written at step boundaries, validated with zod when read. The only place that reads or writes
+ * these keys; every status change is checked against build/state-machine.ts inside its script.
  */
-import type { Redis } from 'ioredis';
-import type { GpuType } from '../gpu/catalog.js';
-import type { BuildPlan, StepKind } from '../plan/types.js';
+import type { Cluster, Redis } from 'ioredis';
+import { z } from 'zod';
+import { BUILD_TRANSITIONS, isTerminal } from '../build/state-machine.js';
+import { GPU_TYPES } from '../gpu/catalog.js';
+import type { BuildPlan, FetchItem, StepKind } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
 import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
-import { BUILD_STATUSES } from './build-view.js';
-import { SCRIPT_NAMES, defineScripts, script } from './lua-scripts.js';
+import { ArtifactsSchema, BUILD_STATUSES, BuildErrorSchema, LogEntrySchema, RecordCorruptError, StepViewSchema, parseStored } from './build-view.js';
+import { defineScripts, runScript } from './lua-scripts.js';
 import { STEP_DURATION_BUCKETS } from './metrics-store.js';
-import type { GpuAllocationReport } from './metrics-store.js';
-import { redisKeys } from './redis-keys.js';
+import { redactUrlsDeep, secretFetchItems } from './redact-stored.js';
+import { STATUS_ORDER, redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
+
+export type RedisClient = Redis | Cluster;
 
 export interface LoadedBuild {
   readonly status: BuildStatus;
@@ -22,8 +27,14 @@ export interface LoadedBuild {
   /** What the fetch step resolved (empty until it ran). */
   readonly fetched: readonly FetchedItem[];
   readonly config: unknown;
-  /** The step `load` marked running (see `markRunning`), or null. */
+  /** The step `load` marked running, or null. */
   readonly marked: string | null;
+}
+
+/** Identifies a build's keys: its id and plan hash (the plan key expires with the build). */
+export interface BuildRef {
+  readonly id: string;
+  readonly planHash: string;
 }
 
 /** What `commitStep` writes. */
@@ -34,8 +45,6 @@ export interface StepCommit {
   readonly fetched?: readonly FetchedItem[];
   /** After the last step: the build's final status, in the same command. */
   readonly final?: { readonly status: BuildStatus; readonly nowMs: number; readonly extra?: StatusExtra };
-  /** The worker's GPU allocation report, written in the same command. */
-  readonly gpus?: GpuReport | null;
 }
 
 /** Extra build fields a status change sets. */
@@ -43,12 +52,6 @@ export interface StatusExtra {
   readonly error?: BuildError | null;
   readonly artifacts?: ArtifactsView | null;
   readonly attempts?: number;
-}
-
-/** One worker's GPU allocation, as `MetricsStore.reportGpus` writes it. */
-export interface GpuReport {
-  readonly worker: string;
-  readonly report: GpuAllocationReport;
 }
 
 export interface ClaimResult {
@@ -72,121 +75,195 @@ export interface StepPatch {
   readonly progress?: number | null;
 }
 
+export interface StoreOptions {
+  /** Log lines kept per build. */
+  readonly logCap?: number;
+  /** How long a finished build (record, steps, logs) stays in Redis, ms (default 7 days). */
+  readonly retentionMs?: number;
+  /** Called after every committed status change (see status-events.ts). */
+  readonly onStatus?: (ref: BuildRef, status: BuildStatus, atMs: number) => void;
+}
+
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** How long signed fetch URLs stay in Redis if the fetch never ends (ms). */
+const FETCH_SECRET_TTL_MS = 24 * 3600 * 1000;
+const LIVE: readonly BuildStatus[] = ['queued', 'running', 'succeeded'];
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+const RecordFields = z.object({
+  status: z.enum(BUILD_STATUSES),
+  planHash: z.string(),
+  gpuType: z.enum(GPU_TYPES),
+  createdAt: z.coerce.number(),
+  updatedAt: z.coerce.number(),
+  cancelRequested: z.enum(['0', '1']),
+  attempts: z.coerce.number().int().min(0),
+});
+const PlanShape = z.looseObject({ planHash: z.string(), steps: z.array(z.looseObject({ id: z.string(), kind: z.string() })) });
+const FetchedShape = z.array(z.looseObject({ item: z.looseObject({ repo: z.string() }), fromCache: z.boolean() }));
+const FetchItemsShape = z.array(z.looseObject({ repo: z.string(), dest: z.string() }));
+
+/** Statuses from which a build may move to `to` (state machine), plus `to` itself when not final. */
+export function allowedFrom(to: BuildStatus): BuildStatus[] {
+  return BUILD_STATUSES.filter((s) => BUILD_TRANSITIONS[s].includes(to) || (s === to && !isTerminal(s)));
+}
 
 /** Redis-backed build records. */
 export class BuildStore {
   readonly keys: RedisKeys;
+  readonly logCap: number;
+  readonly retentionMs: number;
+  private readonly onStatus: StoreOptions['onStatus'];
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     prefix: string,
-    private readonly logCap = 10_000,
+    opts: StoreOptions = {},
   ) {
     this.keys = redisKeys(prefix);
+    this.logCap = opts.logCap ?? 10_000;
+    this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.onStatus = opts.onStatus;
     defineScripts(redis);
   }
 
-  /** Returns the live build of this plan, or creates a new one (queued, or succeeded when already published). */
-  async claim(plan: BuildPlan, nowMs: number, published: ArtifactsView | null, config: unknown = null): Promise<ClaimResult> {
+  /** The 13 keys every status-changing script takes (see lua-scripts.ts). */
+  private statusKeys(ref: BuildRef): string[] {
+    const k = this.keys;
+    return [k.build(ref.id), k.steps(ref.id), k.log(ref.id), k.logSeq(ref.id), k.byPlan(ref.planHash), k.fetchSecret(ref.id), k.index, k.expiry, ...STATUS_ORDER.map((s) => k.statusIndex(s))];
+  }
+
+  /** Named arguments of a guarded status change. */
+  private statusArgs(id: string, to: BuildStatus, nowMs: number, extra: StatusExtra = {}): object {
+    const fields: string[] = [];
+    if (extra.error !== undefined) fields.push('error', JSON.stringify(extra.error));
+    if (extra.artifacts !== undefined) fields.push('artifacts', JSON.stringify(extra.artifacts));
+    if (extra.attempts !== undefined) fields.push('attempts', String(extra.attempts));
+    if (to !== 'queued') fields.push('waitReason', '');
+    return { id, to, from: allowedFrom(to), now: String(nowMs), fields, expireAt: isTerminal(to) ? String(nowMs + this.retentionMs) : '', ttlMs: String(this.retentionMs) };
+  }
+
+  private changed(ref: BuildRef, to: BuildStatus, nowMs: number, r: unknown): boolean {
+    if (r !== 1) return false;
+    this.onStatus?.(ref, to, nowMs);
+    return true;
+  }
+
+  /**
+   * Returns the live build of this plan, or creates a new one (queued, or succeeded when already
+   * published). URLs in the plan and config are stored redacted; signed fetch items go to the
+   * build's fetch-secret key. `callbackUrl` is stored as given (the API checked it).
+   */
+  async claim(plan: BuildPlan, nowMs: number, published: ArtifactsView | null, config: unknown = null, callbackUrl: string | null = null): Promise<ClaimResult> {
+    const k = this.keys;
     const status: BuildStatus = published ? 'succeeded' : 'queued';
     const stepStatus: StepStatus = published ? 'skipped' : 'pending';
-    const steps = plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]);
-    const res = (await script<Promise<[number, string]>>(this.redis, SCRIPT_NAMES.claimPlan)(
-      this.keys.byPlan(plan.planHash),
-      this.keys.generation(plan.planHash),
-      this.keys.base,
-      plan.planHash.slice('sha256:'.length, 'sha256:'.length + 16),
-      String(nowMs),
-      plan.planHash,
-      plan.builder.gpuType,
-      JSON.stringify(plan),
-      JSON.stringify(steps),
-      status,
-      JSON.stringify(published),
-      JSON.stringify(plan.steps.map((s) => s.id)),
-      JSON.stringify(config ?? null),
-    ));
-    return { created: res[0] === 1, id: res[1] };
+    const fetchStep = plan.steps.find((s) => s.kind === 'fetch');
+    const signed = fetchStep?.kind === 'fetch' && !published ? secretFetchItems(fetchStep.items) : null;
+    const stem = plan.planHash.slice('sha256:'.length, 'sha256:'.length + 16);
+    for (let round = 0; round < 20; round++) {
+      const [cur, gen] = await Promise.all([this.redis.get(k.byPlan(plan.planHash)), this.redis.get(k.generation(plan.planHash))]);
+      const id = `${stem}-${Number(gen ?? '0') + 1}`;
+      const fields = ['id', id, 'planHash', plan.planHash, 'gpuType', plan.builder.gpuType, 'status', status, 'createdAt', String(nowMs), 'updatedAt', String(nowMs),
+        'plan', JSON.stringify(redactUrlsDeep(plan)), 'artifacts', JSON.stringify(published), 'cancelRequested', '0', 'attempts', '0', 'error', 'null',
+        'stepOrder', JSON.stringify(plan.steps.map((s) => s.id)), 'config', JSON.stringify(redactUrlsDeep(config ?? null)), 'callbackUrl', callbackUrl ?? ''];
+      const keys = [k.byPlan(plan.planHash), k.generation(plan.planHash), k.build(cur ?? id), k.build(id), k.steps(id), k.fetchSecret(id), k.index, k.statusIndex(status), k.expiry];
+      const res = await runScript<[number, string]>(this.redis, 'trtClaimPlan', keys, {
+        expectCur: cur ?? '', expectGen: gen ?? '0', id, fields, now: String(nowMs), live: LIVE,
+        steps: plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]),
+        fetch: signed ? JSON.stringify(signed) : '', fetchTtlMs: String(FETCH_SECRET_TTL_MS),
+        expireAt: published ? String(nowMs + this.retentionMs) : '', ttlMs: String(this.retentionMs),
+      });
+      if (res[0] === 2) continue;
+      if (res[0] === 1 && published) this.onStatus?.({ id, planHash: plan.planHash }, 'succeeded', nowMs);
+      return { created: res[0] === 1, id: res[1] };
+    }
+    throw new Error(`could not claim plan ${plan.planHash}: too much contention`);
   }
 
   /** The build as the API shows it, or null. */
   async get(id: string): Promise<BuildView | null> {
-    // Two reads, not a MULTI: cheaper (an ioredis MULTI copies every script defined on the
-    // connection), and a view mixing two consecutive writes is still a valid view.
     const [h, s] = await Promise.all([
-      this.redis.hmget(this.keys.build(id), 'status', 'planHash', 'gpuType', 'createdAt', 'updatedAt', 'cancelRequested', 'attempts', 'artifacts', 'error', 'stepOrder'),
+      this.redis.hmget(this.keys.build(id), 'status', 'planHash', 'gpuType', 'createdAt', 'updatedAt', 'cancelRequested', 'attempts', 'artifacts', 'error', 'stepOrder', 'waitReason'),
       this.redis.hgetall(this.keys.steps(id)),
     ]);
-    const [status, planHash, gpuType, createdAt, updatedAt, cancel, attempts, artifacts, error, order] = h;
-    if (!status || !planHash || !gpuType || !createdAt || !updatedAt) return null;
-    const stepOrder = JSON.parse(order ?? '[]') as string[];
-    const steps = stepOrder.flatMap((sid) => {
-      const raw = s[sid];
-      return raw ? [JSON.parse(raw) as StepView] : [];
-    });
+    if (!h[0]) return null;
+    const [status, planHash, gpuType, createdAt, updatedAt, cancelRequested, attempts, artifacts, error, order, waitReason] = h;
+    const rec = RecordFields.safeParse({ status, planHash, gpuType, createdAt, updatedAt, cancelRequested, attempts });
+    if (!rec.success) throw new RecordCorruptError(`build record ${id}`);
+    const stepOrder = parseStored(z.array(z.string()), order, 'step order');
+    const steps = stepOrder.flatMap((sid) => (s[sid] ? [parseStored(StepViewSchema, s[sid], `step ${sid}`)] : []));
+    const r = rec.data;
     return {
       id,
-      status: status as BuildStatus,
-      planHash,
-      gpuType: gpuType as GpuType,
-      createdAt: iso(Number(createdAt)),
-      updatedAt: iso(Number(updatedAt)),
-      cancelRequested: cancel === '1',
-      attempts: Number(attempts ?? '0'),
+      status: r.status,
+      planHash: r.planHash,
+      gpuType: r.gpuType,
+      createdAt: iso(r.createdAt),
+      updatedAt: iso(r.updatedAt),
+      cancelRequested: r.cancelRequested === '1',
+      attempts: r.attempts,
       steps,
-      artifacts: JSON.parse(artifacts ?? 'null') as ArtifactsView | null,
-      error: JSON.parse(error ?? 'null') as BuildError | null,
+      artifacts: parseStored(ArtifactsSchema.nullable(), artifacts, 'artifacts'),
+      error: parseStored(BuildErrorSchema.nullable(), error, 'error'),
+      waitReason: r.status === 'queued' && waitReason ? waitReason : null,
     };
+  }
+
+  /** Records why a queued build waits (cleared when it starts). */
+  async setWaitReason(id: string, reason: string): Promise<void> {
+    await this.redis.hset(this.keys.build(id), 'waitReason', reason);
+  }
+
+  /** The submit's callback URL ('' when none). */
+  async callbackUrl(id: string): Promise<string | null> {
+    return (await this.redis.hget(this.keys.build(id), 'callbackUrl')) || null;
   }
 
   /**
    * What a worker needs to start a job, in one command; null when the build does not exist. With
-   * `markRunning`, the step of that kind is marked running in the same command (attempts + 1,
-   * startedAt) when the build is live, no cancel is requested and the step has not succeeded; the
-   * returned steps show the marked record.
+   * `markRunning`, the step of that kind is marked running in the same command when the build is
+   * live, no cancel is requested and the step has not succeeded.
    */
   async load(id: string, markRunning?: { readonly kind: StepKind; readonly atMs: number }): Promise<LoadedBuild | null> {
-    const [h, flat, marked] = await script<Promise<[(string | null)[], string[], string | null]>>(this.redis, SCRIPT_NAMES.loadBuild)(
-      this.keys.build(id),
-      this.keys.steps(id),
-      markRunning?.kind ?? '',
-      markRunning ? iso(markRunning.atMs) : '',
-    );
+    const [h, flat, marked] = await runScript<[(string | null)[], string[], string | null]>(this.redis, 'trtLoadBuild', [this.keys.build(id), this.keys.steps(id)], {
+      kind: markRunning?.kind ?? '', at: markRunning ? iso(markRunning.atMs) : '', live: ['queued', 'running'],
+    });
     const [status, cancel, plan, fetched, config] = h;
     if (!status || !plan) return null;
+    const st = z.enum(BUILD_STATUSES).safeParse(status);
+    if (!st.success) throw new RecordCorruptError(`build status ${id}`);
     const steps = new Map<string, StepView>();
-    for (let i = 0; i + 1 < flat.length; i += 2) steps.set(flat[i] as string, JSON.parse(flat[i + 1] as string) as StepView);
+    for (let i = 0; i + 1 < flat.length; i += 2) steps.set(flat[i] as string, parseStored(StepViewSchema, flat[i + 1], 'step'));
     return {
-      status: status as BuildStatus,
+      status: st.data,
       cancelRequested: cancel === '1',
-      plan: JSON.parse(plan) as BuildPlan,
+      // The shape is checked; the plan was produced by the planner and stored by `claim`.
+      plan: parseStored(PlanShape, plan, 'plan') as unknown as BuildPlan,
       steps,
-      fetched: fetched ? (JSON.parse(fetched) as FetchedItem[]) : [],
+      fetched: fetched ? (parseStored(FetchedShape, fetched, 'fetched items') as unknown as FetchedItem[]) : [],
       config: config ? (JSON.parse(config) as unknown) : null,
       marked: marked || null,
     };
   }
 
-  /**
-   * The start of a build job in one command: status `running` with `attempts` (unless terminal),
-   * the first step's `running` record, and the worker's GPU report. True when the status changed.
-   */
-  async startBuild(id: string, nowMs: number, attempts: number, step: StepView | null, gpus: GpuReport | null): Promise<boolean> {
-    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.startBuild)(
-      this.keys.build(id),
-      this.keys.steps(id),
-      this.keys.gpus,
-      this.keys.base,
-      id,
-      String(nowMs),
-      String(attempts),
-      step?.id ?? '',
-      step ? JSON.stringify(step) : '',
-      gpus?.worker ?? '',
-      gpus ? JSON.stringify(gpus.report) : '',
-    );
-    return r === 1;
+  /** The unredacted fetch items of a build (signed URLs), or null when it had none or they expired. */
+  async fetchItems(id: string): Promise<readonly FetchItem[] | null> {
+    const raw = await this.redis.get(this.keys.fetchSecret(id));
+    return raw ? (parseStored(FetchItemsShape, raw, 'fetch items') as unknown as FetchItem[]) : null;
+  }
+
+  /** Deletes the build's signed fetch items (the fetch ended). */
+  async dropFetchItems(id: string): Promise<void> {
+    await this.redis.del(this.keys.fetchSecret(id));
+  }
+
+  /** The start of a build job in one command: status `running` with `attempts`, the first step's running record. */
+  async startBuild(ref: BuildRef, nowMs: number, attempts: number, step: StepView | null): Promise<boolean> {
+    const r = await runScript(this.redis, 'trtStartBuild', this.statusKeys(ref), {
+      status: this.statusArgs(ref.id, 'running', nowMs, { attempts }), stepId: step?.id ?? '', stepJson: step ? JSON.stringify(step) : '',
+    });
+    return this.changed(ref, 'running', nowMs, r);
   }
 
   /** Writes a step's whole record. */
@@ -195,80 +272,65 @@ export class BuildStore {
   }
 
   /**
-   * The end of a step in one command (a Lua script): step records (e.g. this one finished and the next one
-   * running), its duration metric, log lines, and what a fetch resolved (with cache hit/miss
-   * counts). Resolves whether a cancel was requested meanwhile.
+   * The end of a step in one command: step records, its duration metric, log lines, what a fetch
+   * resolved (with cache hit/miss counts), and the final status after the last step. Resolves
+   * whether a cancel was requested meanwhile.
    */
-  async commitStep(id: string, c: StepCommit): Promise<{ cancelRequested: boolean }> {
-    const k = this.keys;
+  async commitStep(ref: BuildRef, c: StepCommit): Promise<{ cancelRequested: boolean }> {
     const hits = c.fetched ? c.fetched.filter((f) => f.fromCache).length : 0;
-    const cancel = await script<Promise<string | null>>(this.redis, SCRIPT_NAMES.commitStep)(
-      k.steps(id),
-      k.stepMetrics,
-      k.logs(id),
-      k.logSeq(id),
-      k.build(id),
-      k.counters,
-      k.gpus,
-      String(this.logCap),
-      c.observe?.kind ?? '',
-      String(c.observe?.seconds ?? 0),
-      STEP_DURATION_BUCKETS.join(','),
-      JSON.stringify(c.views.map((v) => [v.id, JSON.stringify(v)])),
-      JSON.stringify(c.lines ?? []),
-      c.fetched ? JSON.stringify(c.fetched) : '',
-      String(hits),
-      String((c.fetched?.length ?? 0) - hits),
-      c.final?.status ?? '',
-      String(c.final?.nowMs ?? 0),
-      k.base,
-      id,
-      c.gpus?.worker ?? '',
-      c.gpus ? JSON.stringify(c.gpus.report) : '',
-      ...statusPairs(c.final?.extra ?? {}),
-    );
+    const final = c.final ? this.statusArgs(ref.id, c.final.status, c.final.nowMs, c.final.extra) : '';
+    const [cancel, finalChanged] = await runScript<[string, number]>(this.redis, 'trtCommitStep', [...this.statusKeys(ref), this.keys.stepMetrics, this.keys.counters], {
+      views: c.views.map((v) => [v.id, JSON.stringify(v)]),
+      observe: c.observe ? { kind: c.observe.kind, seconds: String(c.observe.seconds) } : '',
+      buckets: STEP_DURATION_BUCKETS.map(String),
+      lines: c.lines ?? [],
+      cap: String(this.logCap),
+      fetched: c.fetched ? JSON.stringify(redactUrlsDeep(c.fetched)) : '',
+      hits: String(hits),
+      misses: String((c.fetched?.length ?? 0) - hits),
+      final,
+    });
+    if (c.final) this.changed(ref, c.final.status, c.final.nowMs, finalChanged);
     return { cancelRequested: cancel === '1' };
   }
 
-  /** Sets one step's progress (0..1) in place. */
-  async setProgress(id: string, stepId: string, progress: number): Promise<void> {
-    await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.setProgress)(this.keys.steps(id), stepId, String(progress));
+  /** Appends log lines and sets the latest progress per step in one command; returns the last seq (0 when no lines). */
+  async logBatch(id: string, lines: readonly Omit<LogEntry, 'seq'>[], progress: readonly (readonly [string, number])[] = []): Promise<number> {
+    const k = this.keys;
+    const r = await runScript(this.redis, 'trtLogBatch', [k.build(id), k.steps(id), k.log(id), k.logSeq(id)], { lines, cap: String(this.logCap), progress: progress.map(([s, p]) => [s, String(p)]) });
+    return Number(r);
   }
 
   /** Current status only (cheap), or null when the build does not exist. */
   async status(id: string): Promise<BuildStatus | null> {
-    return (await this.redis.hget(this.keys.build(id), 'status')) as BuildStatus | null;
+    const s = await this.redis.hget(this.keys.build(id), 'status');
+    if (s === null) return null;
+    const st = z.enum(BUILD_STATUSES).safeParse(s);
+    if (!st.success) throw new RecordCorruptError(`build status ${id}`);
+    return st.data;
   }
 
-  /** Moves a non-terminal build to `status` (terminal builds never change); true when it changed. */
-  async setStatus(
-    id: string,
-    status: BuildStatus,
-    nowMs: number,
-    extra: StatusExtra = {},
-  ): Promise<boolean> {
-    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.setStatus)(this.keys.build(id), this.keys.base, id, status, String(nowMs), ...statusPairs(extra));
-    return r === 1;
+  /** Moves a build to `status` when the state machine allows it; true when it changed. */
+  async setStatus(ref: BuildRef, status: BuildStatus, nowMs: number, extra: StatusExtra = {}): Promise<boolean> {
+    const r = await runScript(this.redis, 'trtSetStatus', this.statusKeys(ref), this.statusArgs(ref.id, status, nowMs, extra));
+    return this.changed(ref, status, nowMs, r);
   }
 
   /** Merges `patch` into one step's record. One worker owns a running build, so read-modify-write is safe. */
   async patchStep(id: string, stepId: string, patch: StepPatch): Promise<StepView | null> {
     const raw = await this.redis.hget(this.keys.steps(id), stepId);
     if (!raw) return null;
-    const next = { ...(JSON.parse(raw) as StepView), ...patch };
+    const next = { ...parseStored(StepViewSchema, raw, `step ${stepId}`), ...patch };
     await this.redis.hset(this.keys.steps(id), stepId, JSON.stringify(next));
     return next;
   }
 
-  /**
-   * Closes every unfinished step: pending ones become `status`, running ones `runningTo` (a
-   * running step can end `failed` or `cancelled`, never `skipped`).
-   */
+  /** Closes every unfinished step: pending ones become `status`, running ones `runningTo`. */
   async closeOpenSteps(id: string, status: StepStatus, nowMs: number, runningTo: StepStatus = status): Promise<void> {
     const all = await this.redis.hgetall(this.keys.steps(id));
     const updates: string[] = [];
     for (const [sid, raw] of Object.entries(all)) {
-      const st = JSON.parse(raw) as StepView;
+      const st = parseStored(StepViewSchema, raw, `step ${sid}`);
       if (st.status === 'pending' || st.status === 'running') {
         const running = st.status === 'running';
         updates.push(sid, JSON.stringify({ ...st, status: running ? runningTo : status, finishedAt: running ? iso(nowMs) : st.finishedAt }));
@@ -279,26 +341,18 @@ export class BuildStore {
 
   /** Flags a cancel request (seen by the worker at the next step boundary or via the cancel channel). */
   async requestCancel(id: string): Promise<void> {
-    await this.redis.multi().hset(this.keys.build(id), 'cancelRequested', '1').publish(this.keys.cancelChannel, id).exec();
-  }
-
-  /** Appends numbered log lines (capped list); returns the last seq. */
-  async appendLogs(id: string, lines: readonly Omit<LogEntry, 'seq'>[]): Promise<number> {
-    if (lines.length === 0) return 0;
-    const r = await script<Promise<unknown>>(this.redis, SCRIPT_NAMES.appendLogs)(this.keys.logs(id), this.keys.logSeq(id), String(this.logCap), ...lines.map((l) => JSON.stringify(l)));
-    return Number(r);
+    await this.redis.hset(this.keys.build(id), 'cancelRequested', '1');
+    await this.redis.publish(this.keys.cancelChannel, id);
   }
 
   /** Log lines with seq > after, at most `limit`. */
   async readLogs(id: string, after: number, limit: number): Promise<LogPage> {
-    const first = await this.redis.lindex(this.keys.logs(id), 0);
-    if (!first) return { entries: [], next: after, truncated: false };
-    const seq0 = (JSON.parse(first) as LogEntry).seq;
-    const start = Math.max(0, after + 1 - seq0);
-    const raw = await this.redis.lrange(this.keys.logs(id), start, start + limit - 1);
-    const entries = raw.map((r) => JSON.parse(r) as LogEntry);
-    const last = entries.at(-1);
-    return { entries, next: last ? last.seq : after, truncated: after + 1 < seq0 };
+    const key = this.keys.log(id);
+    const [first, raw] = await Promise.all([this.redis.xrange(key, '-', '+', 'COUNT', 1), this.redis.xrange(key, `${after + 1}-0`, '+', 'COUNT', limit)]);
+    const entries = raw.filter(([, f]) => f[0] === 'e').map(([, f]) => parseStored(LogEntrySchema, f[1], 'log line'));
+    const seq0 = first[0] ? Number(first[0][0].split('-')[0]) : after + 1;
+    const lastId = raw.at(-1)?.[0];
+    return { entries, next: lastId ? Number(lastId.split('-')[0]) : after, truncated: after + 1 < seq0 };
   }
 
   /** Builds newest first, optionally with one status; `total` counts all matches. */
@@ -313,6 +367,11 @@ export class BuildStore {
   async countByStatus(): Promise<Record<BuildStatus, number>> {
     const counts = await Promise.all(BUILD_STATUSES.map((s) => this.redis.zcard(this.keys.statusIndex(s))));
     return Object.fromEntries(BUILD_STATUSES.map((s, i) => [s, counts[i] ?? 0])) as Record<BuildStatus, number>;
+  }
+
+  /** Ids of queued builds, oldest first (for the reconciler). */
+  async queuedIds(limit: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.statusIndex('queued'), '0', String(limit - 1));
   }
 }
 
@@ -331,16 +390,8 @@ export function viewOfNewBuild(id: string, plan: BuildPlan, nowMs: number, publi
     steps: plan.steps.map((st) => initialStep(st.id, st.kind, stepStatus)),
     artifacts: published,
     error: null,
+    waitReason: null,
   };
-}
-
-/** The field/value pairs a status change sets besides status and updatedAt. */
-function statusPairs(extra: StatusExtra): string[] {
-  const pairs: string[] = [];
-  if (extra.error !== undefined) pairs.push('error', JSON.stringify(extra.error));
-  if (extra.artifacts !== undefined) pairs.push('artifacts', JSON.stringify(extra.artifacts));
-  if (extra.attempts !== undefined) pairs.push('attempts', String(extra.attempts));
-  return pairs;
 }
 
 function initialStep(id: string, kind: StepKind, status: StepStatus): StepView {

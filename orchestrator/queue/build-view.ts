@@ -1,6 +1,9 @@
 /**
- * What the service reports about a build (`GET /v1/builds/:id`): plain JSON data.
+ * What the service reports about a build (`GET /v1/builds/:id`): plain JSON data, with the zod
+ * schemas every value read back from Redis is checked against (a record that does not parse is a
+ * `RECORD_CORRUPT` error, never a cast).
  */
+import { z } from 'zod';
 import { BuildStatus as BuildStatusSchema, StepStatus as StepStatusSchema, isTerminal } from '../build/state-machine.js';
 import type { BuildStatus, StepStatus } from '../build/state-machine.js';
 import type { GpuType } from '../gpu/catalog.js';
@@ -54,6 +57,8 @@ export interface BuildView {
   readonly steps: readonly StepView[];
   readonly artifacts: ArtifactsView | null;
   readonly error: BuildError | null;
+  /** Why a queued build is not running yet (e.g. `waiting for 8×H200: no registered worker has that many`), else null. */
+  readonly waitReason: string | null;
 }
 
 /** One stored log line. `seq` grows by one per line of the build, across attempts. */
@@ -63,4 +68,41 @@ export interface LogEntry {
   readonly step: string;
   readonly stream: 'stdout' | 'stderr' | 'system';
   readonly line: string;
+}
+
+const iso = z.string().nullable();
+/** A step record as stored (one JSON value per step in the build's steps hash). */
+export const StepViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['fetch', 'convert', 'quantize', 'engine_build', 'publish']),
+  status: StepStatusSchema,
+  attempts: z.number().int().min(0),
+  startedAt: iso,
+  finishedAt: iso,
+  progress: z.number().min(0).max(1).nullable(),
+});
+export const ArtifactsSchema = z.object({ store: z.string(), prefix: z.string(), manifest: z.string() });
+export const BuildErrorSchema = z.object({ code: z.string(), message: z.string(), advice: z.string().nullable() });
+export const LogEntrySchema = z.object({ seq: z.number().int(), ts: z.number(), step: z.string(), stream: z.enum(['stdout', 'stderr', 'system']), line: z.string() });
+
+/** A value read from Redis did not match its schema (a bug or a foreign writer). */
+export class RecordCorruptError extends Error {
+  readonly code = 'RECORD_CORRUPT';
+  constructor(what: string) {
+    super(`the stored ${what} does not match its schema`);
+    this.name = 'RecordCorruptError';
+  }
+}
+
+/** Parses a JSON value stored in Redis against `schema`; throws RecordCorruptError on mismatch. */
+export function parseStored<T>(schema: z.ZodType<T>, raw: string | null | undefined, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw ?? 'null');
+  } catch {
+    throw new RecordCorruptError(what);
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) throw new RecordCorruptError(what);
+  return r.data;
 }

@@ -1,6 +1,6 @@
 /**
  * The job catalog: every BullMQ queue and job this service uses, with its payload schema and its
- * attempts/backoff/lock settings. Workers parse their payload with these schemas on the first line.
+ * attempts/retention/lock settings. Workers parse their payload with these schemas on the first line.
  */
 import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY } from '../build/decide-outcome.js';
@@ -19,7 +19,7 @@ export function buildQueueName(gpuType: GpuType): string {
 export const BUILD_ID_RE = /^[0-9a-f]{16}-[1-9][0-9]{0,8}$/;
 export const PLAN_HASH_RE = /^sha256:[0-9a-f]{64}$/;
 
-/** Payload of the build job (queue `build-<GPUTYPE>`; job id = build id). */
+/** Payload of the build job (queue `build-<GPUTYPE>`; job id = build id). Never holds a URL or secret. */
 export const BuildJobData = z.object({
   buildId: z.string().regex(BUILD_ID_RE),
   planHash: z.string().regex(PLAN_HASH_RE),
@@ -38,17 +38,20 @@ export function fetchJobId(buildId: string): string {
   return `${buildId}-fetch`;
 }
 
-/** The custom backoff type: the delay comes from `decideOutcome` (see worker backoffStrategy). */
+/** The custom backoff type: the delay comes from `decideOutcome` (see the worker's backoffStrategy). */
 export const DECIDED_BACKOFF = 'decided';
 
 /**
- * Attempts and backoff per job; lock settings per worker (`WorkerTuning`). Build attempts follow
- * the default retry policy; the delay of each retry comes from `decideOutcome`.
+ * Attempts, backoff and retention per job. Build attempts follow the default retry policy (the
+ * delay of each retry comes from `decideOutcome`); finished jobs expire with the build records.
  */
-export const JOB_SETTINGS = {
-  build: { attempts: DEFAULT_RETRY_POLICY.maxAttempts, backoff: { type: DECIDED_BACKOFF, delay: 1000 } },
-  fetch: { attempts: 3, backoff: { type: 'exponential', delay: 2000 } },
-} as const;
+export function jobSettings(retentionMs: number) {
+  const keep = { age: Math.max(1, Math.ceil(retentionMs / 1000)) };
+  return {
+    build: { attempts: DEFAULT_RETRY_POLICY.maxAttempts, backoff: { type: DECIDED_BACKOFF, delay: 1000 }, removeOnComplete: keep, removeOnFail: keep },
+    fetch: { attempts: 3, backoff: { type: DECIDED_BACKOFF, delay: 2000 }, removeOnComplete: keep, removeOnFail: keep },
+  } as const;
+}
 
 /** Lock/stall settings of a worker. lockDuration: ms a job lock lives without renewal. */
 export interface WorkerTuning {

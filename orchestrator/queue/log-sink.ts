@@ -1,6 +1,6 @@
 /**
- * Batches a running build's output lines into the capped Redis log and the pino log, and turns
- * progress lines into step progress. Writes are chained so lines keep their order. Progress is
+ * Batches a running build's output lines into the capped Redis log stream and the pino log, and
+ * turns progress lines into step progress (lines and progress go in one command per batch). Writes are chained so lines keep their order. Progress is
  * batched like lines (the latest value per step, written with the next flush), so a step's last
  * progress line costs no write of its own: the step's end records progress 1.
  */
@@ -49,14 +49,9 @@ export class LogSink {
     const progress = [...this.progress];
     this.buf = [];
     this.progress.clear();
-    if (batch.length > 0) {
+    if (batch.length > 0 || progress.length > 0) {
       this.enqueue(async () => {
-        await this.store.appendLogs(this.buildId, batch);
-      });
-    }
-    for (const [step, p] of progress) {
-      this.enqueue(async () => {
-        await this.store.setProgress(this.buildId, step, p);
+        await this.store.logBatch(this.buildId, batch, progress);
       });
     }
   }

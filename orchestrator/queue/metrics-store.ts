@@ -1,9 +1,12 @@
 /**
  * Service metrics kept in Redis so every API replica reports the same numbers: step duration
- * histograms, counters (cache hits), and each worker's GPU allocation.
+ * histograms, counters (cache hits), and each live worker's GPUs (from the heartbeat registry, so
+ * a dead worker's devices leave `/metrics` when its heartbeat expires).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './build-store.js';
 import type { RedisKeys } from './redis-keys.js';
+import { WorkerRegistry } from './worker-registry.js';
+import type { WorkerRecord } from './worker-registry.js';
 
 /** Upper bounds (seconds) of the step-duration histogram buckets. */
 export const STEP_DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400] as const;
@@ -21,32 +24,31 @@ export interface MetricsSnapshot {
   readonly gpus: Readonly<Record<string, GpuAllocationReport>>;
 }
 
-/** Writes and reads the shared metrics. */
+/** A worker's GPU totals from its registry record. */
+export function gpuReportOf(w: WorkerRecord): GpuAllocationReport | null {
+  if (w.gpuType === null) return null;
+  return { gpuType: w.gpuType, total: w.gpuIds.length, allocated: Object.values(w.holders).filter((h) => h !== null).length };
+}
+
+/** Reads the shared metrics. */
 export class MetricsStore {
+  readonly workers: WorkerRegistry;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
-
-  /** Publishes a worker's current GPU allocation. */
-  async reportGpus(worker: string, report: GpuAllocationReport): Promise<void> {
-    await this.redis.hset(this.keys.gpus, worker, JSON.stringify(report));
-  }
-
-  /** Removes a worker's GPU report (on shutdown). */
-  async removeWorker(worker: string): Promise<void> {
-    await this.redis.hdel(this.keys.gpus, worker);
+  ) {
+    this.workers = new WorkerRegistry(redis, keys);
   }
 
   /** Everything, for `/metrics`. */
   async snapshot(): Promise<MetricsSnapshot> {
-    const [steps, counters, gpus] = await Promise.all([
-      this.redis.hgetall(this.keys.stepMetrics),
-      this.redis.hgetall(this.keys.counters),
-      this.redis.hgetall(this.keys.gpus),
-    ]);
-    const parsed: Record<string, GpuAllocationReport> = {};
-    for (const [w, raw] of Object.entries(gpus)) parsed[w] = JSON.parse(raw) as GpuAllocationReport;
-    return { steps, counters, gpus: parsed };
+    const [steps, counters, workers] = await Promise.all([this.redis.hgetall(this.keys.stepMetrics), this.redis.hgetall(this.keys.counters), this.workers.list()]);
+    const gpus: Record<string, GpuAllocationReport> = {};
+    for (const w of workers) {
+      const r = gpuReportOf(w);
+      if (r) gpus[w.name] = r;
+    }
+    return { steps, counters, gpus };
   }
 }

@@ -1,6 +1,11 @@
 /**
- * Redis key layout of the build records, under a configurable prefix (e.g. `trt`).
+ * Redis key layout of the build records, under one prefix (e.g. `trt`, or `{trt}` on a Redis
+ * Cluster: BullMQ's hash-tag form, so every key of a build, of a queue and of the service lands in
+ * one slot and every multi-key command stays legal).
  */
+
+/** The status indexes, in the order scripts receive them in KEYS. */
+export const STATUS_ORDER = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 /** All keys the build store uses, derived from one prefix. */
 export function redisKeys(prefix: string) {
@@ -9,16 +14,30 @@ export function redisKeys(prefix: string) {
     base: p,
     build: (id: string) => `${p}build:${id}`,
     steps: (id: string) => `${p}build:${id}:steps`,
-    logs: (id: string) => `${p}build:${id}:logs`,
+    /** Log lines: a Redis Stream whose entry ids are `<seq>-1`. */
+    log: (id: string) => `${p}build:${id}:log`,
     logSeq: (id: string) => `${p}build:${id}:logseq`,
+    /** The unredacted fetch items (signed URLs) the fetch needs; TTL, deleted when the fetch ends. */
+    fetchSecret: (id: string) => `${p}build:${id}:fetch`,
     byPlan: (planHash: string) => `${p}plan:${planHash}`,
     generation: (planHash: string) => `${p}plan:${planHash}:gen`,
     index: `${p}index`,
+    /** Finished builds by the time their records expire (retention), for pruning the indexes. */
+    expiry: `${p}expiry`,
     statusIndex: (status: string) => `${p}status:${status}`,
     stepMetrics: `${p}metrics:steps`,
     counters: `${p}metrics:counters`,
-    gpus: `${p}gpus`,
+    /** Heartbeat registry: sorted set of worker names by last heartbeat; one key per worker with a TTL. */
+    workers: `${p}workers`,
+    worker: (name: string) => `${p}worker:${name}`,
+    /** Build job ids waiting for GPUs of a type (promoted when a device is released). */
+    gpuWait: (gpuType: string) => `${p}gpuwait:${gpuType}`,
     cancelChannel: `${p}cancel`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** True when `prefix` is BullMQ's Cluster form `{name}` (or contains one hash tag). */
+export function hasHashTag(prefix: string): boolean {
+  return /\{[^{}]+\}/.test(prefix);
+}

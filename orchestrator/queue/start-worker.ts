@@ -1,20 +1,24 @@
 /**
  * A worker process's BullMQ side: a Worker on `build-<GPUTYPE>` and/or on `io`, a cancel-channel
- * subscriber that aborts running jobs, final-failure bookkeeping, and graceful close (stop taking
- * jobs; after a grace period hand running builds back to the queue).
+ * subscriber that aborts running jobs, the heartbeat in the worker registry, fencing (reap orphans
+ * at start; stop a job's containers the moment its lock is lost), stall bookkeeping from BullMQ's
+ * events and counters, and graceful close (after a grace period running builds go back to the queue).
  */
-import { Worker } from 'bullmq';
+import { hostname } from 'node:os';
+import { Queue, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { processBuildJob } from './build-processor.js';
 import type { RunContext } from './build-processor.js';
 import { BuildStore } from './build-store.js';
-import type { GpuReport } from './build-store.js';
-import { SHUTDOWN_REASON, StepRetryError } from './failure-data.js';
+import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
 import { processFetchJob } from './fetch-processor.js';
+import { GpuGate } from './gpu-gate.js';
+import { GpuWaitList } from './gpu-wait.js';
 import { BuildJobData, DEFAULT_WORKER_TUNING, IO_QUEUE, buildQueueName, fetchJobId } from './job-catalog.js';
-import { MetricsStore } from './metrics-store.js';
 import type { WorkerDeps } from './ports.js';
+import { StatusNotifier } from './status-notifier.js';
+import { WorkerRegistry } from './worker-registry.js';
 
 export interface ServiceWorker {
   readonly buildWorker: Worker | null;
@@ -27,48 +31,97 @@ const CANCEL_REASON = 'cancel-requested';
 
 /** Starts the worker(s) described by `d` and resolves once they are connected. */
 export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
-  const store = new BuildStore(d.connection, d.prefix, d.logCap);
-  const metrics = new MetricsStore(d.connection, store.keys);
-  const gpuReport = (): GpuReport | null => {
-    if (!d.gpuType) return null;
-    const held = Object.values(d.allocator.snapshot()).reduce((n, ids) => n + ids.length, 0);
-    return { worker: d.workerName, report: { gpuType: d.gpuType, total: d.allocator.deviceIds.length, allocated: held } };
-  };
-  const reportGpus = async (): Promise<void> => {
-    const r = gpuReport();
-    if (r) await metrics.reportGpus(r.worker, r.report);
-  };
-  const rc: RunContext = { d, store, metrics, reportGpus, gpuReport };
+  const notifier = new StatusNotifier(d.statusListeners ?? [], d.log);
+  const store = new BuildStore(d.connection, d.prefix, { ...(d.logCap ? { logCap: d.logCap } : {}), ...(d.retentionMs ? { retentionMs: d.retentionMs } : {}), onStatus: notifier.notify });
+  notifier.attach(store);
+  const registry = new WorkerRegistry(d.connection, store.keys);
+  const host = d.host ?? hostname();
+  const heartbeatMs = d.heartbeatMs ?? 5000;
   const tuning = d.tuning ?? DEFAULT_WORKER_TUNING;
   const common = { connection: d.connection, prefix: d.prefix, name: d.workerName, ...tuning };
+  const gpuQueue = d.gpuType ? new Queue(buildQueueName(d.gpuType), { connection: d.connection, prefix: d.prefix }) : null;
+  let beat: () => void = () => undefined;
+  const gpus = d.gpuType && gpuQueue ? new GpuGate(d, host, new GpuWaitList(d.connection, store.keys, d.gpuType, gpuQueue), registry, () => beat()) : null;
+  const rc: RunContext = { d, store, host, gpus };
+
+  // Fencing at start: containers of this host that no live attempt of this process owns are orphans.
+  if (d.fence) {
+    const reaped = await d.fence.reapOrphans(host, new Set());
+    if (reaped.length > 0) d.log.warn({ reaped }, 'stopped orphaned step containers');
+  }
 
   const buildWorker = d.gpuType
     ? new Worker<unknown>(buildQueueName(d.gpuType), (job, token, signal) => processBuildJob(job, token, signal, rc), {
         ...common,
         concurrency: d.concurrency ?? Math.max(1, d.allocator.deviceIds.length),
-        settings: { backoffStrategy: (_n: number, _t?: string, err?: Error) => (err instanceof StepRetryError ? err.delayMs : 1000) },
+        settings: { backoffStrategy: (_n: number, _t?: string, err?: Error) => (err instanceof AttemptFailedError ? err.delayMs : 1000) },
       })
     : null;
   const ioWorker = d.io
-    ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processFetchJob(job, token, signal, rc), { ...common, concurrency: d.ioConcurrency ?? 4 })
+    ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processFetchJob(job, token, signal, rc), {
+        ...common,
+        concurrency: d.ioConcurrency ?? 4,
+        settings: { backoffStrategy: (_n: number, _t?: string, err?: Error) => (err instanceof AttemptFailedError ? err.delayMs : 2000) },
+      })
     : null;
 
+  const lockLost = (w: Worker, jobId: string): void => {
+    const buildId = jobId.endsWith('-fetch') ? jobId.slice(0, -'-fetch'.length) : jobId;
+    d.log.warn({ buildId, jobId }, 'lost the job lock: stopping its step');
+    w.cancelJob(jobId, LOCK_LOST_REASON);
+    if (d.fence) void d.fence.stopBuild(buildId).catch((err: unknown) => d.log.error({ buildId, err: String(err) }, 'could not stop a fenced-out container'));
+  };
+  const watchdogs: NodeJS.Timeout[] = [];
   for (const w of [buildWorker, ioWorker]) {
-    w?.on('failed', (job, err) => {
-      if (job) void onFinalFailure(rc, job, err);
+    if (!w) continue;
+    w.on('failed', (job) => {
+      if (job) void onStallLimit(rc, job, tuning.maxStalledCount);
     });
-    w?.on('error', (err) => d.log.error({ err: String(err) }, 'worker error'));
+    w.on('stalled', (jobId) => d.log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be taken over'));
+    w.on('error', (err) => d.log.error({ err: String(err) }, 'worker error'));
+    w.on('lockRenewalFailed', (ids) => ids.forEach((id) => lockLost(w, id)));
+    // A Redis outage longer than the lock: no renewal succeeded within lockDuration → the lock is gone.
+    const renewed = new Map<string, number>();
+    w.on('active', (job) => renewed.set(job.id ?? '', Date.now()));
+    w.on('locksRenewed', ({ jobIds }) => jobIds.forEach((id) => renewed.set(id, Date.now())));
+    const forget = (job: Job | undefined): void => {
+      if (job?.id) renewed.delete(job.id);
+    };
+    w.on('completed', forget);
+    w.on('failed', forget);
+    const t = setInterval(() => {
+      for (const [id, at] of renewed) {
+        if (Date.now() - at > tuning.lockDuration) {
+          renewed.delete(id);
+          lockLost(w, id);
+        }
+      }
+    }, Math.max(100, tuning.lockDuration / 4));
+    t.unref();
+    watchdogs.push(t);
   }
 
-  const sub: Redis = d.connection.duplicate();
+  const sub = (d.connection as Redis).duplicate();
   sub.on('message', (_channel: string, id: string) => {
     buildWorker?.cancelJob(id, CANCEL_REASON);
     ioWorker?.cancelJob(fetchJobId(id), CANCEL_REASON);
   });
   await sub.subscribe(store.keys.cancelChannel);
   await Promise.all([buildWorker?.waitUntilReady(), ioWorker?.waitUntilReady()]);
-  await reportGpus();
-  d.log.info({ worker: d.workerName, gpuType: d.gpuType, io: d.io, devices: d.allocator.deviceIds }, 'worker started');
+
+  const record = () => ({
+    name: d.workerName, host, gpuType: d.gpuType, io: d.io, gpuIds: [...d.allocator.deviceIds],
+    holders: Object.fromEntries(d.allocator.deviceIds.map((g) => [g, gpus?.holders.get(g) ?? null])), lastHeartbeat: d.now(),
+  });
+  let beating = Promise.resolve();
+  beat = () => {
+    beating = beating.then(() => registry.beat(record(), heartbeatMs * 3)).catch((err: unknown) => d.log.warn({ err: String(err) }, 'heartbeat failed'));
+  };
+  beat();
+  await beating;
+  const heart = setInterval(beat, heartbeatMs);
+  heart.unref();
+  d.log.info({ worker: d.workerName, host, gpuType: d.gpuType, io: d.io, devices: d.allocator.deviceIds }, 'worker started');
 
   return {
     buildWorker,
@@ -82,24 +135,32 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
         await Promise.all([buildWorker?.close(), ioWorker?.close()]);
       } finally {
         clearTimeout(handBack);
+        clearInterval(heart);
+        watchdogs.forEach(clearInterval);
         sub.disconnect();
-        await metrics.removeWorker(d.workerName).catch(() => undefined);
+        await beating;
+        await registry.remove(d.workerName).catch(() => undefined);
+        await gpuQueue?.close();
+        await notifier.drain();
       }
     },
   };
 }
 
-/** A job that failed for good (attempts used up, stalled too often) marks its build failed. */
-async function onFinalFailure(rc: RunContext, job: Job<unknown>, err: Error): Promise<void> {
+/**
+ * A job BullMQ failed because it stalled more than `maxStalledCount` times (its counter says so;
+ * no message is read) marks its build failed with WORKER_LOST. Other final failures were recorded
+ * by the processor before it threw.
+ */
+async function onStallLimit(rc: RunContext, job: Job<unknown>, maxStalledCount: number): Promise<void> {
   const parsed = BuildJobData.safeParse(job.data);
-  if (!parsed.success) return;
-  const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-  if (!final) return;
-  const code = err instanceof StepRetryError ? err.code : /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR';
+  if (!parsed.success || (job.stalledCounter ?? 0) <= maxStalledCount) return;
+  const ref = { id: parsed.data.buildId, planHash: parsed.data.planHash };
   try {
-    const changed = await rc.store.setStatus(parsed.data.buildId, 'failed', rc.d.now(), { error: { code, message: err.message.slice(0, 500), advice: null } });
-    if (changed) await rc.store.closeOpenSteps(parsed.data.buildId, 'skipped', rc.d.now(), 'failed');
+    const error = { code: 'WORKER_LOST', message: `the job stalled ${job.stalledCounter} times (its worker stopped renewing the lock)`, advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly' };
+    await rc.store.closeOpenSteps(ref.id, 'skipped', rc.d.now(), 'failed');
+    await rc.store.setStatus(ref, 'failed', rc.d.now(), { error });
   } catch (e) {
-    rc.d.log.warn({ err: String(e) }, 'could not record final failure');
+    rc.d.log.warn({ err: String(e) }, 'could not record a stalled build');
   }
 }

@@ -188,7 +188,8 @@ describe('live log stream over real HTTP', () => {
   it('delivers lines as they are written, ends with the build, and closes open streams on shutdown', async () => {
     const live = buildApp(deps);
     const url = await live.listen({ host: '127.0.0.1', port: 0 });
-    const { id } = await queue.store.claim(fixturePlan('sse-live', 'T4'), Date.now(), null);
+    const ssePlan = fixturePlan('sse-live', 'T4');
+    const { id } = await queue.store.claim(ssePlan, Date.now(), null);
     const res = await fetch(`${url}/v1/builds/${id}/logs`, { headers: { ...auth, accept: 'text/event-stream' } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -203,11 +204,16 @@ describe('live log stream over real HTTP', () => {
       }
     };
     await readUntil('"status":"queued"');
-    await queue.store.appendLogs(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'written while streaming' }]);
+    await queue.store.logBatch(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'written while streaming' }]);
     await readUntil('written while streaming');
-    await queue.store.setStatus(id, 'cancelled', Date.now());
+    await queue.store.setStatus({ id, planHash: ssePlan.planHash }, 'cancelled', Date.now());
     await readUntil('event: end');
     expect((await reader.read()).done).toBe(true);
+    // A reconnect to the finished build's stream gets the end at once (clients must not reconnect).
+    const again = await fetch(`${url}/v1/builds/${id}/logs?follow=true`, { headers: { ...auth, 'last-event-id': '1' } });
+    const rest = await again.text();
+    expect(rest).toContain('event: end\ndata: {"status":"cancelled"}');
+    expect(rest).not.toContain('event: log');
 
     // A stream still open when the app closes is ended (close does not hang).
     const { id: id2 } = await queue.store.claim(fixturePlan('sse-open', 'T4'), Date.now(), null);

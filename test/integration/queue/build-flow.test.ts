@@ -162,11 +162,16 @@ describe('build flow', () => {
     expect(done?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'cancelled', 'cancelled']);
   });
 
-  it('fails a build needing more GPUs than any worker has, after deferring it', async () => {
-    await worker({ gpuType: 'RTX_PRO_6000', allocator: memoryAllocator(['0', '1']), gpuDeferrals: 2, gpuWaitMs: 10 });
+  it('shows why a build waits for GPUs no worker has, then fails it after the wait limit', async () => {
+    await worker({ gpuType: 'RTX_PRO_6000', allocator: memoryAllocator(['0', '1']), gpuWaitLimitMs: 1500 });
     const sub = await bq.submit(fixturePlan('too-big', 'RTX_PRO_6000', 4), null);
+    const waiting = await waitFor(() => bq.store.get(sub.build.id), (b) => b?.waitReason !== null, 10_000, 'a wait reason');
+    expect(waiting?.status).toBe('queued');
+    expect(waiting?.waitReason).toBe('waiting for 4×RTX_PRO_6000: no registered worker has that many');
     const done = await waitForStatus(bq.store, sub.build.id, 'failed', 15_000);
     expect(done?.error?.code).toBe('GPU_COUNT_UNAVAILABLE');
+    expect(done?.waitReason).toBeNull();
+    expect(done?.attempts).toBe(0);
     expect(done?.steps.map((s) => s.status)).toEqual(['succeeded', 'skipped', 'skipped', 'skipped']);
   });
 

@@ -13,7 +13,7 @@ let store: BuildStore;
 
 beforeAll(() => {
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  store = new BuildStore(redis, prefix, 5);
+  store = new BuildStore(redis, prefix, { logCap: 5 });
 });
 
 afterAll(async () => {
@@ -25,9 +25,9 @@ describe('BuildStore', () => {
   it('keeps only the last `cap` log lines, numbered across appends, and pages them', async () => {
     const { id } = await store.claim(fixturePlan('logs'), 1000, null);
     const line = (n: number) => ({ ts: n, step: 'convert', stream: 'stdout' as const, line: `line ${n} "quoted" ünïcode` });
-    expect(await store.appendLogs(id, [1, 2, 3, 4, 5, 6, 7].map(line))).toBe(7);
-    expect(await store.appendLogs(id, [8, 9].map(line))).toBe(9);
-    expect(await redis.llen(store.keys.logs(id))).toBe(5);
+    expect(await store.logBatch(id, [1, 2, 3, 4, 5, 6, 7].map(line))).toBe(7);
+    expect(await store.logBatch(id, [8, 9].map(line))).toBe(9);
+    expect(await redis.xlen(store.keys.log(id))).toBe(5);
     const all = await store.readLogs(id, 0, 100);
     expect(all.truncated).toBe(true);
     expect(all.entries.map((e) => e.seq)).toEqual([5, 6, 7, 8, 9]);
@@ -40,6 +40,7 @@ describe('BuildStore', () => {
 
   it('load marks the step of a kind running in the same command, only while it is to run', async () => {
     const { id } = await store.claim(fixturePlan('load-mark'), 1000, null);
+    const ref = { id, planHash: fixturePlan('load-mark').planHash };
     const first = await store.load(id, { kind: 'fetch', atMs: 2000 });
     expect(first?.marked).toBe('fetch');
     expect(first?.steps.get('fetch')).toEqual({ id: 'fetch', kind: 'fetch', status: 'running', attempts: 1, startedAt: new Date(2000).toISOString(), finishedAt: null, progress: null });
@@ -48,36 +49,40 @@ describe('BuildStore', () => {
     expect((await store.load(id, { kind: 'fetch', atMs: 3000 }))?.steps.get('fetch')?.attempts).toBe(2);
     expect((await store.load(id))?.marked).toBeNull();
     // Succeeded steps, cancel-requested and terminal builds are left as they are.
-    await store.commitStep(id, { views: [{ id: 'fetch', kind: 'fetch', status: 'succeeded', attempts: 2, startedAt: null, finishedAt: null, progress: 1 }] });
+    await store.commitStep(ref, { views: [{ id: 'fetch', kind: 'fetch', status: 'succeeded', attempts: 2, startedAt: null, finishedAt: null, progress: 1 }] });
     expect((await store.load(id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
-    const other = await store.claim(fixturePlan('load-mark-cancel'), 1000, null);
+    const otherPlan = fixturePlan('load-mark-cancel');
+    const other = await store.claim(otherPlan, 1000, null);
     await store.requestCancel(other.id);
     expect((await store.load(other.id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
-    await store.setStatus(other.id, 'cancelled', 5000);
+    await store.setStatus({ id: other.id, planHash: otherPlan.planHash }, 'cancelled', 5000);
     expect((await store.load(other.id, { kind: 'fetch', atMs: 6000 }))?.steps.get('fetch')?.status).toBe('pending');
   });
 
   it('never changes a terminal status and moves builds between status indexes', async () => {
     const plan = fixturePlan('status');
     const { id } = await store.claim(plan, 2000, null);
+    const ref = { id, planHash: plan.planHash };
     expect(await store.get(id)).toEqual(viewOfNewBuild(id, plan, 2000, null));
     expect((await store.list('queued', 0, 10)).items.map((b) => b.id)).toContain(id);
-    expect(await store.setStatus(id, 'running', 2001)).toBe(true);
-    expect(await store.setStatus(id, 'failed', 2002, { error: { code: 'STEP_CUDA_OOM', message: 'oom', advice: 'raise num_builder_gpus' } })).toBe(true);
-    expect(await store.setStatus(id, 'running', 2003)).toBe(false);
-    expect(await store.setStatus(id, 'succeeded', 2003)).toBe(false);
+    expect(await store.setStatus(ref, 'running', 2001)).toBe(true);
+    expect(await store.setStatus(ref, 'failed', 2002, { error: { code: 'STEP_CUDA_OOM', message: 'oom', advice: 'raise num_builder_gpus' } })).toBe(true);
+    expect(await store.setStatus(ref, 'running', 2003)).toBe(false);
+    expect(await store.setStatus(ref, 'succeeded', 2003)).toBe(false);
     const b = await store.get(id);
     expect(b).toMatchObject({ status: 'failed', error: { code: 'STEP_CUDA_OOM' }, createdAt: new Date(2000).toISOString(), updatedAt: new Date(2002).toISOString() });
     expect((await store.list('queued', 0, 10)).items.map((x) => x.id)).not.toContain(id);
     expect((await store.list('failed', 0, 10)).items.map((x) => x.id)).toEqual([id]);
-    expect(await store.setStatus('0000000000000000-9', 'running', 1)).toBe(false);
+    expect(await store.setStatus({ id: '0000000000000000-9', planHash: plan.planHash }, 'running', 1)).toBe(false);
+    // The state machine decides inside the script: queued → running → failed, never back.
 
     // After a failure the same plan gets a new generation; while that one lives, claims return it.
     const again = await store.claim(plan, 3000, null);
     expect(again).toEqual({ created: true, id: id.replace(/-1$/, '-2') });
     expect(await store.claim(plan, 3001, null)).toEqual({ created: false, id: again.id });
-    expect(await store.setStatus(again.id, 'running', 3002)).toBe(true);
-    expect(await store.commitStep(again.id, { views: [], lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] })).toEqual({ cancelRequested: false });
+    const ref2 = { id: again.id, planHash: plan.planHash };
+    expect(await store.setStatus(ref2, 'running', 3002)).toBe(true);
+    expect(await store.commitStep(ref2, { views: [], lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] })).toEqual({ cancelRequested: false });
     expect((await store.readLogs(again.id, 0, 10)).entries.map((e) => e.line)).toEqual(['only a line']);
     const counts = await store.countByStatus();
     expect(counts.failed).toBe(1);

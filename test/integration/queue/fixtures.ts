@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import type { Failure } from '../../../orchestrator/build/failure.js';
 import type { GpuAllocator, ProcessResult, StepExecutor, StepFailure, StepOutcome, StepRunContext } from '../../../orchestrator/exec/types.js';
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
 import type { BuildPlan, ContainerStep } from '../../../orchestrator/plan/types.js';
@@ -48,7 +49,7 @@ export function fixturePlan(seed: string, gpuType: GpuType = 'H100', gpuCount = 
     baseModel: 'decoder',
     accelerator: { type: gpuType, count: gpuCount, sm: 90 },
     builder: { gpuType, gpuCount },
-    lane: { name: 'v1-engine', image, registry: 'nvcr.io', repository: 'nvidia/tensorrt-llm/release', tag: '1.2.0', digest: null, trtllmVersion: '1.2.0' },
+    lane: { name: 'v1-engine', image, stepsImage: image, tritonImage: image, registry: 'nvcr.io', repository: 'nvidia/tensorrt-llm/release', tag: '1.2.0', digest: null, trtllmVersion: '1.2.0' },
     workspace: { mount: '/workspace', checkpointDir: '/workspace/checkpoint', artifactDir: '/workspace/engine', launchDir: '/workspace/launch' },
     steps: [
       { ...base, id: 'fetch', kind: 'fetch', description: 'fetch', image: null, argv: [], inputs: [], outputs: ['/workspace/checkpoint'], items: [
@@ -111,10 +112,10 @@ export function memoryAllocator(ids: readonly string[]): GpuAllocator {
   const held = new Map<string, readonly string[]>();
   return {
     deviceIds: ids,
-    tryAcquire(holder, count) {
+    tryAcquire(holder, count, exclude) {
       const existing = held.get(holder);
       if (existing) return existing;
-      const used = new Set([...held.values()].flat());
+      const used = new Set([...[...held.values()].flat(), ...(exclude ?? [])]);
       const free = ids.filter((i) => !used.has(i));
       if (free.length < count) return null;
       const got = free.slice(0, count);
@@ -148,8 +149,8 @@ export function memoryPublisher(): Publisher & { manifestWrites: Map<string, num
   };
 }
 
-/** Retry transient failures (network, container runtime, unknown) after 50 ms; stop on the rest. */
-export function testDecide(f: StepFailure, _attempt: number): Decision {
+/** Retry transient failures (network, container runtime, unknown, retryable fetch/publish codes) after 50 ms; stop on the rest. */
+export function testDecide(f: Failure, _attempt: number): Decision {
   if (f.class === 'canceled') return { action: 'cancel' };
   if (f.retryable) return { action: 'retry', delayMs: 50 };
   return { action: 'fail', code: f.code, advice: f.advice };
@@ -175,7 +176,7 @@ export function fakeWorkerDeps(connection: Redis, prefix: string, over: Partial<
     log: silentLog,
     workerName: `w-${randomUUID().slice(0, 6)}`,
     tuning: { lockDuration: 5000, stalledInterval: 2000, maxStalledCount: 2 },
-    gpuWaitMs: 50,
+    heartbeatMs: 1000,
     ...over,
   };
 }

@@ -62,7 +62,7 @@ describe('error-code registry parity', () => {
       const code = FAILURE_CLASS_CODES[cls];
       const info = ERROR_CODES[code];
       const outcome = decideOutcome(
-        { class: cls, code, message: 'm', advice: null, retryable: info.retryable, result: result({}) },
+        { class: cls, code, message: 'm', advice: null, retryable: info.retryable },
         1,
         DEFAULT_RETRY_POLICY,
       );

@@ -1,0 +1,94 @@
+/**
+ * Hands this host's GPUs to build jobs: fencing first (reap orphaned containers, never hand out a
+ * device a live container uses), oldest waiter first, and a waiting job sleeps as a delayed BullMQ
+ * job until a release wakes it (or its wait limit passes, then it fails with a registry code).
+ */
+import type { Job } from 'bullmq';
+import { DelayedError } from 'bullmq';
+import type { Failure } from '../build/failure.js';
+import { ERROR_ADVICE } from '../build/error-codes.js';
+import type { GpuWaitList } from './gpu-wait.js';
+import type { WorkerDeps } from './ports.js';
+import { waitReason } from './worker-registry.js';
+import type { WorkerRegistry } from './worker-registry.js';
+
+export const DEFAULT_GPU_WAIT_LIMIT_MS = 3_600_000;
+
+/** Who holds a device: build and current step. */
+export interface Holder {
+  readonly build: string;
+  step: string | null;
+}
+
+/** The GPU side of a build worker. */
+export class GpuGate {
+  /** Attempts (`build/step/attempt`) of this process whose containers must survive a reap. */
+  readonly keep = new Set<string>();
+  readonly holders = new Map<string, Holder>();
+  private releases = 0;
+
+  constructor(
+    private readonly d: WorkerDeps,
+    private readonly host: string,
+    private readonly waits: GpuWaitList,
+    private readonly registry: WorkerRegistry,
+    private readonly changed: () => void,
+  ) {}
+
+  /**
+   * GPUs for build `id`, or: throws DelayedError after parking the job until a release (or its
+   * limit), or resolves a Failure when it waited past the limit.
+   */
+  async acquire(job: Job<unknown>, token: string | undefined, id: string, count: number, setReason: (r: string) => Promise<void>): Promise<readonly string[] | Failure> {
+    const { d } = this;
+    const limit = d.gpuWaitLimitMs ?? DEFAULT_GPU_WAIT_LIMIT_MS;
+    const now = d.now();
+    const waiting = await this.waits.since(id, count);
+    let since = waiting ?? now;
+    const fits = count <= d.allocator.deviceIds.length;
+    const seen = this.releases;
+    let ids: readonly string[] | null = null;
+    if (fits && !(await this.waits.olderWaiterFits(id, d.allocator.deviceIds.length, since))) {
+      if (d.fence) await d.fence.reapOrphans(this.host, this.keep);
+      const exclude = d.fence ? await d.fence.busyGpuIds(this.host) : new Set<string>();
+      ids = d.allocator.tryAcquire(id, count, exclude);
+    }
+    if (ids) {
+      if (waiting !== null) await this.waits.leave(id, count);
+      for (const g of ids) this.holders.set(g, { build: id, step: null });
+      this.changed();
+      // Others may still fit in what is left.
+      void this.waits.wake().catch(() => undefined);
+      return ids;
+    }
+    if (waiting === null) since = await this.waits.enter(id, count, now);
+    if (now - since >= limit) {
+      await this.waits.leave(id, count);
+      const code = fits ? 'GPU_WAIT_EXPIRED' : 'GPU_COUNT_UNAVAILABLE';
+      const reason = fits ? `waited ${Math.round((now - since) / 1000)} s for ${count}×${d.gpuType ?? ''} GPUs` : `the plan needs ${count} ${d.gpuType ?? ''} GPUs; no worker that picked it up has that many`;
+      return { code, message: reason, advice: ERROR_ADVICE[code] ?? null, retryable: false };
+    }
+    const why = waitReason(await this.registry.list(), d.gpuType ?? '', count) ?? `waiting for ${count}×${d.gpuType ?? ''}: all such GPUs are in use`;
+    await setReason(why);
+    await job.moveToDelayed(since + limit, token);
+    // A release between the try and the park would have found nothing to wake.
+    if (this.releases !== seen) await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  }
+
+  /** Records the step now holding the build's devices. */
+  setStep(id: string, step: string | null): void {
+    for (const h of this.holders.values()) if (h.build === id) h.step = step;
+  }
+
+  /** Releases the build's devices (idempotent) and wakes waiting builds. */
+  release(id: string): void {
+    const had = Object.prototype.hasOwnProperty.call(this.d.allocator.snapshot(), id);
+    this.d.allocator.release(id);
+    for (const [g, h] of this.holders) if (h.build === id) this.holders.delete(g);
+    if (!had) return;
+    this.releases++;
+    this.changed();
+    void this.waits.wake().catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'could not wake GPU waiters'));
+  }
+}
