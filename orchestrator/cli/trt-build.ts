@@ -83,6 +83,7 @@ async function runCommand(cmd: Exclude<BuildCommand, { kind: 'help' | 'usage-err
   const err = (t: string): Promise<void> => write(io.stderr, t);
   const json = (v: unknown): Promise<void> => out(`${JSON.stringify(v, null, 2)}\n`);
   const finish = async (build: BuildT): Promise<number> => {
+    if (build.status === 'queued' || build.status === 'running') throw new CliError(EXIT_USAGE, `stopped following build ${build.id} while it is ${build.status}`);
     await err(failureText(build));
     await (cmd.json ? json(build) : out(`${build.id}\n`));
     return exitCodeFor(build.status);
