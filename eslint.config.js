@@ -67,7 +67,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', coreImportRestrictions(folder)] },
   })),
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'stryker.config.mjs', 'vitest.mutation.config.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

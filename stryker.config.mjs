@@ -1,6 +1,7 @@
 // Mutation testing of the pure core against the unit tests: `npm run mutation` (minutes; not part
 // of `npm test`). While others share the machine, run it narrow:
-//   npm run mutation -- --concurrency 1 --mutate orchestrator/config/rules/lora.ts
+//   MUTATION_TESTS='test/unit/config/**/*.test.ts' npm run mutation -- --concurrency 1 --mutate orchestrator/config/rules/lora.ts
+// (MUTATION_TESTS narrows the tests; not --testFiles, see vitest.mutation.config.mjs.)
 // Results are incremental (reports/mutation/incremental.json, git-ignored): unchanged mutants and
 // tests are not re-run. The per-file score table is printed at the end and written to
 // reports/mutation/mutation.json; survivors that cannot be killed carry
@@ -8,8 +9,7 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: true },
-  testFiles: ['test/unit/**/*.test.ts'],
+  vitest: { configFile: 'vitest.mutation.config.mjs', related: true },
   coverageAnalysis: 'perTest',
   mutate: [
     'orchestrator/config/**/*.ts',
