@@ -4,6 +4,7 @@ import { gpuRules } from './gpu.js';
 import { kvCacheRules } from './kv-cache.js';
 import { loraRules } from './lora.js';
 import { parallelismRules } from './parallelism.js';
+import { runtimeValueRules } from './runtime-values.js';
 import { sizeRules } from './sizes.js';
 import { speculatorRules } from './speculator.js';
 import type { Rule } from './types.js';
@@ -21,4 +22,5 @@ export const RULES: readonly Rule[] = [
   loraRules,
   v2Rules,
   versionOverrideRules,
+  runtimeValueRules,
 ];

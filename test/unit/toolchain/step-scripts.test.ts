@@ -15,10 +15,12 @@ import { CORPUS_DIR } from '../../support/shared-paths.js';
 
 const STEPS = fileURLToPath(new URL('../../../builder-image/steps/', import.meta.url));
 const SURFACE_TOOL = `${STEPS}argparse_surface.py`;
+/** No __pycache__ in the source tree. */
+const ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
 const SCRIPTS = { [EXPORT_HF_CHECKPOINT_SCRIPT]: 'export_hf_checkpoint.py', [ENCODER_SERVER_SCRIPT]: 'encoder_server.py' } as const;
 
 function python(args: string[], input?: string): string {
-  return execFileSync('python3', args, { cwd: STEPS, input, encoding: 'utf8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('python3', args, { cwd: STEPS, input, env: ENV, encoding: 'utf8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Every argv (steps and launch configs) the planner writes for a step script, by script. */
@@ -41,7 +43,7 @@ function plannedArgvs(): Map<string, string[][]> {
 
 describe('step scripts', () => {
   it('pass their Python unit tests (stubbed libraries, no GPU)', () => {
-    const r = execFileSync('python3', ['-m', 'unittest', 'discover', '-s', STEPS, '-p', 'test_*.py'], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = execFileSync('python3', ['-m', 'unittest', 'discover', '-s', STEPS, '-p', 'test_*.py'], { env: ENV, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(typeof r).toBe('string'); // execFileSync throws on a non-zero exit
   });
 
