@@ -152,7 +152,7 @@ describe('session cookie and Bull Board', () => {
   const cookieOf = (setCookie: string | string[] | undefined): string => String(setCookie).split(';')[0] ?? '';
 
   it('issues the cookie only for a valid bearer token, HttpOnly, SameSite=Strict, scoped to /admin/queues', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }] as Record<string, string>[]) {
       const r = await get('/ui/session', headers, 'POST');
       expect(r.statusCode).toBe(401);
       expect(r.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
