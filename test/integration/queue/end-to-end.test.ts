@@ -187,7 +187,8 @@ describe('end to end', () => {
           : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
           : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
           : type === 'set' ? JSON.stringify(await redis.smembers(key))
-          : '';
+          : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
+          : `unknown type ${type}`;
         expect(value ?? '', key).not.toContain(SECRET);
         scanned += 1;
       }
