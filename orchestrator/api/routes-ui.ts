@@ -59,7 +59,9 @@ export function registerDashboard(app: FastifyInstance, deps: ApiDeps): void {
   const files = loadStaticFiles();
   const authorized = bearerChecker(deps.tokens);
   const session = sessionCookies(deps.tokens, 'bull-board');
-  const secure = (proto: string): boolean => proto === 'https';
+  // Secure when the request came over HTTPS, directly or through a TLS-terminating proxy (adding
+  // Secure on a forged header only keeps the cookie off plain HTTP: harmless).
+  const secure = (req: FastifyRequest): boolean => req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https';
 
   app.get('/ui', (_req, reply) => reply.redirect('/ui/', 308));
   app.get<{ Params: { '*': string } }>('/ui/*', async (req, reply) => {
@@ -78,11 +80,11 @@ export function registerDashboard(app: FastifyInstance, deps: ApiDeps): void {
     }
     const token = (req.headers.authorization ?? '').slice('Bearer '.length);
     const issued = session.issue(token);
-    reply.header('set-cookie', sessionSetCookie(issued.value, issued.maxAgeSeconds, BULL_BOARD_PATH, secure(req.protocol))).header('cache-control', 'no-store');
+    reply.header('set-cookie', sessionSetCookie(issued.value, issued.maxAgeSeconds, BULL_BOARD_PATH, secure(req))).header('cache-control', 'no-store');
     return { path: BULL_BOARD_PATH, expiresInSeconds: issued.maxAgeSeconds };
   });
   app.delete('/ui/session', async (req, reply) => {
-    reply.header('set-cookie', sessionClearCookie(BULL_BOARD_PATH, secure(req.protocol)));
+    reply.header('set-cookie', sessionClearCookie(BULL_BOARD_PATH, secure(req)));
     return reply.code(204).send();
   });
 

@@ -162,6 +162,8 @@ describe('session cookie and Bull Board', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ path: '/admin/queues', expiresInSeconds: 900 });
     expect(String(r.headers['set-cookie'])).toMatch(/^trt_ui_session=v1\.\d+\.[A-Za-z0-9_-]{43}; Path=\/admin\/queues; Max-Age=900; HttpOnly; SameSite=Strict$/);
+    const proxied = await get('/ui/session', { ...auth, 'x-forwarded-proto': 'https' }, 'POST');
+    expect(String(proxied.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
     const cleared = await get('/ui/session', {}, 'DELETE');
     expect(cleared.statusCode).toBe(204);
     expect(String(cleared.headers['set-cookie'])).toContain('Max-Age=0');
