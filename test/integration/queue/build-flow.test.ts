@@ -59,6 +59,9 @@ describe('build flow', () => {
     // The fetch child ran on the IO queue and its job id derives from the build id.
     const fetchJob = await bq.queue('io').getJob(`${sub.build.id}-fetch`);
     expect(await fetchJob?.getState()).toBe('completed');
+    // Finished jobs expire with the build records (retention, default 7 days).
+    expect(fetchJob?.opts.removeOnComplete).toEqual({ age: 7 * 24 * 3600 });
+    expect((await bq.queue(buildQueueName('A10G')).getJob(sub.build.id))?.opts.removeOnFail).toEqual({ age: 7 * 24 * 3600 });
     const logs = await bq.store.readLogs(sub.build.id, 0, 100);
     expect(logs.entries.map((e) => e.line)).toContain('[2/2] done');
     expect(logs.entries.map((e) => e.seq)).toEqual(logs.entries.map((_, i) => i + 1));

@@ -4,8 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildStore, viewOfNewBuild } from '../../../orchestrator/queue/build-store.js';
-import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix } from './fixtures.js';
+import { BuildStore, allowedFrom, viewOfNewBuild } from '../../../orchestrator/queue/build-store.js';
+import { RecordCorruptError } from '../../../orchestrator/queue/build-view.js';
+import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix, waitFor } from './fixtures.js';
 
 const prefix = uniquePrefix('store');
 let redis: Redis;
@@ -87,5 +88,51 @@ describe('BuildStore', () => {
     const counts = await store.countByStatus();
     expect(counts.failed).toBe(1);
     expect(counts.running).toBeGreaterThanOrEqual(1);
+  });
+
+  it('expires a finished build (record, steps, log, plan key) after the retention and drops it from the indexes', async () => {
+    const short = new BuildStore(redis, prefix, { retentionMs: 300 });
+    const plan = fixturePlan('retention');
+    const { id } = await short.claim(plan, Date.now(), null);
+    const ref = { id, planHash: plan.planHash };
+    await short.logBatch(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'kept a while' }]);
+    expect(await redis.pttl(short.keys.build(id))).toBe(-1); // a live build never expires
+    expect(await short.setStatus(ref, 'failed', Date.now(), { error: { code: 'STEP_FAILED', message: 'x', advice: null } })).toBe(true);
+    for (const key of [short.keys.build(id), short.keys.steps(id), short.keys.log(id), short.keys.byPlan(plan.planHash)]) {
+      const ttl = await redis.pttl(key);
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(300);
+    }
+    // The log stream ends with an `end` entry the live readers stop at.
+    const last = (await redis.xrevrange(short.keys.log(id), '+', '-', 'COUNT', 1))[0];
+    expect(last?.[1]).toEqual(['end', 'failed']);
+    await waitFor(() => redis.exists(short.keys.build(id)), (n) => n === 0, 5000, 'record expired');
+    expect(await short.get(id)).toBeNull();
+    // The next finished build prunes the expired one from the indexes.
+    const other = fixturePlan('retention-2');
+    const o = await short.claim(other, Date.now(), null);
+    await short.setStatus({ id: o.id, planHash: other.planHash }, 'cancelled', Date.now());
+    expect(await redis.zscore(short.keys.statusIndex('failed'), id)).toBeNull();
+    expect(await redis.zscore(short.keys.index, id)).toBeNull();
+    // A resubmission after expiry starts a new generation (the API answers it from the artifact store when published).
+    const again = await short.claim(plan, Date.now(), { store: 'memory://', prefix: 'p/', manifest: 'p/manifest.json' });
+    expect(again).toEqual({ created: true, id: id.replace(/-1$/, '-2') });
+    expect((await short.get(again.id))?.status).toBe('succeeded');
+  });
+
+  it('refuses a stored record that does not match its schema instead of casting it', async () => {
+    const plan = fixturePlan('corrupt');
+    const { id } = await store.claim(plan, 1000, null);
+    await redis.hset(store.keys.steps(id), 'convert', JSON.stringify({ id: 'convert', kind: 'convert', status: 'exploded' }));
+    await expect(store.get(id)).rejects.toBeInstanceOf(RecordCorruptError);
+    await redis.hset(store.keys.build(id), 'status', 'half-done');
+    await expect(store.status(id)).rejects.toMatchObject({ code: 'RECORD_CORRUPT' });
+  });
+
+  it('asks the state machine which statuses a transition may come from', () => {
+    expect(allowedFrom('running')).toEqual(['queued', 'running']);
+    expect(allowedFrom('queued')).toEqual(['queued', 'running']);
+    expect(allowedFrom('succeeded')).toEqual(['queued', 'running']);
+    expect(allowedFrom('cancelled')).toEqual(['queued', 'running']);
   });
 });
