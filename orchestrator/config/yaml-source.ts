@@ -5,6 +5,8 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
+import { scanYamlBounds } from './input-bounds.js';
+import type { BoundsCode } from './input-bounds.js';
 
 /** Largest accepted config, in bytes (UTF-8). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -49,6 +51,11 @@ export function parseSource(text: string): ParsedSource {
     ]);
   }
   const lineCounter = new LineCounter();
+  // Bounded before parsing: the parser and composer recurse per nesting level.
+  const bounds = scanYamlBounds(text);
+  if (bounds !== null) {
+    return failed([{ code: BOUNDS_CODES[bounds.code], message: `the document is ${bounds.message}`, position: positionAt(text, bounds.offset) }]);
+  }
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'silent' });
@@ -96,6 +103,23 @@ export function parseSource(text: string): ParsedSource {
       return locate(doc, path, at, toPos);
     },
   };
+}
+
+const BOUNDS_CODES: Readonly<Record<BoundsCode, string>> = {
+  INPUT_TOO_DEEP: 'YAML_TOO_DEEP',
+  INPUT_TOO_MANY_NODES: 'YAML_TOO_MANY_NODES',
+  INPUT_TOO_MANY_ALIASES: 'YAML_ALIAS_LIMIT',
+};
+
+// Line and column of a character offset, counted without building a line table.
+function positionAt(text: string, offset: number): Position {
+  let line = 1;
+  let lastNl = -1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lastNl = i;
+  }
+  return { line, column: offset - lastNl };
 }
 
 function keyProblem(kind: 'complex' | 'duplicate', position: Position): SourceProblem {

@@ -7,6 +7,8 @@
  * the ETag), checked against Content-MD5 when the blob has one.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_OUTBOUND_POLICY, withAllowed } from '../../net/address-policy.js';
+import type { OutboundPolicy } from '../../net/address-policy.js';
 import type { FetchItem } from '../../plan/types.js';
 import type { ResolvedFile } from '../ports.js';
 import { downloadFileSet } from '../util/download-set.js';
@@ -21,6 +23,8 @@ import { signSharedKey } from './azure-shared-key.js';
 export interface AzureSourceOptions {
   /** Blob endpoint for an account, e.g. Azurite's `http://127.0.0.1:10000/<account>`; default `https://<account>.blob.core.windows.net`. */
   readonly endpointFor?: (account: string) => string;
+  /** Outbound address policy (default: global unicast only). */
+  readonly policy?: OutboundPolicy;
   /** SAS token used when the item names no secret, or null. */
   readonly defaultSas?: string | null;
   /** Clock for Shared Key `x-ms-date` (default: now). */
@@ -148,6 +152,11 @@ function azureError(status: number, code: string | null, what: string): SourceEr
 /** Builds the Azure Blob adapter. */
 export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
   const base = (ref: AzureRef): string => ref.endpoint ?? opts.endpointFor?.(ref.account) ?? `https://${ref.account}.blob.core.windows.net`;
+  // The operator's endpoint (e.g. Azurite on an internal address) is allowed for this source only.
+  const policyFor = (ref: AzureRef): OutboundPolicy => {
+    const p = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
+    return ref.endpoint === null && opts.endpointFor !== undefined ? withAllowed(p, [new URL(opts.endpointFor(ref.account)).hostname]) : p;
+  };
   const credOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): AzureCredential | null =>
     azureCredentialFrom(secretFor(item, secrets), item.secretName) ?? (opts.defaultSas != null ? { kind: 'sas', sas: opts.defaultSas.replace(/^\?/, '') } : null);
   const withSas = (url: string, c: AzureCredential | null): string => (c?.kind !== 'sas' ? url : `${url}${url.includes('?') ? '&' : '?'}${c.sas}`);
@@ -170,7 +179,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
           if (marker !== null) q.set('marker', marker);
           const url = withSas(`${base(ref)}/${ref.container}?${q.toString()}`, cred);
           const headers = { 'x-ms-version': API_VERSION };
-          const res = await httpGet(url, sign ? sign(new URL(url), headers) : headers, ctx.signal);
+          const res = await httpGet(url, sign ? sign(new URL(url), headers) : headers, ctx.signal, { policy: policyFor(ref) });
           const chunks: Buffer[] = [];
           let total = 0;
           for await (const c of res.body) {
@@ -222,7 +231,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
             ifRange: file.etag,
           },
           finalPath,
-          { signal, onBytes, secrets: secretsOf(cred), mapStatus: azureError },
+          { signal, onBytes, secrets: secretsOf(cred), mapStatus: azureError, policy: policyFor(ref) },
         );
       });
     },

@@ -9,6 +9,10 @@ export const SOURCE_ERROR_CODES = {
   SOURCE_REPO_INVALID: { retryable: false },
   SOURCE_SECRET_MISSING: { retryable: false },
   SOURCE_SECRET_INVALID: { retryable: false },
+  /** The item names a secret its source kind may not receive (REMOTE_URL: only REMOTE_URL_SECRET_NAMES). */
+  SOURCE_SECRET_NOT_ALLOWED: { retryable: false },
+  /** A connection or redirect hop resolved to an address the outbound policy refuses. */
+  ADDRESS_REFUSED: { retryable: false },
   SOURCE_UNAUTHORIZED: { retryable: false },
   SOURCE_NOT_FOUND: { retryable: false },
   SOURCE_EMPTY: { retryable: false },
@@ -99,6 +103,7 @@ export function toSourceError(err: unknown, ctx: { signal?: AbortSignal; secrets
   const cause = causeErr instanceof Error ? `: ${causeErr.message}` : '';
   const message = `${ctx.what}: ${scrubSecrets(raw + cause, ctx.secrets ?? [])}`;
   const code = codeOf(err) ?? codeOf(causeErr);
+  if (code === 'ADDRESS_REFUSED' || codeOf(causeErr) === 'ADDRESS_REFUSED') return new SourceError('ADDRESS_REFUSED', `${ctx.what}: ${scrubSecrets(causeErr instanceof Error && codeOf(causeErr) === 'ADDRESS_REFUSED' ? causeErr.message : raw, ctx.secrets ?? [])}`);
   if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR'))) return new SourceError('NETWORK_ERROR', message);
   if (code === 'ENOSPC' || code === 'EDQUOT') return new SourceError('DISK_FULL', `${message}; free space on the builder host or lower the cache budget`);
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new SourceError('DEST_NOT_WRITABLE', message);

@@ -15,6 +15,7 @@ export function hfStatusError(status: number, errorCode: string | null, label: s
       return new SourceError('HF_REVISION_NOT_FOUND', `${label}: the revision does not exist (HTTP ${status})`);
     case 'EntryNotFound':
       return new SourceError('HF_FILE_NOT_FOUND', `${label}: the file does not exist at this revision (HTTP ${status})`);
+    case null:
     default:
       break;
   }

@@ -6,6 +6,9 @@
  * The token travels only in an `Authorization` header added by our fetch wrapper.
  */
 import { datasetInfo, listFiles, modelInfo } from '@huggingface/hub';
+import { DEFAULT_OUTBOUND_POLICY, withAllowed } from '../../net/address-policy.js';
+import type { OutboundPolicy } from '../../net/address-policy.js';
+import { policyFetch } from '../../net/policy-fetch.js';
 import type { FetchItem } from '../../plan/types.js';
 import type { ResolvedFile } from '../ports.js';
 import { downloadFileSet } from '../util/download-set.js';
@@ -22,6 +25,8 @@ export interface HfSourceOptions {
   /** Token used when the item names no secret (e.g. `HF_TOKEN` of the worker), or null. */
   readonly defaultToken?: string | null;
   readonly fetchImpl?: typeof fetch;
+  /** Outbound address policy (default: global unicast only); the hub's own host is always allowed. */
+  readonly policy?: OutboundPolicy;
 }
 
 const REPO_ID = /^[A-Za-z0-9][\w.-]{0,95}(\/[A-Za-z0-9][\w.-]{0,95})?$/;
@@ -60,7 +65,8 @@ function hubFetch(base: typeof fetch, hubUrl: string, token: string | null, what
 /** Builds the HF adapter. */
 export function hfSource(opts: HfSourceOptions): CheckpointSource {
   const hubUrl = opts.hubUrl.replace(/\/+$/, '');
-  const base = opts.fetchImpl ?? fetch;
+  const policy = withAllowed(opts.policy ?? DEFAULT_OUTBOUND_POLICY, [new URL(hubUrl).hostname]);
+  const base = opts.fetchImpl ?? policyFetch(policy);
   return {
     kind: 'HF',
     async resolve(item: FetchItem, ctx: ResolveContext): Promise<ResolvedFetch> {
@@ -138,6 +144,7 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
             onBytes,
             secrets: token === null ? [] : [token],
             mapStatus: hfStatusError,
+            policy,
           },
         );
       });

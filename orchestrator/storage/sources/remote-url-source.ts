@@ -4,13 +4,19 @@
  * If-Range), is checked against the size (and the `sha256:<hex>` revision when one is given), then
  * extracted by the strict tar reader into a staging directory that is moved into place only when
  * the whole archive extracted cleanly. Query strings never appear in messages.
- * A named secret is sent as `Authorization: Bearer <secret>`.
+ * A named secret is sent as `Authorization: Bearer <secret>`, but only a secret the operator listed
+ * for REMOTE_URL (`REMOTE_URL_SECRET_NAMES`): the host is the submitter's choice, so an HF token or
+ * any other credential must never go there by default. Every connection and redirect hop goes
+ * through the outbound address policy.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
+import type { OutboundPolicy } from '../../net/address-policy.js';
+import { policyFetch } from '../../net/policy-fetch.js';
 import type { FetchItem } from '../../plan/types.js';
 import { downloadHttpFile, statusError } from '../util/http-download.js';
 import { extractTar } from '../util/tar-extract.js';
@@ -25,6 +31,10 @@ export interface RemoteUrlSourceOptions {
   /** A connection silent this long is dropped and the download resumes (default 60 s). */
   readonly idleTimeoutMs?: number;
   readonly fetchImpl?: typeof fetch;
+  /** Outbound address policy (default: global unicast only). */
+  readonly policy?: OutboundPolicy;
+  /** Secret names an item may send to its URL as a bearer token (default: none). */
+  readonly allowedSecretNames?: readonly string[];
 }
 
 const ARCHIVE = /\.(tar\.gz|tgz|tar)$/i;
@@ -39,7 +49,20 @@ function parseUrl(item: FetchItem): URL {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new SourceError('SOURCE_REPO_INVALID', `REMOTE_URL: only http(s) URLs are supported (got ${u.protocol})`);
   }
+  if (u.username !== '' || u.password !== '') {
+    throw new SourceError('SOURCE_REPO_INVALID', `REMOTE_URL: ${redactUrl(item.repo)} carries user:password@; put the credential in a secret named by runtime_secret_name instead`);
+  }
   return u;
+}
+
+/** Refuses an item that names a secret REMOTE_URL may not send (precise, not retryable). */
+function checkSecretAllowed(item: FetchItem, allowed: readonly string[]): void {
+  if (item.secretName === null || allowed.includes(item.secretName)) return;
+  const list = allowed.length === 0 ? 'none are allowed' : `allowed: ${allowed.join(', ')}`;
+  throw new SourceError(
+    'SOURCE_SECRET_NOT_ALLOWED',
+    `url:${redactUrl(item.repo)}: the secret ${JSON.stringify(item.secretName.slice(0, 64))} may not be sent to a REMOTE_URL (the operator's REMOTE_URL_SECRET_NAMES setting lists the secrets that may; ${list}); remove runtime_secret_name or ask the operator`,
+  );
 }
 
 function authHeaders(item: FetchItem, secrets: Readonly<Record<string, string>>): Record<string, string> {
@@ -81,11 +104,14 @@ async function moveInto(staging: string, destDir: string): Promise<void> {
 
 /** Builds the REMOTE_URL adapter. */
 export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource {
-  const doFetch = opts.fetchImpl ?? fetch;
+  const policy = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
+  const allowedSecrets = opts.allowedSecretNames ?? [];
+  const doFetch = opts.fetchImpl ?? policyFetch(policy);
   return {
     kind: 'REMOTE_URL',
     async resolve(item: FetchItem, ctx: ResolveContext): Promise<ResolvedFetch> {
       const u = parseUrl(item);
+      checkSecretAllowed(item, allowedSecrets);
       const what = `url:${redactUrl(item.repo)}`;
       const expected = item.revision !== null ? /^sha256:([0-9a-f]{64})$/i.exec(item.revision)?.[1]?.toLowerCase() ?? null : null;
       if (item.revision !== null && expected === null) {
@@ -123,6 +149,7 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
     async download(resolved: ResolvedFetch, destDir: string, dl: DownloadOptions): Promise<DownloadResult> {
       const item = resolved.item;
       const u = parseUrl(item);
+      checkSecretAllowed(item, allowedSecrets);
       const what = `url:${redactUrl(item.repo)}`;
       const file = resolved.files[0];
       if (file === undefined) throw new SourceError('SOURCE_EMPTY', `${what}: nothing to download`);
@@ -140,6 +167,7 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
           signal: dl.signal,
           ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
           secrets: secret === null ? [] : [secret],
+          policy,
           onBytes: (d) => {
             done += d;
             report(0);

@@ -7,6 +7,11 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { DEFAULT_OUTBOUND_POLICY, withAllowed } from '../../net/address-policy.js';
+import type { OutboundPolicy } from '../../net/address-policy.js';
+import { policyLookup } from '../../net/safe-lookup.js';
 import type { FetchItem } from '../../plan/types.js';
 import type { ResolvedFile } from '../ports.js';
 import { downloadFileSet } from '../util/download-set.js';
@@ -33,10 +38,21 @@ export interface S3SourceOptions {
   readonly partSize?: number;
   /** Parallel ranges per object (default 4). */
   readonly partConcurrency?: number;
+  /** Outbound address policy (default: global unicast only); the configured endpoint's host is allowed. */
+  readonly policy?: OutboundPolicy;
+}
+
+// One pair of keep-alive agents per policy, whose connections resolve through the policy.
+function agentsFor(policy: OutboundPolicy): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+  const lookup = policyLookup(policy) as NonNullable<ConstructorParameters<typeof HttpAgent>[0]>['lookup'];
+  return { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50, lookup }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50, lookup }) };
 }
 
 function client(opts: S3SourceOptions, creds: StoreCredentials | null): S3Client {
+  const endpointHost = creds?.endpoint ?? opts.endpoint;
+  const policy = withAllowed(opts.policy ?? DEFAULT_OUTBOUND_POLICY, endpointHost !== undefined ? [new URL(endpointHost).hostname] : []);
   const cfg: S3ClientConfig = {
+    requestHandler: agentsFor(policy),
     region: creds?.region ?? opts.region,
     forcePathStyle: opts.forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',

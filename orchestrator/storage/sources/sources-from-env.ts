@@ -12,8 +12,13 @@
  * - AZURE: `AZURE_STORAGE_BLOB_ENDPOINT` (a template with `{account}`, e.g. Azurite's
  *   `http://127.0.0.1:10000/{account}`), `AZURE_STORAGE_SAS_TOKEN` when the item names no secret;
  *   the item's secret may hold a SAS token or `{"account_key": "<base64>"}` (Shared Key).
- * - REMOTE_URL: `TRT_FETCH_MAX_ARCHIVE_BYTES` (default 2 TiB) bounds what an archive may expand to.
+ * - REMOTE_URL: `TRT_FETCH_MAX_ARCHIVE_BYTES` (default 2 TiB) bounds what an archive may expand to;
+ *   `REMOTE_URL_SECRET_NAMES` lists the secrets an item may send to its URL (default: none).
+ * - Every source: `OUTBOUND_ALLOW` (comma-separated CIDRs, addresses or host names) widens the
+ *   outbound address policy, which otherwise allows global unicast addresses only. Each source's
+ *   operator-configured endpoint host is allowed for that source alone.
  */
+import { outboundPolicy } from '../../net/address-policy.js';
 import { azureSource } from './azure-source.js';
 import { hfSource } from './hf-source.js';
 import type { SourceRegistry } from './port.js';
@@ -22,6 +27,10 @@ import { s3Source } from './s3-source.js';
 import { unsupportedSource } from './unsupported-source.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+function list(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -35,16 +44,19 @@ export function sourcesFromEnv(env: Env): SourceRegistry {
   const gcsKey = nonEmpty(env['GCS_HMAC_ACCESS_KEY_ID']);
   const gcsSecret = nonEmpty(env['GCS_HMAC_SECRET']);
   const azureEndpoint = nonEmpty(env['AZURE_STORAGE_BLOB_ENDPOINT']);
+  const policy = outboundPolicy(list(env['OUTBOUND_ALLOW']));
   return {
-    HF: hfSource({ hubUrl: nonEmpty(env['HF_ENDPOINT']) ?? 'https://huggingface.co', defaultToken: nonEmpty(env['HF_TOKEN']) ?? null }),
+    HF: hfSource({ hubUrl: nonEmpty(env['HF_ENDPOINT']) ?? 'https://huggingface.co', defaultToken: nonEmpty(env['HF_TOKEN']) ?? null, policy }),
     S3: s3Source({
       kind: 'S3',
+      policy,
       region: nonEmpty(env['AWS_REGION']) ?? nonEmpty(env['AWS_DEFAULT_REGION']) ?? 'us-east-1',
       forcePathStyle: env['S3_FORCE_PATH_STYLE'] === 'true',
       ...(s3Endpoint !== undefined ? { endpoint: s3Endpoint } : {}),
     }),
     GCS: s3Source({
       kind: 'GCS',
+      policy,
       endpoint: nonEmpty(env['GCS_ENDPOINT']) ?? 'https://storage.googleapis.com',
       region: 'auto',
       forcePathStyle: true,
@@ -53,8 +65,9 @@ export function sourcesFromEnv(env: Env): SourceRegistry {
     AZURE: azureSource({
       ...(azureEndpoint !== undefined ? { endpointFor: (account: string) => azureEndpoint.replace('{account}', account) } : {}),
       defaultSas: nonEmpty(env['AZURE_STORAGE_SAS_TOKEN']) ?? null,
+      policy,
     }),
-    REMOTE_URL: remoteUrlSource({ maxExtractBytes }),
+    REMOTE_URL: remoteUrlSource({ maxExtractBytes, policy, allowedSecretNames: list(env['REMOTE_URL_SECRET_NAMES']) }),
     BASETEN_TRAINING: unsupportedSource('BASETEN_TRAINING', 'Baseten training checkpoints have no public download API; export the checkpoint to S3/GCS/HF and point checkpoint_repository there'),
   };
 }

@@ -3,11 +3,15 @@
  * socket `onread`), for large file bodies: no per-read allocation (so no garbage and no GC driven
  * by external memory), no copy between the socket's buffer and ours. One request per connection
  * (`Connection: close`); Content-Length, chunked and read-to-close bodies. Redirects are followed
- * like `httpGet` (dropping `Authorization` when the origin changes).
+ * like `httpGet` (dropping `Authorization` when the origin changes). Every connection, redirect
+ * hops included, goes through the outbound address policy (default: global unicast only).
  */
 import { isIP, connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Readable } from 'node:stream';
+import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
+import type { OutboundPolicy } from '../../net/address-policy.js';
+import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
 import { followRedirect } from './follow-redirect.js';
 
 /** Where a direct body delivers its bytes. */
@@ -148,8 +152,14 @@ class Dechunker {
 type Framing = { readonly kind: 'length'; left: number } | { readonly kind: 'chunked'; readonly d: Dechunker } | { readonly kind: 'eof' };
 
 /** One request on a fresh connection; resolves once the response head arrived. */
-function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal, idle: number): Promise<{ head: Head; body: DirectBody }> {
+function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal, idle: number, policy: OutboundPolicy): Promise<{ head: Head; body: DirectBody }> {
   return new Promise((resolve, reject) => {
+    try {
+      assertHostAllowed(policy, url.hostname);
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
     let headBuf: Buffer = Buffer.allocUnsafe(16 << 10);
     let headLen = 0;
     let head: Head | null = null;
@@ -263,8 +273,12 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
     };
     // Certificates are checked as node:https does (default CAs plus NODE_EXTRA_CA_CERTS).
     // (tls.connect takes `onread` like net.connect; @types/node does not list it.)
-    const tlsOpts: ConnectionOptions & { onread: OnReadOpts } = { host, port: Number(url.port || 443), onread, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) };
-    const socket: Socket = tls ? tlsConnect(tlsOpts) : netConnect({ host, port: Number(url.port || 80), onread });
+    // Names resolve through the outbound policy (only allowed addresses come back); the peer is
+    // checked again once connected.
+    const lookup = policyLookup(policy) as NonNullable<ConnectionOptions['lookup']>;
+    const tlsOpts: ConnectionOptions & { onread: OnReadOpts } = { host, port: Number(url.port || 443), onread, lookup, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) };
+    const socket: Socket = tls ? tlsConnect(tlsOpts) : netConnect({ host, port: Number(url.port || 80), onread, lookup });
+    socket.once('connect', () => assertPeerAllowed(policy, host, socket));
     const body: DirectBody = {
       direct: true,
       attach(s) {
@@ -329,15 +343,16 @@ export async function directGet(
   url: string,
   headers: Readonly<Record<string, string>>,
   signal: AbortSignal,
-  opts: { maxRedirects?: number; idleTimeoutMs?: number } = {},
+  opts: { maxRedirects?: number; idleTimeoutMs?: number; policy?: OutboundPolicy } = {},
 ): Promise<DirectGetResponse> {
+  const policy = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
   const maxRedirects = opts.maxRedirects ?? 5;
   const idle = opts.idleTimeoutMs ?? 60_000;
   let current = new URL(url);
   let hdrs: Record<string, string> = { ...headers };
   for (let hop = 0; ; hop++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new Error(`unsupported protocol ${current.protocol}`);
-    const { head, body } = await requestOnce(current, hdrs, signal, idle);
+    const { head, body } = await requestOnce(current, hdrs, signal, idle, policy);
     const next = hop < maxRedirects ? followRedirect(current, head.status, head.headers.get('location'), hdrs) : null;
     if (next !== null) {
       body.destroy();

@@ -3,6 +3,7 @@
  * for `Range: bytes=<offset>-` (guarded by `If-Range`, so a changed object restarts from zero) and
  * maps statuses to typed errors.
  */
+import type { OutboundPolicy } from '../../net/address-policy.js';
 import { SourceError } from '../sources/errors.js';
 import { directGet } from './direct-get.js';
 import { downloadResumable, type DownloadedFile, type FileSpec, type Opened, type ResumableOptions } from './resumable-download.js';
@@ -22,6 +23,8 @@ export interface HttpFileOptions extends ResumableOptions {
   readonly idleTimeoutMs?: number;
   /** Source-specific status mapping (e.g. HF X-Error-Code); null falls back to the generic one. */
   readonly mapStatus?: (status: number, errorCode: string | null, label: string) => SourceError | null;
+  /** Which addresses the download may connect to (default: global unicast only). */
+  readonly policy?: OutboundPolicy;
 }
 
 /** Generic status → error mapping for file GETs. */
@@ -49,7 +52,10 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
       headers['range'] = `bytes=${offset}-`;
       if (req.ifRange !== null) headers['if-range'] = req.ifRange;
     }
-    const res = await directGet(req.url, req.sign ? req.sign(new URL(req.url), headers) : headers, opts.signal, opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {});
+    const res = await directGet(req.url, req.sign ? req.sign(new URL(req.url), headers) : headers, opts.signal, {
+      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+      ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+    });
     if (res.status === 206) {
       const cr = parseContentRange(res.header('content-range'));
       if (cr === null || cr.start !== offset) {

@@ -2,10 +2,14 @@
  * A minimal GET over node:http/https that follows redirects (dropping `Authorization` when the
  * origin changes) and hands back the raw IncomingMessage. Used instead of fetch for file bodies:
  * node streams deliver every received byte before reporting a cut connection, while a WHATWG
- * stream drops its queued chunks when it errors, losing resume progress.
+ * stream drops its queued chunks when it errors, losing resume progress. Connections and redirect
+ * hops go through the outbound address policy.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
+import type { OutboundPolicy } from '../../net/address-policy.js';
+import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
 import { followRedirect } from './follow-redirect.js';
 
 export interface HttpGetResponse {
@@ -23,15 +27,20 @@ export async function httpGet(
   url: string,
   headers: Readonly<Record<string, string>>,
   signal: AbortSignal,
-  opts: { maxRedirects?: number; idleTimeoutMs?: number } = {},
+  opts: { maxRedirects?: number; idleTimeoutMs?: number; policy?: OutboundPolicy } = {},
 ): Promise<HttpGetResponse> {
+  const policy = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
+  const lookup = policyLookup(policy) as NonNullable<RequestOptions['lookup']>;
   const maxRedirects = opts.maxRedirects ?? 5;
   const idle = opts.idleTimeoutMs ?? 60_000;
   let current = new URL(url);
   let hdrs: Record<string, string> = { ...headers };
   for (let hop = 0; ; hop++) {
+    assertHostAllowed(policy, current.hostname);
+    const host = current.hostname;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: hdrs, signal }, resolve);
+      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: hdrs, signal, lookup }, resolve);
+      req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, host, s)));
       req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
       req.on('error', reject);
       req.end();

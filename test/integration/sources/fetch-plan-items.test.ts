@@ -48,7 +48,7 @@ const items = (): FetchItem[] => [
   { role: 'calibration_dataset', name: null, source: 'HF', repo: 'acme/calib', revision: null, repoType: 'dataset', secretName: null, dest: '/workspace/inputs/calibration' },
   { role: 'lora_adapter', name: 'sql', source: 'REMOTE_URL', repo: `${urls.url}/lora.tar.gz`, revision: null, repoType: 'model', secretName: null, dest: '/workspace/inputs/lora/sql' },
 ];
-const sources = () => sourcesFromEnv({ HF_ENDPOINT: hub.url, TRT_FETCH_MAX_ARCHIVE_BYTES: '1000000' });
+const sources = () => sourcesFromEnv({ HF_ENDPOINT: hub.url, TRT_FETCH_MAX_ARCHIVE_BYTES: '1000000', OUTBOUND_ALLOW: '127.0.0.1' });
 function ctx(workspaceDir: string, over: Partial<Parameters<typeof fetchPlanItems>[1]> = {}) {
   return { workspaceDir, workspaceMount: '/workspace', secrets: { hf_access_token: TOKEN }, signal: new AbortController().signal, sources: sources(), ...over };
 }

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
+import { outboundPolicy } from '../../../orchestrator/net/address-policy.js';
 import { remoteUrlSource } from '../../../orchestrator/storage/sources/remote-url-source.js';
 import { makeTar, startRemoteUrlServer, type RemoteUrlServer, type TarEntrySpec } from '../../fixtures/servers/remote-url-server.js';
 import { caught } from './caught-source-error.js';
@@ -20,7 +21,9 @@ const good = gzipSync(makeTar([
   { name: './sub/', type: '5' },
   { name: './sub/link', type: '2', linkname: '../config.json' },
 ]));
-const src = remoteUrlSource({ maxExtractBytes: 1_000_000 });
+// The test servers are on loopback, which the default outbound policy refuses.
+const LOOPBACK = outboundPolicy(['127.0.0.1']);
+const src = remoteUrlSource({ maxExtractBytes: 1_000_000, policy: LOOPBACK, allowedSecretNames: ['url_token'] });
 
 function item(path: string, over: Partial<FetchItem> = {}): FetchItem {
   return { role: 'checkpoint', name: null, source: 'REMOTE_URL', repo: `${srv.url}${path}`, revision: null, repoType: 'model', secretName: null, dest: '/workspace/inputs/checkpoint', ...over };
@@ -152,7 +155,7 @@ describe('REMOTE_URL source', () => {
 
   it('drops a stalled connection after the idle timeout and resumes', async () => {
     srv.set('/stall.tar.gz', { data: good, stallAfter: 20_000, stallTimes: 1 });
-    const quick = remoteUrlSource({ maxExtractBytes: 1_000_000, idleTimeoutMs: 200 });
+    const quick = remoteUrlSource({ maxExtractBytes: 1_000_000, idleTimeoutMs: 200, policy: LOOPBACK });
     const r = await quick.resolve(item('/stall.tar.gz'), ctx());
     const before = srv.requests.length;
     await quick.download(r, join(tmp, 'stall'), dl());

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboundPolicy } from '../../../orchestrator/net/address-policy.js';
 import { directGet, isDirectBody, type DirectGetResponse } from '../../../orchestrator/storage/util/direct-get.js';
+
+// The test servers listen on loopback, which the default outbound policy refuses.
+const LOOPBACK = { policy: outboundPolicy(['127.0.0.1']) };
 
 type Handler = (socket: Socket, request: string) => void;
 
@@ -78,7 +82,7 @@ const signal = () => new AbortController().signal;
 describe('directGet over plain HTTP', () => {
   it('reads a Content-Length body through small buffers with a pause', async () => {
     routes.set('/len', (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 26\r\nETag: "x"\r\n\r\nabcdefghijklmnopqrstuvwxyz'));
-    const res = await directGet(`${base}/len`, {}, signal());
+    const res = await directGet(`${base}/len`, {}, signal(), LOOPBACK);
     expect(res.status).toBe(200);
     expect(res.header('etag')).toBe('"x"');
     expect((await readBody(res)).toString()).toBe('abcdefghijklmnopqrstuvwxyz');
@@ -93,43 +97,43 @@ describe('directGet over plain HTTP', () => {
         setTimeout(() => s.end('0\r\n world, chunk!!!\r\n0\r\nX-Trailer: y\r\n\r\n'), 5);
       }, 5);
     });
-    const res = await directGet(`${base}/chunked`, {}, signal());
+    const res = await directGet(`${base}/chunked`, {}, signal(), LOOPBACK);
     expect((await readBody(res, 3)).toString()).toBe('hello world, chunk!!!');
   });
 
   it('fails on malformed chunk framing instead of returning bad bytes', async () => {
     routes.set('/badchunk', (s) => s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'));
-    const res = await directGet(`${base}/badchunk`, {}, signal());
+    const res = await directGet(`${base}/badchunk`, {}, signal(), LOOPBACK);
     await expect(readBody(res)).rejects.toThrow(/chunked/);
   });
 
   it('reads a body delimited by connection close', async () => {
     routes.set('/close', (s) => s.end('HTTP/1.0 200 OK\r\n\r\nuntil the end'));
-    const res = await directGet(`${base}/close`, {}, signal());
+    const res = await directGet(`${base}/close`, {}, signal(), LOOPBACK);
     expect((await readBody(res)).toString()).toBe('until the end');
   });
 
   it('reports a body cut short of its Content-Length as an error', async () => {
     routes.set('/cut', (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this'));
-    const res = await directGet(`${base}/cut`, {}, signal());
+    const res = await directGet(`${base}/cut`, {}, signal(), LOOPBACK);
     await expect(readBody(res)).rejects.toThrow();
   });
 
   it('skips 1xx informational responses', async () => {
     routes.set('/early', (s) => s.end('HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
-    const res = await directGet(`${base}/early`, {}, signal());
+    const res = await directGet(`${base}/early`, {}, signal(), LOOPBACK);
     expect(res.status).toBe(200);
     expect((await readBody(res)).toString()).toBe('ok');
   });
 
   it('returns error statuses to the caller', async () => {
-    const res = await directGet(`${base}/missing`, {}, signal());
+    const res = await directGet(`${base}/missing`, {}, signal(), LOOPBACK);
     expect(res.status).toBe(404);
   });
 
   it('rejects a malformed status line', async () => {
     routes.set('/garbage', (s) => s.end('SPDY/9 what\r\n\r\n'));
-    await expect(directGet(`${base}/garbage`, {}, signal())).rejects.toThrow(/malformed/);
+    await expect(directGet(`${base}/garbage`, {}, signal(), LOOPBACK)).rejects.toThrow(/malformed/);
   });
 
   it('follows redirects, keeps Authorization on the same origin and drops it across origins', async () => {
@@ -138,7 +142,7 @@ describe('directGet over plain HTTP', () => {
     routes.set('/r2', (s) => s.end(`HTTP/1.1 307 Temporary Redirect\r\nLocation: ${other}/r3\r\nContent-Length: 0\r\n\r\n`));
     routes.set('/r3', (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone'));
     seen.length = 0;
-    const res = await directGet(`${base}/r1`, { Authorization: 'Bearer hf_planted_token' }, signal());
+    const res = await directGet(`${base}/r1`, { Authorization: 'Bearer hf_planted_token' }, signal(), LOOPBACK);
     expect(res.url).toBe(`${other}/r3`);
     expect((await readBody(res)).toString()).toBe('done');
     const byPath = (p: string) => seen.find((r) => r.startsWith(`GET ${p} `)) ?? '';
@@ -147,24 +151,24 @@ describe('directGet over plain HTTP', () => {
   });
 
   it('refuses header values that would split the request', async () => {
-    await expect(directGet(`${base}/len`, { 'X-Bad': 'a\r\nInjected: 1' }, signal())).rejects.toThrow(/invalid header/);
+    await expect(directGet(`${base}/len`, { 'X-Bad': 'a\r\nInjected: 1' }, signal(), LOOPBACK)).rejects.toThrow(/invalid header/);
   });
 
   it('refuses non-http protocols', async () => {
-    await expect(directGet('ftp://127.0.0.1/x', {}, signal())).rejects.toThrow(/unsupported protocol/);
+    await expect(directGet('ftp://127.0.0.1/x', {}, signal(), LOOPBACK)).rejects.toThrow(/unsupported protocol/);
   });
 
   it('aborts a request whose server never answers', async () => {
     routes.set('/silent', () => undefined);
     const ac = new AbortController();
-    const p = directGet(`${base}/silent`, {}, ac.signal);
+    const p = directGet(`${base}/silent`, {}, ac.signal, LOOPBACK);
     setTimeout(() => ac.abort(new Error('cancelled by test')), 20);
     await expect(p).rejects.toThrow();
   });
 
   it('drops a connection that stays idle past the idle timeout', async () => {
     routes.set('/stall', (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
-    const res = await directGet(`${base}/stall`, {}, signal(), { idleTimeoutMs: 100 });
+    const res = await directGet(`${base}/stall`, {}, signal(), { idleTimeoutMs: 100, ...LOOPBACK });
     await expect(readBody(res)).rejects.toThrow();
   });
 });
@@ -192,13 +196,13 @@ describe('directGet over HTTPS', () => {
   });
 
   it('refuses a certificate it does not trust', async () => {
-    await expect(directGet(url, {}, signal())).rejects.toThrow(/certificate/i);
+    await expect(directGet(url, {}, signal(), LOOPBACK)).rejects.toThrow(/certificate/i);
   });
 
   it('reads the body when the certificate is trusted (NODE_EXTRA_CA_CERTS-style CA in a child process)', async () => {
     // Node reads extra CAs only at start-up, so the trusted case runs in a child with the CA set.
     const script = `import { directGet, isDirectBody } from ${JSON.stringify(join(import.meta.dirname, '..', '..', '..', 'orchestrator/storage/util/direct-get.ts'))};
-const res = await directGet(${JSON.stringify(url)}, {}, new AbortController().signal);
+const res = await directGet(${JSON.stringify(url)}, {}, new AbortController().signal, { policy: { allowCidrs: [], allowHosts: new Set(['127.0.0.1']) } });
 const parts = [];
 if (isDirectBody(res.body)) await new Promise((ok, fail) => res.body.attach({ buffer: () => Buffer.alloc(4), data: (b, n) => { parts.push(Buffer.from(b.subarray(0, n))); return true; }, end: (e) => (e ? fail(e) : ok()) }));
 else for await (const c of res.body) parts.push(c);
