@@ -45,6 +45,7 @@ const ROWS: Row[] = [
   { name: 'configuration with adapters', doc: lora({ a: A }, { lora_configuration: { max_lora_rank: 16 } }), expect: [] },
   { name: 'unknown module with a guess', doc: modules(['q_proj', 'atn_q']), expect: [['LORA_TARGET_MODULE_UNKNOWN', 'error', `${MODULES}.1`, 'unknown LoRA target module "atn_q"; did you mean attn_q? (TensorRT-LLM names: attn_qkv, attn_q,']] },
   { name: 'unknown module without a guess', doc: modules(['zzzzzzzz']), expect: [['LORA_TARGET_MODULE_UNKNOWN', 'error', `${MODULES}.0`, 'unknown LoRA target module "zzzzzzzz" (TensorRT-LLM names: ']] },
+  { name: 'a long unknown module is cut to 60 characters', doc: modules([`${'m'.repeat(70)}`]), expect: [['LORA_TARGET_MODULE_UNKNOWN', 'error', `${MODULES}.0`, `unknown LoRA target module "${'m'.repeat(60)}" (`]] },
   { name: 'two unknown modules', doc: modules(['x1', 'attn_q', 'x2']), expect: [['LORA_TARGET_MODULE_UNKNOWN', 'error', `${MODULES}.0`], ['LORA_TARGET_MODULE_UNKNOWN', 'error', `${MODULES}.2`, '"x2"']] },
   { name: 'every known module at once', doc: modules(ALL_MODULES), expect: [] },
 ];
