@@ -198,6 +198,13 @@ describe('v2 plans', () => {
     expect(yaml['kv_cache_config']).toEqual({ dtype: 'fp8' });
   });
 
+  it('an FP8 KV cache alone is a runtime setting: no quantize step', () => {
+    const p = plan(V2.replace('    tensor_parallel_size: 2\n', '    tensor_parallel_size: 2\n    patch_kwargs:\n      kv_cache_config:\n        dtype: fp8\n'));
+    expect(p.steps.map((s) => s.kind)).toEqual(['fetch', 'publish']);
+    const yaml = parse(p.launch['trtllm-serve']?.files[0]?.content ?? '') as Record<string, unknown>;
+    expect(yaml['kv_cache_config']).toEqual({ dtype: 'fp8' });
+  });
+
   it('skip_build_result: nothing to fetch or build, launch configs only', () => {
     const p = plan(V2.replace('    checkpoint_repository:\n      source: HF\n      repo: Qwen/Qwen3-30B-A3B\n', '    skip_build_result: true\n'));
     expect(p.steps.map((s) => s.kind)).toEqual(['publish']);

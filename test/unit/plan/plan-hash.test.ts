@@ -111,3 +111,17 @@ describe('planHash and nested patch_kwargs', () => {
     expect(hash(a)).not.toBe(hash(V2));
   });
 });
+
+describe('planHash covers every step kind', () => {
+  it('refuses a step kind it does not know instead of hashing it as a plain step', async () => {
+    const { planHash } = await import('../../../orchestrator/plan/plan-hash.js');
+    const p = plan(V1);
+    const odd = { ...p, steps: [...p.steps, { ...p.steps[0], kind: 'teleport' }] } as unknown as Parameters<typeof planHash>[0];
+    expect(() => planHash(odd)).toThrow(/unknown step kind "teleport"/);
+  });
+
+  it('changes when the step or Triton image changes', () => {
+    expect(hash(V1, { lanes: { steps: { repository: 'team/steps' } } })).not.toBe(base);
+    expect(hash(V1, { lanes: { triton: { repository: 'team/triton' } } })).not.toBe(base);
+  });
+});
