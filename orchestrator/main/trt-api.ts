@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { buildApp } from '../api/build-app.js';
 import { planConfigText } from '../plan/plan-config.js';
 import { BuildQueue } from '../queue/build-queue.js';
+import { preflightHookFromEnv } from '../storage/facts/preflight-from-env.js';
 import { redactConfig } from '../storage/publish/redact-config.js';
 import { configOrExit, connectRedis, makeLogger, onShutdownSignal, openArtifactStore } from './service-runtime.js';
 import { publishedIn } from './store-publisher.js';
@@ -27,6 +28,7 @@ const app = buildApp({
   redis,
   queue,
   planConfig: (text) => planConfigText(text),
+  preflight: preflightHookFromEnv({ ...process.env, HF_ENDPOINT: config.HF_ENDPOINT }, config.secrets),
   publisher: { published: (planHash) => publishedIn(store, planHash) },
   readArtifact: (key) => store.getBytes(key),
   configForRecord: (text) => {

@@ -36,7 +36,7 @@ function problemFinding(p: FactsProblem, path: string, what: string, secret: str
     return err('PREFLIGHT_CHECKPOINT_ACCESS_DENIED', path, `${what} cannot be read with the credentials the build would use (${p.message}): ${fix}`);
   }
   if (p.kind === 'missing') return err('PREFLIGHT_CHECKPOINT_NOT_FOUND', path, `${what} was not found (${p.message}): check the repo and revision`);
-  if (p.kind === 'invalid') return err('PREFLIGHT_CHECKPOINT_INVALID', path, `${what}: ${p.message}; point the repository at a Hugging Face-format checkpoint with a config.json`);
+  if (p.kind === 'invalid') return warn('PREFLIGHT_CHECKPOINT_UNREADABLE', path, `${what}: ${p.message}; the checkpoint checks were skipped (the convert step needs a Hugging Face-format checkpoint with a complete config.json)`);
   if (p.kind === 'unavailable') return warn('PREFLIGHT_NOT_CHECKED', path, `${what} could not be read now (${p.message}); the checkpoint checks were skipped`);
   return null;
 }

@@ -22,7 +22,7 @@ export interface CheckpointFacts {
   readonly checkpointBytes: number | null;
 }
 
-/** Why something could not be read; `denied` and `missing` fail the plan, `unavailable` does not. */
+/** Why something could not be read: `denied` and `missing` fail the plan; `invalid`, `unavailable` and `unsupported` only skip the checks. */
 export interface FactsProblem {
   readonly kind: 'denied' | 'missing' | 'invalid' | 'unavailable' | 'unsupported';
   readonly message: string;

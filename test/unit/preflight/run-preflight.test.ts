@@ -68,7 +68,7 @@ describe('runPreflight', () => {
     expect(r.section.notChecked[0]?.why).toMatch(/offline.*--online/);
   });
 
-  it('a gated repo without a token is an error with the fix; an unreachable hub only a warning', () => {
+  it('a gated repo without a token and a missing repo are errors with the fix; an unreachable hub or unreadable config only a warning', () => {
     const denied = runPreflight({ settings: settingsFor({}), checkpoint: { ok: false, problem: { kind: 'denied', message: 'hf:meta-llama/Llama-3.1-8B-Instruct@main: access denied (gated repository)' } }, adapters: [] });
     expect(denied.findings[0]).toMatchObject({ code: 'PREFLIGHT_CHECKPOINT_ACCESS_DENIED', severity: 'error', path: 'trt_llm.build.checkpoint_repository.repo' });
     expect(denied.findings[0]?.message).toContain('accept the model\'s license');
@@ -77,9 +77,8 @@ describe('runPreflight', () => {
     const unsupported = runPreflight({ settings: settingsFor({}), checkpoint: { ok: false, problem: { kind: 'unsupported', message: 'archives are not opened' } }, adapters: [] });
     expect(unsupported.findings).toEqual([]);
     expect(unsupported.section.notChecked).toEqual([{ what: 'checkpoint facts', why: 'archives are not opened' }]);
-    for (const kind of ['missing', 'invalid'] as const) {
-      expect(runPreflight({ settings: settingsFor({}), checkpoint: { ok: false, problem: { kind, message: 'x' } }, adapters: [] }).findings[0]?.severity).toBe('error');
-    }
+    expect(runPreflight({ settings: settingsFor({}), checkpoint: { ok: false, problem: { kind: 'missing', message: 'x' } }, adapters: [] }).findings[0]).toMatchObject({ code: 'PREFLIGHT_CHECKPOINT_NOT_FOUND', severity: 'error' });
+    expect(runPreflight({ settings: settingsFor({}), checkpoint: { ok: false, problem: { kind: 'invalid', message: 'x' } }, adapters: [] }).findings[0]).toMatchObject({ code: 'PREFLIGHT_CHECKPOINT_UNREADABLE', severity: 'warning' });
   });
 
   it('checks adapters and reports unreadable ones', () => {
