@@ -46,7 +46,7 @@ export function renderPlanText(plan: BuildPlan): string {
     'launch configs:',
   ];
   for (const [name, launch] of Object.entries(plan.launch)) {
-    lines.push(`- ${name} (${launch.server}):`, `  $ ${shellJoin(launch.argv)}`);
+    lines.push(`- ${name} (${launch.server}):`, `  image: ${launch.image}`, `  $ ${shellJoin(launch.argv)}`);
     for (const file of launch.files) {
       lines.push(`  file launch/${file.path}:`, ...file.content.trimEnd().split('\n').map((l) => `    ${l}`));
     }
