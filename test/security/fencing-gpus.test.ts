@@ -16,7 +16,7 @@ afterAll(() => {
   for (const c of cleanups.reverse()) c();
 });
 
-describe('fencing: busy GPUs are never handed out twice', () => {
+describe('fencing: busy GPUs are never handed out twice', { timeout: 120_000 }, () => {
   it('a live container keeps its device out of the allocator and out of docker run; once reaped, the device is free', async () => {
     const ws = tempDir('gpus-ws-');
     const state = fakeDockerState();

@@ -36,7 +36,7 @@ function exitRecord(state: string, name: string): { at: number; how: string } | 
   return lines.map((l) => JSON.parse(l) as { name: string; at: number; how: string }).find((e) => e.name === name);
 }
 
-describe('fencing: lock loss stops the container within a bound', () => {
+describe('fencing: lock loss stops the container within a bound', { timeout: 120_000 }, () => {
   it('the AbortSignal fired on lock loss removes the container (docker rm -f) and the run ends as cancelled', async () => {
     const s = setup();
     const { ctx, abort } = runContext(s.ws, { runName: 'run-lock-1', labels: labels('b0000000000000001-1') });

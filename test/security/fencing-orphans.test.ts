@@ -67,7 +67,7 @@ async function sigkill(child: ChildProcess): Promise<void> {
 
 const labels1: AttemptLabels = { build: '0123456789abcdef-1', step: 'engine_build', attempt: 1, worker: 'worker-a', host: 'host-1' };
 
-describe('fencing: a SIGKILLed worker leaves an orphan container', () => {
+describe('fencing: a SIGKILLed worker leaves an orphan container', { timeout: 180_000 }, () => {
   it('the orphan outlives its worker; reapOrphans finds it by its labels and stops it', async () => {
     const s = setup();
     const child = await startDoomedWorker(s, labels1, 'run-a1');

@@ -84,7 +84,7 @@ describe('prepareAttemptOutputs', () => {
   });
 });
 
-describe('attempt-scoped outputs through the executors', () => {
+describe('attempt-scoped outputs through the executors', { timeout: 120_000 }, () => {
   it('docker: an earlier attempt that keeps running (unfenced) never writes into the output the new attempt commits', async () => {
     const s = dockerSetup();
     const orphanExec = createDockerExecutor({ env: { ...s.env, FAKE_DOCKER_HANG_AFTER_FILES: '1' }, forceKillAfterMs: 1_000 });

@@ -87,7 +87,7 @@ describe('createDockerFence: failures are precise FenceErrors', () => {
   });
 });
 
-describe('createDockerFence over the fake docker', () => {
+describe('createDockerFence over the fake docker', { timeout: 120_000 }, () => {
   it('reapOrphans keeps the attempts in keep, stops the rest of this host (malformed ones too), and leaves other hosts alone', async () => {
     const ws = tempDir('fence-ws-');
     const state = fakeDockerState();

@@ -20,7 +20,7 @@ function state(): string {
 
 const run = (args: string[], env: Record<string, string>) => execa(DOCKER, args, { reject: false, env: { PATH: process.env['PATH'] ?? '', ...env }, extendEnv: false });
 
-describe.concurrent('the fake docker CLI itself', () => {
+describe('the fake docker CLI itself', { timeout: 90_000 }, () => {
   it('says it is a fake and needs its state dir', async () => {
     const r = await run(['run', '--rm', '--name', 'x1', IMAGE, 'trtllm-build'], {});
     expect(r.exitCode).toBe(125);

@@ -77,7 +77,7 @@ export function lineLog(): LineLog & { onLine: StepRunContext['onLine'] } {
         }
       }
     },
-    waitFor(re, ms = 15_000) {
+    waitFor(re, ms = 60_000) {
       const seen = lines.find((l) => re.test(l.line));
       if (seen) return Promise.resolve(seen.line);
       return new Promise((resolve, reject) => {
