@@ -109,7 +109,7 @@ describe('dashboard in chromium', () => {
     built = sub.json.id;
     // The list refreshes by itself: the row appears, then turns succeeded, with no reload.
     await page.locator(`tr[data-build="${built}"]`).waitFor({ timeout: 20_000 });
-    await page.locator(`tr[data-build="${built}"][data-status="succeeded"], tr[data-build="${built}"][data-status="failed"]`).waitFor({ timeout: 60_000 });
+    await page.locator(`tr[data-build="${built}"][data-status="succeeded"], tr[data-build="${built}"][data-status="failed"]`).waitFor({ timeout: 90_000 });
     const finished = (await api<BuildView>('GET', `/v1/builds/${built}`)).json;
     expect(finished.error).toBeNull();
     expect(finished.status).toBe('succeeded');
@@ -121,7 +121,7 @@ describe('dashboard in chromium', () => {
     await page.locator(`tr[data-build="${built}"]`).waitFor({ state: 'detached' });
     await page.locator('#status-filter').selectOption('succeeded');
     await page.locator(`tr[data-build="${built}"]`).waitFor();
-  }, 120_000);
+  }, 150_000);
 
   it("opens the build page: step timeline, logs streamed to the end event, manifest and launch configs", async () => {
     await page.locator(`tr[data-build="${built}"] a`).click();
@@ -149,6 +149,12 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('#launch-configs pre').first().textContent()).toMatch(/trtllm-serve|tritonserver|text-embeddings-router/);
     // Launch files (launch/…) are loaded through the bearer-protected route, not a URL token.
     await expect.poll(() => page.locator('[data-launch-file] pre').allTextContents(), { timeout: 10_000 }).not.toContain('loading…');
+    // A copy button puts exactly the shown command on the clipboard.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    const first = page.locator('#launch-configs [data-launch]').first();
+    await first.locator('button.copy').click();
+    await expect.poll(() => first.locator('button.copy').textContent()).toBe('Copied');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(await first.locator('pre').textContent());
     await page.screenshot({ path: join(SHOTS, 'build-page.png'), fullPage: true });
   }, 60_000);
 
