@@ -118,6 +118,7 @@ const buildFields = {
   steps: z.array(Step),
   artifacts: Artifacts.nullable(),
   error: BuildErrorSchema.nullable(),
+  waitReason: z.string().nullable().describe('Why a queued build is not running yet (e.g. no worker has that many GPUs), else null'),
 };
 
 export const BuildSummary = z.object(buildFields).meta({ id: 'BuildSummary', description: 'A build as the list shows it' });
