@@ -12,6 +12,7 @@ import { registerRequestLog } from './request-log.js';
 import { registerBuildRoutes } from './routes-builds.js';
 import { registerLogRoutes } from './routes-logs.js';
 import { registerOpsRoutes } from './routes-ops.js';
+import { registerWebhookRoutes } from './routes-webhooks.js';
 import { registerDashboard } from './routes-ui.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -73,6 +74,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerOpsRoutes(app, deps);
   registerBuildRoutes(app, deps);
   registerLogRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   registerDashboard(app, deps);
   return app;
 }
