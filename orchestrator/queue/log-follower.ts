@@ -108,7 +108,7 @@ export class LogFollower {
       const from = ids.map((id) => this.cursors.get(id) ?? '0-0');
       let res: [string, [string, string[]][]][] | null;
       try {
-        res = (await (this.blocking as Redis).xread('COUNT', 1000, 'BLOCK', single ? 0 : this.clusterBlockMs, 'STREAMS', ...streams, ...from)) as [string, [string, string[]][]][] | null;
+        res = (await (this.blocking as Redis).xread('COUNT', 1000, 'BLOCK', single ? 0 : this.clusterBlockMs, 'STREAMS', ...streams, ...from));
       } catch (err) {
         if (this.closed) return;
         if (String(err).includes('UNBLOCKED')) continue;

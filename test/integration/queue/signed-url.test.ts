@@ -44,7 +44,7 @@ async function dumpPrefix(): Promise<string> {
         type === 'string' ? await redis.get(key)
         : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
         : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-        : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1))
+        : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
         : type === 'set' ? JSON.stringify(await redis.smembers(key))
         : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
         : `unknown type ${type}`;

@@ -47,7 +47,7 @@ beforeAll(() => {
       }
     }
     return pass();
-  }) as typeof faulty.sendCommand;
+  });
   bq = new BuildQueue(faulty, prefix, () => Date.now());
   check = new BuildQueue(redis, prefix, () => Date.now());
 });
