@@ -68,6 +68,7 @@ function renderSummary(el, build, onCancel) {
       h('dd', { class: 'mono small' }, build.planHash),
       build.artifacts ? [h('dt', {}, 'Published'), h('dd', { class: 'mono small' }, `${build.artifacts.store} ${build.artifacts.prefix}`)] : null,
     ),
+    build.waitReason && build.status === 'queued' ? h('div', { class: 'wait-box', id: 'wait-reason' }, h('strong', {}, 'Waiting: '), build.waitReason) : null,
     build.error ? h('div', { class: 'error-box', id: 'build-error' }, h('strong', {}, build.error.code), ': ', build.error.message, build.error.advice ? h('div', { class: 'advice' }, build.error.advice) : null) : null,
   );
 }

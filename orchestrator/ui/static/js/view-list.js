@@ -56,7 +56,7 @@ export function renderList(root, params) {
                 'tr',
                 { 'data-build': b.id, 'data-status': b.status },
                 h('td', {}, h('a', { href: `#/builds/${b.id}`, class: 'mono' }, b.id)),
-                h('td', {}, statusBadge(b.status), b.cancelRequested && b.status === 'running' ? h('span', { class: 'muted' }, ' cancelling') : null),
+                h('td', {}, statusBadge(b.status), b.cancelRequested && b.status === 'running' ? h('span', { class: 'muted' }, ' cancelling') : null, b.status === 'queued' && b.waitReason ? h('div', { class: 'muted small' }, b.waitReason) : null),
                 h('td', {}, b.gpuType),
                 h('td', {}, stepsCell(b)),
                 h('td', {}, String(b.attempts)),
