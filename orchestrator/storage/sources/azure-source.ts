@@ -7,6 +7,7 @@
  * the ETag), checked against Content-MD5 when the blob has one.
  */
 import { createHash } from 'node:crypto';
+import { AZURE_SHORT_SCHEMES, CHECKPOINT_URL_SCHEMES } from '../../config/checkpoint-schemes.js';
 import { DEFAULT_OUTBOUND_POLICY, withAllowed } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import type { FetchItem } from '../../plan/types.js';
@@ -44,15 +45,17 @@ const API_VERSION = '2021-08-06';
 const ACCOUNT = /^[a-z0-9]{3,24}$/;
 const CONTAINER = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$|^\$root$/;
 
-/** Parses `az://account/container/prefix` or a blob-endpoint https URL. */
+/** Parses `az://account/container/prefix` (or `azure://…`) or a blob-endpoint https URL. */
 export function parseAzureRepo(repo: string): AzureRef {
   let account: string | undefined;
   let rest: string;
   let endpoint: string | null = null;
-  const az = /^az:\/\/([^/]+)\/(.*)$/.exec(repo);
-  if (az) {
-    account = az[1];
-    rest = az[2] ?? '';
+  // `az://` and `azure://` (the scheme table's Azure shorthands) name account/container/path.
+  const az = /^([a-z]+):\/\/([^/]+)\/(.*)$/.exec(repo);
+  if (az && az[1] !== 'https' && !AZURE_SHORT_SCHEMES.includes(az[1] ?? '')) throw new SourceError('SOURCE_REPO_INVALID', `expected ${CHECKPOINT_URL_SCHEMES.AZURE.forms.join(', ')}`);
+  if (az && az[1] !== 'https') {
+    account = az[2];
+    rest = az[3] ?? '';
   } else {
     let u: URL;
     try {

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { CHECKPOINT_URL_SCHEMES } from '../../config/checkpoint-schemes.js';
 import { DEFAULT_OUTBOUND_POLICY, withAllowed } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import { policyLookup } from '../../net/safe-lookup.js';
@@ -70,7 +71,7 @@ const PLAIN_MD5 = /^"?([0-9a-f]{32})"?$/;
 
 /** Builds the S3 (or GCS-over-XML-API) adapter. */
 export function s3Source(opts: S3SourceOptions): CheckpointSource {
-  const scheme = opts.kind === 'GCS' ? 'gs' : 's3';
+  const scheme = CHECKPOINT_URL_SCHEMES[opts.kind].schemes[0];
   const credsOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): StoreCredentials | null =>
     credentialsFor(item, secrets) ?? opts.defaultCredentials ?? null;
   return {
