@@ -4,6 +4,7 @@
  * bare BullMQ no-op queue in the same run, same Redis and same concurrency. Prints builds/s and
  * enqueue-to-first-step latency p50/p99 for both, and the throughput ratio (service / bare); a bare
  * two-job flow is measured too, to show how much of the gap is the flow shape itself.
+ * Also prints Redis commands per build and per idle live-log (SSE) follower per second.
  * Usage: `npx tsx bench/queue.ts [builds] [concurrency]` (REDIS_URL, default redis://127.0.0.1:6379).
  */
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BuildQueue } from '../orchestrator/queue/build-queue.js';
 import { DEFAULT_WORKER_TUNING } from '../orchestrator/queue/job-catalog.js';
+import { LogFollower } from '../orchestrator/queue/log-follower.js';
 import { silentLog } from '../orchestrator/queue/ports.js';
 import { startWorker } from '../orchestrator/queue/start-worker.js';
 import { cleanupPrefix, fakeWorkerDeps, fixturePlan, memoryAllocator, memoryPublisher, scriptedExecutor } from '../test/integration/queue/fixtures.js';
@@ -149,6 +151,32 @@ async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: numbe
 }
 
 /**
+ * Redis commands per idle live-log follower per second: FOLLOWERS SSE-style followers of queued
+ * builds (one blocking reader for all of them), counted over IDLE_MS once they are all attached.
+ */
+const FOLLOWERS = 100;
+const IDLE_MS = 2000;
+async function idleFollowers(redis: Redis): Promise<number> {
+  const prefix = `bench-sse-${randomUUID().slice(0, 8)}`;
+  const bq = new BuildQueue(redis, prefix, () => Date.now());
+  const blocking = redis.duplicate();
+  const follower = new LogFollower(redis, blocking, bq.store.keys);
+  const ids = await Promise.all(Array.from({ length: FOLLOWERS }, async (_, i) => (await bq.store.claim(fixturePlan(`sse-${prefix}-${i}`, 'H100'), Date.now(), null)).id));
+  const stops = ids.map((id) => follower.follow(id, 0, () => undefined));
+  // Let the reader pick up the whole set, then count what idling costs.
+  await new Promise((r) => setTimeout(r, 200));
+  const before = sent;
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const perFollowerPerSecond = (sent - before) / FOLLOWERS / (IDLE_MS / 1000);
+  stops.forEach((stop) => stop());
+  await follower.close();
+  blocking.disconnect();
+  await bq.close();
+  await cleanupPrefix(redis, prefix);
+  return perFollowerPerSecond;
+}
+
+/**
  * Commands this process sends to Redis (every ioredis connection, BullMQ's duplicates included),
  * counted client-side: each command of a pipeline or MULTI counts, a Lua script counts once.
  */
@@ -174,6 +202,7 @@ const skipped = { perSecond: NaN, p50: NaN, p99: NaN, commands: NaN, cpuMs: NaN 
 const b = only.has('bare') ? await measured(() => bare(redis)) : skipped;
 const fl = only.has('flow') ? await measured(() => bareFlow(redis)) : skipped;
 const s = only.has('service') ? await measured(() => service(redis)) : { ...skipped, firstGpuStepP50: NaN };
+const sse = only.has('sse') || only.has('service') ? await idleFollowers(redis) : NaN;
 const f = (x: number): string => x.toFixed(1);
 const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}, load average ${load}`);
@@ -181,4 +210,5 @@ console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50
 console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow, ${fl.cpuMs.toFixed(2)} ms CPU/flow`);
 console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build, ${s.cpuMs.toFixed(2)} ms CPU/build`);
 console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}; (service ÷ bare flow): ${(s.perSecond / fl.perSecond).toFixed(2)}`);
+console.log(`live logs         : ${sse.toFixed(3)} Redis commands per idle SSE follower per second (${FOLLOWERS} followers, one blocking XREAD per API process)`);
 redis.disconnect();
