@@ -189,6 +189,7 @@ describe('dashboard in chromium', () => {
     expect((await api<BuildView>('GET', `/v1/builds/${sub.json.id}`)).json.status).toBe('cancelled');
     await expect.poll(() => page.locator('#log-state').textContent(), { timeout: 20_000 }).toBe('complete');
     expect(await page.locator('#timeline .tl-row[data-kind="convert"]').getAttribute('data-status')).toBe('cancelled');
+    expect(await page.locator('#bundle').textContent()).toBe('The build ended cancelled; nothing was published.');
     await page.screenshot({ path: join(SHOTS, 'build-cancelled.png'), fullPage: true });
   }, 120_000);
 

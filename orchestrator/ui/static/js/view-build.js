@@ -142,6 +142,7 @@ export function renderBuild(root, id) {
         bundleShown = true;
         void renderBundle(bundle, id);
       }
+      if (TERMINAL.includes(build.status) && !build.artifacts) setChildren(bundle, h('p', { class: 'muted' }, `The build ended ${build.status}; nothing was published.`));
       if (TERMINAL.includes(build.status)) return;
     } catch (err) {
       setChildren(summary, h('div', { class: 'error-box' }, `Could not load build ${id}: ${err.message}`));
