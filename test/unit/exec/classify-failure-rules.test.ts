@@ -105,7 +105,7 @@ describe('classifyFailure: one row per pattern', () => {
   });
 
   it('near misses fall through to unknown', () => {
-    for (const line of ['Process Killed by user', 'error: argument --x: invalid literal', 'Connection established', 'HTTP Error 404: Not Found', '404 Client Error', 'memory usage: 12 GiB', 'EPIPES']) {
+    for (const line of ['Process Killed by user', 'Killed by user request', 'error: argument --x: invalid literal', 'Connection established', 'HTTP Error 404: Not Found', '404 Client Error', 'memory usage: 12 GiB', 'EPIPES']) {
       expect(classifyFailure(r({ tail: line })).class, line).toBe('unknown');
     }
   });
@@ -175,6 +175,10 @@ describe('evidence', () => {
   it('is the whole matching line, trimmed, from the first or the last line of the tail', () => {
     expect(classifyFailure(r({ tail: '  CUDA out of memory at start  \nnext' })).message).toMatch(/: CUDA out of memory at start$/);
     expect(classifyFailure(r({ tail: 'first\nend: CUDA out of memory' })).message).toMatch(/\): end: CUDA out of memory$/);
+  });
+  it('a "Killed" line after a blank line is the evidence (the pattern does not span lines)', () => {
+    expect(classifyFailure(r({ tail: 'loading\n\nKilled\n' })).message).toBe(`${errorCodeInfo('STEP_HOST_OOM').summary} (exit code 1): Killed`);
+    expect(classifyFailure(r({ tail: 'loading\n \n\t Killed \n' })).message).toMatch(/\): Killed$/);
   });
   it('is clipped at 300 characters with an ellipsis; 300 exactly is kept whole', () => {
     const long = `CUDA out of memory ${'x'.repeat(400)}`;
