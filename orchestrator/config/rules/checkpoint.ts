@@ -18,7 +18,7 @@ const AZURE_URL = new RegExp(
 // Path-like text that must never reach a URL path or a file name: `..` segments, NUL and other
 // control characters, backslashes, whitespace.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const UNSAFE_REF = /(?:^|\/)\.\.(?:\/|$)|[\x00-\x20\x7f\\]/;
+const UNSAFE_REF = /\.\.|[\x00-\x20\x7f\\]/;
 const TOKEN_SHAPED = /^(?:hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[A-Z0-9]{16}|[A-Za-z0-9+/_-]{40,})$/;
 
 /** Why `repo` is not a valid Hugging Face repo id, or undefined when it is. */
@@ -102,7 +102,7 @@ function revisionFindings(repo: CheckpointRepository, path: readonly PathSegment
     return /^sha256:[0-9a-fA-F]{64}$/.test(rev) ? [] : [error('REMOTE_URL_REVISION_INVALID', path, 'revision for REMOTE_URL must be "sha256:<64 hex>" (the digest of the file at the URL) or left out')];
   }
   if (rev.length > 256 || UNSAFE_REF.test(rev) || rev.startsWith('/') || rev.startsWith('-')) {
-    return [error('CHECKPOINT_REVISION_INVALID', path, 'revision must be a branch, tag or commit: at most 256 characters, no ".." segment, no whitespace, control characters or backslashes, not starting with "/" or "-"')];
+    return [error('CHECKPOINT_REVISION_INVALID', path, 'revision must be a branch, tag or commit: at most 256 characters, no "..", no whitespace, control characters or backslashes, not starting with "/" or "-"')];
   }
   return [];
 }

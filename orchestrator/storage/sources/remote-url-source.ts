@@ -86,6 +86,23 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * `tar czf model.tar.gz model/` puts everything under one directory; the converter expects the
+ * files themselves in the destination. When the staging dir holds exactly one entry and it is a
+ * (real) directory, its contents move up one level. Returns that directory's name, or null.
+ */
+export async function unwrapSingleTopDir(staging: string): Promise<string | null> {
+  const top = await readdir(staging, { withFileTypes: true });
+  const only = top[0];
+  if (top.length !== 1 || only === undefined || !only.isDirectory()) return null;
+  const inner = `${staging}.inner`;
+  await rm(inner, { recursive: true, force: true });
+  await rename(join(staging, only.name), inner);
+  await rmdir(staging);
+  await rename(inner, staging);
+  return only.name;
+}
+
 /** Moves the extracted staging dir's entries into destDir (replacing same-named entries). */
 async function moveInto(staging: string, destDir: string): Promise<void> {
   await mkdir(destDir, { recursive: true });
@@ -188,7 +205,10 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
           // zlib errors: a damaged or non-gzip stream
           throw new SourceError('ARCHIVE_CORRUPT', `${what}: cannot decompress the archive (${err instanceof Error ? err.message : String(err)})`);
         });
-        const files = entries.filter((e) => e.type === 'file').map((e) => ({ path: e.path, size: e.size, sha256: null, etag: null }));
+        const top = await unwrapSingleTopDir(staging);
+        const files = entries
+          .filter((e) => e.type === 'file')
+          .map((e) => ({ path: top === null ? e.path : e.path.slice(top.length + 1), size: e.size, sha256: null, etag: null }));
         if (files.length === 0) throw new SourceError('SOURCE_EMPTY', `${what}: the archive contains no files`);
         await moveInto(staging, destDir);
         await rm(target, { force: true });

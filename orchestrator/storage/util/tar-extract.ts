@@ -2,11 +2,12 @@
  * A small, strict tar reader (ustar, pax `x` headers, GNU long names) that extracts into a
  * directory and refuses anything unsafe: absolute paths and `..` (ARCHIVE_PATH_ESCAPE), symlinks or
  * hardlinks that point outside the target (ARCHIVE_LINK_ESCAPE), devices and fifos
- * (ARCHIVE_UNSUPPORTED_ENTRY), and archives whose entries add up past `maxBytes`
+ * (ARCHIVE_UNSUPPORTED_ENTRY), paths that go through a symlink extracted earlier (a link chain;
+ * ARCHIVE_LINK_ESCAPE: every parent is checked on disk, not by name), and archives whose entries add up past `maxBytes`
  * (ARCHIVE_TOO_LARGE). Modes are not restored (files 0644, directories 0755).
  */
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, rm, symlink } from 'node:fs/promises';
+import { link, lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { once } from 'node:events';
 import { SourceError } from '../sources/errors.js';
@@ -83,6 +84,29 @@ function entryPath(raw: string): string | null {
   return norm;
 }
 
+/**
+ * Refuses an entry whose path goes through a symlink already on disk: names alone cannot tell that
+ * `a/b/c` lands outside when an earlier member made `a/b` a link (a chain such as `a/b → ..`,
+ * `a/b/c → ..`, then `c/file`). Every parent of `rel` under `destDir` must be a real directory.
+ */
+async function assertRealParents(destDir: string, rel: string): Promise<void> {
+  const parts = rel.split('/');
+  let cur = destDir;
+  for (let i = 0; i < parts.length - 1; i++) {
+    cur = join(cur, parts[i] as string);
+    let st;
+    try {
+      st = await lstat(cur);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // the rest will be created as directories
+      throw err;
+    }
+    if (st.isSymbolicLink() || !st.isDirectory()) {
+      throw new SourceError('ARCHIVE_LINK_ESCAPE', `archive entry ${JSON.stringify(rel.slice(0, 200))} goes through ${JSON.stringify(parts.slice(0, i + 1).join('/'))}, which is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; refusing`);
+    }
+  }
+}
+
 /** Extracts the tar stream `input` under `destDir` (created if missing), enforcing the limits. */
 export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, destDir: string, limits: ExtractLimits): Promise<ExtractedEntry[]> {
   const reader = new ByteReader(input);
@@ -143,6 +167,7 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
         continue;
       }
       const target = join(destDir, ...rel.split('/'));
+      await assertRealParents(destDir, rel);
       if (type === '5') {
         await mkdir(target, { recursive: true, mode: 0o755 });
         entries.push({ path: rel, size: 0, type: 'directory' });
@@ -166,6 +191,7 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
         if (src === null || !files.has(src)) {
           throw new SourceError('ARCHIVE_LINK_ESCAPE', `hardlink ${JSON.stringify(rel)} points outside the extracted files (${JSON.stringify(rawLink.slice(0, 200))})`);
         }
+        await assertRealParents(destDir, src);
         await mkdir(dirname(target), { recursive: true });
         await rm(target, { force: true });
         await link(join(destDir, ...src.split('/')), target);
