@@ -60,8 +60,22 @@ export const BuildPlan = z
   })
   .meta({ id: 'BuildPlan', description: 'The plan `trt-plan` prints (the fields listed here are stable; more may appear)' });
 
+const nullableObject = z.record(z.string(), z.unknown()).nullable();
+export const Preflight = z
+  .object({
+    checked: z.boolean().describe('Whether checkpoint facts were read (false offline or when the source could not be read)'),
+    model: nullableObject,
+    memory: nullableObject,
+    calibration: nullableObject,
+    disk: nullableObject,
+    buildTimeEstimate: nullableObject.describe('Rough, labelled as such'),
+    adapters: z.array(z.record(z.string(), z.unknown())),
+    notChecked: z.array(z.object({ what: z.string(), why: z.string() })),
+  })
+  .meta({ id: 'Preflight', description: 'Pre-flight facts about the checkpoint: model summary, memory and disk estimates (see preflight/README.md)' });
+
 export const PlanOutcome = z
-  .object({ valid: z.boolean(), errors: z.array(Diagnostic), warnings: z.array(Diagnostic), plan: BuildPlan.nullable() })
+  .object({ valid: z.boolean(), errors: z.array(Diagnostic), warnings: z.array(Diagnostic), plan: BuildPlan.nullable(), preflight: Preflight.optional() })
   .meta({ id: 'Diagnostics', description: 'Exactly the `trt-plan --json` object' });
 
 export const Callback = z.object({ url: z.url({ protocol: /^https?$/ }).max(2048).describe('Receives a signed POST on every status change (see README "Webhooks")') }).meta({ id: 'Callback' });
@@ -69,7 +83,7 @@ export const Callback = z.object({ url: z.url({ protocol: /^https?$/ }).max(2048
 export const SubmitJson = z
   .object({
     config: z.union([z.record(z.string(), z.unknown()), z.string()]).describe('The Truss config as an object, or as YAML text'),
-    callback: Callback.optional(),
+    callback: Callback.nullable().optional(),
   })
   .meta({ id: 'SubmitRequest' });
 
@@ -139,6 +153,21 @@ export const LogPage = z
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 export const Ready = z.object({ status: z.literal('ready') }).meta({ id: 'Ready' });
 
+export const WorkerList = z
+  .object({
+    items: z.array(
+      z.object({
+        name: z.string(),
+        host: z.string(),
+        gpuType: z.enum(GPU_TYPES).nullable().describe('Null for a worker that serves only the io (fetch) queue'),
+        io: z.boolean(),
+        gpus: z.array(z.object({ id: z.string(), build: z.string().nullable(), step: z.string().nullable() })),
+        lastHeartbeat: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'WorkerList', description: 'Registered workers (heartbeat registry): their GPUs and what each runs' });
+
 export const WebhookAttempt = z
   .object({
     eventId: z.string(),
@@ -157,7 +186,7 @@ export const WebhookDeliveries = z.object({ buildId: z.string(), attempts: z.arr
 /** Every schema the document lists under components (order is the document's). */
 export const COMPONENT_SCHEMAS = [
   ErrorBody, Diagnostic, PlanStepSummary, BuildPlan, PlanOutcome, Callback, SubmitJson, Links, Submitted, Step, Artifacts,
-  BuildErrorSchema, BuildSummary, Build, BuildList, LogLine, LogPage, Health, Ready, WebhookAttempt, WebhookDeliveries,
+  BuildErrorSchema, BuildSummary, Build, BuildList, LogLine, LogPage, Health, Ready, Preflight, WorkerList, WebhookAttempt, WebhookDeliveries,
 ] as const;
 
 // Compile-time parity with the queue's view types (both directions).

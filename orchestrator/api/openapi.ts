@@ -160,6 +160,9 @@ export function openApiDocument(): object {
           responses: { '200': resp('Delivery attempts', ref('WebhookDeliveries')), ...notFound, ...authErrors },
         },
       },
+      '/v1/workers': {
+        get: { operationId: 'listWorkers', tags: ['ops'], summary: 'Registered workers, their GPUs and what each runs', responses: { '200': resp('Workers', ref('WorkerList')), ...authErrors } },
+      },
       '/healthz': { get: { operationId: 'health', tags: ['ops'], security: [], summary: 'Process is up', responses: { '200': resp('ok', ref('Health')) } } },
       '/readyz': { get: { operationId: 'ready', tags: ['ops'], security: [], summary: 'Redis reachable', responses: { '200': resp('ready', ref('Ready')), '503': resp('Redis unreachable') } } },
       '/metrics': {

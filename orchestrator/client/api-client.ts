@@ -136,6 +136,11 @@ export class TrtClient {
     return this.ok(await this.request('getBuildLogs', id, { query: qs }), OPERATIONS.getBuildLogs.response);
   }
 
+  /** Registered workers and what their GPUs run. */
+  async workers(): Promise<z.infer<typeof OPERATIONS.listWorkers.response>> {
+    return this.ok(await this.request('listWorkers', undefined), OPERATIONS.listWorkers.response);
+  }
+
   /** Webhook delivery attempts of a build. */
   async webhooks(id: string): Promise<WebhookDeliveriesT> {
     return this.ok(await this.request('listBuildWebhooks', id), OPERATIONS.listBuildWebhooks.response);

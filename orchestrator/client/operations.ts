@@ -3,7 +3,7 @@
  * success answer is parsed with, exactly as the OpenAPI document names them (a test holds the two
  * equal, so the client and the document cannot drift).
  */
-import { Build, BuildList, LogPage, PlanOutcome, Ready, Submitted, WebhookDeliveries } from '../api/api-schemas.js';
+import { Build, BuildList, LogPage, PlanOutcome, Ready, Submitted, WebhookDeliveries, WorkerList } from '../api/api-schemas.js';
 
 export const OPERATIONS = {
   submitBuild: { method: 'POST', path: '/v1/builds', response: Submitted, status: [200, 202] },
@@ -13,6 +13,7 @@ export const OPERATIONS = {
   getBuildLogs: { method: 'GET', path: '/v1/builds/{id}/logs', response: LogPage, status: [200] },
   cancelBuild: { method: 'POST', path: '/v1/builds/{id}/cancel', response: Build, status: [200, 202] },
   listBuildWebhooks: { method: 'GET', path: '/v1/builds/{id}/webhooks', response: WebhookDeliveries, status: [200] },
+  listWorkers: { method: 'GET', path: '/v1/workers', response: WorkerList, status: [200] },
   ready: { method: 'GET', path: '/readyz', response: Ready, status: [200] },
 } as const;
 

@@ -61,6 +61,8 @@ describe('every route answers as the OpenAPI document says', () => {
     expect((await call({ method: 'GET', url: '/readyz' })).status).toBe(200);
     expect((await call({ method: 'GET', url: '/metrics' })).status).toBe(200);
     expect((await call({ method: 'GET', url: '/openapi.json' })).status).toBe(200);
+    expect((await call({ method: 'GET', url: '/v1/workers', headers: auth })).status).toBe(200);
+    expect((await call({ method: 'GET', url: '/v1/workers' })).status).toBe(401);
   });
 
   it('submit, plan and their errors', async () => {
@@ -125,6 +127,13 @@ describe('every route answers as the OpenAPI document says', () => {
     expect((await call({ method: 'GET', url: '/v1/builds/0000000000000000-1', headers: auth })).status).toBe(404);
     expect((await call({ method: 'GET', url: '/v1/builds/not-an-id', headers: auth })).status).toBe(404);
     expect((await call({ method: 'POST', url: '/v1/builds/0000000000000000-1/cancel', headers: auth })).status).toBe(404);
+    expect((await call({ method: 'GET', url: `/v1/builds/${ok}/webhooks`, headers: auth })).json['attempts']).toEqual([]);
+    expect((await call({ method: 'GET', url: '/v1/builds/0000000000000000-1/webhooks', headers: auth })).status).toBe(404);
+    for (const url of [`/v1/builds/${ok}`, `/v1/builds/${ok}/logs`, `/v1/builds/${ok}/webhooks`]) expect((await call({ method: 'GET', url })).status).toBe(401);
+    expect((await call({ method: 'POST', url: `/v1/builds/${ok}/cancel` })).status).toBe(401);
+    const withCallback = await call({ method: 'POST', url: '/v1/builds', headers: auth, payload: { config: variant(14), callback: { url: 'https://hooks.example/build' } } });
+    expect(withCallback.status).toBe(202);
+    expect((await call({ method: 'POST', url: '/v1/builds', headers: auth, payload: { config: variant(16), callback: { url: 'ftp://x' } } })).status).toBe(400);
   });
 
   it('answers 503 on every /v1 route and /readyz while Redis is unreachable', async () => {
@@ -136,7 +145,7 @@ describe('every route answers as the OpenAPI document says', () => {
       const id = '0000000000000000-1';
       const routes: [string, string, string?][] = [
         ['GET', '/readyz'], ['GET', '/metrics'], ['GET', '/v1/builds'], ['POST', '/v1/builds', variant(3)], ['POST', '/v1/plans', 'x: ['],
-        ['GET', `/v1/builds/${id}`], ['GET', `/v1/builds/${id}/logs`], ['POST', `/v1/builds/${id}/cancel`],
+        ['GET', `/v1/builds/${id}`], ['GET', `/v1/builds/${id}/logs`], ['POST', `/v1/builds/${id}/cancel`], ['GET', `/v1/builds/${id}/webhooks`], ['GET', '/v1/workers'],
       ];
       for (const [method, url, body] of routes) {
         const r = await call({ method, url, headers: { ...auth, ...(body ? { 'content-type': 'application/yaml' } : {}) }, ...(body ? { payload: body } : {}) }, downApp);

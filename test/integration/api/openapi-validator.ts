@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
 interface Operation { operationId: string; responses: Record<string, { content?: Record<string, { schema: Json }> }> }
 export interface Doc { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Json> } }
 
-const OPEN = new Set(['BuildPlan', 'PlanStep']);
+const OPEN = new Set(['BuildPlan', 'PlanStep', 'Preflight']);
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** A copy of `schema` where every object with `properties` rejects other properties. */

@@ -7,7 +7,7 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
 const step = (id: string, status: BuildT['steps'][number]['status'], extra: Partial<BuildT['steps'][number]> = {}): BuildT['steps'][number] => ({ id, kind: 'convert', status, attempts: status === 'pending' ? 0 : 1, startedAt: null, finishedAt: null, progress: null, ...extra });
 const build = (status: BuildT['status'], steps: BuildT['steps']): BuildT => ({
-  id: '0123456789abcdef-1', status, planHash: 'sha256:x', gpuType: 'L4', createdAt: at(0), updatedAt: at(0), cancelRequested: false, attempts: 1, steps, artifacts: null, error: null,
+  id: '0123456789abcdef-1', status, planHash: 'sha256:x', gpuType: 'L4', createdAt: at(0), updatedAt: at(0), cancelRequested: false, attempts: 1, steps, artifacts: null, error: null, waitReason: null,
   links: { self: '', logs: '', cancel: '' },
 });
 
