@@ -27,8 +27,8 @@ const TYPES: Readonly<Record<string, string>> = {
  * The folder holding the page: `ui/static` beside this module when run from source, or the
  * package's `orchestrator/ui/static` when run from the compiled `dist/ui/` (tsc copies no assets).
  */
-export function staticDir(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
+export function staticDir(moduleDir: URL = new URL('.', import.meta.url)): string {
+  const here = fileURLToPath(moduleDir);
   const candidates = [join(here, 'static'), join(here, '../../orchestrator/ui/static')];
   const found = candidates.find((d) => existsSync(join(d, 'index.html')));
   if (!found) throw new Error(`dashboard files not found (looked in ${candidates.join(', ')})`);
