@@ -113,7 +113,8 @@ async function fenceEarlierAttempts(fence: DockerFence, labels: AttemptLabels, c
   try {
     // One listing serves both checks: this step's other containers, and the devices in use on this host.
     const all = await fence.list({});
-    const same = all.filter((c) => c.name !== ctx.runName && c.attempt?.build === labels.build && c.attempt.step === labels.step);
+    // Our own container does not exist yet: every container of this build and step is an earlier run (even one with our name).
+    const same = all.filter((c) => c.attempt?.build === labels.build && c.attempt.step === labels.step);
     const later = same.find((c) => c.attempt !== null && c.attempt.attempt > labels.attempt);
     if (later) return fencingFailure('STEP_FENCE_FAILED', `attempt ${later.attempt?.attempt} of step ${labels.step} is already running (container ${later.name}); attempt ${labels.attempt} is stale and does not start`);
     const stopped = await fence.stop(same);

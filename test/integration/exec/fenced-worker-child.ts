@@ -26,6 +26,7 @@ await startWorker(
     fetchItems: writeCheckpoint,
     workDir: env['WORK_DIR'] ?? '/nonexistent',
     workerName: env['WORKER_NAME'] ?? 'doomed',
+    newRunId: () => `${env['WORKER_NAME'] ?? 'doomed'}-${Date.now()}`,
     tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 3 },
   }),
 );
