@@ -9,7 +9,8 @@ import { planFiles } from '../plan/plan-files.js';
 import { renderPlanText } from '../plan/render-plan.js';
 import type { BuildPlan } from '../plan/types.js';
 import { parseArgs, USAGE } from './parse-args.js';
-import { planText } from './plan-text.js';
+import type { PreflightSection } from '../preflight/types.js';
+import { planText, renderPreflightText } from './plan-text.js';
 import { readConfigFile, readLimited } from './read-input.js';
 import { renderJson, renderText, withCharColumns } from './render-diagnostics.js';
 import type { PlanOutput } from './render-diagnostics.js';
@@ -18,6 +19,8 @@ export interface CliIo {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** Environment for `--online` (default `process.env`): HF_TOKEN, HF_ENDPOINT, AWS_*, … */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const EXIT_VALID = 0;
@@ -53,6 +56,28 @@ function inputProblem(kind: 'too-large' | 'not-utf8', message: string): PlanOutp
   return { valid: false, errors: [{ code, severity: 'error', path: '', message, line: 1, column: 1 }], warnings: [], plan: null };
 }
 
+// --online: the same hook the API runs, built from the environment (loaded only when asked, so
+// offline runs stay pure and the bundle's offline path never touches a network client).
+async function preflightOnline(out: PlanOutput, text: string, env: Readonly<Record<string, string | undefined>>): Promise<PlanOutput & { preflight?: PreflightSection }> {
+  if (!out.valid || out.plan === null) return out;
+  const { preflightHookFromEnv } = await import('../storage/facts/preflight-from-env.js');
+  return preflightHookFromEnv(env, {})(out, text);
+}
+
+// JSON output: the `--json` object, plus `preflight` when pre-flight ran (offline output is unchanged).
+function jsonWithPreflight(out: PlanOutput & { preflight?: PreflightSection }): string {
+  if (out.preflight === undefined) return renderJson(out);
+  return `${JSON.stringify({ ...(JSON.parse(renderJson(out)) as object), preflight: out.preflight }, null, 2)}\n`;
+}
+
+// Text output: diagnostics and plan, then the pre-flight section, or what offline could not check.
+function textWithPreflight(label: string, out: PlanOutput & { preflight?: PreflightSection }): string {
+  const text = renderText(label, out, renderPlanText);
+  if (out.preflight !== undefined) return `${text}\n${renderPreflightText(out.preflight)}`;
+  if (!out.valid) return text;
+  return `${text}\npre-flight: not checked offline (architecture, heads vs tensor parallelism, context length, memory, disk, LoRA adapters); run with --online to read the checkpoint's config.json\n`;
+}
+
 /** Runs the CLI; resolves to the exit code and never rejects. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -76,7 +101,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await write(io.stderr, `trt-plan: cannot read ${JSON.stringify(label)}: ${read.message}\n`);
       return EXIT_USAGE;
     }
-    const out = read.ok ? withCharColumns(read.text, planText(read.text)) : inputProblem(read.kind, read.message);
+    let out: PlanOutput & { preflight?: PreflightSection };
+    if (!read.ok) out = inputProblem(read.kind, read.message);
+    else {
+      const planned = planText(read.text);
+      out = withCharColumns(read.text, cmd.online === true ? await preflightOnline(planned, read.text, io.env ?? process.env) : planned);
+    }
     if (out.valid && out.plan !== null && cmd.outDir !== null) {
       try {
         await writeOut(cmd.outDir, out.plan);
@@ -86,7 +116,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT_USAGE;
       }
     }
-    await write(io.stdout, cmd.json ? renderJson(out) : renderText(label, out, renderPlanText));
+    await write(io.stdout, cmd.json ? jsonWithPreflight(out) : textWithPreflight(label, out));
     return out.valid ? EXIT_VALID : EXIT_INVALID;
   } catch (err) {
     await write(io.stderr, `trt-plan: internal error: ${err instanceof Error ? err.name : 'unknown'}\n`);
