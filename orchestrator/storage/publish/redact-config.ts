@@ -5,9 +5,12 @@
  *    `password`, `apiKey`, …) is replaced — but not keys that only *name* a secret
  *    (`auth_secret_name`, `secret_to_path_mapping`) nor tokenizer terms (`max_tokens`, `eos_token`);
  * 3. string values that look like credentials (HF/GitHub/AWS/OpenAI tokens, PEM keys, JWTs,
- *    passwords in URLs) and exact known secret values are replaced wherever they appear.
+ *    passwords in URLs) and exact known secret values are replaced wherever they appear; a string
+ *    that is an http(s) URL with a query keeps its query keys only (presigned signatures).
  * The result is plain JSON (no undefined, functions, cycles or non-finite numbers).
  */
+
+import { redactUrl, urlHasSecrets } from '../../config/redact-url.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -62,7 +65,9 @@ export function redactString(value: string, secretValues: readonly string[] = []
     out = out.split(secret).join(REDACTED);
   }
   for (const pattern of CREDENTIAL_VALUE_PATTERNS) out = out.replace(pattern, REDACTED);
-  return out.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+  out = out.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+  // A whole-string URL with a query (presigned S3/GCS/Azure SAS signatures) keeps only its keys.
+  return /^https?:\/\/[^\s?]+\?\S*$/i.test(out) && urlHasSecrets(out) ? redactUrl(out) : out;
 }
 
 /** True when `text` contains a known secret value or a credential-looking string. */
