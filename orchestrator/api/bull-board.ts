@@ -10,6 +10,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import { IO_QUEUE, buildQueueName } from '../queue/job-catalog.js';
+import { WEBHOOK_QUEUE } from '../webhooks/webhook-queue.js';
 import type { SessionCookies } from '../ui/session-cookie.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError } from './api-error.js';
@@ -23,9 +24,9 @@ export const BULL_BOARD_PATH = '/admin/queues';
  */
 const BULL_BOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
 
-/** The BullMQ queues the service uses: the IO queue and one build queue per GPU type. */
+/** The BullMQ queues the service uses: the IO queue, one build queue per GPU type, webhook deliveries. */
 export function serviceQueueNames(): string[] {
-  return [IO_QUEUE, ...GPU_TYPES.map((t) => buildQueueName(t))];
+  return [IO_QUEUE, ...GPU_TYPES.map((t) => buildQueueName(t)), WEBHOOK_QUEUE];
 }
 
 /** Registers Bull Board; `authorized` checks the bearer header, `session` the cookie. */
