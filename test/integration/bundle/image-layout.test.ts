@@ -85,5 +85,5 @@ describe('service image layout', () => {
     expect(fromImage.filter((r) => r.codes.some((c) => c.startsWith('INTERNAL'))).map((r) => r.name)).toEqual([]);
     expect(fromImage).toEqual(fromSource);
     expect(fromImage.filter((r) => r.planHash !== null).length).toBeGreaterThan(10);
-  });
+  }, 300_000);
 });

@@ -142,7 +142,7 @@ describe('conformance of generated plans', () => {
     expect(problems).toEqual([]);
     // Most of the corpus is valid under the validator; the planner must plan nearly all of it.
     expect(planned).toBeGreaterThan(300);
-  });
+  }, 120_000);
 
   it('the consistency check catches a launch config that disagrees with its engine', () => {
     const p = planConfigText(readFileSync(new URL('llama-3.1-8b-lookahead-h100.yaml', RECIPES), 'utf8')).plan as BuildPlan;

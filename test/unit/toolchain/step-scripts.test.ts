@@ -45,7 +45,7 @@ describe('step scripts', () => {
   it('pass their Python unit tests (stubbed libraries, no GPU)', () => {
     const r = execFileSync('python3', ['-m', 'unittest', 'discover', '-s', STEPS, '-p', 'test_*.py'], { env: ENV, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(typeof r).toBe('string'); // execFileSync throws on a non-zero exit
-  });
+  }, 180_000);
 
   it.each([
     ['export_hf_checkpoint.py', EXPORT_HF_CHECKPOINT_SURFACE],
@@ -56,7 +56,7 @@ describe('step scripts', () => {
       Object.entries(surface.flags).map(([flag, spec]) => [flag, { type: spec.type, ...(spec.required ? { required: true } : { default: spec.default ?? null }), ...(spec.choices ? { choices: spec.choices } : {}) }]),
     );
     expect(actual).toEqual(expected);
-  });
+  }, 60_000);
 
   it('accepts every argv the planner writes for them (recipes and corpus)', () => {
     const planned = plannedArgvs();
@@ -67,10 +67,10 @@ describe('step scripts', () => {
       const rejected = results.flatMap((r, i) => (r === null ? [] : [`${r}: ${JSON.stringify(argvs[i])}`]));
       expect(rejected).toEqual([]);
     }
-  });
+  }, 180_000);
 
   it('the argv check fails on an argv the script refuses', () => {
     const results = JSON.parse(python([SURFACE_TOOL, 'export_hf_checkpoint.py', '--parse'], JSON.stringify([['--model_dir', 'm', '--output_dir', 'o', '--qformat', 'int8_sq', '--calib_dataset', 'd']]))) as (string | null)[];
     expect(results[0]).toMatch(/invalid choice: 'int8_sq'/);
-  });
+  }, 60_000);
 });
