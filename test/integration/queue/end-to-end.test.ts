@@ -114,13 +114,14 @@ async function submit(yaml: string): Promise<{ status: number; id: string; planH
 
 const view = async (id: string): Promise<BuildView> => (await app.inject({ method: 'GET', url: `/v1/builds/${id}`, headers: auth })).json<BuildView>();
 
-describe('end to end', () => {
+// Each fake `docker run` starts a Node process (seconds on a loaded host): generous per-test limits.
+describe('end to end', { timeout: 90_000 }, () => {
   it('builds an H100 fp8 engine through the fake docker, publishes a verified manifest, collapses duplicates', async () => {
     const yaml = recipe('llama-3.1-8b-fp8-h100.yaml');
     const first = await submit(yaml);
     expect(first.status).toBe(202);
     expect((await submit(yaml)).id).toBe(first.id);
-    const done = await waitForStatus(queue.store, first.id, ['succeeded', 'failed'], 30_000);
+    const done = await waitForStatus(queue.store, first.id, ['succeeded', 'failed'], 80_000);
     expect(done?.error).toBeNull();
     expect(done?.status).toBe('succeeded');
     expect(done?.steps.every((s) => s.status === 'succeeded')).toBe(true);
@@ -160,7 +161,7 @@ describe('end to end', () => {
 
   it('retries a transient (network) failure and resumes', async () => {
     const { id } = await submit(recipe('llama-3.1-8b-lora-a100.yaml'));
-    const done = await waitForStatus(queue.store, id, ['succeeded', 'failed'], 30_000);
+    const done = await waitForStatus(queue.store, id, ['succeeded', 'failed'], 80_000);
     expect(done?.status).toBe('succeeded');
     const firstContainer = done?.steps.find((s) => s.kind !== 'fetch');
     expect(firstContainer?.attempts).toBe(2);
@@ -198,7 +199,7 @@ describe('end to end', () => {
 
   it('stops a CUDA OOM at once with advice to raise num_builder_gpus', async () => {
     const { id } = await submit(recipe('llama-3.1-8b-fp4-b200.yaml'));
-    const done = await waitForStatus(queue.store, id, ['succeeded', 'failed'], 30_000);
+    const done = await waitForStatus(queue.store, id, ['succeeded', 'failed'], 80_000);
     expect(done?.status).toBe('failed');
     expect(done?.error?.code).toBe('STEP_CUDA_OOM');
     expect(done?.error?.advice).toContain('num_builder_gpus');
