@@ -65,7 +65,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     if (code === 'PAYLOAD_TOO_LARGE') return sendError(reply, code, `the request body is over ${deps.bodyLimit} bytes`);
     if (code === 'UNSUPPORTED_MEDIA_TYPE') return sendError(reply, code, 'send application/yaml or application/json');
     if (error instanceof BodyRejected) return sendError(reply, 'BAD_REQUEST', error.message);
-    if (error instanceof SyntaxError) return sendError(reply, 'BAD_REQUEST', 'the body is not valid JSON');
+    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return sendError(reply, 'BAD_REQUEST', 'the body is not valid JSON');
     // Never echo parser messages: they quote the body, which may hold a secret.
     return sendError(reply, code, `the request was rejected (${error.code ?? 'malformed request'})`);
   });
