@@ -114,8 +114,12 @@ describe('checkToolArgv: constraints', () => {
 describe('checkToolArgv: speed', () => {
   it('checks 10,000 argv in well under a second', () => {
     const argv = [...BUILD, '--max_batch_size', '8', '--lora_plugin', 'auto', '--lora_dir', '/a', '/b', '--gemm_plugin', 'auto'];
-    const start = performance.now();
-    for (let i = 0; i < 10_000; i += 1) checkToolArgv(argv);
-    expect(performance.now() - start).toBeLessThan(1000);
+    // Best of three rounds: one round can be slowed by other processes on a shared CI machine.
+    const rounds = [0, 1, 2].map(() => {
+      const start = performance.now();
+      for (let i = 0; i < 10_000; i += 1) checkToolArgv(argv);
+      return performance.now() - start;
+    });
+    expect(Math.min(...rounds)).toBeLessThan(1000);
   });
 });
