@@ -85,7 +85,7 @@ export function registerBuildRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/v1/builds/:id', async (req, reply) => {
-    const build = BUILD_ID_RE.test(req.params.id) ? await deps.queue.store.get(req.params.id) : null;
+    const build = BUILD_ID_RE.test(req.params.id) ? await deps.queue.view(req.params.id) : null;
     if (!build) return sendError(reply, 'BUILD_NOT_FOUND', 'no build has this id');
     return withLinks(build);
   });

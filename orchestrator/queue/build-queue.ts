@@ -21,6 +21,7 @@ import { silentLog } from './ports.js';
 import type { Log } from './ports.js';
 import type { StatusListener } from './status-events.js';
 import { StatusNotifier } from './status-notifier.js';
+import { waitReason } from './worker-registry.js';
 
 export interface SubmitResult {
   /** False when the same plan already had a queued, running or succeeded build. */
@@ -135,6 +136,18 @@ export class BuildQueue {
       if (await this.ensureEnqueued(loaded.plan, id)) repaired.push(id);
     }
     return repaired;
+  }
+
+  /**
+   * The build as the API shows it. A queued build that no worker has explained yet gets its wait
+   * reason from the worker registry (e.g. no registered worker serves its GPU type).
+   */
+  async view(id: string): Promise<BuildView | null> {
+    const build = await this.store.get(id);
+    if (!build || build.status !== 'queued' || build.waitReason !== null || build.steps.some((s) => s.kind === 'fetch' && s.status !== 'succeeded')) return build;
+    const loaded = await this.store.load(id);
+    const reason = loaded ? waitReason(await this.metrics.workers.list(), build.gpuType, loaded.plan.builder.gpuCount) : null;
+    return { ...build, waitReason: reason };
   }
 
   /** Cancels: a queued build leaves the queue; a running one is signalled (its worker kills the step). */

@@ -81,6 +81,8 @@ describe('build flow', () => {
     // The IO worker of the first test fetches; then the build waits on `build-L4`, which no worker serves.
     await waitFor(() => bq.store.get(id), (b) => b?.steps[0]?.status === 'succeeded', 10_000, 'fetch done');
     await waitFor(() => bq.queue(buildQueueName('L4')).getJobCounts('waiting'), (c) => c['waiting'] === 1, 10_000, 'build waiting');
+    // Nobody serves L4: the view says so (from the worker registry), instead of a silent `queued`.
+    expect((await bq.view(id))?.waitReason).toBe('waiting for 1×L4: no registered worker serves L4');
     const c = await bq.cancel(id);
     expect(c.kind).toBe('cancelled');
     expect(await bq.queue(buildQueueName('L4')).getJob(id)).toBeUndefined();
