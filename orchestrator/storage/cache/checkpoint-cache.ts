@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import type { ResolvedFile } from '../ports.js';
 import { SourceError } from '../sources/errors.js';
 import { safeJoin } from '../util/safe-path.js';
-import { tryLock, type HeldLock } from './file-lock.js';
+import { stillHeld, tryLock, type HeldLock } from './file-lock.js';
 
 export interface CheckpointCacheOptions {
   readonly dir: string;
@@ -119,7 +119,8 @@ export class CheckpointCache {
       const beat = setInterval(() => void lock.touch(), Math.max(10, Math.floor(staleMs / 3)));
       beat.unref();
       let result: FillResult;
-      const staging = join(this.opts.dir, 'staging', key);
+      // Per-owner staging: a holder that lost its lock never shares a directory with the new one.
+      const staging = join(this.opts.dir, 'staging', `${key}.${lock.info.token}`);
       try {
         await mkdir(join(staging, 'files'), { recursive: true });
         result = await fill(join(staging, 'files'));
@@ -131,6 +132,11 @@ export class CheckpointCache {
       const t = this.now() / 1000;
       await utimes(join(staging, 'entry.json'), t, t);
       await mkdir(join(this.opts.dir, 'entries'), { recursive: true });
+      if (!(await stillHeld(lock.path, lock.info.token))) {
+        // Taken over while filling (heartbeat stalled past lockStaleMs): the new holder commits.
+        await rm(staging, { recursive: true, force: true });
+        throw new SourceError('CACHE_LOCK_TIMEOUT', `checkpoint cache: lost the fill lock for ${key} to another process; retry`);
+      }
       await rm(this.entryDir(key), { recursive: true, force: true });
       await rename(staging, this.entryDir(key));
       const entry: CacheEntry = { key, filesDir: join(this.entryDir(key), 'files'), files: result.files, bytes: result.bytes };

@@ -1,7 +1,9 @@
 /**
  * A cross-process lock file (`open(O_EXCL)`) holding `{pid, host, token, createdAt}`. The holder
  * refreshes its mtime as a heartbeat; a lock whose pid is dead on this host, or whose mtime is
- * older than `staleMs`, is stale and is broken by renaming it away (only one breaker wins).
+ * older than `staleMs`, is stale and is broken by one breaker at a time (see `breakIfStale`). A
+ * holder checks `stillHeld` before it commits anything, so even a lock lost to a takeover (a holder
+ * paused past `staleMs`) never lets two fills commit the same entry.
  */
 import { hostname } from 'node:os';
 import { open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
@@ -91,14 +93,40 @@ export async function isStale(path: string, opts: LockOptions): Promise<boolean>
   return false;
 }
 
+/**
+ * Breaks a stale lock. "Check stale, then remove" is not atomic: two breakers that both saw the
+ * old lock as stale could each remove it, the second removing the lock the first just took. So
+ * breakers take turns through a second O_EXCL file (`<path>.break`) and re-check staleness while
+ * holding it; whoever comes second sees the new, fresh lock and leaves it alone.
+ */
 async function breakIfStale(path: string, opts: LockOptions): Promise<boolean> {
   if (!(await isStale(path, opts))) return false;
-  const aside = `${path}.stale-${process.pid}-${++counter}`;
+  const gate = `${path}.break`;
   try {
-    await rename(path, aside);
-  } catch {
-    return true; // someone else broke it first; try to take it
+    await (await open(gate, 'wx')).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Another breaker is at work; a gate left by a crashed breaker expires like a lock.
+    const st = await stat(gate).catch(() => null);
+    if (st !== null && opts.now() - st.mtimeMs > opts.staleMs) await unlink(gate).catch(() => undefined);
+    return false;
   }
-  await unlink(aside).catch(() => undefined);
-  return true;
+  try {
+    if (!(await isStale(path, opts))) return false;
+    const aside = `${path}.stale-${process.pid}-${++counter}`;
+    try {
+      await rename(path, aside);
+    } catch {
+      return true; // already gone; try to take it
+    }
+    await unlink(aside).catch(() => undefined);
+    return true;
+  } finally {
+    await unlink(gate).catch(() => undefined);
+  }
+}
+
+/** True while the lock file at `path` still carries `token` (checked before committing a fill). */
+export async function stillHeld(path: string, token: string): Promise<boolean> {
+  return (await readLock(path))?.token === token;
 }
