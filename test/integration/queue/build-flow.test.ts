@@ -5,7 +5,10 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodeInfo } from '../../../orchestrator/build/error-codes.js';
 import { createGpuAllocator } from '../../../orchestrator/exec/gpu-allocator.js';
+import type { WorkerDeps } from '../../../orchestrator/queue/ports.js';
+import { SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { buildQueueName } from '../../../orchestrator/queue/job-catalog.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
@@ -130,6 +133,26 @@ describe('build flow', () => {
     expect(done?.error).toEqual({ code: 'STEP_CUDA_OOM', message: 'fake cuda_oom', advice: 'raise num_builder_gpus' });
     expect(done?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'failed', 'skipped']);
     expect(executor.calls.filter((c) => c.step === 'build')).toHaveLength(1);
+  });
+
+  it('a gated Hugging Face repository fails the build at once as HF_REPO_GATED, a user fault with advice', async () => {
+    // Its own prefix: the IO workers of this file would fetch the plan for real.
+    const own = uniquePrefix('flow-gated');
+    const q = new BuildQueue(redis, own, () => Date.now());
+    const gatedFetch: WorkerDeps['fetchItems'] = () => Promise.reject(new SourceError('HF_REPO_GATED', 'acme/tiny is gated: request access on huggingface.co'));
+    const w = await startWorker(fakeWorkerDeps(redis, own, { gpuType: 'T4', io: true, fetchItems: gatedFetch }));
+    try {
+      const sub = await q.submit(fixturePlan('gated', 'T4'), null);
+      const done = await waitForStatus(q.store, sub.build.id, 'failed', 15_000);
+      expect(done?.error).toMatchObject({ code: 'HF_REPO_GATED', message: 'acme/tiny is gated: request access on huggingface.co' });
+      expect(done?.error?.advice).toContain('licence');
+      expect(errorCodeInfo('HF_REPO_GATED')).toMatchObject({ httpStatus: 403, fault: 'user' });
+      expect(done?.steps[0]).toMatchObject({ id: 'fetch', status: 'failed', attempts: 1 });
+    } finally {
+      await w.close(500);
+      await q.close();
+      await cleanupPrefix(redis, own);
+    }
   });
 
   it('cancels a running build: the step gets the abort, devices are released, status cancelled', async () => {

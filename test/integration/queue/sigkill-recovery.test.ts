@@ -84,4 +84,4 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   expect(writes).toEqual([`builds/${plan.planHash.slice(7)}/manifest.json`]);
   expect(await verifyPublished(store, plan.planHash)).toMatchObject({ ok: true });
   expect((await readManifest(store, plan.planHash))?.files.map((f) => f.path)).toEqual(['artifact/rank0.engine']);
-});
+}, 60_000);
