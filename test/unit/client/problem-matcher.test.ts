@@ -41,7 +41,7 @@ describe('trt-plan problem matcher', () => {
     const matched = lines.map(match);
     expect(matched.slice(0, -1).every((m) => m !== null)).toBe(true);
     expect(matched.at(-1)).toBeNull();
-    const bad = matched.find((m) => m?.message.startsWith('trt_llm.build.max_batch_size'));
+    const bad = matched.find((m) => (m?.message ?? '').startsWith('trt_llm.build.max_batch_size'));
     const src = '  build: {"🚀": 1, max_batch_size: -1, checkpoint_repository: {source: HF, repo: a/b}}';
     expect(bad).toMatchObject({ file: '<stdin>', line: '2', severity: 'error', column: String([...src.slice(0, src.indexOf('-1'))].length + 1) });
   });
