@@ -9,6 +9,7 @@ import { BuildQueue } from '../queue/build-queue.js';
 import { preflightHookFromEnv } from '../storage/facts/preflight-from-env.js';
 import { redactConfig } from '../storage/publish/redact-config.js';
 import { configOrExit, connectRedis, makeLogger, onShutdownSignal, openArtifactStore } from './service-runtime.js';
+import { webhooksOrExit } from '../webhooks/webhooks-from-env.js';
 import { publishedIn } from './store-publisher.js';
 
 const config = configOrExit('api');
@@ -24,7 +25,9 @@ const reconciler = setInterval(() => {
   );
 }, 60_000);
 reconciler.unref();
+const webhooks = webhooksOrExit(process.env, redis, config.REDIS_PREFIX, 'api', (msg) => log.warn(msg));
 const app = buildApp({
+  statusListeners: webhooks.listeners,
   redis,
   queue,
   planConfig: (text) => planConfigText(text),
@@ -47,6 +50,7 @@ onShutdownSignal(log, async () => {
   clearInterval(reconciler);
   await app.close();
   await queue.close();
+  await webhooks.close();
   await redis.quit();
 });
 await app.listen({ host: config.HOST, port: config.PORT });

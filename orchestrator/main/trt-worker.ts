@@ -19,6 +19,7 @@ import { fetchPlanItems } from '../storage/fetch-plan-items.js';
 import { sourcesFromEnv } from '../storage/sources/sources-from-env.js';
 import { stepEnvironment } from './step-environment.js';
 import { configOrExit, connectRedis, makeLogger, onShutdownSignal, openArtifactStore } from './service-runtime.js';
+import { webhooksOrExit } from '../webhooks/webhooks-from-env.js';
 import { storePublisher } from './store-publisher.js';
 
 const config = configOrExit('worker');
@@ -46,7 +47,9 @@ const cache = new CheckpointCache({ dir: config.CACHE_DIR, maxBytes: config.CACH
 // Step processes see only what the tools need, never the worker's own credentials.
 const stepEnv = stepEnvironment(process.env, config.STEP_ENV_PASSTHROUGH);
 const sources = sourcesFromEnv({ ...process.env, HF_ENDPOINT: config.HF_ENDPOINT });
+const webhooks = webhooksOrExit(process.env, redis, config.REDIS_PREFIX, 'worker', (msg) => log.warn(msg));
 const worker = await startWorker({
+  statusListeners: webhooks.listeners,
   connection: redis,
   prefix: config.REDIS_PREFIX,
   gpuType,
@@ -77,5 +80,6 @@ const worker = await startWorker({
 
 onShutdownSignal(log, async () => {
   await worker.close(config.SHUTDOWN_GRACE_MS);
+  await webhooks.close();
   await redis.quit();
 });
