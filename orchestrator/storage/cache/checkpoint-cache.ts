@@ -3,7 +3,7 @@
  *
  *   <dir>/entries/<key>/entry.json   written last; its mtime is the entry's last use (LRU)
  *   <dir>/entries/<key>/files/...    the checkpoint files
- *   <dir>/staging/<key>/...          a fill in progress (kept across crashes, so fills resume)
+ *   <dir>/staging/<key>.<owner>/...  a fill in progress, per lock owner (adopted by the next owner, so fills resume)
  *   <dir>/locks/<key>.lock           cross-process single flight (pid + heartbeat mtime)
  *
  * Two fills of one key in one process share a promise; across processes the lock file makes the
@@ -119,9 +119,11 @@ export class CheckpointCache {
       const beat = setInterval(() => void lock.touch(), Math.max(10, Math.floor(staleMs / 3)));
       beat.unref();
       let result: FillResult;
-      // Per-owner staging: a holder that lost its lock never shares a directory with the new one.
+      // Per-owner staging: a holder that lost its lock never shares a directory name with the new
+      // one; the new holder adopts (renames) an earlier owner's staging so partial files resume.
       const staging = join(this.opts.dir, 'staging', `${key}.${lock.info.token}`);
       try {
+        await this.adoptStaging(key, staging);
         await mkdir(join(staging, 'files'), { recursive: true });
         result = await fill(join(staging, 'files'));
       } finally {
@@ -144,6 +146,20 @@ export class CheckpointCache {
       return { entry, hit: false };
     } finally {
       await lock.release();
+    }
+  }
+
+  // Renames the newest earlier staging dir of `key` (`<key>` or `<key>.<token>`) to `staging`; drops the rest.
+  private async adoptStaging(key: string, staging: string): Promise<void> {
+    const root = join(this.opts.dir, 'staging');
+    const names = (await readdir(root).catch(() => [] as string[])).filter((n) => n === key || n.startsWith(`${key}.`));
+    const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(root, n)).catch(() => null))?.mtimeMs ?? 0 })));
+    dated.sort((a, b) => b.t - a.t);
+    for (const [i, { n }] of dated.entries()) {
+      const from = join(root, n);
+      if (from === staging) continue;
+      if (i === 0) await rename(from, staging).catch(() => undefined);
+      else await rm(from, { recursive: true, force: true });
     }
   }
 
