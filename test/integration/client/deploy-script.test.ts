@@ -8,6 +8,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as planMain } from '../../../orchestrator/cli/trt-plan.js';
+import { SIGNATURE_HEADER, verifySignature } from '../../../orchestrator/webhooks/signature.js';
 import { startFakeHub } from '../../fixtures/servers/fake-hub.js';
 import type { FakeHub } from '../../fixtures/servers/fake-hub.js';
 import { FAKE_BIN } from '../exec/helpers.js';
@@ -28,6 +32,10 @@ const dir = mkdtempSync(join(tmpdir(), 'trt-client-'));
 const L4_YAML = readFileSync(join(ROOT, 'recipes/qwen2.5-7b-noquant-l4.yaml'), 'utf8');
 const variant = (n: number): string => L4_YAML.replace('max_batch_size: 32', `max_batch_size: ${n}`);
 const DEPLOY = 'set -e\nid=$(trt-build submit --wait "$1")\ntrt-build fetch "$id" "$2"\n';
+const WEBHOOK_SECRET = 'whsec-client-test-0123456789';
+const hooks: { type: string; buildId: string; signed: boolean }[] = [];
+let receiver: Server;
+let receiverUrl = '';
 let hub: FakeHub;
 let redis: Redis;
 let apiUrl = '';
@@ -47,6 +55,11 @@ function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     STEP_ENV_PASSTHROUGH: 'FAKE_DOCKER_*',
     LOG_LEVEL: 'info',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Webhooks wired in both entry points: the receiver below gets every status change.
+    WEBHOOK_URLS: `${receiverUrl}/hook`,
+    WEBHOOK_SECRET: WEBHOOK_SECRET,
+    WEBHOOK_BACKOFF_MS: '50',
+    OUTBOUND_ALLOW: '127.0.0.1',
     ...extra,
   };
 }
@@ -107,6 +120,17 @@ function sh(script: string, args: string[] = [], env: Record<string, string> = {
 const api = async <T>(path: string): Promise<T> => (await (await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as T;
 
 beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const ev = JSON.parse(body) as { type: string; data: { build: { id: string } } };
+      hooks.push({ type: ev.type, buildId: ev.data.build.id, signed: verifySignature(req.headers[SIGNATURE_HEADER] as string | undefined, body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000)).ok });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: [{ path: 'config.json', data: Buffer.from(JSON.stringify({ architectures: ['Qwen2ForCausalLM'], num_hidden_layers: 2 })) }, { path: 'model.safetensors', data: Buffer.alloc(4096, 7) }] }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const a = await startService('trt-api', serviceEnv({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }), /Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
@@ -123,6 +147,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   await hub.close();
+  await new Promise((r) => receiver.close(r));
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
   rmSync(dir, { recursive: true, force: true });
@@ -154,6 +179,10 @@ describe('deploy script with trt-build', () => {
     expect(status.stdout).toMatch(/✓ engine_build/);
 
     // A file altered in the store: fetch refuses it (exit 1) and names it; verify does too.
+    // The configured webhook endpoint got the build's status changes, signed, in order.
+    await waitFor(() => Promise.resolve(hooks.filter((h) => h.buildId === built)), (hs) => hs.some((h) => h.type === 'build.succeeded'), 20_000, 'succeeded webhook');
+    expect(hooks.filter((h) => h.buildId === built)).toEqual([{ type: 'build.running', buildId: built, signed: true }, { type: 'build.succeeded', buildId: built, signed: true }]);
+
     const rel = manifest.files[0]?.path ?? '';
     const view = await api<{ artifacts: { prefix: string } }>(`/v1/builds/${built}`);
     writeFileSync(join(dir, 'store', view.artifacts.prefix, rel), 'tampered');
@@ -162,7 +191,7 @@ describe('deploy script with trt-build', () => {
     expect(tampered.stderr).toContain(`${rel}: size does not match the manifest`);
     expect((await sh(`trt-build verify ${built}`).done).code).toBe(1);
     await stop(w);
-  }, 120_000);
+  }, 300_000);
 
   it('invalid config: exit 1 with diagnostics exactly as trt-plan prints them', async () => {
     const r = await sh('sh ./deploy.sh bad.yaml engine-bad').done;
@@ -178,7 +207,7 @@ describe('deploy script with trt-build', () => {
     expect(await planMain(['-'], { stdin, stdout, stderr: new PassThrough() })).toBe(1);
     expect(fromStdin.code).toBe(1);
     expect(fromStdin.stderr).toBe(planOut);
-  }, 60_000);
+  }, 180_000);
 
   it('cancelled: submit --wait exits 3 when the build is cancelled', async () => {
     const w = await startWorker({ FAKE_DOCKER_SLEEP_MS: '120000' });
@@ -191,7 +220,7 @@ describe('deploy script with trt-build', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`build ${id} was cancelled`);
     await stop(w);
-  }, 120_000);
+  }, 300_000);
 
   it('failed: the script exits 1 and prints the reason and advice', async () => {
     const w = await startWorker({ FAKE_DOCKER_FAIL: 'cuda_oom' });
@@ -201,7 +230,7 @@ describe('deploy script with trt-build', () => {
     expect(r.stderr).toMatch(/^advice: /m);
     expect(r.stderr).not.toContain(TOKEN);
     await stop(w);
-  }, 120_000);
+  }, 300_000);
 
   it('usage and connection errors exit 2 without printing the token', async () => {
     expect((await sh('trt-build status').done).code).toBe(2);
@@ -214,5 +243,5 @@ describe('deploy script with trt-build', () => {
     expect(badToken.stderr).toContain('check TRT_API_TOKEN');
     expect(badToken.stderr).not.toContain('wrong-token-but-long-enough');
     expect((await sh('trt-build list', [], { TRT_API_TOKEN: '' }).done).stderr).toContain('TRT_API_TOKEN is not set');
-  }, 60_000);
+  }, 180_000);
 });
