@@ -26,6 +26,7 @@ export function codeForFastifyError(fastifyCode: string | undefined, statusCode:
     case 'FST_ERR_CTP_EMPTY_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
       return 'BAD_REQUEST';
+    case undefined:
     default:
       return statusCode !== undefined && statusCode >= 400 && statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR';
   }
