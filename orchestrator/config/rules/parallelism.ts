@@ -23,17 +23,15 @@ export function parallelismRules(ctx: RuleContext): Finding[] {
       const written = factors.filter(([k]) => ctx.userSet.has(`trt_llm.build.${k}`));
       const culprit = written.find(([, v]) => v !== 1) ?? written[0] ?? factors[0];
       const others = b.pipeline_parallel_count * b.sequence_parallel_count;
-      const fix = others === 1
-        ? `tensor_parallel_count ${acc.count}`
-        : acc.count % others === 0
-          ? `tensor_parallel_count ${acc.count / others}`
-          : `pipeline_parallel_count 1, sequence_parallel_count 1 and tensor_parallel_count ${acc.count}`;
+      const fix = acc.count % others === 0
+        ? `tensor_parallel_count ${acc.count / others}`
+        : `pipeline_parallel_count 1, sequence_parallel_count 1 and tensor_parallel_count ${acc.count}`;
       out.push(
         error(
           'WORLD_SIZE_MISMATCH',
           ['trt_llm', 'build', culprit[0]],
+          // When no factor was written the path is missing and points at its parent mapping's key.
           `tensor_parallel_count × pipeline_parallel_count × sequence_parallel_count = ${b.tensor_parallel_count} × ${b.pipeline_parallel_count} × ${b.sequence_parallel_count} = ${world}, but resources.accelerator has ${acc.count} GPU(s); make them equal (e.g. accelerator ${acc.type}:${world} or ${fix})`,
-          written.length > 0 ? undefined : 'key',
         ),
       );
     }
@@ -61,8 +59,8 @@ export function parallelismRules(ctx: RuleContext): Finding[] {
         error(
           'V2_TENSOR_PARALLEL_MISMATCH',
           ['trt_llm', 'runtime', 'tensor_parallel_size'],
+          // When unset the path is missing and points at its parent mapping's key.
           `runtime.tensor_parallel_size ${tp} must equal the GPU count ${gpus} (${acc.type}:${acc.count}${ctx.resources.node_count > 1 ? ` × ${ctx.resources.node_count} nodes` : ''}); set tensor_parallel_size: ${gpus}`,
-          ctx.userSet.has('trt_llm.runtime.tensor_parallel_size') ? undefined : 'key',
         ),
       );
     }

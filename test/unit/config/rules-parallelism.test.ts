@@ -28,6 +28,8 @@ const ROWS: Row[] = [
   { name: 'sequence parallelism is the culprit', doc: on('H100:4', { sequence_parallel_count: 2 }), expect: [['WORLD_SIZE_MISMATCH', 'error', SP, '1 × 1 × 2 = 2, but resources.accelerator has 4 GPU(s); make them equal (e.g. accelerator H100:2 or tensor_parallel_count 2)']] },
   { name: 'all three factors', doc: on('H100:8', { tensor_parallel_count: 2, pipeline_parallel_count: 2, sequence_parallel_count: 2 }), expect: [] },
   { name: 'all three written as 1 on 2 GPUs: TP first', doc: on('H100:2', { sequence_parallel_count: 1, pipeline_parallel_count: 1, tensor_parallel_count: 1 }), expect: [['WORLD_SIZE_MISMATCH', 'error', TP]] },
+  { name: 'only PP 1 written on 2 GPUs points at PP', doc: on('H100:2', { pipeline_parallel_count: 1 }), expect: [['WORLD_SIZE_MISMATCH', 'error', PP, 'tensor_parallel_count 2)']] },
+  { name: 'v2 with an unknown accelerator: only that error', base: BASE_V2, doc: { resources: { accelerator: 'H1000' } }, expect: [['ACCELERATOR_TYPE_UNKNOWN', 'error', 'resources.accelerator']] },
   // usual world sizes: powers of two up to 128 are quiet, anything else warns
   { name: 'world size 3 is unusual', doc: on('H100:3', { tensor_parallel_count: 3 }), expect: [['WORLD_SIZE_UNUSUAL', 'warning', TP, 'world size 3 is unusual; typical world sizes are powers of two (1, 2, 4, 8)']] },
   { name: 'world size 6 is unusual', doc: on('H100:6', { tensor_parallel_count: 6 }), expect: [['WORLD_SIZE_UNUSUAL', 'warning', TP, 'world size 6']] },
