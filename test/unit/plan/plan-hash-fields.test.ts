@@ -1,6 +1,6 @@
 // The plan hash, field by field: every field that changes what is built or published changes the
 // hash on its own (one edit per row, on a real plan), and the fields that do not, do not.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { planHash } from '../../../orchestrator/plan/plan-hash.js';
 import type { BuildPlan } from '../../../orchestrator/plan/types.js';
 import { V1, plan } from './fixtures.js';
@@ -8,11 +8,18 @@ import { V1, plan } from './fixtures.js';
 type Draft = Record<string, unknown>;
 type Edit = (draft: Draft) => void;
 
-const PLAN = plan(V1);
+// Planned and hashed inside the tests, never at import: a mutant that makes planning or hashing
+// throw must fail tests, not stop the file from loading (Stryker counts a file that fails to load
+// as "no tests", i.e. a survivor).
+let planned: BuildPlan | undefined;
+function thePlan(): BuildPlan {
+  planned ??= plan(V1);
+  return planned;
+}
 
 /** The plan without its hash, deep-copied, so an edit never leaks into the next row. */
 function draft(): Draft {
-  const { planHash: _hash, ...rest } = structuredClone<BuildPlan>(PLAN);
+  const { planHash: _hash, ...rest } = structuredClone<BuildPlan>(thePlan());
   return rest;
 }
 function hashOf(edit: Edit): string {
@@ -94,17 +101,20 @@ const SAME: ReadonlyArray<readonly [string, Edit]> = [
 ];
 
 describe('plan hash fields', () => {
-  const base = hashOf(() => undefined);
+  let base = '';
+  beforeAll(() => {
+    base = hashOf(() => undefined);
+  });
 
   it('the unedited plan hashes to its own planHash', () => {
-    expect(base).toBe(PLAN.planHash);
+    expect(base).toBe(thePlan().planHash);
     expect(base).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('the plan under test has every step kind the rows edit', () => {
-    expect(PLAN.steps.map((s) => s.id)).toEqual(['fetch', 'quantize', 'engine_build', 'publish']);
-    expect(Object.keys(PLAN.launch).sort()).toEqual(['triton', 'trtllm-serve']);
-    const publish = PLAN.steps.find((s) => s.kind === 'publish');
+    expect(thePlan().steps.map((s) => s.id)).toEqual(['fetch', 'quantize', 'engine_build', 'publish']);
+    expect(Object.keys(thePlan().launch).sort()).toEqual(['triton', 'trtllm-serve']);
+    const publish = thePlan().steps.find((s) => s.kind === 'publish');
     expect(publish && 'tokenizerDir' in publish ? publish.tokenizerDir : undefined).toBe('/workspace/checkpoint');
   });
 
