@@ -9,6 +9,7 @@ import { ERROR_CODES } from '../build/error-codes.js';
 import type { ErrorCode } from '../build/error-codes.js';
 import { BuildStatus, StepStatus } from '../build/state-machine.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
+import { WebhookAttempt } from '../webhooks/attempt-schema.js';
 import type { ArtifactsView, BuildError, BuildView, LogEntry, StepView } from '../queue/build-view.js';
 
 export const BUILD_ID_PATTERN = '^[0-9a-f]{16}-[1-9][0-9]*$';
@@ -168,18 +169,7 @@ export const WorkerList = z
   })
   .meta({ id: 'WorkerList', description: 'Registered workers (heartbeat registry): their GPUs and what each runs' });
 
-export const WebhookAttempt = z
-  .object({
-    eventId: z.string(),
-    event: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
-    target: z.string().describe('The endpoint, with any userinfo, query and fragment removed'),
-    attempt: z.number().int().min(1),
-    at: z.string().describe('ISO time of the attempt'),
-    outcome: z.enum(['delivered', 'failed', 'gave_up', 'refused']),
-    httpStatus: z.number().int().nullable(),
-    error: z.string().nullable(),
-  })
-  .meta({ id: 'WebhookAttempt' });
+export { WebhookAttempt };
 
 export const WebhookDeliveries = z.object({ buildId: z.string(), attempts: z.array(WebhookAttempt) }).meta({ id: 'WebhookDeliveries', description: 'Delivery attempts, oldest first' });
 

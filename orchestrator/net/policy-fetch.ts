@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { followRedirect } from '../storage/util/follow-redirect.js';
+import { followRedirect } from './follow-redirect.js';
 import type { OutboundPolicy } from './address-policy.js';
 import { assertHostAllowed, assertPeerAllowed, policyLookup } from './safe-lookup.js';
 

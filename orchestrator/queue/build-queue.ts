@@ -11,7 +11,7 @@ import type { GpuType } from '../gpu/catalog.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { BuildPlan } from '../plan/types.js';
 import { BuildStore, viewOfNewBuild } from './build-store.js';
-import type { RedisClient } from './build-store.js';
+import type { RedisClient } from './redis-keys.js';
 import type { ArtifactsView, BuildView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
 import { IO_QUEUE, JOB_NAMES, buildQueueName, fetchJobId, jobSettings } from './job-catalog.js';

@@ -3,7 +3,6 @@
  * written at step boundaries, validated with zod when read. The only place that reads or writes
  * these keys; every status change is checked against build/state-machine.ts inside its script.
  */
-import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { BUILD_TRANSITIONS, isTerminal } from '../build/state-machine.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
@@ -12,12 +11,11 @@ import type { FetchedItem } from '../storage/ports.js';
 import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
 import { ArtifactsSchema, BUILD_STATUSES, BuildErrorSchema, LogEntrySchema, RecordCorruptError, StepViewSchema, parseStored } from './build-view.js';
 import { defineScripts, runScript } from './lua-scripts.js';
-import { STEP_DURATION_BUCKETS } from './metrics-store.js';
 import { redactUrlsDeep, secretFetchItems } from './redact-stored.js';
-import { STATUS_ORDER, redisKeys } from './redis-keys.js';
-import type { RedisKeys } from './redis-keys.js';
+import { STATUS_ORDER, STEP_DURATION_BUCKETS, redisKeys } from './redis-keys.js';
+import type { RedisClient, RedisKeys } from './redis-keys.js';
 
-export type RedisClient = Redis | Cluster;
+export type { RedisClient };
 
 export interface LoadedBuild {
   readonly status: BuildStatus;

@@ -5,7 +5,7 @@
  * builds cannot starve a large one.
  */
 import type { Queue } from 'bullmq';
-import type { RedisClient } from './build-store.js';
+import type { RedisClient } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
 
 interface Waiter {

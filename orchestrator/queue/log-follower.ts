@@ -7,7 +7,7 @@
  * subscribers skip what they have already sent.
  */
 import type { Redis } from 'ioredis';
-import type { RedisClient } from './build-store.js';
+import type { RedisClient } from './redis-keys.js';
 import type { LogEntry } from './build-view.js';
 import { LogEntrySchema, parseStored } from './build-view.js';
 import type { RedisKeys } from './redis-keys.js';

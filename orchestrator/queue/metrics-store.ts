@@ -3,13 +3,13 @@
  * histograms, counters (cache hits), and each live worker's GPUs (from the heartbeat registry, so
  * a dead worker's devices leave `/metrics` when its heartbeat expires).
  */
-import type { RedisClient } from './build-store.js';
+import type { RedisClient } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
 import { WorkerRegistry } from './worker-registry.js';
 import type { WorkerRecord } from './worker-registry.js';
 
 /** Upper bounds (seconds) of the step-duration histogram buckets. */
-export const STEP_DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400] as const;
+export { STEP_DURATION_BUCKETS } from './redis-keys.js';
 
 export interface GpuAllocationReport {
   readonly gpuType: string;

@@ -9,7 +9,7 @@ import type { ContainerFence, GpuAllocator, StepExecutor } from '../exec/types.j
 import type { GpuType } from '../gpu/catalog.js';
 import type { BuildPlan, FetchItem, PublishStep } from '../plan/types.js';
 import type { FetchContext, FetchedItem } from '../storage/ports.js';
-import type { RedisClient } from './build-store.js';
+import type { RedisClient } from './redis-keys.js';
 import type { ArtifactsView } from './build-view.js';
 import type { WorkerTuning } from './job-catalog.js';
 import type { StatusListener } from './status-events.js';

@@ -4,6 +4,14 @@
  * one slot and every multi-key command stays legal).
  */
 
+import type { Cluster, Redis } from 'ioredis';
+
+/** A single Redis or a Redis Cluster connection. */
+export type RedisClient = Redis | Cluster;
+
+/** Upper bounds (seconds) of the step-duration histogram buckets. */
+export const STEP_DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400] as const;
+
 /** The status indexes, in the order scripts receive them in KEYS. */
 export const STATUS_ORDER = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 

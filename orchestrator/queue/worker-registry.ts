@@ -4,7 +4,7 @@
  * `GET /v1/workers` once its key expires. A sorted set indexes the names.
  */
 import { z } from 'zod';
-import type { RedisClient } from './build-store.js';
+import type { RedisClient } from './redis-keys.js';
 import { parseStored } from './build-view.js';
 import type { RedisKeys } from './redis-keys.js';
 

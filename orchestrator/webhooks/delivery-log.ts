@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { WebhookAttempt } from '../api/api-schemas.js';
+import { WebhookAttempt } from './attempt-schema.js';
 import { redisKeys } from '../queue/redis-keys.js';
 
 export type WebhookAttemptT = z.infer<typeof WebhookAttempt>;

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
-import { followRedirect } from './follow-redirect.js';
+import { followRedirect } from '../../net/follow-redirect.js';
 
 /** Where a direct body delivers its bytes. */
 export interface DirectSink {

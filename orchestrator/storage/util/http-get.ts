@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
-import { followRedirect } from './follow-redirect.js';
+import { followRedirect } from '../../net/follow-redirect.js';
 
 export interface HttpGetResponse {
   readonly status: number;
