@@ -54,7 +54,8 @@ export function sessionCookies(tokens: readonly string[], scope: string, now: ()
       // Expired, or further in the future than any cookie this service issues: refused.
       if (!(expiresAt > t && expiresAt <= t + ttlMs)) return false;
       const given = Buffer.from(m[2] ?? '', 'base64url');
-      if (given.length !== 32) return false;
+      // Non-canonical base64url (the last character's two unused bits set) decodes to the same bytes: refused.
+      if (given.length !== 32 || given.toString('base64url') !== m[2]) return false;
       let ok = false;
       // Every key is compared, whichever matches, so timing tells nothing about which token signed.
       for (const key of keys) ok = timingSafeEqual(sign(key, scope, expiresAt), given) || ok;

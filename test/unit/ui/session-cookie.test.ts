@@ -62,6 +62,19 @@ describe('sessionCookies', () => {
     expect(s.accepts(undefined)).toBe(false);
     expect(s.accepts('x'.repeat(9000))).toBe(false);
   });
+
+  it('refuses a signature whose last character differs only in the unused bits (same bytes, other text)', () => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const s = sessionCookies([A], 'bull-board', clock().now);
+    const [, exp, sig] = s.issue(A).value.split('.') as [string, string, string];
+    const last = ALPHABET.indexOf(sig.slice(-1));
+    // 43 characters carry 258 bits for a 256-bit MAC: the last character's two low bits are ignored by decoders.
+    for (let low = 1; low < 4; low++) {
+      const twin = `${sig.slice(0, -1)}${ALPHABET[(last & ~3) | ((last + low) & 3)]}`;
+      expect(Buffer.from(twin, 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true);
+      expect(s.accepts(header(`v1.${exp}.${twin}`))).toBe(false);
+    }
+  });
 });
 
 describe('cookie headers', () => {
