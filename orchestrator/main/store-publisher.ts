@@ -3,6 +3,7 @@
  * `builds/<hex>/manifest.json` last; a plan counts as published when its manifest exists.
  */
 import { isAbsolute, join, relative } from 'node:path';
+import { bundleContract } from '../bundle/contract.js';
 import type { LaunchFile } from '../plan/types.js';
 import type { ArtifactsView } from '../queue/build-view.js';
 import type { Publisher, PublishInput, PublishOutcome } from '../queue/ports.js';
@@ -53,6 +54,8 @@ export function storePublisher(store: ArtifactStore, secretValues: readonly stri
         sourceDir: hostPath(input.workspaceDir, plan.workspace.mount, dir),
         tokenizerDir: step.tokenizerDir ? hostPath(input.workspaceDir, plan.workspace.mount, step.tokenizerDir) : null,
         launchFiles: launchFilesOf(input),
+        // Refuse, before any upload, outputs that would leave a launch config unable to serve.
+        bundle: bundleContract(plan),
         meta: {
           artifactKind: kind,
           lane: { name: plan.lane.name, image: plan.lane.image, trtllmVersion: plan.lane.trtllmVersion },

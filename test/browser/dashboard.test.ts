@@ -16,6 +16,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildView } from '../../orchestrator/queue/build-view.js';
 import { startFakeHub } from '../fixtures/servers/fake-hub.js';
+import { smallHfCheckpoint } from '../fixtures/servers/small-hf-checkpoint.js';
 import type { FakeHub } from '../fixtures/servers/fake-hub.js';
 import { ROOT, serviceEnv, startEntry } from './service-processes.js';
 import type { Started } from './service-processes.js';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   // Loud, not skipped: the issue requires this test to run (CI installs chromium when missing).
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this`);
   mkdirSync(SHOTS, { recursive: true });
-  hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: [{ path: 'config.json', data: Buffer.from(JSON.stringify({ architectures: ['Qwen2ForCausalLM'], num_hidden_layers: 2 })) }, { path: 'model.safetensors', data: Buffer.alloc(4096, 7) }, { path: 'tokenizer.json', data: Buffer.from('{"version":"1.0","model":{"type":"BPE","vocab":{},"merges":[]}}') }, { path: 'tokenizer_config.json', data: Buffer.from('{"model_max_length":8192}') }] }]);
+  hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   svc = serviceEnv(REDIS_URL, prefix, hub.url);
   const ready = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;

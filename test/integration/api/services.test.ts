@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildView } from '../../../orchestrator/queue/build-view.js';
 import { listContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
 import { startFakeHub } from '../../fixtures/servers/fake-hub.js';
+import { smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';
 import type { FakeHub } from '../../fixtures/servers/fake-hub.js';
 import { FAKE_BIN } from '../exec/helpers.js';
 import { REDIS_URL, cleanupPrefix, uniquePrefix, waitFor } from '../queue/fixtures.js';
@@ -81,7 +82,7 @@ const api = async <T>(method: string, path: string, body?: string): Promise<{ st
 };
 
 beforeAll(async () => {
-  hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: [{ path: 'config.json', data: Buffer.from(JSON.stringify({ architectures: ['Qwen2ForCausalLM'], num_hidden_layers: 2 })) }, { path: 'model.safetensors', data: Buffer.alloc(4096, 7) }] }]);
+  hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const a = await start('trt-api', env({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }), /Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
   baseUrl = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(a.output())?.[1] ?? '';

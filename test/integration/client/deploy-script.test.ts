@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as planMain } from '../../../orchestrator/cli/trt-plan.js';
 import { SIGNATURE_HEADER, verifySignature } from '../../../orchestrator/webhooks/signature.js';
 import { startFakeHub } from '../../fixtures/servers/fake-hub.js';
+import { smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';
 import type { FakeHub } from '../../fixtures/servers/fake-hub.js';
 import { FAKE_BIN } from '../exec/helpers.js';
 import { REDIS_URL, cleanupPrefix, uniquePrefix, waitFor } from '../queue/fixtures.js';
@@ -131,7 +132,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: [{ path: 'config.json', data: Buffer.from(JSON.stringify({ architectures: ['Qwen2ForCausalLM'], num_hidden_layers: 2 })) }, { path: 'model.safetensors', data: Buffer.alloc(4096, 7) }] }]);
+  hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const a = await startService('trt-api', serviceEnv({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }), /Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
   apiUrl = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(a.output())?.[1] ?? '';

@@ -31,6 +31,7 @@ import { verifyPublished } from '../../../orchestrator/storage/publish/verify-pu
 import { listContainers, recordedRuns } from '../../fixtures/bin/lib/fake-docker/state.js';
 import { FAKE_BIN } from '../exec/helpers.js';
 import { REDIS_URL, cleanupPrefix, fakeWorkerDeps, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
+import { loraAdapterFiles, smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const SECRET = 'hf_e2e_planted_secret_value_9f8e7d';
@@ -52,7 +53,8 @@ const fakeFetch: FetchItems = (items, ctx) => {
   for (const item of items) {
     const dir = hostPath(ctx.workspaceDir, ctx.workspaceMount, item.dest);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ architectures: ['LlamaForCausalLM'], num_hidden_layers: 2 }));
+    const files = item.role === 'lora_adapter' ? loraAdapterFiles() : smallHfCheckpoint('LlamaForCausalLM');
+    for (const f of files) writeFileSync(join(dir, f.path), f.data);
   }
   return Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: item.revision, resolvedRevision: 'c'.repeat(40), files: [] } })));
 };

@@ -4,30 +4,12 @@
  * handed out, attempt labels on every step, the job's containers stopped the moment its lock is
  * lost, and an earlier attempt's containers stopped on takeover.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AttemptLabels, ContainerFence, StepRunContext } from '../../../orchestrator/exec/types.js';
-import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
-import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
-import { REDIS_URL, cleanupPrefix, fakeWorkerDeps, fixturePlan, hangUntilAborted, instantScript, memoryAllocator, scriptedExecutor, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
+import { queueHarness, fakeWorkerDeps, fixturePlan, hangUntilAborted, instantScript, memoryAllocator, scriptedExecutor, waitFor, waitForStatus } from './fixtures.js';
 
-const prefix = uniquePrefix('fence');
-let redis: Redis;
-let bq: BuildQueue;
-let worker: ServiceWorker | null = null;
-
-beforeAll(() => {
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  bq = new BuildQueue(redis, prefix, () => Date.now());
-});
-
-afterAll(async () => {
-  await worker?.close(500);
-  await bq.close();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
-});
+const h = queueHarness('fence');
 
 it('reaps, excludes busy devices, labels attempts, stops on lock loss and on takeover', async () => {
   const calls: string[] = [];
@@ -60,12 +42,12 @@ it('reaps, excludes busy devices, labels attempts, stops on lock loss and on tak
     }
     return instantScript(step, ctx, n);
   });
-  worker = await startWorker(fakeWorkerDeps(redis, prefix, { gpuType: 'A100_40GB', executor, fence, host: 'host-a', workerName: 'w-fence', allocator: memoryAllocator(['0', '1']) }));
+  h.worker = await startWorker(fakeWorkerDeps(h.redis, h.prefix, { gpuType: 'A100_40GB', executor, fence, host: 'host-a', workerName: 'w-fence', allocator: memoryAllocator(['0', '1']) }));
   expect(calls[0]).toBe('reap:host-a'); // at start, keeping nothing
   expect(keeps[0]).toEqual([]);
 
-  const { build } = await bq.submit(fixturePlan('fence', 'A100_40GB'), null);
-  await waitFor(() => bq.store.get(build.id), (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running', 15_000, 'engine build running');
+  const { build } = await h.bq.submit(fixturePlan('fence', 'A100_40GB'), null);
+  await waitFor(() => h.bq.store.get(build.id), (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running', 15_000, 'engine build running');
   expect(calls).toContain('busy:host-a');
   expect(gpus.every((g) => !g.includes('0'))).toBe(true);
   expect(labels[0]).toEqual({ build: build.id, step: 'convert', attempt: 1, worker: 'w-fence', host: 'host-a' });
@@ -73,11 +55,11 @@ it('reaps, excludes busy devices, labels attempts, stops on lock loss and on tak
   expect(labels.at(-1)).toMatchObject({ step: 'build', attempt: 1 });
 
   // BullMQ reports that the lock could not be renewed: the step is stopped at once.
-  worker.buildWorker?.emit('lockRenewalFailed', [build.id]);
+  h.worker.buildWorker?.emit('lockRenewalFailed', [build.id]);
   await waitFor(() => Promise.resolve(calls), (c) => c.includes(`stop:${build.id}`), 5000, 'stopBuild on lock loss');
 
   // The job is retried (attempt 2): a takeover stops what the earlier attempt may still run first.
-  const done = await waitForStatus(bq.store, build.id, 'succeeded', 20_000);
+  const done = await waitForStatus(h.bq.store, build.id, 'succeeded', 20_000);
   expect(done?.attempts).toBe(2);
   expect(calls.filter((c) => c === `stop:${build.id}`).length).toBeGreaterThanOrEqual(2);
   expect(labels.at(-1)).toMatchObject({ build: build.id, attempt: 2 });

@@ -5,7 +5,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
+import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { Failure } from '../../../orchestrator/build/failure.js';
 import type { GpuAllocator, ProcessResult, StepExecutor, StepFailure, StepOutcome, StepRunContext } from '../../../orchestrator/exec/types.js';
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
@@ -228,4 +231,31 @@ export function countingStore(inner: ArtifactStore, logFile: string): ArtifactSt
     list: (prefix) => inner.list(prefix),
     delete: (key) => inner.delete(key),
   };
+}
+
+/** What `queueHarness` gives a test file: its own prefix, Redis connection and BuildQueue, and the worker it starts. */
+export interface QueueHarness {
+  readonly prefix: string;
+  redis: Redis;
+  bq: BuildQueue;
+  worker: ServiceWorker | null;
+}
+
+/**
+ * One test file's queue under a unique prefix: connects before the file's tests, and afterwards closes
+ * the worker the tests put in `worker` (waiting `closeWorkerMs`), the queue, and deletes the prefix's keys.
+ */
+export function queueHarness(name: string, closeWorkerMs = 500): QueueHarness {
+  const h = { prefix: uniquePrefix(name), worker: null } as unknown as QueueHarness;
+  beforeAll(() => {
+    h.redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    h.bq = new BuildQueue(h.redis, h.prefix, () => Date.now());
+  });
+  afterAll(async () => {
+    await h.worker?.close(closeWorkerMs);
+    await h.bq.close();
+    await cleanupPrefix(h.redis, h.prefix);
+    h.redis.disconnect();
+  });
+  return h;
 }

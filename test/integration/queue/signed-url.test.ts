@@ -3,50 +3,32 @@
  * metrics hold it redacted; the fetch gets the signed URL from a per-build key with a TTL that is
  * gone once the build ends. After the build, every key under the prefix is read and grepped.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
-import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
-import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
-import { REDIS_URL, cleanupPrefix, fakeWorkerDeps, fixturePlan, uniquePrefix, waitForStatus } from './fixtures.js';
+import { queueHarness, fakeWorkerDeps, fixturePlan, waitForStatus } from './fixtures.js';
 
 const SIGNATURE = 'f00dfacecafe1234deadbeef5678abcd';
 const SIGNED = `https://bucket.s3.amazonaws.com/ckpt.tar?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=${SIGNATURE}`;
 const USERINFO = 'https://alice:pa55w0rd-planted@mirror.example.com/ckpt.tar';
-const prefix = uniquePrefix('signed');
-let redis: Redis;
-let bq: BuildQueue;
-let worker: ServiceWorker | null = null;
+const h = queueHarness('signed', 1000);
 
-beforeAll(() => {
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  bq = new BuildQueue(redis, prefix, () => Date.now());
-});
-
-afterAll(async () => {
-  await worker?.close(1000);
-  await bq.close();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
-});
-
-/** Every value under the prefix, whatever its type. */
+/** Every value under the h.prefix, whatever its type. */
 async function dumpPrefix(): Promise<string> {
   let cursor = '0';
   let out = '';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    const [next, keys] = await h.redis.scan(cursor, 'MATCH', `${h.prefix}:*`, 'COUNT', 500);
     cursor = next;
     for (const key of keys) {
-      const type = await redis.type(key);
+      const type = await h.redis.type(key);
       const v =
-        type === 'string' ? await redis.get(key)
-        : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
-        : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-        : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
-        : type === 'set' ? JSON.stringify(await redis.smembers(key))
-        : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
+        type === 'string' ? await h.redis.get(key)
+        : type === 'hash' ? JSON.stringify(await h.redis.hgetall(key))
+        : type === 'list' ? JSON.stringify(await h.redis.lrange(key, 0, -1))
+        : type === 'zset' ? JSON.stringify(await h.redis.zrange(key, '0', '-1'))
+        : type === 'set' ? JSON.stringify(await h.redis.smembers(key))
+        : type === 'stream' ? JSON.stringify(await h.redis.xrange(key, '-', '+'))
         : `unknown type ${type}`;
       out += `${key} ${v ?? ''}\n`;
     }
@@ -61,22 +43,22 @@ it('keeps signatures and userinfo out of Redis while the fetch still gets the si
   const remote = (repo: string): FetchItem => ({ role: 'checkpoint', name: null, source: 'REMOTE_URL', repo, revision: null, repoType: 'model', secretName: null, dest: '/workspace/checkpoint' });
   const plan = { ...base, steps: [{ ...fetchStep, items: [remote(SIGNED), { ...remote(USERINFO), role: 'calibration_dataset' as const, dest: '/workspace/calib' }] }, ...base.steps.slice(1)] };
   const seen: string[] = [];
-  worker = await startWorker(
-    fakeWorkerDeps(redis, prefix, {
+  h.worker = await startWorker(
+    fakeWorkerDeps(h.redis, h.prefix, {
       fetchItems: (items) => {
         seen.push(...items.map((i) => i.repo));
         return Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: null, resolvedRevision: 'a'.repeat(40), files: [] } })));
       },
     }),
   );
-  const sub = await bq.submit(plan, null, { model: { url: SIGNED } });
-  expect(await redis.get(bq.store.keys.fetchSecret(sub.build.id))).toContain(SIGNATURE);
-  const done = await waitForStatus(bq.store, sub.build.id, 'succeeded', 20_000);
+  const sub = await h.bq.submit(plan, null, { model: { url: SIGNED } });
+  expect(await h.redis.get(h.bq.store.keys.fetchSecret(sub.build.id))).toContain(SIGNATURE);
+  const done = await waitForStatus(h.bq.store, sub.build.id, 'succeeded', 20_000);
   expect(done?.status).toBe('succeeded');
   expect(seen).toEqual([SIGNED, USERINFO]);
   const all = await dumpPrefix();
   expect(all).toContain(sub.build.id);
   expect(all).toContain('X-Amz-Signature=REDACTED');
   for (const planted of [SIGNATURE, 'AKIAEXAMPLE', 'pa55w0rd-planted', 'alice:']) expect(all).not.toContain(planted);
-  expect(await redis.exists(bq.store.keys.fetchSecret(sub.build.id))).toBe(0);
+  expect(await h.redis.exists(h.bq.store.keys.fetchSecret(sub.build.id))).toBe(0);
 });
