@@ -100,6 +100,7 @@ export const Submitted = z
     created: z.boolean().describe('False when the same plan was already queued, running or published'),
     warnings: z.array(Diagnostic),
     links: Links,
+    preflight: Preflight.optional().describe('What pre-flight read from the checkpoint (absent when pre-flight is off)'),
   })
   .meta({ id: 'Submitted' });
 

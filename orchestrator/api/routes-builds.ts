@@ -74,7 +74,7 @@ export function registerBuildRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return reply
       .code(created && build.status === 'queued' ? 202 : 200)
       .header('location', `/v1/builds/${build.id}`)
-      .send({ id: build.id, status: build.status, planHash: build.planHash, created, warnings: outcome.warnings, links: buildLinks(build.id) });
+      .send({ id: build.id, status: build.status, planHash: build.planHash, created, warnings: outcome.warnings, links: buildLinks(build.id), ...(outcome.preflight ? { preflight: outcome.preflight } : {}) });
   });
 
   app.get('/v1/builds', async (req, reply) => {

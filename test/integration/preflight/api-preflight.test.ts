@@ -101,6 +101,8 @@ describe('a valid config', () => {
     expect(body.preflight?.notChecked.length).toBeGreaterThan(0);
     const b = await app.inject({ method: 'POST', url: '/v1/builds', headers: auth, payload: yaml });
     expect(b.statusCode).toBe(202);
+    // The submit answer carries the same pre-flight section as the dry run.
+    expect(b.json<{ preflight?: unknown }>().preflight).toEqual(body.preflight);
     expect((await queue.store.list(null, 0, 10)).total).toBe(1);
   });
 });
