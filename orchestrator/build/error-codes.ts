@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   GPU_COUNT_UNAVAILABLE: { httpStatus: 503, retryable: false, fault: 'system', summary: 'no worker of the target GPU type has as many devices as the plan needs' },
   WORKER_LOST: { httpStatus: 500, retryable: true, fault: 'system', summary: 'the worker running the build stopped' },
   FETCH_FAILED: { httpStatus: 502, retryable: true, fault: 'system', summary: 'downloading the checkpoint failed' },
+  WORKER_DISK_FULL: { httpStatus: 507, retryable: false, fault: 'system', summary: 'the worker has too little free disk for the checkpoint, converted checkpoint and engine' },
   PUBLISH_FAILED: { httpStatus: 502, retryable: true, fault: 'system', summary: 'uploading the artifact failed' },
   INVALID_TRANSITION: { httpStatus: 409, retryable: false, fault: 'user', summary: 'the build is not in a state that allows this' },
   // API requests.

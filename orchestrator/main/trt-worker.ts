@@ -16,6 +16,8 @@ import { resolveGpuInventory } from '../gpu/resolve-inventory.js';
 import { startWorker } from '../queue/start-worker.js';
 import { CheckpointCache } from '../storage/cache/checkpoint-cache.js';
 import { fetchPlanItems } from '../storage/fetch-plan-items.js';
+import { createDiskCheck } from '../storage/facts/disk-check.js';
+import { createFactsFetcher } from '../storage/facts/facts-fetcher.js';
 import { sourcesFromEnv } from '../storage/sources/sources-from-env.js';
 import { stepEnvironment } from './step-environment.js';
 import { configOrExit, connectRedis, makeLogger, onShutdownSignal, openArtifactStore } from './service-runtime.js';
@@ -64,6 +66,8 @@ const worker = await startWorker({
   retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
   gpuWaitLimitMs: config.GPU_WAIT_LIMIT_MS,
   fetchItems: (items, ctx) => fetchPlanItems(items, { ...ctx, cache, sources }),
+  // Free disk against checkpoint + converted checkpoint + engine, before anything is downloaded.
+  diskCheck: createDiskCheck(createFactsFetcher({ sources, secrets: config.secrets })),
   publisher: storePublisher(store, secretValues, () => Date.now()),
   decideOutcome: (failure, attempt) => decideOutcome(failure, attempt),
   secrets: config.secrets,

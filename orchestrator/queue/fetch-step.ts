@@ -37,6 +37,8 @@ export async function runFetchStep(d: WorkerDeps, store: BuildStore, id: string,
     const signed = await store.fetchItems(id);
     const items = signed && signed.length === step.items.length ? signed : step.items;
     await mkdir(workspaceDir, { recursive: true });
+    const short = d.diskCheck ? await d.diskCheck(plan, workspaceDir) : null;
+    if (short !== null) return { failure: { code: 'WORKER_DISK_FULL', message: short, advice: null, retryable: false } };
     if (freshWorkspaces.size >= FRESH_CAP) freshWorkspaces.clear();
     freshWorkspaces.add(workspaceDir);
     const fetched = await d.fetchItems(items, { workspaceDir, workspaceMount: plan.workspace.mount, secrets, signal });

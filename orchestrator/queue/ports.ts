@@ -86,6 +86,11 @@ export interface WorkerDeps {
   readonly executor: StepExecutor;
   readonly allocator: GpuAllocator;
   readonly fetchItems: FetchItems;
+  /**
+   * Checked before a fetch starts: null when the build fits on this worker's disk, else why not
+   * (the build then fails WORKER_DISK_FULL without downloading). Absent: no check.
+   */
+  readonly diskCheck?: (plan: BuildPlan, workspaceDir: string) => Promise<string | null>;
   readonly publisher: Publisher;
   readonly decideOutcome: DecideOutcome;
   /** Secret values by name; a step gets only the names it lists. */
