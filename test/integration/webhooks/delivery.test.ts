@@ -39,6 +39,7 @@ let queue: BuildQueue;
 let deliveries: Queue<DeliveryJobData>;
 let deliveryWorker: Worker<DeliveryJobData>;
 let buildWorker: ServiceWorker;
+let buildWorkerClosed = false;
 let app: FastifyInstance;
 
 beforeAll(async () => {
@@ -81,7 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await buildWorker.close(1000);
+  if (!buildWorkerClosed) await buildWorker.close(1000);
   await deliveryWorker.close();
   await deliveries.close();
   await app.close();
@@ -122,6 +123,9 @@ describe('webhook delivery', () => {
   }, 60_000);
 
   it('a cancel announces `cancelled`; a callback URL the address policy refuses is recorded, never contacted', async () => {
+    // No worker may pick the fetch job up between submit and cancel (the cancel must find it queued).
+    await buildWorker.close(1000);
+    buildWorkerClosed = true;
     const before = requests;
     const c = await queue.submit(fixturePlan('wh-c', 'T4'), null, null, 'http://10.0.0.1:9/hook?token=abc');
     const cancelled = await queue.cancel(c.build.id);
