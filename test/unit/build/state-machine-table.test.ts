@@ -16,7 +16,10 @@ describe('build transitions, every pair', () => {
         expect(canTransitionBuild(from, to)).toBe(allowed);
         const r = transitionBuild(from, to);
         if (allowed) expect(r).toEqual({ ok: true, status: to });
-        else expect(r).toMatchObject({ ok: false, code: 'INVALID_TRANSITION', message: expect.stringMatching(new RegExp(`^a build cannot go from ${from} to ${to} `)) });
+        else {
+          expect(r).toMatchObject({ ok: false, code: 'INVALID_TRANSITION' });
+          expect(r.ok ? '' : r.message).toMatch(new RegExp(`^a build cannot go from ${from} to ${to} `));
+        }
       });
     }
   }
@@ -36,7 +39,10 @@ describe('step transitions, every pair', () => {
         expect(canTransitionStep(from, to)).toBe(allowed);
         const r = transitionStep(from, to);
         if (allowed) expect(r).toEqual({ ok: true, status: to });
-        else expect(r).toMatchObject({ ok: false, code: 'INVALID_TRANSITION', message: expect.stringMatching(new RegExp(`^a step cannot go from ${from} to ${to} `)) });
+        else {
+          expect(r).toMatchObject({ ok: false, code: 'INVALID_TRANSITION' });
+          expect(r.ok ? '' : r.message).toMatch(new RegExp(`^a step cannot go from ${from} to ${to} `));
+        }
       });
     }
   }
