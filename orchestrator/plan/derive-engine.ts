@@ -16,7 +16,7 @@ import { planError } from './plan-error.js';
 const B = 'trt_llm.build';
 
 /** HF module names → TensorRT-LLM LoRA module ids (lora_helper.py default mapping). */
-const HF_TO_TRT_LORA: Readonly<Record<string, string>> = {
+export const HF_TO_TRT_LORA: Readonly<Record<string, string>> = {
   q_proj: 'attn_q',
   k_proj: 'attn_k',
   v_proj: 'attn_v',

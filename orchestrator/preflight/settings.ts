@@ -4,21 +4,12 @@
  */
 import type { ValidatedConfig } from '../config/validate.js';
 import { gpuInfo, type GpuInfo } from '../gpu/catalog.js';
+import { HF_TO_TRT_LORA } from '../plan/derive-engine.js';
 import type { BaseModel, BuildPlan, FetchItem, InferenceStack } from '../plan/types.js';
 import type { WeightFormat } from './support-table.js';
 
-/** HF module names → TensorRT-LLM LoRA module ids (lora_helper.py default mapping). */
-export const HF_TO_TRT_LORA: Readonly<Record<string, string>> = {
-  q_proj: 'attn_q',
-  k_proj: 'attn_k',
-  v_proj: 'attn_v',
-  qkv_proj: 'attn_qkv',
-  o_proj: 'attn_dense',
-  gate_proj: 'mlp_h_to_4h',
-  down_proj: 'mlp_4h_to_h',
-  up_proj: 'mlp_gate',
-  gate_up_proj: 'mlp_gate_up',
-};
+/** HF module names → TensorRT-LLM LoRA module ids: the planner's table (one source). */
+export { HF_TO_TRT_LORA };
 
 export interface PreflightSettings {
   readonly stack: InferenceStack;
