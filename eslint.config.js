@@ -11,26 +11,63 @@ export const CORE_FOLDERS = ['config', 'gpu', 'toolchain', 'plan', 'build', 'pre
 export const SHELL_FOLDERS = ['storage', 'exec', 'queue', 'api', 'cli', 'main', 'net', 'client', 'webhooks', 'ui'];
 /** Node built-ins that do I/O or spawn (node:crypto, node:util, node:path stay allowed: pure). */
 const IO_BUILTINS = [
-  'fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'child_process', 'dgram', 'dns', 'dns/promises',
-  'tls', 'worker_threads', 'cluster', 'os', 'process', 'readline', 'readline/promises', 'inspector',
-  'stream', 'stream/promises', 'timers', 'timers/promises',
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'child_process',
+  'dgram',
+  'dns',
+  'dns/promises',
+  'tls',
+  'worker_threads',
+  'cluster',
+  'os',
+  'process',
+  'readline',
+  'readline/promises',
+  'inspector',
+  'stream',
+  'stream/promises',
+  'timers',
+  'timers/promises',
 ];
 /** Packages that only the shell may use. */
 const SHELL_PACKAGES = [
-  'bullmq', 'ioredis', 'fastify', 'fastify/**', '@fastify/**', 'execa', '@aws-sdk/**', '@huggingface/hub',
-  'pino', 'tar', 'proper-lockfile', 'undici', '@bull-board/**',
+  'bullmq',
+  'ioredis',
+  'fastify',
+  'fastify/**',
+  '@fastify/**',
+  'execa',
+  '@aws-sdk/**',
+  '@huggingface/hub',
+  'pino',
+  'tar',
+  'proper-lockfile',
+  'undici',
+  '@bull-board/**',
 ];
 
 /** no-restricted-imports options for a file in core folder `folder` (relative imports and names). */
 export function coreImportRestrictions(folder) {
-  const shellPaths = SHELL_FOLDERS.flatMap((shell) => [`../${shell}/**`, `../../${shell}/**`, `**/orchestrator/${shell}/**`]);
+  const shellPaths = SHELL_FOLDERS.flatMap((shell) => [
+    `../${shell}/**`,
+    `../../${shell}/**`,
+    `**/orchestrator/${shell}/**`,
+  ]);
   return {
     paths: IO_BUILTINS.flatMap((name) => [
       { name, message: `the pure core (${folder}/) does no I/O; take the data as an argument instead` },
       { name: `node:${name}`, message: `the pure core (${folder}/) does no I/O; take the data as an argument instead` },
     ]),
     patterns: [
-      { group: shellPaths, message: `the pure core (${folder}/) may not import from the shell (${SHELL_FOLDERS.join(', ')})` },
+      {
+        group: shellPaths,
+        message: `the pure core (${folder}/) may not import from the shell (${SHELL_FOLDERS.join(', ')})`,
+      },
       { group: SHELL_PACKAGES, message: `the pure core (${folder}/) may not use shell packages` },
     ],
   };
@@ -58,7 +95,9 @@ export default tseslint.config(
     files: ['orchestrator/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
@@ -77,7 +116,27 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'module',
-      globals: Object.fromEntries(['window', 'document', 'location', 'navigator', 'sessionStorage', 'fetch', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'confirm', 'alert', 'console', 'Event', 'Node', 'URLSearchParams', 'AbortController', 'TextDecoderStream'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'navigator',
+          'sessionStorage',
+          'fetch',
+          'setTimeout',
+          'clearTimeout',
+          'queueMicrotask',
+          'confirm',
+          'alert',
+          'console',
+          'Event',
+          'Node',
+          'URLSearchParams',
+          'AbortController',
+          'TextDecoderStream',
+        ].map((g) => [g, 'readonly']),
+      ),
     },
   },
 );

@@ -10,8 +10,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests share one Redis and spawn child processes; keep parallelism modest on 2 cores.
     maxWorkers: 2,
-    ...(jsonReport
-      ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } }
-      : {}),
+    ...(jsonReport ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } } : {}),
   },
 });

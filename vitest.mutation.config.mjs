@@ -9,7 +9,12 @@ const narrowed = process.env['MUTATION_TESTS'];
 
 export default defineConfig({
   test: {
-    include: narrowed ? narrowed.split(',').map((glob) => glob.trim()).filter(Boolean) : ['test/unit/**/*.test.ts'],
+    include: narrowed
+      ? narrowed
+          .split(',')
+          .map((glob) => glob.trim())
+          .filter(Boolean)
+      : ['test/unit/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -33,7 +33,14 @@ const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const prefix = `bench-api-${randomUUID().slice(0, 8)}`;
 const queue = new BuildQueue(redis, prefix, () => Date.now());
 const { build } = await queue.submit(fixturePlan(`bench-api-${prefix}`, 'L4'), null);
-const app = buildApp({ redis, queue, planConfig: () => ({ valid: false, errors: [], warnings: [], plan: null }), publisher: memoryPublisher(), tokens: [TOKEN], bodyLimit: 1 << 20 });
+const app = buildApp({
+  redis,
+  queue,
+  planConfig: () => ({ valid: false, errors: [], warnings: [], plan: null }),
+  publisher: memoryPublisher(),
+  tokens: [TOKEN],
+  bodyLimit: 1 << 20,
+});
 const trivial = Fastify({ logger: false });
 trivial.get('/trivial', () => ({ ok: true }));
 const svcUrl = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -44,9 +51,15 @@ const svc = await load(`${svcUrl}/v1/builds/${build.id}`, { authorization: `Bear
 
 const f = (x: number): string => x.toFixed(1);
 console.log(`${CONNECTIONS} connections, ${SECONDS} s each, same process, redis ${REDIS_URL}`);
-console.log(`trivial fastify route   : ${f(base.rps)} req/s, p50 ${f(base.p50)} ms, p99 ${f(base.p99)} ms, errors ${base.errors}, non-2xx ${base.non2xx}`);
-console.log(`GET /v1/builds/:id      : ${f(svc.rps)} req/s, p50 ${f(svc.p50)} ms, p99 ${f(svc.p99)} ms, errors ${svc.errors}, non-2xx ${svc.non2xx}`);
-console.log(`ratio req/s (service ÷ trivial): ${(svc.rps / base.rps).toFixed(2)}; p99 (service ÷ trivial): ${(svc.p99 / Math.max(base.p99, 0.001)).toFixed(2)}`);
+console.log(
+  `trivial fastify route   : ${f(base.rps)} req/s, p50 ${f(base.p50)} ms, p99 ${f(base.p99)} ms, errors ${base.errors}, non-2xx ${base.non2xx}`,
+);
+console.log(
+  `GET /v1/builds/:id      : ${f(svc.rps)} req/s, p50 ${f(svc.p50)} ms, p99 ${f(svc.p99)} ms, errors ${svc.errors}, non-2xx ${svc.non2xx}`,
+);
+console.log(
+  `ratio req/s (service ÷ trivial): ${(svc.rps / base.rps).toFixed(2)}; p99 (service ÷ trivial): ${(svc.p99 / Math.max(base.p99, 0.001)).toFixed(2)}`,
+);
 
 await app.close();
 await trivial.close();

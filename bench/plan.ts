@@ -14,7 +14,10 @@ import { CORPUS_DIR } from '../test/support/shared-paths.js';
 const corpusDir = resolve(process.argv[2] ?? CORPUS_DIR);
 const recipesDir = join(import.meta.dirname, '..', 'recipes');
 const read = (dir: string): string[] =>
-  readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
 const texts = [...read(corpusDir), ...read(recipesDir)];
 const plannable = texts.filter((t) => planConfigText(t).plan !== null);
 const configs = plannable.map((t) => validateConfigText(t).config).filter((c): c is ValidatedConfig => c !== null);

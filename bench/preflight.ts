@@ -30,16 +30,32 @@ const cachedHook = createPreflightHook(createFactsFetcher({ sources, secrets: {}
 const uncachedHook: PreflightHook = (o, t) => createPreflightHook(createFactsFetcher({ sources, secrets: {} }))(o, t);
 
 function appWith(preflight: PreflightHook | undefined) {
-  return buildApp({ redis, queue, planConfig: (t) => planConfigText(t), publisher: memoryPublisher(), tokens: [TOKEN], bodyLimit: 1 << 20, ...(preflight ? { preflight } : {}) });
+  return buildApp({
+    redis,
+    queue,
+    planConfig: (t) => planConfigText(t),
+    publisher: memoryPublisher(),
+    tokens: [TOKEN],
+    bodyLimit: 1 << 20,
+    ...(preflight ? { preflight } : {}),
+  });
 }
 
-async function measure(name: string, preflight: PreflightHook | undefined): Promise<{ name: string; p50: number; p90: number }> {
+async function measure(
+  name: string,
+  preflight: PreflightHook | undefined,
+): Promise<{ name: string; p50: number; p90: number }> {
   const app = appWith(preflight);
   await app.ready();
   const times: number[] = [];
   for (let i = 0; i < N + 10; i += 1) {
     const t0 = process.hrtime.bigint();
-    const r = await app.inject({ method: 'POST', url: '/v1/plans', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/yaml' }, payload: YAML });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v1/plans',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/yaml' },
+      payload: YAML,
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.statusCode !== 200) throw new Error(`${name}: HTTP ${r.statusCode} ${r.body.slice(0, 300)}`);
     if (i >= 10) times.push(ms);
@@ -52,10 +68,16 @@ async function measure(name: string, preflight: PreflightHook | undefined): Prom
 
 try {
   const base = await measure('without pre-flight', undefined);
-  const rows = [base, await measure('pre-flight, cached', cachedHook), await measure('pre-flight, uncached', uncachedHook)];
+  const rows = [
+    base,
+    await measure('pre-flight, cached', cachedHook),
+    await measure('pre-flight, uncached', uncachedHook),
+  ];
   console.log(`POST /v1/plans, ${N} sequential requests each (recipe llama-3.1-8b-fp8-h100, fake hub on loopback)`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(22)} p50 ${r.p50.toFixed(2).padStart(7)} ms  p90 ${r.p90.toFixed(2).padStart(7)} ms  added p50 ${(r.p50 - base.p50).toFixed(2).padStart(6)} ms`);
+    console.log(
+      `${r.name.padEnd(22)} p50 ${r.p50.toFixed(2).padStart(7)} ms  p90 ${r.p90.toFixed(2).padStart(7)} ms  added p50 ${(r.p50 - base.p50).toFixed(2).padStart(6)} ms`,
+    );
   }
 } finally {
   await queue.close();

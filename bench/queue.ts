@@ -15,7 +15,14 @@ import { DEFAULT_WORKER_TUNING } from '../orchestrator/queue/job-catalog.js';
 import { LogFollower } from '../orchestrator/queue/log-follower.js';
 import { silentLog } from '../orchestrator/queue/ports.js';
 import { startWorker } from '../orchestrator/queue/start-worker.js';
-import { cleanupPrefix, fakeWorkerDeps, fixturePlan, memoryAllocator, memoryPublisher, scriptedExecutor } from '../test/integration/queue/fixtures.js';
+import {
+  cleanupPrefix,
+  fakeWorkerDeps,
+  fixturePlan,
+  memoryAllocator,
+  memoryPublisher,
+  scriptedExecutor,
+} from '../test/integration/queue/fixtures.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -42,7 +49,8 @@ function counter(n: number): { hit: () => void; done: Promise<void> } {
 }
 
 async function inChunks(n: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i += CHUNK) await Promise.all(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => fn(i + j)));
+  for (let i = 0; i < n; i += CHUNK)
+    await Promise.all(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => fn(i + j)));
 }
 
 async function bare(redis: Redis): Promise<Figures> {
@@ -89,13 +97,23 @@ async function bareFlow(redis: Redis): Promise<Figures> {
     },
     { connection: redis, prefix, concurrency: CONCURRENCY },
   );
-  const parent = new Worker('parent', () => Promise.resolve(null), { connection: redis, prefix, concurrency: CONCURRENCY });
+  const parent = new Worker('parent', () => Promise.resolve(null), {
+    connection: redis,
+    prefix,
+    concurrency: CONCURRENCY,
+  });
   parent.on('completed', () => all.hit());
   await Promise.all([child.waitUntilReady(), parent.waitUntilReady()]);
   const t0 = performance.now();
   await inChunks(N, async (i) => {
     enq.set(String(i), performance.now());
-    await flow.add({ name: 'p', queueName: 'parent', data: { i }, opts: { jobId: `p${i}` }, children: [{ name: 'c', queueName: 'child', data: { i }, opts: { jobId: `c${i}` } }] });
+    await flow.add({
+      name: 'p',
+      queueName: 'parent',
+      data: { i },
+      opts: { jobId: `p${i}` },
+      children: [{ name: 'c', queueName: 'child', data: { i }, opts: { jobId: `c${i}` } }],
+    });
   });
   await all.done;
   const secs = (performance.now() - t0) / 1000;
@@ -113,9 +131,13 @@ async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: numbe
   const all = counter(N);
   const idOf = new Map<string, string>();
   const executor = scriptedExecutor((step, ctx) => {
-    if (step.kind === 'convert') firstGpu.push(performance.now() - (enq.get(idOf.get(ctx.runName.split('-').slice(1, 3).join('-')) ?? '') ?? NaN));
+    if (step.kind === 'convert')
+      firstGpu.push(performance.now() - (enq.get(idOf.get(ctx.runName.split('-').slice(1, 3).join('-')) ?? '') ?? NaN));
     ctx.onLine('[1/1] done', 'stdout');
-    return Promise.resolve({ ok: true, result: { exitCode: 0, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 0 } });
+    return Promise.resolve({
+      ok: true,
+      result: { exitCode: 0, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 0 },
+    });
   });
   const deps = fakeWorkerDeps(redis, prefix, {
     gpuType: 'H100',
@@ -129,7 +151,13 @@ async function service(redis: Redis): Promise<Figures & { firstGpuStepP50: numbe
     fetchItems: (items, ctx) => {
       const id = ctx.workspaceDir.split('/').at(-1) ?? '';
       firstStep.push(performance.now() - (enq.get(idOf.get(id) ?? '') ?? NaN));
-      return Promise.resolve(items.map((item) => ({ item, fromCache: true, resolved: { source: item.source, repo: item.repo, requestedRevision: null, resolvedRevision: 'r', files: [] } })));
+      return Promise.resolve(
+        items.map((item) => ({
+          item,
+          fromCache: true,
+          resolved: { source: item.source, repo: item.repo, requestedRevision: null, resolvedRevision: 'r', files: [] },
+        })),
+      );
     },
   });
   const worker = await startWorker(deps);
@@ -161,7 +189,12 @@ async function idleFollowers(redis: Redis): Promise<number> {
   const bq = new BuildQueue(redis, prefix, () => Date.now());
   const blocking = redis.duplicate();
   const follower = new LogFollower(redis, blocking, bq.store.keys);
-  const ids = await Promise.all(Array.from({ length: FOLLOWERS }, async (_, i) => (await bq.store.claim(fixturePlan(`sse-${prefix}-${i}`, 'H100'), Date.now(), null)).id));
+  const ids = await Promise.all(
+    Array.from(
+      { length: FOLLOWERS },
+      async (_, i) => (await bq.store.claim(fixturePlan(`sse-${prefix}-${i}`, 'H100'), Date.now(), null)).id,
+    ),
+  );
   const stops = ids.map((id) => follower.follow(id, 0, () => undefined));
   // Let the reader pick up the whole set, then count what idling costs.
   await new Promise((r) => setTimeout(r, 200));
@@ -196,7 +229,10 @@ async function measured<T extends Figures>(run: () => Promise<T>): Promise<T & {
   return { ...r, commands: (sent - before) / N, cpuMs: (cpu.user + cpu.system) / 1000 / N };
 }
 
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: process.env['AUTOPIPELINE'] === '1' });
+const redis = new Redis(REDIS_URL, {
+  maxRetriesPerRequest: null,
+  enableAutoPipelining: process.env['AUTOPIPELINE'] === '1',
+});
 const only = new Set((process.env['BENCH_ONLY'] ?? 'bare,flow,service').split(','));
 const skipped = { perSecond: NaN, p50: NaN, p99: NaN, commands: NaN, cpuMs: NaN };
 const b = only.has('bare') ? await measured(() => bare(redis)) : skipped;
@@ -204,11 +240,24 @@ const fl = only.has('flow') ? await measured(() => bareFlow(redis)) : skipped;
 const s = only.has('service') ? await measured(() => service(redis)) : { ...skipped, firstGpuStepP50: NaN };
 const sse = only.has('sse') || only.has('service') ? await idleFollowers(redis) : NaN;
 const f = (x: number): string => x.toFixed(1);
-const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (await import('node:os'))
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 console.log(`jobs: ${N}, concurrency: ${CONCURRENCY}, redis: ${REDIS_URL}, load average ${load}`);
-console.log(`bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms; ${f(b.commands)} Redis commands/job, ${b.cpuMs.toFixed(2)} ms CPU/job`);
-console.log(`bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow, ${fl.cpuMs.toFixed(2)} ms CPU/flow`);
-console.log(`build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build, ${s.cpuMs.toFixed(2)} ms CPU/build`);
-console.log(`ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}; (service ÷ bare flow): ${(s.perSecond / fl.perSecond).toFixed(2)}`);
-console.log(`live logs         : ${sse.toFixed(3)} Redis commands per idle SSE follower per second (${FOLLOWERS} followers, one blocking XREAD per API process)`);
+console.log(
+  `bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms; ${f(b.commands)} Redis commands/job, ${b.cpuMs.toFixed(2)} ms CPU/job`,
+);
+console.log(
+  `bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow, ${fl.cpuMs.toFixed(2)} ms CPU/flow`,
+);
+console.log(
+  `build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build, ${s.cpuMs.toFixed(2)} ms CPU/build`,
+);
+console.log(
+  `ratio (service builds/s ÷ bare jobs/s): ${(s.perSecond / b.perSecond).toFixed(2)}; (service ÷ bare flow): ${(s.perSecond / fl.perSecond).toFixed(2)}`,
+);
+console.log(
+  `live logs         : ${sse.toFixed(3)} Redis commands per idle SSE follower per second (${FOLLOWERS} followers, one blocking XREAD per API process)`,
+);
 redis.disconnect();

@@ -17,7 +17,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (timings are wall clock; a busy machine inflates them)`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (timings are wall clock; a busy machine inflates them)`,
+);
 
 // 1. Corpus throughput: the first pass includes JIT warm-up, so report it and the median of later passes.
 const texts = readdirSync(CORPUS)
@@ -31,7 +35,9 @@ for (let i = 0; i < 5; i += 1) {
 }
 const first = passes[0] ?? 0;
 const warm = median(passes.slice(1));
-console.log(`corpus: ${texts.length} files; first pass ${first.toFixed(0)} ms (${((texts.length / first) * 1000).toFixed(0)} files/s), warm median ${warm.toFixed(0)} ms (${((texts.length / warm) * 1000).toFixed(0)} files/s)`);
+console.log(
+  `corpus: ${texts.length} files; first pass ${first.toFixed(0)} ms (${((texts.length / first) * 1000).toFixed(0)} files/s), warm median ${warm.toFixed(0)} ms (${((texts.length / warm) * 1000).toFixed(0)} files/s)`,
+);
 
 // 2. CLI wall time as a fresh process on one recipe (or the CLI test fixture when no recipe exists).
 if (!existsSync(join(ROOT, 'dist', 'cli', 'trt-plan.js'))) {
@@ -40,7 +46,11 @@ if (!existsSync(join(ROOT, 'dist', 'cli', 'trt-plan.js'))) {
 }
 const recipesDir = join(ROOT, 'recipes');
 const preferred = 'llama-3.1-8b-fp8-h100.yaml';
-const recipes = existsSync(recipesDir) ? readdirSync(recipesDir).filter((f) => f.endsWith('.yaml')).sort() : [];
+const recipes = existsSync(recipesDir)
+  ? readdirSync(recipesDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+  : [];
 const target = recipes.includes(preferred)
   ? join('recipes', preferred)
   : recipes[0]
@@ -54,4 +64,6 @@ for (let i = 0; i < RUNS; i += 1) {
   times.push(performance.now() - t0);
   status = r.status;
 }
-console.log(`cli: node bin/trt-plan.js ${target} (exit ${String(status)}): median ${median(times).toFixed(0)} ms over ${RUNS} fresh processes (min ${Math.min(...times).toFixed(0)} ms)`);
+console.log(
+  `cli: node bin/trt-plan.js ${target} (exit ${String(status)}): median ${median(times).toFixed(0)} ms over ${RUNS} fresh processes (min ${Math.min(...times).toFixed(0)} ms)`,
+);

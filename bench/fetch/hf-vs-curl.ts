@@ -33,7 +33,14 @@ interface Manifest {
 
 async function serve(dataDir: string): Promise<void> {
   const m = JSON.parse(await readFile(join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
-  const files: FakeHubFile[] = m.files.map((f) => ({ path: f.path, diskPath: f.diskPath, size: f.size, advertisedSha256: f.sha256, gitOid: f.gitOid, lfs: true }));
+  const files: FakeHubFile[] = m.files.map((f) => ({
+    path: f.path,
+    diskPath: f.diskPath,
+    size: f.size,
+    advertisedSha256: f.sha256,
+    gitOid: f.gitOid,
+    lfs: true,
+  }));
   // The same bytes once more as plain (non-LFS) files: verified by git blob id (sha1) instead.
   const plainFiles = files.map((f) => ({ ...f, lfs: false }));
   const hub = await startFakeHub([
@@ -91,7 +98,10 @@ function cpuOf(pid: number | undefined): number {
 /** Runs curl under /usr/bin/time; returns wall ms and CPU seconds (user + sys). */
 function curl(args: string[]): { ms: number; cpu: number } {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', 'curl', '-sS', '--fail', '--no-progress-meter', ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', 'curl', '-sS', '--fail', '--no-progress-meter', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`curl exited ${r.status}: ${r.stderr}`);
   const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
@@ -113,7 +123,11 @@ async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   const conc = Number(args.concurrency);
   console.log(spawnSync('df', ['-h', tmpdir()], { encoding: 'utf8' }).stdout.trim());
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const root = await mkdtemp(join(tmpdir(), 'bench-hf-'));
   const data = join(root, 'data');
   await mkdir(data);
@@ -122,8 +136,12 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const m = await generate(data, totalMiB, Number(args.files));
     const total = m.files.reduce((n, f) => n + f.size, 0);
-    console.log(`generated ${m.files.length} files, ${(total / MiB).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--serve', data], { stdio: ['ignore', 'pipe', 'inherit'] });
+    console.log(
+      `generated ${m.files.length} files, ${(total / MiB).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--serve', data], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const url = await new Promise<string>((resolve, reject) => {
       let buf = '';
       child?.stdout?.on('data', (d: Buffer) => {
@@ -156,13 +174,24 @@ async function main(): Promise<void> {
       const seq = seqRun.ms;
       cpu.seq = Math.min(cpu.seq, seqRun.cpu);
       const ts = performance.now();
-      const sums = spawnSync('sha256sum', m.files.map((f) => join(d1, f.path)), { encoding: 'utf8' }).stdout;
+      const sums = spawnSync(
+        'sha256sum',
+        m.files.map((f) => join(d1, f.path)),
+        { encoding: 'utf8' },
+      ).stdout;
       const seqSum = seq + performance.now() - ts;
       for (const f of m.files) if (!sums.includes(f.sha256)) throw new Error(`curl got wrong bytes for ${f.path}`);
       await rm(d1, { recursive: true, force: true });
       const d2 = join(root, `curlp-${r}`);
       await mkdir(d2);
-      const parRun = serverCpu('par', () => curl(['--parallel', '--parallel-max', String(conc), ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)])]));
+      const parRun = serverCpu('par', () =>
+        curl([
+          '--parallel',
+          '--parallel-max',
+          String(conc),
+          ...m.files.flatMap((f) => ['-o', join(d2, f.path), fileUrl(f.path)]),
+        ]),
+      );
       const par = parRun.ms;
       cpu.par = Math.min(cpu.par, parRun.cpu);
       await rm(d2, { recursive: true, force: true });
@@ -170,7 +199,16 @@ async function main(): Promise<void> {
         const t = performance.now();
         const c0 = process.cpuUsage();
         const src = hfSource({ hubUrl: url });
-        const item = { role: 'checkpoint', name: null, source: 'HF', repo, revision: null, repoType: 'model', secretName: null, dest: '/workspace/x' } as const;
+        const item = {
+          role: 'checkpoint',
+          name: null,
+          source: 'HF',
+          repo,
+          revision: null,
+          repoType: 'model',
+          secretName: null,
+          dest: '/workspace/x',
+        } as const;
         const signal = new AbortController().signal;
         const resolved = await src.resolve(item, { secrets: {}, signal });
         const res = await src.download(resolved, dir, { secrets: {}, signal, concurrency: conc });
@@ -186,13 +224,16 @@ async function main(): Promise<void> {
       // digest; cause not pinned down), so even rounds swap the order: use --rounds 2 or more.
       const ourFirst = r % 2 === 1;
       const oursRun = (): Promise<number> => serverCpu('ours', () => fetchOurs(REPO, join(root, `ours-${r}`), 'ours'));
-      const plainRun = (): Promise<number> => serverCpu('plain', () => fetchOurs(`${REPO}-plain`, join(root, `plain-${r}`), 'plain'));
+      const plainRun = (): Promise<number> =>
+        serverCpu('plain', () => fetchOurs(`${REPO}-plain`, join(root, `plain-${r}`), 'plain'));
       const first = await (ourFirst ? oursRun() : plainRun());
       const second = await (ourFirst ? plainRun() : oursRun());
       const ours = ourFirst ? first : second;
       const plain = ourFirst ? second : first;
       const mbps = (ms: number) => (total / MiB / (ms / 1000)).toFixed(0);
-      console.log(`round ${r}: curl sequential ${mbps(seq)} MiB/s, curl --parallel ${mbps(par)} MiB/s, curl+sha256sum ${mbps(seqSum)} MiB/s, ours (verified) ${mbps(ours)} MiB/s, ours (git-sha1) ${mbps(plain)} MiB/s`);
+      console.log(
+        `round ${r}: curl sequential ${mbps(seq)} MiB/s, curl --parallel ${mbps(par)} MiB/s, curl+sha256sum ${mbps(seqSum)} MiB/s, ours (verified) ${mbps(ours)} MiB/s, ours (git-sha1) ${mbps(plain)} MiB/s`,
+      );
       best.plain = Math.min(best.plain, plain);
       best.seq = Math.min(best.seq, seq);
       best.seqSum = Math.min(best.seqSum, seqSum);
@@ -212,9 +253,17 @@ async function main(): Promise<void> {
     console.log(`  ratio ours (git-sha1) / curl --parallel: ${(best.par / best.plain).toFixed(2)}`);
     const gib = total / 1024 ** 3;
     const per = (c: number) => `${(c / gib).toFixed(2)} CPU-s/GiB`;
-    console.log(`client CPU (min over rounds): curl sequential ${per(cpu.seq)}, curl --parallel ${per(cpu.par)}, ours verified ${per(cpu.ours)}, ours git-sha1 ${per(cpu.plain)}`);
-    console.log(`server CPU (min over rounds): curl sequential ${per(srv.seq)}, curl --parallel ${per(srv.par)}, ours verified ${per(srv.ours)}, ours git-sha1 ${per(srv.plain)}`);
-    console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `client CPU (min over rounds): curl sequential ${per(cpu.seq)}, curl --parallel ${per(cpu.par)}, ours verified ${per(cpu.ours)}, ours git-sha1 ${per(cpu.plain)}`,
+    );
+    console.log(
+      `server CPU (min over rounds): curl sequential ${per(srv.seq)}, curl --parallel ${per(srv.par)}, ours verified ${per(srv.ours)}, ours git-sha1 ${per(srv.plain)}`,
+    );
+    console.log(
+      `load average at the end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     child?.kill('SIGTERM');
     await rm(root, { recursive: true, force: true });

@@ -20,7 +20,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { S3ArtifactStore } from '../../orchestrator/storage/artifacts/s3-store.js';
 import { mapLimit } from '../../orchestrator/storage/util/map-limit.js';
@@ -60,7 +67,9 @@ async function startS3rverProcess(dataDir: string): Promise<{ endpoint: string; 
     const server = new S3rver({ address: '127.0.0.1', port: 0, directory: process.argv[1], silent: true });
     const { port } = await server.run();
     console.log(JSON.stringify({ port }));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   const { port } = JSON.parse(first) as { port: number };
@@ -110,15 +119,20 @@ try {
   const chunk = randomBytes(16 * MiB);
   for (const name of names) {
     const parts: Buffer[] = [];
-    for (let off = 0; off < fileBytes; off += chunk.length) parts.push(chunk.subarray(0, Math.min(chunk.length, fileBytes - off)));
+    for (let off = 0; off < fileBytes; off += chunk.length)
+      parts.push(chunk.subarray(0, Math.min(chunk.length, fileBytes - off)));
     // Make every file distinct so no layer can deduplicate.
     const head = randomBytes(64);
     const body = Buffer.concat(parts);
     head.copy(body, 0);
     await writeFile(join(dir, name), body);
   }
-  console.log(`data: ${fileCount} files x ${(fileBytes / MiB).toFixed(1)} MiB = ${(totalBytes / MiB).toFixed(0)} MiB in ${dir}`);
-  console.log(`s3rver (child process) at ${s3.endpoint}; publish: ${args.concurrency} files in parallel, ${args['part-mib']} MiB parts, queue ${args.queue}`);
+  console.log(
+    `data: ${fileCount} files x ${(fileBytes / MiB).toFixed(1)} MiB = ${(totalBytes / MiB).toFixed(0)} MiB in ${dir}`,
+  );
+  console.log(
+    `s3rver (child process) at ${s3.endpoint}; publish: ${args.concurrency} files in parallel, ${args['part-mib']} MiB parts, queue ${args.queue}`,
+  );
 
   // Hash-only pass (part of every publish): how much of the publish time is sha256.
   let start = process.hrtime.bigint();
@@ -134,13 +148,19 @@ try {
     start = process.hrtime.bigint();
     for (const name of names) {
       await client.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: `single/${name}`, Body: createReadStream(join(dir, name)), ContentLength: fileBytes }),
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `single/${name}`,
+          Body: createReadStream(join(dir, name)),
+          ContentLength: fileBytes,
+        }),
       );
     }
     const baseS = seconds(start);
     for (const name of names) {
       const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `single/${name}` }));
-      if (head.ContentLength !== fileBytes) throw new Error(`baseline stored ${head.ContentLength} bytes for ${name}, expected ${fileBytes}`);
+      if (head.ContentLength !== fileBytes)
+        throw new Error(`baseline stored ${head.ContentLength} bytes for ${name}, expected ${fileBytes}`);
     }
     bestBase = Math.min(bestBase, baseS);
     await emptyBucket();
@@ -149,7 +169,12 @@ try {
     await mapLimit(names, Number(args.concurrency), async (name) => {
       const partSize = Number(args['part-mib']) * MiB;
       const Body = createReadStream(join(dir, name), { highWaterMark: MiB });
-      await new Upload({ client, params: { Bucket: BUCKET, Key: `raw/${name}`, Body }, partSize, queueSize: Number(args.queue) }).done();
+      await new Upload({
+        client,
+        params: { Bucket: BUCKET, Key: `raw/${name}`, Body },
+        partSize,
+        queueSize: Number(args.queue),
+      }).done();
     });
     const rawS = seconds(start);
     bestRaw = Math.min(bestRaw, rawS);
@@ -182,7 +207,9 @@ try {
       start = process.hrtime.bigint();
       const v = await verifyPublished(store, PLAN_HASH);
       const vS = seconds(start);
-      console.log(`verifyPublished (download + sha256 of every file): ${v.ok ? 'ok' : 'FAILED'} in ${vS.toFixed(2)} s (${mibps(totalBytes, vS)})`);
+      console.log(
+        `verifyPublished (download + sha256 of every file): ${v.ok ? 'ok' : 'FAILED'} in ${vS.toFixed(2)} s (${mibps(totalBytes, vS)})`,
+      );
     }
   }
   console.log('');

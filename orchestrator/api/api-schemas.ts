@@ -18,7 +18,9 @@ const count = z.number().int().min(0);
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]).describe('Stable code from the error-code registry'),
+      code: z
+        .enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]])
+        .describe('Stable code from the error-code registry'),
       message: z.string(),
     }),
   })
@@ -57,14 +59,26 @@ export const BuildPlan = z
     builder: z.object({ gpuType: z.enum(GPU_TYPES), gpuCount: z.number().int().min(1) }),
     lane: z.object({ name: z.string(), image: z.string(), trtllmVersion: z.string() }),
     steps: z.array(PlanStepSummary),
-    launch: z.record(z.string(), z.object({ server: z.string(), argv: z.array(z.string()), files: z.array(z.object({ path: z.string(), content: z.string() })) })),
+    launch: z.record(
+      z.string(),
+      z.object({
+        server: z.string(),
+        argv: z.array(z.string()),
+        files: z.array(z.object({ path: z.string(), content: z.string() })),
+      }),
+    ),
   })
-  .meta({ id: 'BuildPlan', description: 'The plan `trt-plan` prints (the fields listed here are stable; more may appear)' });
+  .meta({
+    id: 'BuildPlan',
+    description: 'The plan `trt-plan` prints (the fields listed here are stable; more may appear)',
+  });
 
 const nullableObject = z.record(z.string(), z.unknown()).nullable();
 export const Preflight = z
   .object({
-    checked: z.boolean().describe('Whether checkpoint facts were read (false offline or when the source could not be read)'),
+    checked: z
+      .boolean()
+      .describe('Whether checkpoint facts were read (false offline or when the source could not be read)'),
     model: nullableObject,
     memory: nullableObject,
     calibration: nullableObject,
@@ -73,17 +87,36 @@ export const Preflight = z
     adapters: z.array(z.record(z.string(), z.unknown())),
     notChecked: z.array(z.object({ what: z.string(), why: z.string() })),
   })
-  .meta({ id: 'Preflight', description: 'Pre-flight facts about the checkpoint: model summary, memory and disk estimates (see preflight/README.md)' });
+  .meta({
+    id: 'Preflight',
+    description:
+      'Pre-flight facts about the checkpoint: model summary, memory and disk estimates (see preflight/README.md)',
+  });
 
 export const PlanOutcome = z
-  .object({ valid: z.boolean(), errors: z.array(Diagnostic), warnings: z.array(Diagnostic), plan: BuildPlan.nullable(), preflight: Preflight.optional() })
+  .object({
+    valid: z.boolean(),
+    errors: z.array(Diagnostic),
+    warnings: z.array(Diagnostic),
+    plan: BuildPlan.nullable(),
+    preflight: Preflight.optional(),
+  })
   .meta({ id: 'Diagnostics', description: 'Exactly the `trt-plan --json` object' });
 
-export const Callback = z.object({ url: z.url({ protocol: /^https?$/ }).max(2048).describe('Receives a signed POST on every status change (see README "Webhooks")') }).meta({ id: 'Callback' });
+export const Callback = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .describe('Receives a signed POST on every status change (see README "Webhooks")'),
+  })
+  .meta({ id: 'Callback' });
 
 export const SubmitJson = z
   .object({
-    config: z.union([z.record(z.string(), z.unknown()), z.string()]).describe('The Truss config as an object, or as YAML text'),
+    config: z
+      .union([z.record(z.string(), z.unknown()), z.string()])
+      .describe('The Truss config as an object, or as YAML text'),
     callback: Callback.nullable().optional(),
   })
   .meta({ id: 'SubmitRequest' });
@@ -100,7 +133,9 @@ export const Submitted = z
     created: z.boolean().describe('False when the same plan was already queued, running or published'),
     warnings: z.array(Diagnostic),
     links: Links,
-    preflight: Preflight.optional().describe('What pre-flight read from the checkpoint (absent when pre-flight is off)'),
+    preflight: Preflight.optional().describe(
+      'What pre-flight read from the checkpoint (absent when pre-flight is off)',
+    ),
   })
   .meta({ id: 'Submitted' });
 
@@ -117,10 +152,16 @@ export const Step = z
   .meta({ id: 'Step' });
 
 export const Artifacts = z
-  .object({ store: z.string().describe('The artifact store URL (s3://… or file:///…)'), prefix: z.string(), manifest: z.string().describe('Key of manifest.json in the store') })
+  .object({
+    store: z.string().describe('The artifact store URL (s3://… or file:///…)'),
+    prefix: z.string(),
+    manifest: z.string().describe('Key of manifest.json in the store'),
+  })
   .meta({ id: 'Artifacts', description: 'Where a published build lives' });
 
-export const BuildErrorSchema = z.object({ code: z.string(), message: z.string(), advice: z.string().nullable() }).meta({ id: 'BuildError' });
+export const BuildErrorSchema = z
+  .object({ code: z.string(), message: z.string(), advice: z.string().nullable() })
+  .meta({ id: 'BuildError' });
 
 const buildFields = {
   id: z.string(),
@@ -134,10 +175,15 @@ const buildFields = {
   steps: z.array(Step),
   artifacts: Artifacts.nullable(),
   error: BuildErrorSchema.nullable(),
-  waitReason: z.string().nullable().describe('Why a queued build is not running yet (e.g. no worker has that many GPUs), else null'),
+  waitReason: z
+    .string()
+    .nullable()
+    .describe('Why a queued build is not running yet (e.g. no worker has that many GPUs), else null'),
 };
 
-export const BuildSummary = z.object(buildFields).meta({ id: 'BuildSummary', description: 'A build as the list shows it' });
+export const BuildSummary = z
+  .object(buildFields)
+  .meta({ id: 'BuildSummary', description: 'A build as the list shows it' });
 export const Build = z.object({ ...buildFields, links: Links }).meta({ id: 'Build' });
 
 export const BuildList = z
@@ -145,11 +191,21 @@ export const BuildList = z
   .meta({ id: 'BuildList', description: 'A page of builds, newest first' });
 
 export const LogLine = z
-  .object({ seq: z.number().int().min(1), ts: count.describe('Epoch ms'), step: z.string(), stream: z.enum(['stdout', 'stderr', 'system']), line: z.string() })
+  .object({
+    seq: z.number().int().min(1),
+    ts: count.describe('Epoch ms'),
+    step: z.string(),
+    stream: z.enum(['stdout', 'stderr', 'system']),
+    line: z.string(),
+  })
   .meta({ id: 'LogEntry' });
 
 export const LogPage = z
-  .object({ entries: z.array(LogLine), next: count.describe('Pass as `after` for the next page'), truncated: z.boolean().describe('Lines after `after` were dropped by the log cap') })
+  .object({
+    entries: z.array(LogLine),
+    next: count.describe('Pass as `after` for the next page'),
+    truncated: z.boolean().describe('Lines after `after` were dropped by the log cap'),
+  })
   .meta({ id: 'LogPage' });
 
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
@@ -172,17 +228,44 @@ export const WorkerList = z
 
 export { WebhookAttempt };
 
-export const WebhookDeliveries = z.object({ buildId: z.string(), attempts: z.array(WebhookAttempt) }).meta({ id: 'WebhookDeliveries', description: 'Delivery attempts, oldest first' });
+export const WebhookDeliveries = z
+  .object({ buildId: z.string(), attempts: z.array(WebhookAttempt) })
+  .meta({ id: 'WebhookDeliveries', description: 'Delivery attempts, oldest first' });
 
 /** Every schema the document lists under components (order is the document's). */
 export const COMPONENT_SCHEMAS = [
-  ErrorBody, Diagnostic, PlanStepSummary, BuildPlan, PlanOutcome, Callback, SubmitJson, Links, Submitted, Step, Artifacts,
-  BuildErrorSchema, BuildSummary, Build, BuildList, LogLine, LogPage, Health, Ready, Preflight, WorkerList, WebhookAttempt, WebhookDeliveries,
+  ErrorBody,
+  Diagnostic,
+  PlanStepSummary,
+  BuildPlan,
+  PlanOutcome,
+  Callback,
+  SubmitJson,
+  Links,
+  Submitted,
+  Step,
+  Artifacts,
+  BuildErrorSchema,
+  BuildSummary,
+  Build,
+  BuildList,
+  LogLine,
+  LogPage,
+  Health,
+  Ready,
+  Preflight,
+  WorkerList,
+  WebhookAttempt,
+  WebhookDeliveries,
 ] as const;
 
 // Compile-time parity with the queue's view types (both directions).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
 const parity: [
   Same<z.infer<typeof BuildSummary>, Mutable<BuildView>>,
   Same<z.infer<typeof Step>, Mutable<StepView>>,

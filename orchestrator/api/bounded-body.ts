@@ -22,7 +22,9 @@ export class BodyRejected extends Error {
 type Done = (err: Error | null, body?: unknown) => void;
 
 /** Wraps fastify's JSON parser (which keeps its prototype-poisoning checks) with the bounds scan. */
-export function boundedJsonParser(parse: FastifyBodyParser<string>): (req: FastifyRequest, body: string, done: Done) => void {
+export function boundedJsonParser(
+  parse: FastifyBodyParser<string>,
+): (req: FastifyRequest, body: string, done: Done) => void {
   return (req, body, done) => {
     const problem = scanJsonBounds(body);
     if (problem !== null) {
@@ -40,14 +42,23 @@ export function boundedJsonParser(parse: FastifyBodyParser<string>): (req: Fasti
   };
 }
 
-const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
 const MAX_REQUEST_LINE = 8192;
 
 /** The answer to an HTTP-parser error: which code and message (pure; exported for tests). */
-export function clientErrorAnswer(errCode: string | undefined, rawPacket: Buffer | undefined): { code: ErrorCode; message: string } {
+export function clientErrorAnswer(
+  errCode: string | undefined,
+  rawPacket: Buffer | undefined,
+): { code: ErrorCode; message: string } {
   if (errCode === 'HPE_HEADER_OVERFLOW') {
     const lineEnd = rawPacket?.indexOf('\r\n') ?? -1;
-    if (rawPacket !== undefined && (lineEnd === -1 || lineEnd > MAX_REQUEST_LINE)) return { code: 'URI_TOO_LONG', message: 'the request URL is too long' };
+    if (rawPacket !== undefined && (lineEnd === -1 || lineEnd > MAX_REQUEST_LINE))
+      return { code: 'URI_TOO_LONG', message: 'the request URL is too long' };
     return { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large' };
   }
   if (errCode === 'HPE_URI_TOO_LONG') return { code: 'URI_TOO_LONG', message: 'the request URL is too long' };
@@ -63,5 +74,7 @@ export function answerClientError(err: Error & { code?: string; rawPacket?: unkn
   const { code, message } = clientErrorAnswer(err.code, Buffer.isBuffer(err.rawPacket) ? err.rawPacket : undefined);
   const status = ERROR_CODES[code].httpStatus;
   const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -41,7 +41,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, boundedJsonParser(app.getDefaultJsonParser('error', 'error')));
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    boundedJsonParser(app.getDefaultJsonParser('error', 'error')),
+  );
   registerRequestLog(app);
 
   app.addHook('onRequest', async (req, reply) => {
@@ -65,11 +69,14 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     if (code === 'PAYLOAD_TOO_LARGE') return sendError(reply, code, `the request body is over ${deps.bodyLimit} bytes`);
     if (code === 'UNSUPPORTED_MEDIA_TYPE') return sendError(reply, code, 'send application/yaml or application/json');
     if (error instanceof BodyRejected) return sendError(reply, 'BAD_REQUEST', error.message);
-    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return sendError(reply, 'BAD_REQUEST', 'the body is not valid JSON');
+    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+      return sendError(reply, 'BAD_REQUEST', 'the body is not valid JSON');
     // Never echo parser messages: they quote the body, which may hold a secret.
     return sendError(reply, code, `the request was rejected (${error.code ?? 'malformed request'})`);
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'no such route' } }));
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'no such route' } }),
+  );
 
   registerOpsRoutes(app, deps);
   registerBuildRoutes(app, deps);

@@ -22,7 +22,8 @@ export const BULL_BOARD_PATH = '/admin/queues';
  * Bull Board's page has inline styles and asks for a web font from a CDN: styles inline are
  * allowed, everything else (the font included) only from this origin, so it works air-gapped.
  */
-const BULL_BOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
+const BULL_BOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
 
 /** The BullMQ queues the service uses: the IO queue, one build queue per GPU type, webhook deliveries. */
 export function serviceQueueNames(): string[] {
@@ -30,7 +31,12 @@ export function serviceQueueNames(): string[] {
 }
 
 /** Registers Bull Board; `authorized` checks the bearer header, `session` the cookie. */
-export function registerBullBoard(app: FastifyInstance, deps: ApiDeps, authorized: (header: string | undefined) => boolean, session: SessionCookies): void {
+export function registerBullBoard(
+  app: FastifyInstance,
+  deps: ApiDeps,
+  authorized: (header: string | undefined) => boolean,
+  session: SessionCookies,
+): void {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
@@ -42,13 +48,21 @@ export function registerBullBoard(app: FastifyInstance, deps: ApiDeps, authorize
     scope.addHook('onRequest', async (req, reply) => {
       if (!authorized(req.headers.authorization) && !session.accepts(req.headers.cookie)) {
         reply.header('www-authenticate', 'Bearer');
-        return sendError(reply, 'UNAUTHORIZED', `a valid bearer token or a session cookie from POST /ui/session is required`);
+        return sendError(
+          reply,
+          'UNAUTHORIZED',
+          `a valid bearer token or a session cookie from POST /ui/session is required`,
+        );
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         reply.header('allow', 'GET, HEAD');
         return sendError(reply, 'ADMIN_READ_ONLY', 'the queue admin view is read-only');
       }
-      reply.header('content-security-policy', BULL_BOARD_CSP).header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      reply
+        .header('content-security-policy', BULL_BOARD_CSP)
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'no-referrer')
+        .header('cache-control', 'no-store');
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
   });

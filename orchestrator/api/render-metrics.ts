@@ -34,7 +34,8 @@ export function renderMetrics(m: MetricsInput): string {
   for (const kind of [...kinds].sort()) {
     const get = (suffix: string): number => Number(m.snapshot.steps[`${kind}|${suffix}`] ?? '0');
     const k = esc(kind);
-    for (const b of STEP_DURATION_BUCKETS) out.push(`trt_step_duration_seconds_bucket{kind="${k}",le="${b}"} ${get(`le|${b}`)}`);
+    for (const b of STEP_DURATION_BUCKETS)
+      out.push(`trt_step_duration_seconds_bucket{kind="${k}",le="${b}"} ${get(`le|${b}`)}`);
     out.push(`trt_step_duration_seconds_bucket{kind="${k}",le="+Inf"} ${get('count')}`);
     out.push(`trt_step_duration_seconds_sum{kind="${k}"} ${get('sum')}`);
     out.push(`trt_step_duration_seconds_count{kind="${k}"} ${get('count')}`);

@@ -17,6 +17,14 @@ export function redactRequestUrl(url: string): string {
 /** One log line per completed request: method, redacted URL, status, time (fastify's own request logging is off). */
 export function registerRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: redactRequestUrl(req.url), statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+    req.log.info(
+      {
+        method: req.method,
+        url: redactRequestUrl(req.url),
+        statusCode: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
   });
 }

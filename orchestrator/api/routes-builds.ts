@@ -40,7 +40,8 @@ export function readCallback(body: unknown): { readonly url: string | null } | {
   } catch {
     return { error: '"callback.url" is not a valid URL' };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: '"callback.url" must be an http or https URL' };
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return { error: '"callback.url" must be an http or https URL' };
   return { url };
 }
 
@@ -70,16 +71,30 @@ export function registerBuildRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const outcome = await planWithPreflight(deps, body.text);
     if (!outcome.valid || !outcome.plan) return reply.code(422).send(outcome);
     const published = await deps.publisher.published(outcome.plan.planHash);
-    const { created, build } = await deps.queue.submit(outcome.plan, published, deps.configForRecord?.(body.text) ?? null, callback.url);
+    const { created, build } = await deps.queue.submit(
+      outcome.plan,
+      published,
+      deps.configForRecord?.(body.text) ?? null,
+      callback.url,
+    );
     return reply
       .code(created && build.status === 'queued' ? 202 : 200)
       .header('location', `/v1/builds/${build.id}`)
-      .send({ id: build.id, status: build.status, planHash: build.planHash, created, warnings: outcome.warnings, links: buildLinks(build.id), ...(outcome.preflight ? { preflight: outcome.preflight } : {}) });
+      .send({
+        id: build.id,
+        status: build.status,
+        planHash: build.planHash,
+        created,
+        warnings: outcome.warnings,
+        links: buildLinks(build.id),
+        ...(outcome.preflight ? { preflight: outcome.preflight } : {}),
+      });
   });
 
   app.get('/v1/builds', async (req, reply) => {
     const q = ListQuery.safeParse(req.query);
-    if (!q.success) return sendError(reply, 'BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!q.success)
+      return sendError(reply, 'BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { items, total } = await deps.queue.store.list(q.data.status ?? null, q.data.offset, q.data.limit);
     return { items, total, offset: q.data.offset, limit: q.data.limit };
   });

@@ -46,18 +46,25 @@ export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
   app.get<{ Params: { id: string } }>('/v1/builds/:id/logs', async (req, reply) => {
     const q = LogQuery.safeParse(req.query);
-    if (!q.success) return sendError(reply, 'BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!q.success)
+      return sendError(reply, 'BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const id = req.params.id;
     const status = BUILD_ID_RE.test(id) ? await store.status(id) : null;
     if (!status) return sendError(reply, 'BUILD_NOT_FOUND', 'no build has this id');
-    const follow = q.data.follow === 'true' || q.data.follow === '1' || (req.headers.accept ?? '').includes('text/event-stream');
+    const follow =
+      q.data.follow === 'true' || q.data.follow === '1' || (req.headers.accept ?? '').includes('text/event-stream');
     if (!follow) return store.readLogs(id, q.data.after, q.data.limit);
 
     const lastId = Number(req.headers['last-event-id']);
     let after = Number.isInteger(lastId) && lastId > 0 ? lastId : q.data.after;
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'close', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'close',
+      'x-accel-buffering': 'no',
+    });
     res.write(`event: status\ndata: ${JSON.stringify({ status })}\n\n`);
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((r) => (finish = r));

@@ -36,7 +36,11 @@ export function registerOpsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
   });
   app.get('/metrics', async (_req, reply) => {
-    const [depths, byStatus, snapshot] = await Promise.all([deps.queue.depths(), deps.queue.store.countByStatus(), deps.queue.metrics.snapshot()]);
+    const [depths, byStatus, snapshot] = await Promise.all([
+      deps.queue.depths(),
+      deps.queue.store.countByStatus(),
+      deps.queue.metrics.snapshot(),
+    ]);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics({ depths, byStatus, snapshot }));
   });
   app.get('/openapi.json', () => doc);

@@ -38,7 +38,14 @@ export function launchFilesIn(manifest: Uint8Array): { path: string; size: numbe
   try {
     const m = JSON.parse(Buffer.from(manifest).toString('utf8')) as { files?: unknown };
     if (!Array.isArray(m.files)) return [];
-    return m.files.filter((f): f is { path: string; size: number } => typeof f === 'object' && f !== null && typeof (f as { path?: unknown }).path === 'string' && (f as { path: string }).path.startsWith('launch/') && typeof (f as { size?: unknown }).size === 'number');
+    return m.files.filter(
+      (f): f is { path: string; size: number } =>
+        typeof f === 'object' &&
+        f !== null &&
+        typeof (f as { path?: unknown }).path === 'string' &&
+        (f as { path: string }).path.startsWith('launch/') &&
+        typeof (f as { size?: unknown }).size === 'number',
+    );
   } catch {
     return [];
   }
@@ -61,7 +68,8 @@ export function registerDashboard(app: FastifyInstance, deps: ApiDeps): void {
   const session = sessionCookies(deps.tokens, 'bull-board');
   // Secure when the request came over HTTPS, directly or through a TLS-terminating proxy (adding
   // Secure on a forged header only keeps the cookie off plain HTTP: harmless).
-  const secure = (req: FastifyRequest): boolean => req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https';
+  const secure = (req: FastifyRequest): boolean =>
+    req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https';
 
   app.get('/ui', (_req, reply) => reply.redirect('/ui/', 308));
   app.get<{ Params: { '*': string } }>('/ui/*', async (req, reply) => {
@@ -80,7 +88,9 @@ export function registerDashboard(app: FastifyInstance, deps: ApiDeps): void {
     }
     const token = (req.headers.authorization ?? '').slice('Bearer '.length);
     const issued = session.issue(token);
-    reply.header('set-cookie', sessionSetCookie(issued.value, issued.maxAgeSeconds, BULL_BOARD_PATH, secure(req))).header('cache-control', 'no-store');
+    reply
+      .header('set-cookie', sessionSetCookie(issued.value, issued.maxAgeSeconds, BULL_BOARD_PATH, secure(req)))
+      .header('cache-control', 'no-store');
     return { path: BULL_BOARD_PATH, expiresInSeconds: issued.maxAgeSeconds };
   });
   app.delete('/ui/session', async (req, reply) => {
@@ -89,19 +99,31 @@ export function registerDashboard(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   // The published manifest of a build, or null after an error was sent.
-  const manifestOf = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ bytes: Uint8Array; prefix: string } | null> => {
+  const manifestOf = async (
+    req: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+  ): Promise<{ bytes: Uint8Array; prefix: string } | null> => {
     if (!authorized(req.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer');
       await sendError(reply, 'UNAUTHORIZED', 'a valid bearer token is required');
       return null;
     }
     const build = BUILD_ID_RE.test(req.params.id) ? await deps.queue.store.get(req.params.id) : null;
-    const fail = async (code: ErrorCode, message: string): Promise<null> => (await sendError(reply, code, message), null);
+    const fail = async (code: ErrorCode, message: string): Promise<null> => (
+      await sendError(reply, code, message),
+      null
+    );
     if (!build) return fail('BUILD_NOT_FOUND', 'no build has this id');
-    if (!build.artifacts) return fail('MANIFEST_NOT_PUBLISHED', `the build is ${build.status}; its manifest exists once it has been published`);
-    if (!deps.readArtifact) return fail('SERVICE_UNAVAILABLE', 'this API process has no artifact store to read the manifest from');
+    if (!build.artifacts)
+      return fail(
+        'MANIFEST_NOT_PUBLISHED',
+        `the build is ${build.status}; its manifest exists once it has been published`,
+      );
+    if (!deps.readArtifact)
+      return fail('SERVICE_UNAVAILABLE', 'this API process has no artifact store to read the manifest from');
     const bytes = await deps.readArtifact(build.artifacts.manifest);
-    if (!bytes) return fail('MANIFEST_NOT_PUBLISHED', 'the manifest is not in the artifact store (removed after publishing?)');
+    if (!bytes)
+      return fail('MANIFEST_NOT_PUBLISHED', 'the manifest is not in the artifact store (removed after publishing?)');
     if (bytes.byteLength > FILE_LIMIT) return fail('SERVICE_UNAVAILABLE', `the manifest is over ${FILE_LIMIT} bytes`);
     return { bytes, prefix: build.artifacts.prefix };
   };
@@ -117,7 +139,8 @@ export function registerDashboard(app: FastifyInstance, deps: ApiDeps): void {
     const path = req.params['*'];
     const listed = launchFilesIn(m.bytes).find((f) => f.path === path);
     if (!listed) return sendError(reply, 'ROUTE_NOT_FOUND', 'the manifest lists no such launch file');
-    if (listed.size > FILE_LIMIT) return sendError(reply, 'SERVICE_UNAVAILABLE', `the file is over ${FILE_LIMIT} bytes`);
+    if (listed.size > FILE_LIMIT)
+      return sendError(reply, 'SERVICE_UNAVAILABLE', `the file is over ${FILE_LIMIT} bytes`);
     const bytes = await deps.readArtifact?.(`${m.prefix}${listed.path}`);
     if (!bytes) return sendError(reply, 'MANIFEST_NOT_PUBLISHED', 'the file is not in the artifact store');
     return reply.header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(Buffer.from(bytes));

@@ -44,7 +44,8 @@ export const ADVICE: Readonly<Record<FailureClass, string>> = {
   canceled: 'the build was cancelled',
   bad_argument:
     'a build tool rejected its arguments: check the config values named in the log tail; if the config is valid, the planner produced a wrong command (please report it)',
-  network: 'a network error persisted over every attempt: check connectivity to the checkpoint source and registry, then resubmit',
+  network:
+    'a network error persisted over every attempt: check connectivity to the checkpoint source and registry, then resubmit',
   container_runtime:
     'the container runtime kept failing to start the step: check Docker and the NVIDIA container toolkit on the worker host',
   unknown: 'the step failed for an unrecognised reason: read the log tail of the failed step',
@@ -104,5 +105,7 @@ export function backoffDelay(failedAttempt: number, policy: RetryPolicy): number
  */
 function codeOf(failure: Failure): ErrorCode {
   if (failure.class === undefined) return isErrorCode(failure.code) ? failure.code : 'INTERNAL_ERROR';
-  return isErrorCode(failure.code) && failure.code.startsWith('STEP_') ? failure.code : FAILURE_CLASS_CODES[failure.class];
+  return isErrorCode(failure.code) && failure.code.startsWith('STEP_')
+    ? failure.code
+    : FAILURE_CLASS_CODES[failure.class];
 }

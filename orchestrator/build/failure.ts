@@ -5,7 +5,15 @@
  */
 
 /** Failure classes of a step process (exec/classify-failure.ts emits them). */
-export type FailureClass = 'cuda_oom' | 'host_oom_killed' | 'timeout' | 'canceled' | 'bad_argument' | 'network' | 'container_runtime' | 'unknown';
+export type FailureClass =
+  | 'cuda_oom'
+  | 'host_oom_killed'
+  | 'timeout'
+  | 'canceled'
+  | 'bad_argument'
+  | 'network'
+  | 'container_runtime'
+  | 'unknown';
 
 /** A failure as data: never an Error object. */
 export interface Failure {

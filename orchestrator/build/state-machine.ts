@@ -73,7 +73,11 @@ export function canTransitionStep(from: StepStatus, to: StepStatus): boolean {
 /** Checks a build transition and returns the new status or an `INVALID_TRANSITION` error. */
 export function transitionBuild(from: BuildStatus, to: BuildStatus): TransitionResult<BuildStatus> {
   if (canTransitionBuild(from, to)) return { ok: true, status: to };
-  return { ok: false, code: 'INVALID_TRANSITION', message: describeRefusal('build', from, to, BUILD_TRANSITIONS[from]) };
+  return {
+    ok: false,
+    code: 'INVALID_TRANSITION',
+    message: describeRefusal('build', from, to, BUILD_TRANSITIONS[from]),
+  };
 }
 
 /** Checks a step transition and returns the new status or an `INVALID_TRANSITION` error. */
@@ -86,4 +90,3 @@ function describeRefusal(what: string, from: string, to: string, allowed: readon
   const next = allowed.length === 0 ? `${from} is final` : `allowed from ${from}: ${allowed.join(', ')}`;
   return `a ${what} cannot go from ${from} to ${to} (${next})`;
 }
-

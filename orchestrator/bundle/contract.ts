@@ -64,16 +64,34 @@ function engineWorldSize(plan: BuildPlan): number {
 function artifactRequirements(plan: BuildPlan, artifact: BundleContract['artifact']): Requirement[] {
   const a = BUNDLE_ARTIFACT_DIR;
   if (artifact === 'engine') {
-    const ranks = Array.from({ length: engineWorldSize(plan) }, (_, r): Requirement => ({ kind: 'file', path: `${a}/rank${r}.engine`, why: `engine rank ${r}` }));
-    return [{ kind: 'file', path: `${a}/config.json`, why: 'the engine config (trtllm-build writes it next to the ranks)' }, ...ranks];
+    const ranks = Array.from(
+      { length: engineWorldSize(plan) },
+      (_, r): Requirement => ({ kind: 'file', path: `${a}/rank${r}.engine`, why: `engine rank ${r}` }),
+    );
+    return [
+      { kind: 'file', path: `${a}/config.json`, why: 'the engine config (trtllm-build writes it next to the ranks)' },
+      ...ranks,
+    ];
   }
   if (artifact === 'checkpoint') {
     const quantized = plan.steps.some((s) => s.kind === 'quantize');
     return [
       { kind: 'file', path: `${a}/config.json`, why: 'the Hugging Face config of the checkpoint' },
       { kind: 'file_under', dir: a, suffix: '.safetensors', why: 'weights (*.safetensors)' },
-      ...(quantized ? [{ kind: 'file', path: `${a}/hf_quant_config.json`, why: 'a ModelOpt unified HF checkpoint (the PyTorch backend reads its quantization from it)' } as const] : []),
-      { kind: 'any_of', paths: TOKENIZER_VOCAB_FILES.map((f) => `${a}/${f}`), why: 'the PyTorch backend loads the tokenizer from the model directory' },
+      ...(quantized
+        ? [
+            {
+              kind: 'file',
+              path: `${a}/hf_quant_config.json`,
+              why: 'a ModelOpt unified HF checkpoint (the PyTorch backend reads its quantization from it)',
+            } as const,
+          ]
+        : []),
+      {
+        kind: 'any_of',
+        paths: TOKENIZER_VOCAB_FILES.map((f) => `${a}/${f}`),
+        why: 'the PyTorch backend loads the tokenizer from the model directory',
+      },
     ];
   }
   return [];
@@ -87,16 +105,29 @@ function needsOf(plan: BuildPlan, launch: LaunchConfig, artifact: BundleContract
   if (top.has(BUNDLE_ARTIFACT_DIR)) requires.push(...artifactRequirements(plan, artifact));
   for (const ref of refs.filter((r) => LORA_REF.test(r))) {
     // trtllm-build copies each --lora_dir into <engine>/lora/<i>; the server reads it as an HF adapter.
-    if (artifact !== 'external') requires.push({ kind: 'file', path: `${ref}/adapter_config.json`, why: 'a LoRA adapter (HF format) copied into the engine by trtllm-build' });
+    if (artifact !== 'external')
+      requires.push({
+        kind: 'file',
+        path: `${ref}/adapter_config.json`,
+        why: 'a LoRA adapter (HF format) copied into the engine by trtllm-build',
+      });
   }
   if (top.has(BUNDLE_TOKENIZER_DIR)) {
-    requires.push({ kind: 'any_of', paths: TOKENIZER_VOCAB_FILES.map((f) => `${BUNDLE_TOKENIZER_DIR}/${f}`), why: 'a tokenizer AutoTokenizer can load' });
+    requires.push({
+      kind: 'any_of',
+      paths: TOKENIZER_VOCAB_FILES.map((f) => `${BUNDLE_TOKENIZER_DIR}/${f}`),
+      why: 'a tokenizer AutoTokenizer can load',
+    });
   }
   if (launch.server === 'triton') {
     const model = `${BUNDLE_LAUNCH_DIR}/triton/tensorrt_llm`;
     requires.push(
       { kind: 'file', path: `${model}/config.pbtxt`, why: 'the Triton model config' },
-      { kind: 'file_under', dir: `${model}/1`, why: 'Triton needs a numeric version directory (object stores drop empty ones)' },
+      {
+        kind: 'file_under',
+        dir: `${model}/1`,
+        why: 'Triton needs a numeric version directory (object stores drop empty ones)',
+      },
     );
   }
   return { refs, requires };
@@ -106,7 +137,9 @@ function needsOf(plan: BuildPlan, launch: LaunchConfig, artifact: BundleContract
 export function bundleContract(plan: BuildPlan): BundleContract {
   const publish = plan.steps.find((s) => s.kind === 'publish');
   const artifact = publish === undefined || publish.artifactKind === 'none' ? 'external' : publish.artifactKind;
-  const launchFiles = [...new Set(Object.values(plan.launch).flatMap((l) => l.files.map((f) => `${BUNDLE_LAUNCH_DIR}/${f.path}`)))].sort();
+  const launchFiles = [
+    ...new Set(Object.values(plan.launch).flatMap((l) => l.files.map((f) => `${BUNDLE_LAUNCH_DIR}/${f.path}`))),
+  ].sort();
   const launches: Record<string, LaunchNeeds> = {};
   for (const [name, launch] of Object.entries(plan.launch)) launches[name] = needsOf(plan, launch, artifact);
   return { artifact, tokenizer: publish !== undefined && publish.tokenizerDir != null, launchFiles, launches };
@@ -122,7 +155,8 @@ export function plannedBundleFiles(plan: BuildPlan): string[] {
   for (const needs of Object.values(c.launches)) {
     for (const r of needs.requires) {
       if (r.kind === 'file' && r.path.startsWith(`${BUNDLE_ARTIFACT_DIR}/`)) files.add(r.path);
-      if (r.kind === 'file_under' && r.dir === BUNDLE_ARTIFACT_DIR) files.add(`${BUNDLE_ARTIFACT_DIR}/model${r.suffix ?? ''}`);
+      if (r.kind === 'file_under' && r.dir === BUNDLE_ARTIFACT_DIR)
+        files.add(`${BUNDLE_ARTIFACT_DIR}/model${r.suffix ?? ''}`);
       if (r.kind === 'any_of' && r.paths[0]?.startsWith(`${BUNDLE_ARTIFACT_DIR}/`)) files.add(r.paths[0]);
     }
   }
@@ -146,13 +180,25 @@ export function checkBundle(contract: BundleContract, bundleFiles: readonly stri
   const problems: BundleProblem[] = [];
   for (const [launch, needs] of Object.entries(contract.launches)) {
     for (const ref of needs.refs) {
-      if (contract.artifact === 'external' && (ref === BUNDLE_ARTIFACT_DIR || ref.startsWith(`${BUNDLE_ARTIFACT_DIR}/`))) continue;
-      if (!resolves(ref, set, bundleFiles)) problems.push({ launch, message: `refers to ${BUNDLE_MOUNT}/${ref}, which is no file or directory of the bundle` });
+      if (
+        contract.artifact === 'external' &&
+        (ref === BUNDLE_ARTIFACT_DIR || ref.startsWith(`${BUNDLE_ARTIFACT_DIR}/`))
+      )
+        continue;
+      if (!resolves(ref, set, bundleFiles))
+        problems.push({
+          launch,
+          message: `refers to ${BUNDLE_MOUNT}/${ref}, which is no file or directory of the bundle`,
+        });
     }
     for (const r of needs.requires) {
       if (r.kind === 'file' && !set.has(r.path)) problems.push({ launch, message: `needs ${r.path} (${r.why})` });
-      if (r.kind === 'any_of' && !r.paths.some((p) => set.has(p))) problems.push({ launch, message: `needs one of ${r.paths.join(', ')} (${r.why})` });
-      if (r.kind === 'file_under' && !bundleFiles.some((f) => f.startsWith(`${r.dir}/`) && f.endsWith(r.suffix ?? ''))) {
+      if (r.kind === 'any_of' && !r.paths.some((p) => set.has(p)))
+        problems.push({ launch, message: `needs one of ${r.paths.join(', ')} (${r.why})` });
+      if (
+        r.kind === 'file_under' &&
+        !bundleFiles.some((f) => f.startsWith(`${r.dir}/`) && f.endsWith(r.suffix ?? ''))
+      ) {
         problems.push({ launch, message: `needs a file${r.suffix ? ` *${r.suffix}` : ''} under ${r.dir}/ (${r.why})` });
       }
     }

@@ -35,4 +35,9 @@ export const TOKENIZER_FILES: readonly string[] = [
 ];
 
 /** Files from which `AutoTokenizer` can build a tokenizer (at least one must be present). */
-export const TOKENIZER_VOCAB_FILES: readonly string[] = ['tokenizer.json', 'tokenizer.model', 'vocab.json', 'vocab.txt'];
+export const TOKENIZER_VOCAB_FILES: readonly string[] = [
+  'tokenizer.json',
+  'tokenizer.model',
+  'vocab.json',
+  'vocab.txt',
+];

@@ -3,7 +3,13 @@
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'schema' }
-  | { readonly kind: 'plan'; readonly file: string; readonly json: boolean; readonly outDir: string | null; readonly online?: true }
+  | {
+      readonly kind: 'plan';
+      readonly file: string;
+      readonly json: boolean;
+      readonly outDir: string | null;
+      readonly online?: true;
+    }
   | { readonly kind: 'usage-error'; readonly message: string };
 
 export const USAGE = `usage: trt-plan [--json] [--out DIR] [--online] <config.yaml | ->
@@ -39,11 +45,14 @@ export function parseArgs(argv: readonly string[]): Command {
     } else if (a === '--') {
       positional.push(...argv.slice(i + 1));
       break;
-    } else if (a.startsWith('-') && a !== '-') return { kind: 'usage-error', message: `unknown option ${JSON.stringify(a.slice(0, 40))}` };
+    } else if (a.startsWith('-') && a !== '-')
+      return { kind: 'usage-error', message: `unknown option ${JSON.stringify(a.slice(0, 40))}` };
     else positional.push(a);
   }
-  if (positional.length === 1 && positional[0] === 'schema' && !json && outDir === null && !online) return { kind: 'schema' };
+  if (positional.length === 1 && positional[0] === 'schema' && !json && outDir === null && !online)
+    return { kind: 'schema' };
   if (positional.length === 0) return { kind: 'usage-error', message: 'missing <config.yaml> (or - for stdin)' };
-  if (positional.length > 1) return { kind: 'usage-error', message: `expected one config file, got ${positional.length}` };
+  if (positional.length > 1)
+    return { kind: 'usage-error', message: `expected one config file, got ${positional.length}` };
   return { kind: 'plan', file: positional[0] ?? '-', json, outDir, ...(online ? { online: true as const } : {}) };
 }

@@ -27,7 +27,9 @@ export function charColumn(lineText: string, utf16Column: number): number {
  * `out` with every diagnostic's column counted in characters of `text` (the parser counts UTF-16
  * units, so a line with an emoji or other astral character before the key reported one too many).
  */
-export function withCharColumns<T extends { readonly errors: readonly Diagnostic[]; readonly warnings: readonly Diagnostic[] }>(text: string, out: T): T {
+export function withCharColumns<
+  T extends { readonly errors: readonly Diagnostic[]; readonly warnings: readonly Diagnostic[] },
+>(text: string, out: T): T {
   const lines = text.split('\n');
   const fix = (d: Diagnostic): Diagnostic => {
     const line = lines[d.line - 1];
@@ -43,18 +45,31 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
 }
 
 /** All diagnostics in file order (errors and warnings merged), a summary line, then the rendered plan. */
-export function renderText(file: string, out: PlanOutput, renderPlan: (plan: BuildPlan) => string = (p) => JSON.stringify(p, null, 2)): string {
+export function renderText(
+  file: string,
+  out: PlanOutput,
+  renderPlan: (plan: BuildPlan) => string = (p) => JSON.stringify(p, null, 2),
+): string {
   const all = [...out.errors, ...out.warnings].sort((a, b) => a.line - b.line || a.column - b.column);
   const lines = all.map((d) => formatDiagnostic(file, d));
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const verdict = out.valid ? 'valid' : 'invalid';
-  lines.push(`${clean(file)}: ${verdict} (${count(out.errors.length, 'error')}, ${count(out.warnings.length, 'warning')})`);
+  lines.push(
+    `${clean(file)}: ${verdict} (${count(out.errors.length, 'error')}, ${count(out.warnings.length, 'warning')})`,
+  );
   const text = `${lines.join('\n')}\n`;
   return out.valid && out.plan !== null ? `${text}\n${renderPlan(out.plan)}` : text;
 }
 
 /** The `--json` object: {valid, errors, warnings, plan} with D = {code, severity, path, message, line, column}. */
 export function renderJson(out: PlanOutput): string {
-  const d = (x: Diagnostic): Diagnostic => ({ code: x.code, severity: x.severity, path: x.path, message: x.message, line: x.line, column: x.column });
+  const d = (x: Diagnostic): Diagnostic => ({
+    code: x.code,
+    severity: x.severity,
+    path: x.path,
+    message: x.message,
+    line: x.line,
+    column: x.column,
+  });
   return `${JSON.stringify({ valid: out.valid, errors: out.errors.map(d), warnings: out.warnings.map(d), plan: out.plan }, null, 2)}\n`;
 }

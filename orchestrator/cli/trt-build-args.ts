@@ -4,10 +4,22 @@ import { BuildStatus } from '../build/state-machine.js';
 export type BuildCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'usage-error'; readonly message: string }
-  | { readonly kind: 'submit'; readonly file: string; readonly wait: boolean; readonly json: boolean; readonly callbackUrl: string | null }
+  | {
+      readonly kind: 'submit';
+      readonly file: string;
+      readonly wait: boolean;
+      readonly json: boolean;
+      readonly callbackUrl: string | null;
+    }
   | { readonly kind: 'status' | 'cancel' | 'wait' | 'verify'; readonly id: string; readonly json: boolean }
   | { readonly kind: 'logs'; readonly id: string; readonly follow: boolean; readonly json: boolean }
-  | { readonly kind: 'list'; readonly status: BuildStatus | null; readonly limit: number; readonly offset: number; readonly json: boolean }
+  | {
+      readonly kind: 'list';
+      readonly status: BuildStatus | null;
+      readonly limit: number;
+      readonly offset: number;
+      readonly json: boolean;
+    }
   | { readonly kind: 'fetch'; readonly id: string; readonly dir: string; readonly json: boolean };
 
 export const BUILD_USAGE = `usage: trt-build submit <config.yaml | -> [--wait] [--json] [--callback URL]
@@ -31,7 +43,16 @@ Exit codes: 0 succeeded, 1 invalid config, failed build or refused request (reas
 `;
 
 const ID = /^[0-9a-f]{16}-[1-9][0-9]{0,8}$/;
-const ARITY: Record<string, number> = { submit: 1, status: 1, logs: 1, cancel: 1, wait: 1, verify: 1, fetch: 2, list: 0 };
+const ARITY: Record<string, number> = {
+  submit: 1,
+  status: 1,
+  logs: 1,
+  cancel: 1,
+  wait: 1,
+  verify: 1,
+  fetch: 2,
+  list: 0,
+};
 
 /** Parses `argv` (without node and script). */
 export function parseBuildArgs(argv: readonly string[]): BuildCommand {
@@ -52,23 +73,45 @@ export function parseBuildArgs(argv: readonly string[]): BuildCommand {
       const v = a.includes('=') ? a.slice(name.length + 1) : argv[(i += 1)];
       if (v === undefined || v === '') return { kind: 'usage-error', message: `${name} needs a value` };
       flags.set(name, v);
-    } else if (a.startsWith('-') && a !== '-') return { kind: 'usage-error', message: `unknown option ${JSON.stringify(a.slice(0, 40))}` };
+    } else if (a.startsWith('-') && a !== '-')
+      return { kind: 'usage-error', message: `unknown option ${JSON.stringify(a.slice(0, 40))}` };
     else positional.push(a);
   }
   const [cmd, ...args] = positional;
   if (cmd === undefined) return { kind: 'usage-error', message: 'missing command' };
   const arity = ARITY[cmd];
-  if (arity === undefined) return { kind: 'usage-error', message: `unknown command ${JSON.stringify(cmd.slice(0, 40))}` };
-  if (args.length !== arity) return { kind: 'usage-error', message: `${cmd} takes ${arity === 0 ? 'no arguments' : arity === 1 ? (cmd === 'submit' ? 'one config file (or -)' : 'one build id') : 'a build id and a directory'} (got ${args.length})` };
-  const allowed: Record<string, readonly string[]> = { submit: ['--wait', '--json', '--callback'], logs: ['--follow', '--json'], list: ['--status', '--limit', '--offset', '--json'] };
-  for (const f of flags.keys()) if (!(allowed[cmd] ?? ['--json']).includes(f)) return { kind: 'usage-error', message: `${f} does not apply to ${cmd}` };
+  if (arity === undefined)
+    return { kind: 'usage-error', message: `unknown command ${JSON.stringify(cmd.slice(0, 40))}` };
+  if (args.length !== arity)
+    return {
+      kind: 'usage-error',
+      message: `${cmd} takes ${arity === 0 ? 'no arguments' : arity === 1 ? (cmd === 'submit' ? 'one config file (or -)' : 'one build id') : 'a build id and a directory'} (got ${args.length})`,
+    };
+  const allowed: Record<string, readonly string[]> = {
+    submit: ['--wait', '--json', '--callback'],
+    logs: ['--follow', '--json'],
+    list: ['--status', '--limit', '--offset', '--json'],
+  };
+  for (const f of flags.keys())
+    if (!(allowed[cmd] ?? ['--json']).includes(f))
+      return { kind: 'usage-error', message: `${f} does not apply to ${cmd}` };
   const json = flags.has('--json');
-  if (cmd !== 'submit' && cmd !== 'list' && !ID.test(args[0] ?? '')) return { kind: 'usage-error', message: `not a build id: ${JSON.stringify((args[0] ?? '').slice(0, 40))} (expected 16 hex digits, a dash, a number)` };
+  if (cmd !== 'submit' && cmd !== 'list' && !ID.test(args[0] ?? ''))
+    return {
+      kind: 'usage-error',
+      message: `not a build id: ${JSON.stringify((args[0] ?? '').slice(0, 40))} (expected 16 hex digits, a dash, a number)`,
+    };
   const id = args[0] ?? '';
   switch (cmd) {
     case 'submit': {
       const cb = flags.get('--callback');
-      return { kind: 'submit', file: id, wait: flags.has('--wait'), json, callbackUrl: typeof cb === 'string' ? cb : null };
+      return {
+        kind: 'submit',
+        file: id,
+        wait: flags.has('--wait'),
+        json,
+        callbackUrl: typeof cb === 'string' ? cb : null,
+      };
     }
     case 'logs':
       return { kind: 'logs', id, follow: flags.has('--follow'), json };
@@ -77,7 +120,8 @@ export function parseBuildArgs(argv: readonly string[]): BuildCommand {
     case 'list': {
       const st = flags.get('--status');
       const status = typeof st === 'string' ? BuildStatus.safeParse(st) : null;
-      if (status && !status.success) return { kind: 'usage-error', message: `--status must be one of ${BuildStatus.options.join(', ')}` };
+      if (status && !status.success)
+        return { kind: 'usage-error', message: `--status must be one of ${BuildStatus.options.join(', ')}` };
       const limit = intFlag(flags.get('--limit'), 1, 200, 20);
       const offset = intFlag(flags.get('--offset'), 0, 1_000_000, 0);
       if (limit === null) return { kind: 'usage-error', message: '--limit must be an integer from 1 to 200' };

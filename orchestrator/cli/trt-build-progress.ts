@@ -23,7 +23,14 @@ export function progressBar(p: number, width = 20): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
 }
 
-const MARK: Record<StepT['status'], string> = { pending: '·', running: '▶', succeeded: '✓', failed: '✗', cancelled: '⊘', skipped: '↷' };
+const MARK: Record<StepT['status'], string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✓',
+  failed: '✗',
+  cancelled: '⊘',
+  skipped: '↷',
+};
 
 function stepElapsed(step: StepT, nowMs: number): number | null {
   if (step.startedAt === null) return null;
@@ -79,7 +86,8 @@ export class PlainProgress {
       this.seen.set(s.id, key);
       if (first && s.status === 'pending') continue;
       const el = stepElapsed(s, nowMs);
-      const detail = bucket >= 0 ? ` ${bucket * 10}%` : s.finishedAt !== null && el !== null ? ` in ${formatElapsed(el)}` : '';
+      const detail =
+        bucket >= 0 ? ` ${bucket * 10}%` : s.finishedAt !== null && el !== null ? ` in ${formatElapsed(el)}` : '';
       const attempt = s.attempts > 1 ? ` (attempt ${s.attempts})` : '';
       out.push(`  ${s.id}: ${s.status}${detail}${attempt}`);
     }

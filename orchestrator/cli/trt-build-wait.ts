@@ -18,7 +18,11 @@ export interface WaitOptions {
 }
 
 /** Resolves to the finished build. */
-export async function waitForBuild(api: Pick<TrtClient, 'getBuild' | 'follow'>, id: string, o: WaitOptions): Promise<BuildT> {
+export async function waitForBuild(
+  api: Pick<TrtClient, 'getBuild' | 'follow'>,
+  id: string,
+  o: WaitOptions,
+): Promise<BuildT> {
   const tty = o.tty ? new TtyProgress() : null;
   const plain = o.tty ? null : new PlainProgress();
   let last: BuildT | null = null;

@@ -64,37 +64,61 @@ export function failureText(build: BuildT): string {
 
 function client(io: BuildCliIo): TrtClient {
   const token = io.env['TRT_API_TOKEN'] ?? '';
-  if (token === '') throw new CliError(EXIT_USAGE, 'TRT_API_TOKEN is not set (the bearer token of the trt-api service)');
+  if (token === '')
+    throw new CliError(EXIT_USAGE, 'TRT_API_TOKEN is not set (the bearer token of the trt-api service)');
   return new TrtClient({ baseUrl: io.env['TRT_API_URL'] || 'http://127.0.0.1:8080', token, ...io.client });
 }
 
-function storeFor(build: BuildT, env: BuildCliIo['env']): { store: ReturnType<typeof artifactStoreFromUrl>; planHash: string } {
-  if (build.status !== 'succeeded' || build.artifacts === null) throw new CliError(EXIT_FAILED, `build ${build.id} is ${build.status}: nothing is published`);
-  if (!/^(s3|file):\/\//.test(build.artifacts.store)) throw new CliError(EXIT_USAGE, `the build is published to a store this client cannot read (${build.artifacts.store.split(':')[0] ?? ''})`);
+function storeFor(
+  build: BuildT,
+  env: BuildCliIo['env'],
+): { store: ReturnType<typeof artifactStoreFromUrl>; planHash: string } {
+  if (build.status !== 'succeeded' || build.artifacts === null)
+    throw new CliError(EXIT_FAILED, `build ${build.id} is ${build.status}: nothing is published`);
+  if (!/^(s3|file):\/\//.test(build.artifacts.store))
+    throw new CliError(
+      EXIT_USAGE,
+      `the build is published to a store this client cannot read (${build.artifacts.store.split(':')[0] ?? ''})`,
+    );
   const endpoint = env['S3_ENDPOINT'];
-  const store = artifactStoreFromUrl(build.artifacts.store, { s3: { region: env['AWS_REGION'] || 'us-east-1', ...(endpoint ? { endpoint } : {}), forcePathStyle: env['S3_FORCE_PATH_STYLE'] !== 'false' } });
+  const store = artifactStoreFromUrl(build.artifacts.store, {
+    s3: {
+      region: env['AWS_REGION'] || 'us-east-1',
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: env['S3_FORCE_PATH_STYLE'] !== 'false',
+    },
+  });
   return { store, planHash: build.planHash };
 }
 
-async function runCommand(cmd: Exclude<BuildCommand, { kind: 'help' | 'usage-error' }>, io: BuildCliIo): Promise<number> {
+async function runCommand(
+  cmd: Exclude<BuildCommand, { kind: 'help' | 'usage-error' }>,
+  io: BuildCliIo,
+): Promise<number> {
   const api = client(io);
   const now = io.now ?? Date.now;
   const out = (t: string): Promise<void> => write(io.stdout, t);
   const err = (t: string): Promise<void> => write(io.stderr, t);
   const json = (v: unknown): Promise<void> => out(`${JSON.stringify(v, null, 2)}\n`);
   const finish = async (build: BuildT): Promise<number> => {
-    if (build.status === 'queued' || build.status === 'running') throw new CliError(EXIT_USAGE, `stopped following build ${build.id} while it is ${build.status}`);
+    if (build.status === 'queued' || build.status === 'running')
+      throw new CliError(EXIT_USAGE, `stopped following build ${build.id} while it is ${build.status}`);
     await err(failureText(build));
     await (cmd.json ? json(build) : out(`${build.id}\n`));
     return exitCodeFor(build.status);
   };
-  const follow = (id: string): Promise<BuildT> => waitForBuild(api, id, { write: err, tty: io.stderr.isTTY === true, now });
+  const follow = (id: string): Promise<BuildT> =>
+    waitForBuild(api, id, { write: err, tty: io.stderr.isTTY === true, now });
 
   switch (cmd.kind) {
     case 'submit': {
       const label = cmd.file === '-' ? '<stdin>' : cmd.file;
       const read = cmd.file === '-' ? await readLimited(io.stdin) : await readConfigFile(cmd.file);
-      if (!read.ok) throw new CliError(read.kind === 'io' ? EXIT_USAGE : EXIT_FAILED, `cannot read ${JSON.stringify(label)}: ${read.message}`);
+      if (!read.ok)
+        throw new CliError(
+          read.kind === 'io' ? EXIT_USAGE : EXIT_FAILED,
+          `cannot read ${JSON.stringify(label)}: ${read.message}`,
+        );
       const r = await api.submit(read.text, cmd.callbackUrl !== null ? { callbackUrl: cmd.callbackUrl } : {});
       if (r.kind === 'invalid') {
         const fixed = withCharColumns(read.text, r.diagnostics);
@@ -103,7 +127,9 @@ async function runCommand(cmd: Exclude<BuildCommand, { kind: 'help' | 'usage-err
       }
       const fixed = withCharColumns(read.text, { valid: true, errors: [], warnings: r.submitted.warnings, plan: null });
       for (const w of fixed.warnings) await err(`${formatDiagnostic(label, w)}\n`);
-      await err(`submitted build ${r.submitted.id} (${r.submitted.created ? 'new' : 'already known'}, ${r.submitted.status})\n`);
+      await err(
+        `submitted build ${r.submitted.id} (${r.submitted.created ? 'new' : 'already known'}, ${r.submitted.status})\n`,
+      );
       if (cmd.wait) return finish(await follow(r.submitted.id));
       await (cmd.json ? json(r.submitted) : out(`${r.submitted.id}\n`));
       return EXIT_OK;
@@ -122,24 +148,37 @@ async function runCommand(cmd: Exclude<BuildCommand, { kind: 'help' | 'usage-err
     }
     case 'cancel': {
       const r = await api.cancel(cmd.id);
-      await (cmd.json ? json(r.build) : out(`${r.build.id} ${r.requested ? 'cancel requested (the running step is being stopped)' : r.build.status}\n`));
+      await (cmd.json
+        ? json(r.build)
+        : out(
+            `${r.build.id} ${r.requested ? 'cancel requested (the running step is being stopped)' : r.build.status}\n`,
+          ));
       return EXIT_OK;
     }
     case 'list': {
-      const page = await api.listBuilds({ ...(cmd.status ? { status: cmd.status } : {}), limit: cmd.limit, offset: cmd.offset });
+      const page = await api.listBuilds({
+        ...(cmd.status ? { status: cmd.status } : {}),
+        limit: cmd.limit,
+        offset: cmd.offset,
+      });
       if (cmd.json) await json(page);
       else {
-        const rows = page.items.map((b) => `${b.id.padEnd(22)} ${b.status.padEnd(10)} ${b.gpuType.padEnd(8)} ${b.createdAt}`);
+        const rows = page.items.map(
+          (b) => `${b.id.padEnd(22)} ${b.status.padEnd(10)} ${b.gpuType.padEnd(8)} ${b.createdAt}`,
+        );
         await out(`${['ID'.padEnd(22) + ' STATUS     GPU      CREATED', ...rows].join('\n')}\n`);
-        if (page.total > page.offset + page.items.length) await err(`(${page.total} builds; next page: --offset ${page.offset + page.items.length})\n`);
+        if (page.total > page.offset + page.items.length)
+          await err(`(${page.total} builds; next page: --offset ${page.offset + page.items.length})\n`);
       }
       return EXIT_OK;
     }
     case 'logs': {
       if (cmd.follow) {
         for await (const ev of api.follow(cmd.id)) {
-          if (ev.type === 'log') await out(cmd.json ? `${JSON.stringify(ev.entry)}\n` : `[${ev.entry.step}] ${ev.entry.line}\n`);
-          else if (ev.type === 'reconnect') await err(`trt-build: log stream dropped; reconnecting after line ${ev.after} (attempt ${ev.attempt})\n`);
+          if (ev.type === 'log')
+            await out(cmd.json ? `${JSON.stringify(ev.entry)}\n` : `[${ev.entry.step}] ${ev.entry.line}\n`);
+          else if (ev.type === 'reconnect')
+            await err(`trt-build: log stream dropped; reconnecting after line ${ev.after} (attempt ${ev.attempt})\n`);
           else if (ev.type === 'end') return exitCodeFor(ev.status);
         }
         return EXIT_OK;
@@ -156,17 +195,27 @@ async function runCommand(cmd: Exclude<BuildCommand, { kind: 'help' | 'usage-err
       const { store, planHash } = storeFor(await api.getBuild(cmd.id), io.env);
       const r = await fetchBundle(store, planHash, cmd.dir);
       if (r.kind === 'not_published') throw new CliError(EXIT_FAILED, `build ${cmd.id} has no manifest in its store`);
-      if (cmd.json) await json({ ok: r.ok, dir: cmd.dir, files: r.manifest.files.length, bytes: r.bytes, problems: r.problems });
-      for (const p of r.problems) await err(`trt-build: ${p.path}: ${p.problem === 'missing' ? 'missing from the store' : `${p.problem} does not match the manifest`}\n`);
+      if (cmd.json)
+        await json({ ok: r.ok, dir: cmd.dir, files: r.manifest.files.length, bytes: r.bytes, problems: r.problems });
+      for (const p of r.problems)
+        await err(
+          `trt-build: ${p.path}: ${p.problem === 'missing' ? 'missing from the store' : `${p.problem} does not match the manifest`}\n`,
+        );
       if (!r.ok) return EXIT_FAILED;
-      if (!cmd.json) await out(`fetched ${r.manifest.files.length} files (${r.bytes} bytes) to ${cmd.dir}; every sha256 matches manifest.json\n`);
+      if (!cmd.json)
+        await out(
+          `fetched ${r.manifest.files.length} files (${r.bytes} bytes) to ${cmd.dir}; every sha256 matches manifest.json\n`,
+        );
       return EXIT_OK;
     }
     case 'verify': {
       const { store, planHash } = storeFor(await api.getBuild(cmd.id), io.env);
       const r = await verifyPublished(store, planHash);
       if (cmd.json) await json({ ok: r.ok, problems: r.problems });
-      for (const p of r.problems) await err(`trt-build: ${p.path}: ${p.problem === 'missing' ? 'missing' : `${p.problem} does not match the manifest`}\n`);
+      for (const p of r.problems)
+        await err(
+          `trt-build: ${p.path}: ${p.problem === 'missing' ? 'missing' : `${p.problem} does not match the manifest`}\n`,
+        );
       if (!cmd.json && r.ok) await out(`verified ${r.manifest?.files.length ?? 0} files against manifest.json\n`);
       return r.ok ? EXIT_OK : EXIT_FAILED;
     }
@@ -201,7 +250,10 @@ export async function main(argv: string[], io: BuildCliIo): Promise<number> {
       return EXIT_USAGE;
     }
     const code = (e as { code?: unknown }).code;
-    await write(io.stderr, `trt-build: ${typeof code === 'string' ? `${code}: ` : ''}${e instanceof Error ? e.message : 'unknown error'}\n`);
+    await write(
+      io.stderr,
+      `trt-build: ${typeof code === 'string' ? `${code}: ` : ''}${e instanceof Error ? e.message : 'unknown error'}\n`,
+    );
     return EXIT_USAGE;
   }
 }

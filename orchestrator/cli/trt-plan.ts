@@ -39,7 +39,8 @@ async function writeOut(dir: string, plan: BuildPlan): Promise<void> {
   const files = planFiles(plan);
   for (const f of files) {
     const rel = normalize(f.path);
-    if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) throw Object.assign(new Error('unsafe path'), { code: 'EUNSAFEPATH' });
+    if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`))
+      throw Object.assign(new Error('unsafe path'), { code: 'EUNSAFEPATH' });
   }
   const ordered = [...files.filter((f) => f.path !== 'plan.json'), ...files.filter((f) => f.path === 'plan.json')];
   for (const f of ordered) {
@@ -53,12 +54,21 @@ async function writeOut(dir: string, plan: BuildPlan): Promise<void> {
 
 function inputProblem(kind: 'too-large' | 'not-utf8', message: string): PlanOutput {
   const code = kind === 'too-large' ? 'CONFIG_TOO_LARGE' : 'CONFIG_NOT_UTF8';
-  return { valid: false, errors: [{ code, severity: 'error', path: '', message, line: 1, column: 1 }], warnings: [], plan: null };
+  return {
+    valid: false,
+    errors: [{ code, severity: 'error', path: '', message, line: 1, column: 1 }],
+    warnings: [],
+    plan: null,
+  };
 }
 
 // --online: the same hook the API runs, built from the environment (loaded only when asked, so
 // offline runs stay pure and the bundle's offline path never touches a network client).
-async function preflightOnline(out: PlanOutput, text: string, env: Readonly<Record<string, string | undefined>>): Promise<PlanOutput & { preflight?: PreflightSection }> {
+async function preflightOnline(
+  out: PlanOutput,
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<PlanOutput & { preflight?: PreflightSection }> {
   if (!out.valid || out.plan === null) return out;
   const { preflightHookFromEnv } = await import('../storage/facts/preflight-from-env.js');
   return preflightHookFromEnv(env, {})(out, text);
@@ -105,7 +115,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (!read.ok) out = inputProblem(read.kind, read.message);
     else {
       const planned = planText(read.text);
-      out = withCharColumns(read.text, cmd.online === true ? await preflightOnline(planned, read.text, io.env ?? process.env) : planned);
+      out = withCharColumns(
+        read.text,
+        cmd.online === true ? await preflightOnline(planned, read.text, io.env ?? process.env) : planned,
+      );
     }
     if (out.valid && out.plan !== null && cmd.outDir !== null) {
       try {

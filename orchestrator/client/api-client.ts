@@ -51,7 +51,9 @@ export interface ClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export type SubmitOutcome = { readonly kind: 'submitted'; readonly submitted: SubmittedT } | { readonly kind: 'invalid'; readonly diagnostics: PlanOutcomeT };
+export type SubmitOutcome =
+  | { readonly kind: 'submitted'; readonly submitted: SubmittedT }
+  | { readonly kind: 'invalid'; readonly diagnostics: PlanOutcomeT };
 
 /** What a followed log stream yields. */
 export type StreamEvent =
@@ -70,8 +72,10 @@ export function parseBaseUrl(raw: string): URL {
   } catch {
     throw new ConnectionError(`TRT_API_URL is not a URL: ${JSON.stringify(redactUrl(raw).slice(0, 200))}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConnectionError(`TRT_API_URL must be http:// or https:// (got ${url.protocol})`);
-  if (url.username || url.password) throw new ConnectionError('TRT_API_URL must not carry credentials; set TRT_API_TOKEN instead');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConnectionError(`TRT_API_URL must be http:// or https:// (got ${url.protocol})`);
+  if (url.username || url.password)
+    throw new ConnectionError('TRT_API_URL must not carry credentials; set TRT_API_TOKEN instead');
   if (url.search || url.hash) throw new ConnectionError('TRT_API_URL must not have a query or fragment');
   return url;
 }
@@ -94,8 +98,20 @@ export class TrtClient {
   }
 
   /** Submits a config (YAML text or an object); 422 comes back as `invalid` with the diagnostics. */
-  async submit(config: string | Record<string, unknown>, opts: { readonly callbackUrl?: string } = {}): Promise<SubmitOutcome> {
-    const body = typeof config === 'string' && opts.callbackUrl === undefined ? { type: YAML, text: config } : { type: 'application/json', text: JSON.stringify({ config, ...(opts.callbackUrl !== undefined ? { callback: { url: opts.callbackUrl } } : {}) }) };
+  async submit(
+    config: string | Record<string, unknown>,
+    opts: { readonly callbackUrl?: string } = {},
+  ): Promise<SubmitOutcome> {
+    const body =
+      typeof config === 'string' && opts.callbackUrl === undefined
+        ? { type: YAML, text: config }
+        : {
+            type: 'application/json',
+            text: JSON.stringify({
+              config,
+              ...(opts.callbackUrl !== undefined ? { callback: { url: opts.callbackUrl } } : {}),
+            }),
+          };
     const res = await this.request('submitBuild', undefined, { body: body.text, contentType: body.type });
     if (res.status === 422) return { kind: 'invalid', diagnostics: await this.parse(res, PlanOutcome) };
     return { kind: 'submitted', submitted: await this.ok(res, OPERATIONS.submitBuild.response) };
@@ -103,7 +119,13 @@ export class TrtClient {
 
   /** Validates and plans without enqueuing (200 and 422 both return the diagnostics). */
   async plan(config: string | Record<string, unknown>): Promise<PlanOutcomeT> {
-    const res = await this.request('planConfig', undefined, typeof config === 'string' ? { body: config, contentType: YAML } : { body: JSON.stringify({ config }), contentType: 'application/json' });
+    const res = await this.request(
+      'planConfig',
+      undefined,
+      typeof config === 'string'
+        ? { body: config, contentType: YAML }
+        : { body: JSON.stringify({ config }), contentType: 'application/json' },
+    );
     return res.status === 422 ? this.parse(res, PlanOutcome) : this.ok(res, OPERATIONS.planConfig.response);
   }
 
@@ -113,7 +135,9 @@ export class TrtClient {
   }
 
   /** A page of builds, newest first. */
-  async listBuilds(q: { readonly status?: BuildStatusT; readonly offset?: number; readonly limit?: number } = {}): Promise<BuildListT> {
+  async listBuilds(
+    q: { readonly status?: BuildStatusT; readonly offset?: number; readonly limit?: number } = {},
+  ): Promise<BuildListT> {
     const qs = new URLSearchParams();
     if (q.status) qs.set('status', q.status);
     if (q.offset !== undefined) qs.set('offset', String(q.offset));
@@ -150,7 +174,10 @@ export class TrtClient {
    * Follows the live log stream until its `end` event. A dropped connection is reopened with
    * `Last-Event-ID` (the last line seen), so no line is lost or repeated; yields `reconnect` then.
    */
-  async *follow(id: string, opts: { readonly after?: number; readonly signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
+  async *follow(
+    id: string,
+    opts: { readonly after?: number; readonly signal?: AbortSignal } = {},
+  ): AsyncGenerator<StreamEvent> {
     const max = this.options.reconnect?.maxAttempts ?? 10;
     const baseDelay = this.options.reconnect?.delayMs ?? 1000;
     let after = opts.after ?? 0;
@@ -159,7 +186,12 @@ export class TrtClient {
       let ended = false;
       let progressed = false;
       try {
-        const res = await this.request('getBuildLogs', id, { query: new URLSearchParams({ follow: 'true' }), accept: 'text/event-stream', lastEventId: after > 0 ? String(after) : undefined, ...(opts.signal ? { signal: opts.signal } : {}) });
+        const res = await this.request('getBuildLogs', id, {
+          query: new URLSearchParams({ follow: 'true' }),
+          accept: 'text/event-stream',
+          lastEventId: after > 0 ? String(after) : undefined,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
         if (!res.ok) await this.ok(res, LogPage); // throws the ApiError
         if (!res.body) throw new ConnectionError('the log stream has no body');
         const parser = new SseParser();
@@ -208,14 +240,29 @@ export class TrtClient {
   private async request(
     op: OperationId,
     id: string | undefined,
-    o: { body?: string; contentType?: string; query?: URLSearchParams; accept?: string; lastEventId?: string | undefined; signal?: AbortSignal } = {},
+    o: {
+      body?: string;
+      contentType?: string;
+      query?: URLSearchParams;
+      accept?: string;
+      lastEventId?: string | undefined;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<Response> {
     const qs = o.query && [...o.query.keys()].length > 0 ? `?${o.query.toString()}` : '';
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}`, accept: o.accept ?? 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.token}`,
+      accept: o.accept ?? 'application/json',
+    };
     if (o.contentType) headers['content-type'] = o.contentType;
     if (o.lastEventId) headers['last-event-id'] = o.lastEventId;
     try {
-      return await this.doFetch(`${this.root}${operationPath(op, id)}${qs}`, { method: OPERATIONS[op].method, headers, ...(o.body !== undefined ? { body: o.body } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      return await this.doFetch(`${this.root}${operationPath(op, id)}${qs}`, {
+        method: OPERATIONS[op].method,
+        headers,
+        ...(o.body !== undefined ? { body: o.body } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
     } catch (err) {
       if (o.signal?.aborted) throw err;
       throw new ConnectionError(`cannot reach ${this.root}: ${causeOf(err)}`);
@@ -246,7 +293,9 @@ export class TrtClient {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new ConnectionError(`${this.root} answered a body that does not match the API (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})`);
+      throw new ConnectionError(
+        `${this.root} answered a body that does not match the API (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})`,
+      );
     }
     return parsed.data;
   }

@@ -24,10 +24,21 @@ export interface BundleProblem {
 
 export type FetchBundleResult =
   | { readonly kind: 'not_published' }
-  | { readonly kind: 'fetched'; readonly ok: boolean; readonly manifest: BuildManifest; readonly problems: readonly BundleProblem[]; readonly bytes: number };
+  | {
+      readonly kind: 'fetched';
+      readonly ok: boolean;
+      readonly manifest: BuildManifest;
+      readonly problems: readonly BundleProblem[];
+      readonly bytes: number;
+    };
 
 /** Downloads and verifies the build published under `planHash` into `dir`. */
-export async function fetchBundle(store: StreamingArtifactStore, planHash: string, dir: string, opts: { readonly concurrency?: number } = {}): Promise<FetchBundleResult> {
+export async function fetchBundle(
+  store: StreamingArtifactStore,
+  planHash: string,
+  dir: string,
+  opts: { readonly concurrency?: number } = {},
+): Promise<FetchBundleResult> {
   const manifest = await readManifest(store, planHash);
   if (manifest === null) return { kind: 'not_published' };
   const prefix = buildPrefix(planHash);

@@ -3,7 +3,19 @@
  * bundle download that checks every file against the published manifest.
  */
 export { ApiError, ConnectionError, parseBaseUrl, TrtClient } from './api-client.js';
-export type { BuildListT, BuildStatusT, BuildT, ClientOptions, LogEntryT, LogPageT, PlanOutcomeT, StreamEvent, SubmitOutcome, SubmittedT, WebhookDeliveriesT } from './api-client.js';
+export type {
+  BuildListT,
+  BuildStatusT,
+  BuildT,
+  ClientOptions,
+  LogEntryT,
+  LogPageT,
+  PlanOutcomeT,
+  StreamEvent,
+  SubmitOutcome,
+  SubmittedT,
+  WebhookDeliveriesT,
+} from './api-client.js';
 export { fetchBundle } from './fetch-bundle.js';
 export type { BundleProblem, FetchBundleResult } from './fetch-bundle.js';
 export { OPERATIONS, operationPath } from './operations.js';

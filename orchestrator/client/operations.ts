@@ -3,7 +3,16 @@
  * success answer is parsed with, exactly as the OpenAPI document names them (a test holds the two
  * equal, so the client and the document cannot drift).
  */
-import { Build, BuildList, LogPage, PlanOutcome, Ready, Submitted, WebhookDeliveries, WorkerList } from '../api/api-schemas.js';
+import {
+  Build,
+  BuildList,
+  LogPage,
+  PlanOutcome,
+  Ready,
+  Submitted,
+  WebhookDeliveries,
+  WorkerList,
+} from '../api/api-schemas.js';
 
 export const OPERATIONS = {
   submitBuild: { method: 'POST', path: '/v1/builds', response: Submitted, status: [200, 202] },

@@ -18,7 +18,11 @@ export const CHECKPOINT_URL_SCHEMES = {
   GCS: { schemes: ['gs'], forms: ['gs://<bucket>/<path>'] },
   AZURE: {
     schemes: ['az', 'azure', 'https'],
-    forms: ['az://<account>/<container>/<path>', 'azure://<account>/<container>/<path>', 'https://<account>.blob.core.windows.net/<container>/<path>'],
+    forms: [
+      'az://<account>/<container>/<path>',
+      'azure://<account>/<container>/<path>',
+      'https://<account>.blob.core.windows.net/<container>/<path>',
+    ],
   },
   REMOTE_URL: { schemes: ['https', 'http'], forms: ['https://<host>/<path>.tar.gz (or .tgz, .tar, a single file)'] },
 } as const satisfies Partial<Record<CheckpointSource, CheckpointUrlForm>>;

@@ -30,5 +30,5 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   }
   if (best) return best.c;
   // A key that contains a candidate (or the reverse), e.g. `enabled_chunked_context_flag`.
-  return candidates.find((c) => c.length >= 6 && (lower.includes(c) || c.includes(lower) && lower.length >= 6));
+  return candidates.find((c) => c.length >= 6 && (lower.includes(c) || (c.includes(lower) && lower.length >= 6)));
 }

@@ -11,6 +11,15 @@ export { TrtLlmBuild, QuantizationConfig, PluginConfiguration, Speculator, LoraC
 export { TrtLlmRuntimeV1, TrtLlmRuntimeV2, PatchKwargs } from './schema/runtime.js';
 export { CheckpointRepository } from './schema/checkpoint.js';
 export { Resources } from './schema/resources.js';
-export { BaseModel, QuantizationType, CheckpointSource, BatchSchedulerPolicy, SpecDecMode, WebserverRoute, FP8_FAMILY, FP4_FAMILY } from './schema/enums.js';
+export {
+  BaseModel,
+  QuantizationType,
+  CheckpointSource,
+  BatchSchedulerPolicy,
+  SpecDecMode,
+  WebserverRoute,
+  FP8_FAMILY,
+  FP4_FAMILY,
+} from './schema/enums.js';
 export { lookaheadDraftTokens } from './rules/speculator.js';
 export { configJsonSchema } from './json-schema.js';

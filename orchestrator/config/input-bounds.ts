@@ -49,7 +49,8 @@ export function scanJsonBounds(text: string, limits: InputLimits = INPUT_LIMITS)
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -107,7 +108,12 @@ export function scanYamlBounds(text: string, limits: InputLimits = INPUT_LIMITS)
     }
     // Leading `- ` / `? ` indicators each open a nested collection.
     let lead = 0;
-    while (quote === 0 && i + 1 < n && (text.charCodeAt(i) === 0x2d || text.charCodeAt(i) === 0x3f) && isBlankAt(text, i + 1)) {
+    while (
+      quote === 0 &&
+      i + 1 < n &&
+      (text.charCodeAt(i) === 0x2d || text.charCodeAt(i) === 0x3f) &&
+      isBlankAt(text, i + 1)
+    ) {
       lead++;
       i += 2;
       while (i < n && text.charCodeAt(i) === SP) i++;
@@ -123,7 +129,8 @@ export function scanYamlBounds(text: string, limits: InputLimits = INPUT_LIMITS)
       if (quote !== 0) {
         if (quote === 0x22 && c === 0x5c) i++;
         else if (c === quote) {
-          if (quote === 0x27 && i + 1 < n && text.charCodeAt(i + 1) === 0x27) i++; // '' escape
+          if (quote === 0x27 && i + 1 < n && text.charCodeAt(i + 1) === 0x27)
+            i++; // '' escape
           else quote = 0;
         }
         prev = c;
@@ -135,7 +142,10 @@ export function scanYamlBounds(text: string, limits: InputLimits = INPUT_LIMITS)
         i = (nl === -1 ? n : nl) - 1; // the for-loop's i++ lands on the newline
         continue;
       }
-      if ((c === 0x22 || c === 0x27) && (prev === SP || prev === TAB || prev === 0x5b || prev === 0x7b || prev === 0x2c || prev === 0x3a)) {
+      if (
+        (c === 0x22 || c === 0x27) &&
+        (prev === SP || prev === TAB || prev === 0x5b || prev === 0x7b || prev === 0x2c || prev === 0x3a)
+      ) {
         quote = c;
         if (++nodes > limits.maxNodes) return tooMany(limits, i);
       } else if (c === 0x5b || c === 0x7b) {
@@ -145,16 +155,24 @@ export function scanYamlBounds(text: string, limits: InputLimits = INPUT_LIMITS)
         flow = Math.max(0, flow - 1);
       } else if (flow > 0 && (c === 0x2c || (c === 0x3a && isBlankAt(text, i + 1)))) {
         if (++nodes > limits.maxNodes) return tooMany(limits, i);
-      } else if ((c === 0x26 || c === 0x2a) && (prev === SP || prev === TAB || prev === 0x5b || prev === 0x2c || prev === 0x3a)) {
+      } else if (
+        (c === 0x26 || c === 0x2a) &&
+        (prev === SP || prev === TAB || prev === 0x5b || prev === 0x2c || prev === 0x3a)
+      ) {
         if (++aliases > limits.maxAliases) {
-          return { code: 'INPUT_TOO_MANY_ALIASES', message: `more than ${limits.maxAliases} anchors and aliases`, offset: i };
+          return {
+            code: 'INPUT_TOO_MANY_ALIASES',
+            message: `more than ${limits.maxAliases} anchors and aliases`,
+            offset: i,
+          };
         }
       }
       if (c !== SP && c !== TAB && c !== CR) lastContent = i;
       prev = c;
     }
     // A block scalar header (`key: |`, `- >-`, `|2+`) ends the line: its text follows, indented.
-    if (quote === 0 && flow === 0 && lastContent >= 0 && isBlockScalarHeader(text, lineStart, lastContent)) blockScalarIndent = col;
+    if (quote === 0 && flow === 0 && lastContent >= 0 && isBlockScalarHeader(text, lineStart, lastContent))
+      blockScalarIndent = col;
     i++; // past the newline
   }
   return null;

@@ -53,19 +53,38 @@ export function resolveResources(input: Resources, hasTrtLlm: boolean): Resolved
   let cpu = input.cpu === undefined || input.cpu === null ? null : String(input.cpu);
   let memory = input.memory ?? null;
   if (cpu !== null && !CPU.test(cpu)) {
-    findings.push({ code: 'CPU_INVALID', severity: 'error', path: ['resources', 'cpu'], message: `cpu must be a number of cores such as 1, 2.5 or 500m (got ${JSON.stringify(cpu)})` });
+    findings.push({
+      code: 'CPU_INVALID',
+      severity: 'error',
+      path: ['resources', 'cpu'],
+      message: `cpu must be a number of cores such as 1, 2.5 or 500m (got ${JSON.stringify(cpu)})`,
+    });
   }
   if (memory !== null && memoryBytes(memory) === undefined) {
-    findings.push({ code: 'MEMORY_INVALID', severity: 'error', path: ['resources', 'memory'], message: `memory must be a quantity such as 10Gi, 512Mi or 16G (got ${JSON.stringify(memory)})` });
+    findings.push({
+      code: 'MEMORY_INVALID',
+      severity: 'error',
+      path: ['resources', 'memory'],
+      message: `memory must be a quantity such as 10Gi, 512Mi or 16G (got ${JSON.stringify(memory)})`,
+    });
   }
   const instanceType = input.instance_type ?? null;
   if (instanceType !== null) {
     const parsed = parseInstanceType(instanceType);
     if (!parsed.ok) {
       acceleratorBroken = true;
-      findings.push({ code: parsed.code, severity: 'error', path: ['resources', 'instance_type'], message: parsed.message });
+      findings.push({
+        code: parsed.code,
+        severity: 'error',
+        path: ['resources', 'instance_type'],
+        message: parsed.message,
+      });
     } else {
-      if (parsed.gpu && accelerator && (parsed.gpu.type !== accelerator.type || parsed.gpu.count !== accelerator.count)) {
+      if (
+        parsed.gpu &&
+        accelerator &&
+        (parsed.gpu.type !== accelerator.type || parsed.gpu.count !== accelerator.count)
+      ) {
         findings.push({
           code: 'INSTANCE_TYPE_OVERRIDES_ACCELERATOR',
           severity: 'warning',
@@ -86,7 +105,8 @@ export function resolveResources(input: Resources, hasTrtLlm: boolean): Resolved
         code: 'ACCELERATOR_REQUIRED',
         severity: 'error',
         path: input.instance_type ? ['resources', 'instance_type'] : ['resources'],
-        message: 'trt_llm needs a GPU: an engine is compiled for one GPU type; set resources.accelerator, e.g. H100 or H100:2',
+        message:
+          'trt_llm needs a GPU: an engine is compiled for one GPU type; set resources.accelerator, e.g. H100 or H100:2',
         at: 'key',
       });
     }

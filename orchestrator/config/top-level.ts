@@ -13,7 +13,14 @@ export function checkSecrets(raw: unknown): SecretsResult {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return {
       names: [],
-      findings: [{ code: 'INVALID_TYPE', severity: 'error', path: ['secrets'], message: 'secrets must be a mapping of secret names to null (the value is not shown)' }],
+      findings: [
+        {
+          code: 'INVALID_TYPE',
+          severity: 'error',
+          path: ['secrets'],
+          message: 'secrets must be a mapping of secret names to null (the value is not shown)',
+        },
+      ],
     };
   }
   const names: string[] = [];
@@ -26,8 +33,8 @@ export function checkSecrets(raw: unknown): SecretsResult {
         severity: 'error',
         path: ['secrets', name],
         message: isNullLookalike(value)
-          // A Python-style None (or a quoted "null") is a string in YAML, not null.
-          ? `secret ${JSON.stringify(name)} holds the string ${JSON.stringify(value)}, which YAML does not read as null; write ${name}: null (unquoted) and store the value in the secret store`
+          ? // A Python-style None (or a quoted "null") is a string in YAML, not null.
+            `secret ${JSON.stringify(name)} holds the string ${JSON.stringify(value)}, which YAML does not read as null; write ${name}: null (unquoted) and store the value in the secret store`
           : `secret ${JSON.stringify(name)} has a value in config.yaml; write ${name}: null and store the value in the secret store (the value is not shown)`,
         at: 'key',
       });
@@ -45,7 +52,12 @@ function isNullLookalike(value: unknown): value is string {
 export function checkModelName(raw: unknown): { name: string | null; findings: Finding[] } {
   if (raw === undefined || raw === null) return { name: null, findings: [] };
   if (typeof raw === 'string') return { name: raw, findings: [] };
-  return { name: null, findings: [{ code: 'INVALID_TYPE', severity: 'error', path: ['model_name'], message: 'model_name must be a string' }] };
+  return {
+    name: null,
+    findings: [
+      { code: 'INVALID_TYPE', severity: 'error', path: ['model_name'], message: 'model_name must be a string' },
+    ],
+  };
 }
 
 /** Dotted paths of every key written under `value` (prefixed by `prefix`). */

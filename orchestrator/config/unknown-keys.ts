@@ -15,13 +15,25 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Every key in `value` that `schema` does not declare, recursively. */
-export function findUnknownKeys(value: unknown, schema: z.core.$ZodType, path: readonly PathSegment[], stack: InferenceStack): Finding[] {
+export function findUnknownKeys(
+  value: unknown,
+  schema: z.core.$ZodType,
+  path: readonly PathSegment[],
+  stack: InferenceStack,
+): Finding[] {
   const out: Finding[] = [];
   walk(value, schema, [...path], stack, out, 0);
   return out;
 }
 
-function walk(value: unknown, schema: z.core.$ZodType, path: PathSegment[], stack: InferenceStack, out: Finding[], depth: number): void {
+function walk(
+  value: unknown,
+  schema: z.core.$ZodType,
+  path: PathSegment[],
+  stack: InferenceStack,
+  out: Finding[],
+  depth: number,
+): void {
   if (depth > 50) return;
   const c = childrenOf(schema);
   if (c.kind === 'object') {
@@ -41,7 +53,13 @@ function walk(value: unknown, schema: z.core.$ZodType, path: PathSegment[], stac
       }
       const guess = didYouMean(key, known);
       const hint = guess ? `; did you mean ${guess}?` : `; known keys: ${known.join(', ')}`;
-      out.push({ code: 'UNKNOWN_KEY', severity: 'error', path: [...path, key], message: `unknown key ${JSON.stringify(key)} in ${location}${hint}`, at: 'key' });
+      out.push({
+        code: 'UNKNOWN_KEY',
+        severity: 'error',
+        path: [...path, key],
+        message: `unknown key ${JSON.stringify(key)} in ${location}${hint}`,
+        at: 'key',
+      });
     }
   } else if (c.kind === 'record') {
     if (!isPlainObject(value)) return;

@@ -49,15 +49,33 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function finish(findings: readonly Finding[], src: ParsedSource | undefined, config: ValidatedConfig | null): ValidationResult {
+function finish(
+  findings: readonly Finding[],
+  src: ParsedSource | undefined,
+  config: ValidatedConfig | null,
+): ValidationResult {
   const diagnostics: Diagnostic[] = findings.map((f) => {
     const pos = src ? src.positionOf(f.path, f.at ?? 'value') : { line: 1, column: 1 };
-    return { code: f.code, severity: f.severity, path: f.path.join('.'), message: f.message, line: pos.line, column: pos.column };
+    return {
+      code: f.code,
+      severity: f.severity,
+      path: f.path.join('.'),
+      message: f.message,
+      line: pos.line,
+      column: pos.column,
+    };
   });
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length === 0 && config === null) {
-    errors.push({ code: 'INTERNAL_ERROR', severity: 'error', path: '', message: 'internal validator error: no config produced; please report this config', line: 1, column: 1 });
+    errors.push({
+      code: 'INTERNAL_ERROR',
+      severity: 'error',
+      path: '',
+      message: 'internal validator error: no config produced; please report this config',
+      line: 1,
+      column: 1,
+    });
   }
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const valid = errors.length === 0;
@@ -95,7 +113,12 @@ function floatIntegerFindings(src: ParsedSource, section: string, schema: z.core
     if (parts[0] !== section) continue;
     const leaf = schemaAt(schema, parts.slice(1));
     if (leaf && isIntSchema(leaf)) {
-      out.push({ code: 'INTEGER_EXPECTED', severity: 'error', path: parts, message: `${parts[parts.length - 1] ?? ''} must be an integer, not a float; write it without a decimal point or exponent` });
+      out.push({
+        code: 'INTEGER_EXPECTED',
+        severity: 'error',
+        path: parts,
+        message: `${parts[parts.length - 1] ?? ''} must be an integer, not a float; write it without a decimal point or exponent`,
+      });
     }
   }
   return out;
@@ -151,12 +174,22 @@ function stackOf(raw: Record<string, unknown>): InferenceStack | Finding {
 function validateInner(text: string): ValidationResult {
   const src = parseSource(text);
   if (src.problems.length > 0) {
-    const errors = src.problems.map((p) => ({ code: p.code, severity: 'error' as const, path: '', message: p.message, line: p.position.line, column: p.position.column }));
+    const errors = src.problems.map((p) => ({
+      code: p.code,
+      severity: 'error' as const,
+      path: '',
+      message: p.message,
+      line: p.position.line,
+      column: p.position.column,
+    }));
     return { valid: false, errors, warnings: [], config: null };
   }
   const root = src.value;
   if (!isPlainObject(root)) {
-    const message = root === null || root === undefined ? 'config is empty; expected a mapping with trt_llm and resources' : 'the config root must be a mapping (key: value pairs)';
+    const message =
+      root === null || root === undefined
+        ? 'config is empty; expected a mapping with trt_llm and resources'
+        : 'the config root must be a mapping (key: value pairs)';
     return finish([{ code: 'CONFIG_NOT_MAPPING', severity: 'error', path: [], message }], src, null);
   }
   const findings: Finding[] = [];
@@ -168,9 +201,16 @@ function validateInner(text: string): ValidationResult {
   const rawTrt = root['trt_llm'];
   const hasTrtLlm = isPlainObject(rawTrt);
   if (rawTrt === undefined || rawTrt === null) {
-    findings.push({ code: 'TRT_LLM_MISSING', severity: 'error', path: rawTrt === null ? ['trt_llm'] : [], message: rawTrt === null
-      ? 'trt_llm is null: this config has no TRT-LLM section, so there is nothing to build; add trt_llm.build with a checkpoint_repository'
-      : 'no trt_llm section: nothing to build; add trt_llm.build with a checkpoint_repository', at: 'key' });
+    findings.push({
+      code: 'TRT_LLM_MISSING',
+      severity: 'error',
+      path: rawTrt === null ? ['trt_llm'] : [],
+      message:
+        rawTrt === null
+          ? 'trt_llm is null: this config has no TRT-LLM section, so there is nothing to build; add trt_llm.build with a checkpoint_repository'
+          : 'no trt_llm section: nothing to build; add trt_llm.build with a checkpoint_repository',
+      at: 'key',
+    });
   } else if (!hasTrtLlm) {
     findings.push({ code: 'INVALID_TYPE', severity: 'error', path: ['trt_llm'], message: 'trt_llm must be a mapping' });
   }
@@ -182,7 +222,12 @@ function validateInner(text: string): ValidationResult {
   const stackOrFinding = hasTrtLlm ? stackOf(rawTrt) : 'v1';
   const stack: InferenceStack = typeof stackOrFinding === 'string' ? stackOrFinding : 'v1';
   if (!isPlainObject(rawResources)) {
-    findings.push({ code: 'INVALID_TYPE', severity: 'error', path: ['resources'], message: 'resources must be a mapping' });
+    findings.push({
+      code: 'INVALID_TYPE',
+      severity: 'error',
+      path: ['resources'],
+      message: 'resources must be a mapping',
+    });
   } else {
     findings.push(...findUnknownKeys(rawResources, Resources, ['resources'], stack));
     const ints = floatIntegerFindings(src, 'resources', Resources);
@@ -249,11 +294,23 @@ function validateInner(text: string): ValidationResult {
 export function validateConfigText(text: string): ValidationResult {
   try {
     if (typeof text !== 'string') {
-      return { valid: false, errors: [{ code: 'CONFIG_NOT_TEXT', severity: 'error', path: '', message: 'config must be text', line: 1, column: 1 }], warnings: [], config: null };
+      return {
+        valid: false,
+        errors: [
+          { code: 'CONFIG_NOT_TEXT', severity: 'error', path: '', message: 'config must be text', line: 1, column: 1 },
+        ],
+        warnings: [],
+        config: null,
+      };
     }
     return validateInner(text);
   } catch (err) {
     const message = `internal validator error: ${err instanceof Error ? err.name : 'unknown'}; please report this config`;
-    return { valid: false, errors: [{ code: 'INTERNAL_ERROR', severity: 'error', path: '', message, line: 1, column: 1 }], warnings: [], config: null };
+    return {
+      valid: false,
+      errors: [{ code: 'INTERNAL_ERROR', severity: 'error', path: '', message, line: 1, column: 1 }],
+      warnings: [],
+      config: null,
+    };
   }
 }

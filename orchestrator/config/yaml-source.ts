@@ -47,18 +47,34 @@ export function parseSource(text: string): ParsedSource {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) {
     return failed([
-      { code: 'CONFIG_TOO_LARGE', message: `config is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} bytes (1 MiB)`, position: START },
+      {
+        code: 'CONFIG_TOO_LARGE',
+        message: `config is ${bytes} bytes; the limit is ${MAX_CONFIG_BYTES} bytes (1 MiB)`,
+        position: START,
+      },
     ]);
   }
   const lineCounter = new LineCounter();
   // Bounded before parsing: the parser and composer recurse per nesting level.
   const bounds = scanYamlBounds(text);
   if (bounds !== null) {
-    return failed([{ code: BOUNDS_CODES[bounds.code], message: `the document is ${bounds.message}`, position: positionAt(text, bounds.offset) }]);
+    return failed([
+      {
+        code: BOUNDS_CODES[bounds.code],
+        message: `the document is ${bounds.message}`,
+        position: positionAt(text, bounds.offset),
+      },
+    ]);
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'silent' });
+    doc = parseDocument(text, {
+      lineCounter,
+      uniqueKeys: false,
+      prettyErrors: false,
+      strict: true,
+      logLevel: 'silent',
+    });
   } catch (err) {
     return failed([{ code: 'YAML_SYNTAX_ERROR', message: errorText(err), position: START }]);
   }
@@ -90,7 +106,9 @@ export function parseSource(text: string): ParsedSource {
     return failed([
       {
         code: alias ? 'YAML_ALIAS_LIMIT' : 'YAML_SYNTAX_ERROR',
-        message: alias ? `too many alias expansions (limit ${MAX_ALIAS_COUNT}); the document looks like an alias bomb` : errorText(err),
+        message: alias
+          ? `too many alias expansions (limit ${MAX_ALIAS_COUNT}); the document looks like an alias bomb`
+          : errorText(err),
         position: START,
       },
     ]);
@@ -165,7 +183,12 @@ function scanAst(
 ): void {
   if (depth > 200) return;
   if (isScalar(node)) {
-    if (typeof node.value === 'number' && Number.isInteger(node.value) && node.source !== undefined && !INT_LITERAL.test(node.source)) {
+    if (
+      typeof node.value === 'number' &&
+      Number.isInteger(node.value) &&
+      node.source !== undefined &&
+      !INT_LITERAL.test(node.source)
+    ) {
       out.add(path.join('.'));
     }
   } else if (isMap(node)) {
@@ -190,7 +213,12 @@ function nodeStart(node: unknown): number | undefined {
   return range ? range[0] : undefined;
 }
 
-function locate(doc: Document.Parsed, path: readonly PathSegment[], at: 'key' | 'value', toPos: (o: number) => Position): Position {
+function locate(
+  doc: Document.Parsed,
+  path: readonly PathSegment[],
+  at: 'key' | 'value',
+  toPos: (o: number) => Position,
+): Position {
   let node: unknown = deref(doc, doc.contents);
   let best: number | undefined = nodeStart(node);
   for (let i = 0; i < path.length; i += 1) {

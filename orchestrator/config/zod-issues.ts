@@ -41,7 +41,10 @@ function legacyValue(key: string, value: unknown): Omit<Finding, 'path' | 'sever
   if (typeof value !== 'string') return undefined;
   if (key === 'base_model' && LEGACY_BASE_MODELS.includes(value)) {
     if (value === 'whisper') {
-      return { code: 'BASE_MODEL_REMOVED', message: 'base_model whisper was removed: Whisper models are deployed as a Truss Chain, not a trt_llm build' };
+      return {
+        code: 'BASE_MODEL_REMOVED',
+        message: 'base_model whisper was removed: Whisper models are deployed as a Truss Chain, not a trt_llm build',
+      };
     }
     return {
       code: 'BASE_MODEL_RENAMED',
@@ -55,12 +58,16 @@ function legacyValue(key: string, value: unknown): Omit<Finding, 'path' | 'sever
     };
   }
   if (key === 'source' && value === 'LOCAL') {
-    return { code: 'CHECKPOINT_SOURCE_UNSUPPORTED', message: 'source LOCAL is not supported; upload the checkpoint and use HF, S3, GCS, AZURE or REMOTE_URL' };
+    return {
+      code: 'CHECKPOINT_SOURCE_UNSUPPORTED',
+      message: 'source LOCAL is not supported; upload the checkpoint and use HF, S3, GCS, AZURE or REMOTE_URL',
+    };
   }
   if (key === 'speculative_decoding_mode' && value === 'DRAFT_TOKENS_EXTERNAL') {
     return {
       code: 'SPECULATIVE_DECODING_MODE_DISCONTINUED',
-      message: 'DRAFT_TOKENS_EXTERNAL (external draft model) is discontinued in favour of LOOKAHEAD_DECODING, which is faster; set speculative_decoding_mode: LOOKAHEAD_DECODING with lookahead_windows_size, lookahead_ngram_size and lookahead_verification_set_size, or use inference_stack v2',
+      message:
+        'DRAFT_TOKENS_EXTERNAL (external draft model) is discontinued in favour of LOOKAHEAD_DECODING, which is faster; set speculative_decoding_mode: LOOKAHEAD_DECODING with lookahead_windows_size, lookahead_ngram_size and lookahead_verification_set_size, or use inference_stack v2',
     };
   }
   return undefined;
@@ -73,7 +80,12 @@ function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolea
 }
 
 /** Maps one zod issue (path relative to `base`) to a finding; `root` is the raw document value. */
-export function findingFromIssue(issue: z.core.$ZodIssue, base: readonly PathSegment[], root: unknown, intAt: (path: readonly PathSegment[]) => boolean = () => false): Finding {
+export function findingFromIssue(
+  issue: z.core.$ZodIssue,
+  base: readonly PathSegment[],
+  root: unknown,
+  intAt: (path: readonly PathSegment[]) => boolean = () => false,
+): Finding {
   const path: PathSegment[] = [...base, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
   const dotted = path.join('.');
   const key = String(path[path.length - 1] ?? '');
@@ -86,18 +98,29 @@ export function findingFromIssue(issue: z.core.$ZodIssue, base: readonly PathSeg
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.expected === 'int' || (issue.expected === 'number' && typeof value !== 'number')) {
-        const quoted = typeof value === 'string' && /^[-+]?[0-9]+(\.0*)?$/.test(value.trim()) ? `; write ${value.trim()} without quotes` : '';
+        const quoted =
+          typeof value === 'string' && /^[-+]?[0-9]+(\.0*)?$/.test(value.trim())
+            ? `; write ${value.trim()} without quotes`
+            : '';
         const kind = issue.expected === 'int' || intAt(path.slice(base.length)) ? 'an integer' : 'a number';
-        return err(kind === 'an integer' ? 'INTEGER_EXPECTED' : 'NUMBER_EXPECTED', `${key} must be ${kind} (got ${describe(value)})${quoted}`);
+        return err(
+          kind === 'an integer' ? 'INTEGER_EXPECTED' : 'NUMBER_EXPECTED',
+          `${key} must be ${kind} (got ${describe(value)})${quoted}`,
+        );
       }
-      const expected = issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
+      const expected =
+        issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
       return err('INVALID_TYPE', `${key} must be ${expected} (got ${describe(value)})`);
     }
     case 'too_small':
       if (issue.origin === 'string') return err('VALUE_EMPTY', `${key} must not be empty`);
       return err('VALUE_TOO_SMALL', `${key} must be ${bound(issue, true)} (got ${describe(value)})`);
     case 'too_big':
-      if (key === 'max_beam_width') return err('MAX_BEAM_WIDTH_UNSUPPORTED', `max_beam_width greater than 1 is not supported (got ${describe(value)}); remove it or set 1`);
+      if (key === 'max_beam_width')
+        return err(
+          'MAX_BEAM_WIDTH_UNSUPPORTED',
+          `max_beam_width greater than 1 is not supported (got ${describe(value)}); remove it or set 1`,
+        );
       return err('VALUE_TOO_LARGE', `${key} must be ${bound(issue, false)} (got ${describe(value)})`);
     case 'invalid_value': {
       const legacy = legacyValue(key, value);

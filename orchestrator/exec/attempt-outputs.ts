@@ -34,14 +34,23 @@ export interface AttemptOutputs {
   discard(): Promise<void>;
 }
 
-export type PrepareResult = { readonly ok: true; readonly outputs: AttemptOutputs } | { readonly ok: false; readonly message: string };
+export type PrepareResult =
+  | { readonly ok: true; readonly outputs: AttemptOutputs }
+  | { readonly ok: false; readonly message: string };
 
 /**
  * Creates the attempt directories of `step` for run `runName`. With `clearEarlier` (the caller has
  * stopped every earlier attempt of this step), leftovers of earlier attempts are removed first.
  */
-export async function prepareAttemptOutputs(step: ContainerStep, workspaceDir: string, workspaceMount: string, runName: string, clearEarlier: boolean): Promise<PrepareResult> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(step.id)) return { ok: false, message: `step id ${JSON.stringify(step.id.slice(0, 80))} cannot name a directory` };
+export async function prepareAttemptOutputs(
+  step: ContainerStep,
+  workspaceDir: string,
+  workspaceMount: string,
+  runName: string,
+  clearEarlier: boolean,
+): Promise<PrepareResult> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(step.id))
+    return { ok: false, message: `step id ${JSON.stringify(step.id.slice(0, 80))} cannot name a directory` };
   const stepDir = path.join(workspaceDir, ATTEMPTS_DIR, step.id);
   const root = path.join(stepDir, runName);
   const staged: StagedOutput[] = [];
@@ -50,8 +59,13 @@ export async function prepareAttemptOutputs(step: ContainerStep, workspaceDir: s
     const clean = path.posix.normalize(out).replace(/\/+$/, '');
     const mapped = mapArg(clean, workspaceMount, workspaceDir);
     if (!mapped.ok) return { ok: false, message: mapped.message };
-    if (clean === workspaceMount || mapped.value === clean) return { ok: false, message: `output ${JSON.stringify(out.slice(0, 80))} must be a directory under ${workspaceMount}` };
-    if (step.outputs.some((o, j) => j !== i && nests(path.posix.normalize(o).replace(/\/+$/, ''), clean))) return { ok: false, message: `outputs of step ${step.id} nest or repeat (${out.slice(0, 80)})` };
+    if (clean === workspaceMount || mapped.value === clean)
+      return {
+        ok: false,
+        message: `output ${JSON.stringify(out.slice(0, 80))} must be a directory under ${workspaceMount}`,
+      };
+    if (step.outputs.some((o, j) => j !== i && nests(path.posix.normalize(o).replace(/\/+$/, ''), clean)))
+      return { ok: false, message: `outputs of step ${step.id} nest or repeat (${out.slice(0, 80)})` };
     if (step.inputs.some((inp) => nests(path.posix.normalize(inp).replace(/\/+$/, ''), clean))) continue;
     staged.push({ containerPath: clean, staging: path.join(root, String(i)), target: mapped.value });
   }
@@ -93,7 +107,13 @@ async function removeAttemptDir(root: string): Promise<void> {
   const stepDir = path.dirname(root);
   // rmdir fails on a non-empty directory (another attempt's files): that one is kept.
   for (const dir of [stepDir, path.dirname(stepDir)]) {
-    if (!(await rmdir(dir).then(() => true, () => false))) return;
+    if (
+      !(await rmdir(dir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
   }
 }
 
@@ -106,17 +126,29 @@ async function nonEmptyDir(dir: string): Promise<boolean> {
 }
 
 /** After exit 0: every staged output must hold something (else STEP_OUTPUT_MISSING); then they move into place. */
-export async function commitOutputs(step: ContainerStep, outputs: AttemptOutputs, result: ProcessResult): Promise<StepOutcome> {
+export async function commitOutputs(
+  step: ContainerStep,
+  outputs: AttemptOutputs,
+  result: ProcessResult,
+): Promise<StepOutcome> {
   const missing = await outputs.missing();
   if (missing.length > 0) {
     await outputs.discard();
-    return fencingFailure('STEP_OUTPUT_MISSING', `step ${step.id} exited 0 but did not write ${missing.join(', ')}`, result);
+    return fencingFailure(
+      'STEP_OUTPUT_MISSING',
+      `step ${step.id} exited 0 but did not write ${missing.join(', ')}`,
+      result,
+    );
   }
   try {
     await outputs.commit();
   } catch (err) {
     await outputs.discard();
-    return fencingFailure('STEP_OUTPUT_COMMIT_FAILED', `step ${step.id}: moving its outputs into place failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, result);
+    return fencingFailure(
+      'STEP_OUTPUT_COMMIT_FAILED',
+      `step ${step.id}: moving its outputs into place failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      result,
+    );
   }
   return { ok: true, result };
 }

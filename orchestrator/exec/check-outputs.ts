@@ -9,7 +9,12 @@ import { mapArg } from './step-invocation.js';
 import type { ProcessResult, StepFailure } from './types.js';
 
 /** Null when every output is there, else a non-retryable failure naming the missing paths. */
-export async function checkStepOutputs(step: ContainerStep, workspaceDir: string, workspaceMount: string, result: ProcessResult): Promise<StepFailure | null> {
+export async function checkStepOutputs(
+  step: ContainerStep,
+  workspaceDir: string,
+  workspaceMount: string,
+  result: ProcessResult,
+): Promise<StepFailure | null> {
   const missing: string[] = [];
   for (const out of step.outputs) {
     const mapped = mapArg(out, workspaceMount, workspaceDir);
@@ -24,7 +29,8 @@ export async function checkStepOutputs(step: ContainerStep, workspaceDir: string
     class: 'unknown',
     code: 'STEP_OUTPUT_MISSING',
     message: `step ${step.id} exited 0 but did not write ${missing.join(', ')}`,
-    advice: 'read the step log: the tool may have written elsewhere or skipped work; the build cannot continue without these files',
+    advice:
+      'read the step log: the tool may have written elsewhere or skipped work; the build cannot continue without these files',
     retryable: false,
     result,
   };

@@ -85,8 +85,15 @@ export function classifyFailure(result: ProcessResult, executor: ExecutorKind = 
 const ACCESS_ADVICE =
   'a download or image pull was refused: check that the secret named by the config holds a valid token with access to the repository (gated models need an accepted license)';
 
-function classify(r: ProcessResult, executor: ExecutorKind): { cls: FailureClass; code: ErrorCode; evidence: string | null } {
-  const as = (cls: FailureClass, evidence: string | null = null, code: ErrorCode = FAILURE_CLASS_CODES[cls]) => ({ cls, code, evidence });
+function classify(
+  r: ProcessResult,
+  executor: ExecutorKind,
+): { cls: FailureClass; code: ErrorCode; evidence: string | null } {
+  const as = (cls: FailureClass, evidence: string | null = null, code: ErrorCode = FAILURE_CLASS_CODES[cls]) => ({
+    cls,
+    code,
+    evidence,
+  });
   if (r.canceled) return as('canceled');
   if (r.timedOut) return as('timeout');
   const tail = r.tail;
@@ -134,7 +141,10 @@ function lineAround(text: string, index: number): string {
 }
 
 function lastLine(tail: string): string | null {
-  const lines = tail.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const last = lines.at(-1);
   return last === undefined ? null : clip(last);
 }

@@ -33,9 +33,11 @@ export function isLabelValue(v: string): boolean {
 export function checkAttemptLabels(labels: AttemptLabels): string | null {
   for (const key of ['build', 'step', 'worker', 'host'] as const) {
     const v = labels[key];
-    if (typeof v !== 'string' || !LABEL_VALUE.test(v)) return `attempt label ${key} ${JSON.stringify(String(v).slice(0, 80))} must be 1-200 characters of [A-Za-z0-9_.:@+-], starting with a letter or digit`;
+    if (typeof v !== 'string' || !LABEL_VALUE.test(v))
+      return `attempt label ${key} ${JSON.stringify(String(v).slice(0, 80))} must be 1-200 characters of [A-Za-z0-9_.:@+-], starting with a letter or digit`;
   }
-  if (!Number.isSafeInteger(labels.attempt) || labels.attempt < 1) return `attempt label attempt must be a whole number ≥ 1 (got ${String(labels.attempt)})`;
+  if (!Number.isSafeInteger(labels.attempt) || labels.attempt < 1)
+    return `attempt label attempt must be a whole number ≥ 1 (got ${String(labels.attempt)})`;
   return null;
 }
 
@@ -63,7 +65,11 @@ export function attemptFromLabels(labels: Readonly<Record<string, string>>): Att
     worker: labels[LABEL_KEYS.worker] ?? '',
     host: labels[LABEL_KEYS.host] ?? '',
   };
-  return labels[ORCHESTRATOR_LABEL] === '1' && /^\d{1,15}$/.test(labels[LABEL_KEYS.attempt] ?? '') && checkAttemptLabels(out) === null ? out : null;
+  return labels[ORCHESTRATOR_LABEL] === '1' &&
+    /^\d{1,15}$/.test(labels[LABEL_KEYS.attempt] ?? '') &&
+    checkAttemptLabels(out) === null
+    ? out
+    : null;
 }
 
 /** The device ids in a container's `gpus` label (invalid entries dropped). */

@@ -30,7 +30,8 @@ export async function detectGpus(options: DetectGpusOptions = {}): Promise<GpuDe
     maxBuffer: 1024 * 1024,
   });
   if (r.timedOut) return { available: false, reason: `${bin} did not answer within ${options.timeoutMs ?? 15_000} ms` };
-  if (r.exitCode === undefined) return { available: false, reason: `${bin} could not be run (${r.code ?? 'spawn failed'})` };
+  if (r.exitCode === undefined)
+    return { available: false, reason: `${bin} could not be run (${r.code ?? 'spawn failed'})` };
   if (r.exitCode !== 0) {
     const said = `${r.stderr}\n${r.stdout}`.trim().split('\n')[0]?.slice(0, 300) ?? '';
     return { available: false, reason: `${bin} exited with code ${r.exitCode}${said ? `: ${said}` : ''}` };

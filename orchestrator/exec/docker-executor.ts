@@ -45,7 +45,14 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
 
   /** `docker rm -f <runName>` (returns once the container is gone); true when docker removed it. */
   const killContainer = async (runName: string): Promise<boolean> => {
-    const r = await execa(dockerBin, ['rm', '-f', runName], { reject: false, env: baseEnv, extendEnv: false, stdin: 'ignore', timeout: killTimeoutMs, forceKillAfterDelay: 1_000 });
+    const r = await execa(dockerBin, ['rm', '-f', runName], {
+      reject: false,
+      env: baseEnv,
+      extendEnv: false,
+      stdin: 'ignore',
+      timeout: killTimeoutMs,
+      forceKillAfterDelay: 1_000,
+    });
     return r.exitCode === 0;
   };
 
@@ -60,10 +67,24 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
         if (blocked !== null) return blocked;
         fenced = true;
       }
-      const prepared = await prepareAttemptOutputs(step, ctx.workspaceDir, ctx.workspaceMount, ctx.runName, fenced).catch((err: unknown) => ({ ok: false as const, message: `could not create the attempt's output directories: ${(err as Error).message}` }));
+      const prepared = await prepareAttemptOutputs(
+        step,
+        ctx.workspaceDir,
+        ctx.workspaceMount,
+        ctx.runName,
+        fenced,
+      ).catch((err: unknown) => ({
+        ok: false as const,
+        message: `could not create the attempt's output directories: ${(err as Error).message}`,
+      }));
       if (!prepared.ok) return refusal('STEP_INVALID_INVOCATION', prepared.message);
       const outputs = prepared.outputs;
-      const built = dockerInvocation(dockerBin, step, ctx, outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })));
+      const built = dockerInvocation(
+        dockerBin,
+        step,
+        ctx,
+        outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })),
+      );
       if (!built.ok) {
         await outputs.discard();
         return refusal(built.code, built.message);
@@ -98,7 +119,9 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
       if (!killed && (result.canceled || result.timedOut || result.signal !== null)) await killContainer(ctx.runName);
       if (!isSuccess(result) || ctx.signal.aborted) {
         await outputs.discard();
-        return isSuccess(result) ? { ok: false, failure: classifyFailure({ ...result, canceled: true }, 'docker') } : { ok: false, failure: classifyFailure(result, 'docker') };
+        return isSuccess(result)
+          ? { ok: false, failure: classifyFailure({ ...result, canceled: true }, 'docker') }
+          : { ok: false, failure: classifyFailure(result, 'docker') };
       }
       return commitOutputs(step, outputs, result);
     },
@@ -109,23 +132,40 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
  * Stops the earlier attempts of this step and checks the devices: null to go on, else the outcome.
  * A later attempt that is alive means this one is stale: it does not start.
  */
-async function fenceEarlierAttempts(fence: DockerFence, labels: AttemptLabels, ctx: StepRunContext): Promise<StepOutcome | null> {
+async function fenceEarlierAttempts(
+  fence: DockerFence,
+  labels: AttemptLabels,
+  ctx: StepRunContext,
+): Promise<StepOutcome | null> {
   try {
     // One listing serves both checks: this step's other containers, and the devices in use on this host.
     const all = await fence.list({});
     // Our own container does not exist yet: every container of this build and step is an earlier run (even one with our name).
     const same = all.filter((c) => c.attempt?.build === labels.build && c.attempt.step === labels.step);
     const later = same.find((c) => c.attempt !== null && c.attempt.attempt > labels.attempt);
-    if (later) return fencingFailure('STEP_FENCE_FAILED', `attempt ${later.attempt?.attempt} of step ${labels.step} is already running (container ${later.name}); attempt ${labels.attempt} is stale and does not start`);
+    if (later)
+      return fencingFailure(
+        'STEP_FENCE_FAILED',
+        `attempt ${later.attempt?.attempt} of step ${labels.step} is already running (container ${later.name}); attempt ${labels.attempt} is stale and does not start`,
+      );
     const stopped = await fence.stop(same);
     for (const c of stopped) {
       const who = c.attempt ? `attempt ${c.attempt.attempt} of worker ${c.attempt.worker}` : 'an unlabelled attempt';
-      ctx.onLine(`[orchestrator] stopped container ${c.name} (${who}) of step ${labels.step} before starting attempt ${labels.attempt}`, 'stderr');
+      ctx.onLine(
+        `[orchestrator] stopped container ${c.name} (${who}) of step ${labels.step} before starting attempt ${labels.attempt}`,
+        'stderr',
+      );
     }
     const gone = new Set(same.map((c) => c.id));
-    const busy = new Set(all.filter((c) => !gone.has(c.id) && c.attempt?.host === labels.host).flatMap((c) => c.gpuIds));
+    const busy = new Set(
+      all.filter((c) => !gone.has(c.id) && c.attempt?.host === labels.host).flatMap((c) => c.gpuIds),
+    );
     const clash = ctx.gpuIds.filter((id) => busy.has(id));
-    if (clash.length > 0) return fencingFailure('STEP_GPU_BUSY', `GPU(s) ${clash.join(',')} are still used by a live container on ${labels.host}; step ${labels.step} does not start on them`);
+    if (clash.length > 0)
+      return fencingFailure(
+        'STEP_GPU_BUSY',
+        `GPU(s) ${clash.join(',')} are still used by a live container on ${labels.host}; step ${labels.step} does not start on them`,
+      );
     return null;
   } catch (err) {
     if (err instanceof FenceError) return fencingFailure('STEP_FENCE_FAILED', `${err.code}: ${err.message}`);

@@ -55,9 +55,18 @@ export function createDockerFence(options: DockerFenceOptions = {}): DockerFence
 
   const docker = async (args: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> => {
     const what = `docker ${args[0] ?? ''}`;
-    const r = await execa(dockerBin, [...args], { reject: false, env, extendEnv: false, stdin: 'ignore', timeout: timeoutMs, forceKillAfterDelay: 1_000, maxBuffer: 16 * 1024 * 1024 });
+    const r = await execa(dockerBin, [...args], {
+      reject: false,
+      env,
+      extendEnv: false,
+      stdin: 'ignore',
+      timeout: timeoutMs,
+      forceKillAfterDelay: 1_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     if (r.timedOut) throw new FenceError('FENCE_TIMEOUT', `${what} did not finish within ${timeoutMs} ms`);
-    if (r.exitCode === undefined) throw new FenceError('FENCE_DOCKER_FAILED', `${what} could not run: ${firstLine(r.shortMessage ?? '')}`);
+    if (r.exitCode === undefined)
+      throw new FenceError('FENCE_DOCKER_FAILED', `${what} could not run: ${firstLine(r.shortMessage ?? '')}`);
     return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   };
 
@@ -70,16 +79,31 @@ export function createDockerFence(options: DockerFenceOptions = {}): DockerFence
       args.push('--filter', `label=${LABEL_KEYS[k]}=${v}`);
     }
     const ps = await docker(args);
-    if (ps.exitCode !== 0) throw new FenceError('FENCE_DOCKER_FAILED', `docker ps exited ${ps.exitCode}: ${firstLine(ps.stderr)}`);
-    const ids = ps.stdout.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+    if (ps.exitCode !== 0)
+      throw new FenceError('FENCE_DOCKER_FAILED', `docker ps exited ${ps.exitCode}: ${firstLine(ps.stderr)}`);
+    const ids = ps.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
     if (ids.length === 0) return [];
     const bad = ids.find((id) => !/^[0-9a-f]{12,64}$/.test(id));
-    if (bad !== undefined) throw new FenceError('FENCE_DOCKER_FAILED', `docker ps printed ${JSON.stringify(bad.slice(0, 80))}, not a container id`);
+    if (bad !== undefined)
+      throw new FenceError(
+        'FENCE_DOCKER_FAILED',
+        `docker ps printed ${JSON.stringify(bad.slice(0, 80))}, not a container id`,
+      );
     const ins = await docker(['inspect', '--type', 'container', ...ids]);
     // A container that ended between ps and inspect is "No such object"; any other error is a failure.
     const otherErrors = ins.stderr.split('\n').filter((l) => l.trim() !== '' && !/No such (object|container)/i.test(l));
-    if (ins.exitCode !== 0 && otherErrors.length > 0) throw new FenceError('FENCE_DOCKER_FAILED', `docker inspect exited ${ins.exitCode}: ${otherErrors[0] ?? ''}`);
-    return parseInspect(ins.stdout).filter((c) => Object.entries(filter).every(([k, v]) => v === undefined || c.labels[LABEL_KEYS[k as keyof typeof LABEL_KEYS]] === v)).map(toFenced);
+    if (ins.exitCode !== 0 && otherErrors.length > 0)
+      throw new FenceError('FENCE_DOCKER_FAILED', `docker inspect exited ${ins.exitCode}: ${otherErrors[0] ?? ''}`);
+    return parseInspect(ins.stdout)
+      .filter((c) =>
+        Object.entries(filter).every(
+          ([k, v]) => v === undefined || c.labels[LABEL_KEYS[k as keyof typeof LABEL_KEYS]] === v,
+        ),
+      )
+      .map(toFenced);
   };
 
   const stop: DockerFence['stop'] = async (containers) => {
@@ -87,7 +111,8 @@ export function createDockerFence(options: DockerFenceOptions = {}): DockerFence
     const r = await docker(['rm', '-f', ...containers.map((c) => c.id)]);
     const removed = new Set(r.stdout.split('\n').map((l) => l.trim()));
     const failures = r.stderr.split('\n').filter((l) => l.trim() !== '' && !/No such container/i.test(l));
-    if (r.exitCode !== 0 && failures.length > 0) throw new FenceError('FENCE_STOP_FAILED', `docker rm -f exited ${r.exitCode}: ${failures[0] ?? ''}`);
+    if (r.exitCode !== 0 && failures.length > 0)
+      throw new FenceError('FENCE_STOP_FAILED', `docker rm -f exited ${r.exitCode}: ${failures[0] ?? ''}`);
     return containers.filter((c) => removed.has(c.id));
   };
 
@@ -123,20 +148,31 @@ function parseInspect(stdout: string): Inspected[] {
   try {
     data = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
   } catch {
-    throw new FenceError('FENCE_DOCKER_FAILED', `docker inspect printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 80))}`);
+    throw new FenceError(
+      'FENCE_DOCKER_FAILED',
+      `docker inspect printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 80))}`,
+    );
   }
   if (!Array.isArray(data)) throw new FenceError('FENCE_DOCKER_FAILED', 'docker inspect did not print a JSON array');
   return data.map((raw: unknown): Inspected => {
-    const c = (raw ?? {}) as { Id?: unknown; Name?: unknown; Config?: { Labels?: unknown }; HostConfig?: { DeviceRequests?: unknown } };
-    if (typeof c.Id !== 'string') throw new FenceError('FENCE_DOCKER_FAILED', 'docker inspect printed a container without an Id');
+    const c = (raw ?? {}) as {
+      Id?: unknown;
+      Name?: unknown;
+      Config?: { Labels?: unknown };
+      HostConfig?: { DeviceRequests?: unknown };
+    };
+    if (typeof c.Id !== 'string')
+      throw new FenceError('FENCE_DOCKER_FAILED', 'docker inspect printed a container without an Id');
     const labels: Record<string, string> = {};
     if (c.Config?.Labels && typeof c.Config.Labels === 'object') {
-      for (const [k, v] of Object.entries(c.Config.Labels as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
+      for (const [k, v] of Object.entries(c.Config.Labels as Record<string, unknown>))
+        if (typeof v === 'string') labels[k] = v;
     }
     const deviceIds: string[] = [];
     if (Array.isArray(c.HostConfig?.DeviceRequests)) {
       for (const req of c.HostConfig.DeviceRequests as { DeviceIDs?: unknown }[]) {
-        if (Array.isArray(req?.DeviceIDs)) deviceIds.push(...req.DeviceIDs.filter((d): d is string => typeof d === 'string'));
+        if (Array.isArray(req?.DeviceIDs))
+          deviceIds.push(...req.DeviceIDs.filter((d): d is string => typeof d === 'string'));
       }
     }
     return { id: c.Id, name: typeof c.Name === 'string' ? c.Name.replace(/^\//, '') : c.Id, labels, deviceIds };
@@ -146,7 +182,12 @@ function parseInspect(stdout: string): Inspected[] {
 /** The fence's view of an inspected container: devices from its label, else from its device requests. */
 function toFenced(c: Inspected): FencedContainer {
   const fromLabel = gpusFromLabels(c.labels);
-  return { id: c.id, name: c.name, attempt: attemptFromLabels(c.labels), gpuIds: fromLabel.length > 0 ? fromLabel : [...c.deviceIds] };
+  return {
+    id: c.id,
+    name: c.name,
+    attempt: attemptFromLabels(c.labels),
+    gpuIds: fromLabel.length > 0 ? fromLabel : [...c.deviceIds],
+  };
 }
 
 function firstLine(s: string): string {

@@ -16,7 +16,8 @@ export function createGpuAllocator(deviceIds: readonly string[]): GpuAllocator {
   return {
     deviceIds: Object.freeze([...ids]),
     tryAcquire(holder: string, count: number, exclude: ReadonlySet<string> = NO_DEVICES): readonly string[] | null {
-      if (!Number.isInteger(count) || count < 0) throw new RangeError(`GPU count must be a whole number ≥ 0 (got ${count})`);
+      if (!Number.isInteger(count) || count < 0)
+        throw new RangeError(`GPU count must be a whole number ≥ 0 (got ${count})`);
       const mine = held.get(holder);
       // Asking again for the same holder is idempotent when the count matches (a re-delivered job).
       if (mine !== undefined) return mine.length === count ? mine : null;
@@ -46,7 +47,13 @@ export function createGpuAllocator(deviceIds: readonly string[]): GpuAllocator {
  * failure, cancel). Returns null without running `fn` when the devices are not free (devices in
  * `exclude` never count as free).
  */
-export async function withGpus<T>(allocator: GpuAllocator, holder: string, count: number, fn: (ids: readonly string[]) => Promise<T>, exclude?: ReadonlySet<string>): Promise<{ value: T } | null> {
+export async function withGpus<T>(
+  allocator: GpuAllocator,
+  holder: string,
+  count: number,
+  fn: (ids: readonly string[]) => Promise<T>,
+  exclude?: ReadonlySet<string>,
+): Promise<{ value: T } | null> {
   const ids = allocator.tryAcquire(holder, count, exclude);
   if (ids === null) return null;
   try {

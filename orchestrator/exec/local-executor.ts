@@ -26,10 +26,23 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): StepExe
   return {
     name: 'local',
     async run(step: ContainerStep, ctx: StepRunContext): Promise<StepOutcome> {
-      const prepared = await prepareAttemptOutputs(step, ctx.workspaceDir, ctx.workspaceMount, ctx.runName, false).catch((err: unknown) => ({ ok: false as const, message: `could not create the attempt's output directories: ${(err as Error).message}` }));
+      const prepared = await prepareAttemptOutputs(
+        step,
+        ctx.workspaceDir,
+        ctx.workspaceMount,
+        ctx.runName,
+        false,
+      ).catch((err: unknown) => ({
+        ok: false as const,
+        message: `could not create the attempt's output directories: ${(err as Error).message}`,
+      }));
       if (!prepared.ok) return refusal('STEP_INVALID_INVOCATION', prepared.message);
       const outputs = prepared.outputs;
-      const built = localInvocation(step, ctx, outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })));
+      const built = localInvocation(
+        step,
+        ctx,
+        outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })),
+      );
       if (!built.ok) {
         await outputs.discard();
         return refusal(built.code, built.message);

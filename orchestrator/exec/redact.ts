@@ -27,7 +27,9 @@ export function makeRedactor(secretValues: Iterable<string>): (line: string) => 
 
 /** Cuts a line to `MAX_LINE_CHARS`, marking the cut. */
 export function capLine(line: string): string {
-  return line.length <= MAX_LINE_CHARS ? line : `${line.slice(0, MAX_LINE_CHARS)} …[${line.length - MAX_LINE_CHARS} chars cut]`;
+  return line.length <= MAX_LINE_CHARS
+    ? line
+    : `${line.slice(0, MAX_LINE_CHARS)} …[${line.length - MAX_LINE_CHARS} chars cut]`;
 }
 
 /** Keeps the last `maxLines` lines (and at most `maxChars` characters) of a process's output. */

@@ -67,10 +67,21 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     exitCode = 127;
     emit(firstLine(result.shortMessage ?? `could not start ${opts.file}`), 'stderr');
   }
-  return { exitCode, signal, timedOut, canceled, tail: redact(tail.text()), durationMs: Math.round(performance.now() - started) };
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    canceled,
+    tail: redact(tail.text()),
+    durationMs: Math.round(performance.now() - started),
+  };
 }
 
-function pump(stream: Readable | null, name: 'stdout' | 'stderr', emit: (line: string, stream: 'stdout' | 'stderr') => void): Promise<void> {
+function pump(
+  stream: Readable | null,
+  name: 'stdout' | 'stderr',
+  emit: (line: string, stream: 'stdout' | 'stderr') => void,
+): Promise<void> {
   if (!stream) return Promise.resolve();
   return new Promise((resolve) => {
     const rl = createInterface({ input: stream, crlfDelay: Infinity });

@@ -38,7 +38,15 @@ const IMAGE_REF = /^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
 /** Environment names the executor sets itself; a step may not claim them as secrets. */
-const RESERVED_ENV = new Set(['PATH', 'HOME', 'CUDA_VISIBLE_DEVICES', 'NVIDIA_VISIBLE_DEVICES', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
+const RESERVED_ENV = new Set([
+  'PATH',
+  'HOME',
+  'CUDA_VISIBLE_DEVICES',
+  'NVIDIA_VISIBLE_DEVICES',
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+  'NODE_OPTIONS',
+]);
 
 /**
  * `docker run --rm --name <runName> --label trt-orchestrator=1 [--label <attempt labels>…]
@@ -46,7 +54,12 @@ const RESERVED_ENV = new Set(['PATH', 'HOME', 'CUDA_VISIBLE_DEVICES', 'NVIDIA_VI
  * -v <workspaceDir>:<mount> [-v <attempt dir>:<output> …] [-e NAME …] <image> <argv…>`; secret
  * values only in `env`, by name in argv.
  */
-export function dockerInvocation(dockerBin: string, step: ContainerStep, ctx: StepRunContext, mounts: readonly ExtraMount[] = []): InvocationResult {
+export function dockerInvocation(
+  dockerBin: string,
+  step: ContainerStep,
+  ctx: StepRunContext,
+  mounts: readonly ExtraMount[] = [],
+): InvocationResult {
   const problem = checkCommon(step, ctx) ?? checkImage(step.image) ?? checkMounts(mounts, ctx.workspaceMount);
   if (problem) return problem;
   const labelProblem = ctx.labels === undefined ? null : checkAttemptLabels(ctx.labels);
@@ -72,7 +85,11 @@ export function dockerInvocation(dockerBin: string, step: ContainerStep, ctx: St
  * `CUDA_VISIBLE_DEVICES` carries the assigned ids. Paths under an attempt-scoped output (`outputs`:
  * container path → attempt directory) go to the attempt's directory instead.
  */
-export function localInvocation(step: ContainerStep, ctx: StepRunContext, outputs: readonly ExtraMount[] = []): InvocationResult {
+export function localInvocation(
+  step: ContainerStep,
+  ctx: StepRunContext,
+  outputs: readonly ExtraMount[] = [],
+): InvocationResult {
   const problem = checkCommon(step, ctx) ?? checkMounts(outputs, ctx.workspaceMount);
   if (problem) return problem;
   const secrets = pickSecrets(step, ctx);
@@ -98,7 +115,11 @@ function argValue(arg: string): string {
 }
 
 /** Maps one argument's workspace-mount prefix to the host dir; refuses `..` escapes. */
-export function mapArg(arg: string, mount: string, hostDir: string): { ok: true; value: string } | { ok: false; message: string } {
+export function mapArg(
+  arg: string,
+  mount: string,
+  hostDir: string,
+): { ok: true; value: string } | { ok: false; message: string } {
   const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
   const prefix = eq === -1 ? '' : arg.slice(0, eq + 1);
   const value = eq === -1 ? arg : arg.slice(eq + 1);
@@ -111,16 +132,29 @@ export function mapArg(arg: string, mount: string, hostDir: string): { ok: true;
 }
 
 function checkCommon(step: ContainerStep, ctx: StepRunContext): Extract<InvocationResult, { ok: false }> | null {
-  if (!DOCKER_NAME.test(ctx.runName)) return invalid(`run name ${JSON.stringify(clip(ctx.runName))} is not a valid container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+, 2 to 128 chars)`);
+  if (!DOCKER_NAME.test(ctx.runName))
+    return invalid(
+      `run name ${JSON.stringify(clip(ctx.runName))} is not a valid container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+, 2 to 128 chars)`,
+    );
   for (const id of ctx.gpuIds) {
     if (!GPU_ID.test(id)) return invalid(`GPU id ${JSON.stringify(clip(id))} is not a device index or GPU-/MIG- UUID`);
   }
-  if (new Set(ctx.gpuIds).size !== ctx.gpuIds.length) return invalid(`GPU ids ${ctx.gpuIds.join(',')} name a device twice`);
-  if (step.gpus > ctx.gpuIds.length) return invalid(`step ${step.id} needs ${step.gpus} GPU(s) but ${ctx.gpuIds.length} were assigned`);
-  if (!isCleanAbsolute(ctx.workspaceDir)) return invalid(`workspace dir ${JSON.stringify(clip(ctx.workspaceDir))} must be an absolute path without "..", ":" or ","`);
-  if (!isCleanAbsolute(ctx.workspaceMount) || ctx.workspaceMount === '/') return invalid(`workspace mount ${JSON.stringify(clip(ctx.workspaceMount))} must be an absolute path (not /) without "..", ":" or ","`);
+  if (new Set(ctx.gpuIds).size !== ctx.gpuIds.length)
+    return invalid(`GPU ids ${ctx.gpuIds.join(',')} name a device twice`);
+  if (step.gpus > ctx.gpuIds.length)
+    return invalid(`step ${step.id} needs ${step.gpus} GPU(s) but ${ctx.gpuIds.length} were assigned`);
+  if (!isCleanAbsolute(ctx.workspaceDir))
+    return invalid(
+      `workspace dir ${JSON.stringify(clip(ctx.workspaceDir))} must be an absolute path without "..", ":" or ","`,
+    );
+  if (!isCleanAbsolute(ctx.workspaceMount) || ctx.workspaceMount === '/')
+    return invalid(
+      `workspace mount ${JSON.stringify(clip(ctx.workspaceMount))} must be an absolute path (not /) without "..", ":" or ","`,
+    );
   if (!Number.isInteger(step.timeoutSeconds) || step.timeoutSeconds < 1 || step.timeoutSeconds > MAX_TIMEOUT_SECONDS) {
-    return invalid(`step ${step.id} timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS} (got ${String(step.timeoutSeconds)})`);
+    return invalid(
+      `step ${step.id} timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS} (got ${String(step.timeoutSeconds)})`,
+    );
   }
   if (step.argv.length === 0) return invalid(`step ${step.id} has an empty argv`);
   for (const arg of step.argv) {
@@ -129,27 +163,42 @@ function checkCommon(step: ContainerStep, ctx: StepRunContext): Extract<Invocati
   return null;
 }
 
-function checkMounts(mounts: readonly ExtraMount[], workspaceMount: string): Extract<InvocationResult, { ok: false }> | null {
+function checkMounts(
+  mounts: readonly ExtraMount[],
+  workspaceMount: string,
+): Extract<InvocationResult, { ok: false }> | null {
   for (const m of mounts) {
     if (!isCleanAbsolute(m.host) || !isCleanAbsolute(m.container) || !m.container.startsWith(`${workspaceMount}/`)) {
-      return invalid(`output mount ${JSON.stringify(clip(`${m.host}:${m.container}`))} must join two absolute paths without "..", ":" or "," under ${workspaceMount}`);
+      return invalid(
+        `output mount ${JSON.stringify(clip(`${m.host}:${m.container}`))} must join two absolute paths without "..", ":" or "," under ${workspaceMount}`,
+      );
     }
   }
   return null;
 }
 
 function checkImage(image: string): Extract<InvocationResult, { ok: false }> | null {
-  return IMAGE_REF.test(image) && !image.startsWith('-') ? null : invalid(`image ${JSON.stringify(clip(image))} is not an image reference`);
+  return IMAGE_REF.test(image) && !image.startsWith('-')
+    ? null
+    : invalid(`image ${JSON.stringify(clip(image))} is not an image reference`);
 }
 
 /** The step's secret names with their values; a missing secret is an error naming it, never its value. */
-function pickSecrets(step: ContainerStep, ctx: StepRunContext): { ok: true; env: Record<string, string> } | Extract<InvocationResult, { ok: false }> {
+function pickSecrets(
+  step: ContainerStep,
+  ctx: StepRunContext,
+): { ok: true; env: Record<string, string> } | Extract<InvocationResult, { ok: false }> {
   const env: Record<string, string> = {};
   for (const name of step.secretEnv) {
-    if (!ENV_NAME.test(name) || RESERVED_ENV.has(name)) return invalid(`secret name ${JSON.stringify(clip(name))} is not a usable environment variable name`);
+    if (!ENV_NAME.test(name) || RESERVED_ENV.has(name))
+      return invalid(`secret name ${JSON.stringify(clip(name))} is not a usable environment variable name`);
     const value = Object.prototype.hasOwnProperty.call(ctx.secrets, name) ? ctx.secrets[name] : undefined;
     if (value === undefined || value.length === 0) {
-      return { ok: false, code: 'STEP_SECRET_MISSING', message: `step ${step.id} needs secret ${name}, which is not configured` };
+      return {
+        ok: false,
+        code: 'STEP_SECRET_MISSING',
+        message: `step ${step.id} needs secret ${name}, which is not configured`,
+      };
     }
     env[name] = value;
   }
@@ -157,7 +206,13 @@ function pickSecrets(step: ContainerStep, ctx: StepRunContext): { ok: true; env:
 }
 
 function isCleanAbsolute(p: string): boolean {
-  return path.posix.isAbsolute(p) && !p.includes(':') && !p.includes(',') && !p.includes('\0') && !p.split('/').includes('..');
+  return (
+    path.posix.isAbsolute(p) &&
+    !p.includes(':') &&
+    !p.includes(',') &&
+    !p.includes('\0') &&
+    !p.split('/').includes('..')
+  );
 }
 
 function invalid(message: string): Extract<InvocationResult, { ok: false }> {

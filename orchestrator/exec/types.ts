@@ -37,7 +37,9 @@ export interface StepFailure {
   readonly result: ProcessResult;
 }
 
-export type StepOutcome = { readonly ok: true; readonly result: ProcessResult } | { readonly ok: false; readonly failure: StepFailure };
+export type StepOutcome =
+  | { readonly ok: true; readonly result: ProcessResult }
+  | { readonly ok: false; readonly failure: StepFailure };
 
 export interface StepRunContext {
   /** Host directory mounted at the plan's `workspace.mount`. */

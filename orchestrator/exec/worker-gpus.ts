@@ -14,7 +14,12 @@ export interface WorkerGpuOptions extends DetectGpusOptions {
 }
 
 export type WorkerGpus =
-  | { readonly ok: true; readonly inventory: GpuInventory; readonly allocator: GpuAllocator; readonly notes: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly inventory: GpuInventory;
+      readonly allocator: GpuAllocator;
+      readonly notes: readonly string[];
+    }
   | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Detects (unless fully overridden), resolves and allocates this worker's GPUs; never throws. */

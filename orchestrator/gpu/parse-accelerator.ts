@@ -7,7 +7,11 @@ import type { GpuType } from './catalog.js';
 
 export type AcceleratorParse =
   | { readonly ok: true; readonly type: GpuType; readonly count: number }
-  | { readonly ok: false; readonly code: 'ACCELERATOR_TYPE_UNKNOWN' | 'ACCELERATOR_COUNT_INVALID' | 'ACCELERATOR_INVALID'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'ACCELERATOR_TYPE_UNKNOWN' | 'ACCELERATOR_COUNT_INVALID' | 'ACCELERATOR_INVALID';
+      readonly message: string;
+    };
 
 export type InstanceTypeParse =
   | {
@@ -16,7 +20,11 @@ export type InstanceTypeParse =
       readonly cpu: number;
       readonly memoryGiB: number;
     }
-  | { readonly ok: false; readonly code: 'INSTANCE_TYPE_INVALID' | 'ACCELERATOR_TYPE_UNKNOWN'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'INSTANCE_TYPE_INVALID' | 'ACCELERATOR_TYPE_UNKNOWN';
+      readonly message: string;
+    };
 
 const COUNT = /^[1-9][0-9]{0,3}$/;
 
@@ -34,14 +42,22 @@ function unknownType(name: string): { ok: false; code: 'ACCELERATOR_TYPE_UNKNOWN
 export function parseAccelerator(text: string): AcceleratorParse {
   const parts = text.trim().split(':');
   if (parts.length > 2 || parts[0] === undefined || parts[0] === '') {
-    return { ok: false, code: 'ACCELERATOR_INVALID', message: `expected TYPE or TYPE:COUNT such as H100 or H100:2 (got ${JSON.stringify(text)})` };
+    return {
+      ok: false,
+      code: 'ACCELERATOR_INVALID',
+      message: `expected TYPE or TYPE:COUNT such as H100 or H100:2 (got ${JSON.stringify(text)})`,
+    };
   }
   const name = parts[0];
   if (!isGpuType(name)) return unknownType(name);
   const countText = parts[1];
   if (countText === undefined) return { ok: true, type: name, count: 1 };
   if (!COUNT.test(countText)) {
-    return { ok: false, code: 'ACCELERATOR_COUNT_INVALID', message: `GPU count must be a positive integer (got ${JSON.stringify(countText)}); e.g. ${name}:2` };
+    return {
+      ok: false,
+      code: 'ACCELERATOR_COUNT_INVALID',
+      message: `GPU count must be a positive integer (got ${JSON.stringify(countText)}); e.g. ${name}:2`,
+    };
   }
   return { ok: true, type: name, count: Number(countText) };
 }
@@ -62,11 +78,20 @@ export function parseInstanceType(text: string): InstanceTypeParse {
   const cpu = Number(cpuText);
   const memoryGiB = Number(memText);
   if (cpu < 1 || memoryGiB < 1) {
-    return { ok: false, code: 'INSTANCE_TYPE_INVALID', message: `vCPU and memory must be positive (got ${JSON.stringify(text)})` };
+    return {
+      ok: false,
+      code: 'INSTANCE_TYPE_INVALID',
+      message: `vCPU and memory must be positive (got ${JSON.stringify(text)})`,
+    };
   }
   if (gpuName === undefined) return { ok: true, gpu: null, cpu, memoryGiB };
   if (!isGpuType(gpuName)) return unknownType(gpuName);
   const count = countText === undefined ? 1 : Number(countText);
-  if (count < 1) return { ok: false, code: 'INSTANCE_TYPE_INVALID', message: `GPU count must be a positive integer (got ${JSON.stringify(text)})` };
+  if (count < 1)
+    return {
+      ok: false,
+      code: 'INSTANCE_TYPE_INVALID',
+      message: `GPU count must be a positive integer (got ${JSON.stringify(text)})`,
+    };
   return { ok: true, gpu: { type: gpuName, count }, cpu, memoryGiB };
 }

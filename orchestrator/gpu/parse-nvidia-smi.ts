@@ -40,7 +40,9 @@ export function parseNvidiaSmi(output: string): ParsedNvidiaSmi {
     const where = `nvidia-smi line ${i + 1}`;
     const fields = line.split(',').map((f) => f.trim());
     if (fields.length !== 4) {
-      problems.push(`${where}: expected 4 fields (index, uuid, name, memory.total), got ${fields.length}: ${clip(line)}`);
+      problems.push(
+        `${where}: expected 4 fields (index, uuid, name, memory.total), got ${fields.length}: ${clip(line)}`,
+      );
       return;
     }
     const [indexText = '', uuid = '', name = '', memText = ''] = fields;
@@ -59,7 +61,9 @@ export function parseNvidiaSmi(output: string): ParsedNvidiaSmi {
     let memoryMiB: number | null = null;
     if (/^\d+$/.test(memText)) memoryMiB = Number.parseInt(memText, 10);
     else if (memText !== '[N/A]') {
-      problems.push(`${where}: memory.total ${JSON.stringify(clip(memText))} is not a number of MiB (use --format=csv,noheader,nounits)`);
+      problems.push(
+        `${where}: memory.total ${JSON.stringify(clip(memText))} is not a number of MiB (use --format=csv,noheader,nounits)`,
+      );
       return;
     }
     const index = Number.parseInt(indexText, 10);

@@ -23,21 +23,26 @@ export interface GpuInventory {
   readonly devices: readonly GpuDevice[];
 }
 
-export type InventoryResult = { readonly ok: true; readonly inventory: GpuInventory } | { readonly ok: false; readonly errors: readonly string[] };
+export type InventoryResult =
+  | { readonly ok: true; readonly inventory: GpuInventory }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Resolves the worker's GPU type and device ids; see the module comment for the rules. */
 export function resolveGpuInventory(input: InventoryInput): InventoryResult {
   const errors: string[] = [];
   const typeOverride = input.gpuType ?? null;
   if (typeOverride !== null && !isGpuType(typeOverride)) {
-    errors.push(`--gpu-type ${JSON.stringify(typeOverride)} is not a catalog GPU type; expected one of ${GPU_TYPES.join(', ')}`);
+    errors.push(
+      `--gpu-type ${JSON.stringify(typeOverride)} is not a catalog GPU type; expected one of ${GPU_TYPES.join(', ')}`,
+    );
   }
   const ids = input.deviceIds ?? null;
   if (ids !== null) {
     if (ids.length === 0) errors.push('the device-id override is empty; give at least one id or leave it unset');
     const seen = new Set<string>();
     for (const id of ids) {
-      if (!/^(?:\d{1,3}|GPU-[0-9a-fA-F-]{8,64})$/.test(id)) errors.push(`device id ${JSON.stringify(id.slice(0, 80))} is neither an index nor a GPU- UUID`);
+      if (!/^(?:\d{1,3}|GPU-[0-9a-fA-F-]{8,64})$/.test(id))
+        errors.push(`device id ${JSON.stringify(id.slice(0, 80))} is neither an index nor a GPU- UUID`);
       if (seen.has(id)) errors.push(`device id ${id} is listed twice`);
       seen.add(id);
     }
@@ -47,7 +52,10 @@ export function resolveGpuInventory(input: InventoryInput): InventoryResult {
 
   if (input.detected === null) {
     if (gpuType === null || ids === null) {
-      return { ok: false, errors: ['nvidia-smi is unavailable, so the GPUs cannot be detected: pass both --gpu-type and the device ids'] };
+      return {
+        ok: false,
+        errors: ['nvidia-smi is unavailable, so the GPUs cannot be detected: pass both --gpu-type and the device ids'],
+      };
     }
     return { ok: true, inventory: { gpuType, deviceIds: [...ids], devices: [] } };
   }
@@ -58,13 +66,17 @@ export function resolveGpuInventory(input: InventoryInput): InventoryResult {
     selected = [];
     for (const id of ids) {
       const d = detected.find((x) => x.id === id || x.uuid === id);
-      if (d === undefined) errors.push(`device id ${id} is not on this host (nvidia-smi lists ${describeIds(detected)})`);
+      if (d === undefined)
+        errors.push(`device id ${id} is not on this host (nvidia-smi lists ${describeIds(detected)})`);
       else if (selected.includes(d)) errors.push(`device ids name device ${d.id} twice (index and UUID)`);
       else selected.push(d);
     }
   } else if (gpuType !== null) {
-    selected = detected.filter((d) => d.type === gpuType || (d.type === null && detected.every((x) => x.type === null)));
-    if (selected.length === 0) errors.push(`no ${gpuType} device on this host (nvidia-smi lists ${describeDevices(detected)})`);
+    selected = detected.filter(
+      (d) => d.type === gpuType || (d.type === null && detected.every((x) => x.type === null)),
+    );
+    if (selected.length === 0)
+      errors.push(`no ${gpuType} device on this host (nvidia-smi lists ${describeDevices(detected)})`);
   } else {
     selected = [...detected];
   }
@@ -73,19 +85,31 @@ export function resolveGpuInventory(input: InventoryInput): InventoryResult {
 
   if (gpuType !== null) {
     for (const d of selected) {
-      if (d.type !== null && d.type !== gpuType) errors.push(`device ${d.id} is ${JSON.stringify(d.name)} (${d.type}), not the --gpu-type ${gpuType}`);
+      if (d.type !== null && d.type !== gpuType)
+        errors.push(`device ${d.id} is ${JSON.stringify(d.name)} (${d.type}), not the --gpu-type ${gpuType}`);
     }
     if (errors.length > 0) return { ok: false, errors };
     return { ok: true, inventory: { gpuType, deviceIds: selected.map((d) => d.id), devices: selected } };
   }
   const unknown = selected.filter((d) => d.type === null);
-  for (const d of unknown) errors.push(`device ${d.id} ${JSON.stringify(d.name)} is not a catalog GPU type; pass --gpu-type to say what to build for`);
+  for (const d of unknown)
+    errors.push(
+      `device ${d.id} ${JSON.stringify(d.name)} is not a catalog GPU type; pass --gpu-type to say what to build for`,
+    );
   if (errors.length > 0) return { ok: false, errors };
   const types = [...new Set(selected.map((d) => d.type))];
   if (types.length > 1) {
-    return { ok: false, errors: [`this host mixes GPU types (${describeDevices(selected)}); a worker serves one type: pass --gpu-type or device ids`] };
+    return {
+      ok: false,
+      errors: [
+        `this host mixes GPU types (${describeDevices(selected)}); a worker serves one type: pass --gpu-type or device ids`,
+      ],
+    };
   }
-  return { ok: true, inventory: { gpuType: types[0] as GpuType, deviceIds: selected.map((d) => d.id), devices: selected } };
+  return {
+    ok: true,
+    inventory: { gpuType: types[0] as GpuType, deviceIds: selected.map((d) => d.id), devices: selected },
+  };
 }
 
 function describeIds(devices: readonly GpuDevice[]): string {

@@ -7,18 +7,30 @@ import { z } from 'zod';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import { parseAllowList } from '../net/address-policy.js';
 
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** The environment variables the service reads (names as in README). */
 export const ServiceEnv = z.object({
   /** Redis for BullMQ and build records. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
   /** Key prefix of every queue and record. */
-  REDIS_PREFIX: z.string().regex(/^(\{[a-zA-Z0-9_-]{1,32}\}|[a-zA-Z0-9_-]{1,32})$/, 'must be a name like trt, or {trt} (BullMQ hash-tag form, required on a Redis Cluster)').default('trt'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(
+      /^(\{[a-zA-Z0-9_-]{1,32}\}|[a-zA-Z0-9_-]{1,32})$/,
+      'must be a name like trt, or {trt} (BullMQ hash-tag form, required on a Redis Cluster)',
+    )
+    .default('trt'),
   /** Redis Cluster seed nodes `host:port,…` (then REDIS_URL is ignored and REDIS_PREFIX must be `{name}`). */
   REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port'))).optional(),
   /** Days a finished build, its logs and its BullMQ jobs stay in Redis (fractions allowed). */
@@ -32,7 +44,9 @@ export const ServiceEnv = z.object({
   /** Largest request body in bytes (default 1 MiB). */
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
   /** Where builds are published: `s3://bucket/prefix` or `file:///abs/dir`. */
-  ARTIFACT_STORE_URL: z.string().regex(/^(s3:\/\/[a-z0-9.-]{3,63}(\/.*)?|file:\/\/\/.+)$/, 'must be s3://bucket[/prefix] or file:///absolute/path'),
+  ARTIFACT_STORE_URL: z
+    .string()
+    .regex(/^(s3:\/\/[a-z0-9.-]{3,63}(\/.*)?|file:\/\/\/.+)$/, 'must be s3://bucket[/prefix] or file:///absolute/path'),
   /** S3-compatible endpoint (MinIO, s3rver); unset for AWS. */
   S3_ENDPOINT: z.url().optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
@@ -42,7 +56,11 @@ export const ServiceEnv = z.object({
   WORK_DIR: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/trt/work'),
   /** Checkpoint cache. */
   CACHE_DIR: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/trt/cache'),
-  CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(500 * 1024 ** 3),
+  CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(500 * 1024 ** 3),
   EXECUTOR: z.enum(['docker', 'local']).default('docker'),
   DOCKER_BIN: z.string().min(1).default('docker'),
   /** Worker roles: `build` (GPU queue), `io` (fetch queue). */
@@ -61,7 +79,9 @@ export const ServiceEnv = z.object({
   /** Names of environment variables passed to steps as secrets (e.g. HF_TOKEN). */
   SECRET_NAMES: list.pipe(z.array(z.string().regex(ENV_NAME, 'must be an environment variable name'))).default([]),
   /** Extra environment variables passed to step processes (names; `PREFIX_*` for a prefix). */
-  STEP_ENV_PASSTHROUGH: list.pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}\*?$/, 'must be a variable name or PREFIX_*'))).default([]),
+  STEP_ENV_PASSTHROUGH: list
+    .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}\*?$/, 'must be a variable name or PREFIX_*')))
+    .default([]),
   /**
    * Outbound allow-list for everything the worker fetches (CIDRs, addresses or host names); by
    * default only global unicast addresses are contacted.
@@ -83,12 +103,17 @@ export interface ServiceConfig extends ServiceEnv {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: Readonly<ServiceConfig> } | { readonly ok: false; readonly errors: readonly string[] };
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Readonly<ServiceConfig> }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 const NO_TOKENS = 'API_TOKENS: set at least one bearer token (comma-separated)';
 
 /** Parses the environment once; every problem is reported, never a value. */
-export function parseServiceConfig(env: Readonly<Record<string, string | undefined>>, role: 'api' | 'worker'): ConfigResult {
+export function parseServiceConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  role: 'api' | 'worker',
+): ConfigResult {
   const input: Record<string, string> = {};
   for (const key of Object.keys(ServiceEnv.shape)) {
     const v = env[key];
@@ -104,8 +129,10 @@ export function parseServiceConfig(env: Readonly<Record<string, string | undefin
   const c = parsed.data;
   const errors: string[] = [];
   if (role === 'api' && c.API_TOKENS.length === 0) errors.push(NO_TOKENS);
-  if (c.S3_ENDPOINT !== undefined && !c.ARTIFACT_STORE_URL.startsWith('s3://')) errors.push('S3_ENDPOINT is set but ARTIFACT_STORE_URL is not an s3:// URL');
-  if (c.REDIS_CLUSTER_NODES !== undefined && !c.REDIS_PREFIX.startsWith('{')) errors.push('REDIS_PREFIX: on a Redis Cluster it must be a hash tag like {trt}');
+  if (c.S3_ENDPOINT !== undefined && !c.ARTIFACT_STORE_URL.startsWith('s3://'))
+    errors.push('S3_ENDPOINT is set but ARTIFACT_STORE_URL is not an s3:// URL');
+  if (c.REDIS_CLUSTER_NODES !== undefined && !c.REDIS_PREFIX.startsWith('{'))
+    errors.push('REDIS_PREFIX: on a Redis Cluster it must be a hash tag like {trt}');
   if (errors.length > 0) return { ok: false, errors };
   const secrets: Record<string, string> = {};
   for (const name of c.SECRET_NAMES) {

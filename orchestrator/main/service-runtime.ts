@@ -23,7 +23,10 @@ export function makeLogger(config: Readonly<ServiceConfig>, name: string): Logge
   return pino({
     name,
     level: config.LOG_LEVEL,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'secrets', '*.secrets', 'API_TOKENS'], censor: '[REDACTED]' },
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', 'secrets', '*.secrets', 'API_TOKENS'],
+      censor: '[REDACTED]',
+    },
   });
 }
 
@@ -34,7 +37,10 @@ export function makeLogger(config: Readonly<ServiceConfig>, name: string): Logge
 export function connectRedis(config: Readonly<ServiceConfig>, role: 'api' | 'worker'): Redis {
   const maxRetriesPerRequest = role === 'worker' ? null : 2;
   if (config.REDIS_CLUSTER_NODES) {
-    const nodes = config.REDIS_CLUSTER_NODES.map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) }));
+    const nodes = config.REDIS_CLUSTER_NODES.map((n) => ({
+      host: n.slice(0, n.lastIndexOf(':')),
+      port: Number(n.slice(n.lastIndexOf(':') + 1)),
+    }));
     // A Cluster speaks the same commands for our keys (one hash tag per prefix); typed as Redis for the adapters.
     return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest } }) as unknown as Redis;
   }
@@ -44,7 +50,11 @@ export function connectRedis(config: Readonly<ServiceConfig>, role: 'api' | 'wor
 /** The artifact store named by ARTIFACT_STORE_URL (S3 credentials from the SDK's default chain). */
 export function openArtifactStore(config: Readonly<ServiceConfig>): StreamingArtifactStore {
   return artifactStoreFromUrl(config.ARTIFACT_STORE_URL, {
-    s3: { region: config.AWS_REGION, ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}), forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true' },
+    s3: {
+      region: config.AWS_REGION,
+      ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+      forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
+    },
   });
 }
 

@@ -26,14 +26,19 @@ export async function publishedIn(store: ArtifactStore, planHash: string): Promi
 /** Maps a container path under the workspace mount to the host workspace; throws when it leaves it. */
 export function hostPath(workspaceDir: string, mount: string, containerPath: string): string {
   const rel = relative(mount, containerPath);
-  if (rel.startsWith('..') || isAbsolute(rel)) throw Object.assign(new Error(`artifact dir ${JSON.stringify(containerPath)} is outside the workspace ${mount}`), { code: 'PUBLISH_FAILED', retryable: false });
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw Object.assign(new Error(`artifact dir ${JSON.stringify(containerPath)} is outside the workspace ${mount}`), {
+      code: 'PUBLISH_FAILED',
+      retryable: false,
+    });
   return join(workspaceDir, rel);
 }
 
 /** Launch files of every launch config, first one wins per path. */
 export function launchFilesOf(input: PublishInput): LaunchFile[] {
   const byPath = new Map<string, LaunchFile>();
-  for (const cfg of Object.values(input.plan.launch)) for (const f of cfg.files) if (!byPath.has(f.path)) byPath.set(f.path, f);
+  for (const cfg of Object.values(input.plan.launch))
+    for (const f of cfg.files) if (!byPath.has(f.path)) byPath.set(f.path, f);
   return [...byPath.values()];
 }
 
@@ -67,7 +72,10 @@ export function storePublisher(store: ArtifactStore, secretValues: readonly stri
         now: new Date(now()),
         secretValues,
       });
-      return { alreadyPublished: r.status === 'already_published', artifacts: { store: store.url, prefix: r.prefix, manifest: r.manifestKey } };
+      return {
+        alreadyPublished: r.status === 'already_published',
+        artifacts: { store: store.url, prefix: r.prefix, manifest: r.manifestKey },
+      };
     },
   };
 }

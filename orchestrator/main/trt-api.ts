@@ -16,7 +16,11 @@ const config = configOrExit('api');
 const log = makeLogger(config, 'trt-api');
 const redis = connectRedis(config, 'api');
 const store = openArtifactStore(config);
-const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), { logCap: config.LOG_CAP_LINES, retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000, log });
+const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), {
+  logCap: config.LOG_CAP_LINES,
+  retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
+  log,
+});
 // The reconciler: builds whose submit failed between the record and the flow get their flow.
 const reconciler = setInterval(() => {
   queue.reconcile().then(
@@ -36,7 +40,9 @@ const app = buildApp({
   readArtifact: (key) => store.getBytes(key),
   configForRecord: (text) => {
     try {
-      return redactConfig(parseYaml(text, { maxAliasCount: 100 }) as unknown, { secretValues: Object.values(config.secrets) });
+      return redactConfig(parseYaml(text, { maxAliasCount: 100 }) as unknown, {
+        secretValues: Object.values(config.secrets),
+      });
     } catch {
       return null;
     }

@@ -32,10 +32,16 @@ let gpuType: GpuType | null = null;
 let deviceIds: readonly string[] = [];
 if (roles.has('build')) {
   const detection = await detectGpus();
-  const inv = resolveGpuInventory({ detected: detection.available ? detection.devices : null, gpuType: config.GPU_TYPE ?? null, deviceIds: config.GPU_IDS ?? null });
+  const inv = resolveGpuInventory({
+    detected: detection.available ? detection.devices : null,
+    gpuType: config.GPU_TYPE ?? null,
+    deviceIds: config.GPU_IDS ?? null,
+  });
   if (!inv.ok) {
     const why = detection.available ? '' : ` (nvidia-smi: ${detection.reason})`;
-    process.stderr.write(`trt-worker: cannot determine the GPUs to serve${why}\n${inv.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.stderr.write(
+      `trt-worker: cannot determine the GPUs to serve${why}\n${inv.errors.map((e) => `  - ${e}`).join('\n')}\n`,
+    );
     process.exit(2);
   }
   gpuType = inv.inventory.gpuType;

@@ -36,7 +36,9 @@ export function normalizeHost(host: string): string {
  * Parses allow-list entries: a CIDR (`10.20.0.0/16`, `fd12::/64`), a single address, or an exact
  * host name (`mirror.internal`). Returns the policy, or every bad entry with the reason.
  */
-export function parseAllowList(entries: readonly string[]): { ok: true; policy: OutboundPolicy } | { ok: false; errors: string[] } {
+export function parseAllowList(
+  entries: readonly string[],
+): { ok: true; policy: OutboundPolicy } | { ok: false; errors: string[] } {
   const cidrs: (readonly [Ip, number])[] = [];
   const hosts = new Set<string>();
   const errors: string[] = [];
@@ -55,7 +57,9 @@ export function parseAllowList(entries: readonly string[]): { ok: true; policy: 
       errors.push(`${JSON.stringify(raw.slice(0, 80))} is neither a CIDR, an IP address nor a host name`);
     }
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, policy: Object.freeze({ allowCidrs: cidrs, allowHosts: hosts }) };
+  return errors.length > 0
+    ? { ok: false, errors }
+    : { ok: true, policy: Object.freeze({ allowCidrs: cidrs, allowHosts: hosts }) };
 }
 
 /** A policy from allow-list entries; throws a TypeError naming the bad entries. */
@@ -68,7 +72,10 @@ export function outboundPolicy(entries: readonly string[] = []): OutboundPolicy 
 /** `policy` plus extra allowed hosts or addresses (e.g. an operator-configured endpoint's host). */
 export function withAllowed(policy: OutboundPolicy, entries: readonly string[]): OutboundPolicy {
   const extra = outboundPolicy(entries);
-  return Object.freeze({ allowCidrs: [...policy.allowCidrs, ...extra.allowCidrs], allowHosts: new Set([...policy.allowHosts, ...extra.allowHosts]) });
+  return Object.freeze({
+    allowCidrs: [...policy.allowCidrs, ...extra.allowCidrs],
+    allowHosts: new Set([...policy.allowHosts, ...extra.allowHosts]),
+  });
 }
 
 /** True when connections to host name `host` are allowed whatever it resolves to. */

@@ -15,7 +15,11 @@ export function followRedirect(
 ): { url: URL; headers: Record<string, string> } | null {
   if (!REDIRECT_STATUSES.has(status) || location === undefined || location === null) return null;
   const next = new URL(location, current);
-  if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to unsupported protocol ${next.protocol}`);
-  const kept = next.origin === current.origin ? { ...headers } : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+  if (next.protocol !== 'http:' && next.protocol !== 'https:')
+    throw new Error(`redirect to unsupported protocol ${next.protocol}`);
+  const kept =
+    next.origin === current.origin
+      ? { ...headers }
+      : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
   return { url: next, headers: kept };
 }

@@ -27,7 +27,13 @@ function headerRecord(h: ConstructorParameters<typeof Headers>[0]): Record<strin
 }
 
 /** One request; resolves with the response head (body unread). */
-export function requestOnce(policy: OutboundPolicy, url: URL, method: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+export function requestOnce(
+  policy: OutboundPolicy,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     try {
       assertHostAllowed(policy, url.hostname);
@@ -50,12 +56,15 @@ export function policyFetch(policy: OutboundPolicy, opts: PolicyFetchOptions = {
     const req = input instanceof Request ? input : null;
     let current = new URL(req !== null ? req.url : input instanceof URL ? input.href : input);
     const method = (init?.method ?? req?.method ?? 'GET').toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD') throw new TypeError(`policyFetch: only GET and HEAD are supported (got ${method})`);
-    if (init?.body !== undefined && init.body !== null) throw new TypeError('policyFetch: request bodies are not supported');
+    if (method !== 'GET' && method !== 'HEAD')
+      throw new TypeError(`policyFetch: only GET and HEAD are supported (got ${method})`);
+    if (init?.body !== undefined && init.body !== null)
+      throw new TypeError('policyFetch: request bodies are not supported');
     let headers = headerRecord(init?.headers ?? req?.headers);
     const signal = init?.signal ?? req?.signal ?? undefined;
     for (let hop = 0; ; hop++) {
-      if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new TypeError(`unsupported protocol ${current.protocol}`);
+      if (current.protocol !== 'http:' && current.protocol !== 'https:')
+        throw new TypeError(`unsupported protocol ${current.protocol}`);
       const res = await requestOnce(policy, current, method, headers, signal ?? undefined);
       const status = res.statusCode ?? 0;
       const next = hop < maxRedirects ? followRedirect(current, status, res.headers.location, headers) : null;
@@ -66,7 +75,8 @@ export function policyFetch(policy: OutboundPolicy, opts: PolicyFetchOptions = {
         continue;
       }
       const out = new Headers();
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i] ?? '', res.rawHeaders[i + 1] ?? '');
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+        out.append(res.rawHeaders[i] ?? '', res.rawHeaders[i + 1] ?? '');
       const noBody = method === 'HEAD' || status === 204 || status === 304;
       if (noBody) res.resume();
       const body = noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);

@@ -18,14 +18,20 @@ export class AddressRefusedError extends Error {
   readonly code = 'ADDRESS_REFUSED';
   constructor(host: string, address: string | null, range: string) {
     const where = address !== null && address !== host ? `${host} (${address})` : host;
-    super(`refusing to connect to ${where}: ${range} addresses are not allowed for downloads (set OUTBOUND_ALLOW to permit an internal mirror)`);
+    super(
+      `refusing to connect to ${where}: ${range} addresses are not allowed for downloads (set OUTBOUND_ALLOW to permit an internal mirror)`,
+    );
     this.name = 'AddressRefusedError';
   }
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 /** The shape node's `lookup` connection option takes. */
-export type PolicyLookup = (hostname: string, options: LookupOneOptions | LookupAllOptions | number, callback: LookupCallback) => void;
+export type PolicyLookup = (
+  hostname: string,
+  options: LookupOneOptions | LookupAllOptions | number,
+  callback: LookupCallback,
+) => void;
 
 /** A `dns.lookup` replacement that filters resolved addresses through `policy`. */
 export function policyLookup(policy: OutboundPolicy, resolve: typeof dnsLookup = dnsLookup): PolicyLookup {
@@ -43,7 +49,12 @@ export function policyLookup(policy: OutboundPolicy, resolve: typeof dnsLookup =
       if (allowed.length === 0) {
         const first = list[0];
         const range = first === undefined ? 'unresolvable' : (refusedRange(policy, first.address) ?? 'refused');
-        callback(Object.assign(new AddressRefusedError(normalizeHost(hostname), first?.address ?? null, range), { errno: undefined }), wantAll ? [] : '');
+        callback(
+          Object.assign(new AddressRefusedError(normalizeHost(hostname), first?.address ?? null, range), {
+            errno: undefined,
+          }),
+          wantAll ? [] : '',
+        );
         return;
       }
       if (wantAll) callback(null, allowed);

@@ -6,7 +6,13 @@ import type { Diagnostic } from '../config/diagnostic.js';
 import type { TrtLlmConfigV1 } from '../config/schema/trt-llm.js';
 import type { GpuInfo } from '../gpu/catalog.js';
 import { PRECISION_MIN_SM } from '../gpu/catalog.js';
-import { lookaheadDraftLen, quantFormat, type EngineSettings, type LoraSpec, type QuantSpec } from '../toolchain/engine-settings.js';
+import {
+  lookaheadDraftLen,
+  quantFormat,
+  type EngineSettings,
+  type LoraSpec,
+  type QuantSpec,
+} from '../toolchain/engine-settings.js';
 import { ENCODER_MIN_MAX_NUM_TOKENS } from '../toolchain/launch-encoder.js';
 import { calibrationDatasetDir } from '../toolchain/layout.js';
 import { decoderFamilyFromArchitecture, inferDecoderFamily } from '../toolchain/model-family.js';
@@ -46,7 +52,12 @@ export function deriveQuant(build: TrtLlmConfigV1['build']): { quant: QuantSpec 
   if (format === null) return { quant: null, errors: [] };
   const q = build.quantization_config;
   return {
-    quant: { ...format, calibSize: q.calib_size, calibMaxSeqLength: q.calib_max_seq_length, calibDatasetDir: calibrationDatasetDir(q.calib_dataset) },
+    quant: {
+      ...format,
+      calibSize: q.calib_size,
+      calibMaxSeqLength: q.calib_max_seq_length,
+      calibDatasetDir: calibrationDatasetDir(q.calib_dataset),
+    },
     errors: [],
   };
 }
@@ -90,35 +101,66 @@ export function deriveEngineSettings(
   const { quant, errors: quantErrors } = deriveQuant(build);
   errors.push(...quantErrors);
   if (build.sequence_parallel_count > 1) {
-    errors.push(planError('SEQUENCE_PARALLEL_NOT_IN_LANE', `${B}.sequence_parallel_count`,
-      `sequence_parallel_count ${build.sequence_parallel_count} cannot be produced by the pinned lane: its converters take --tp_size/--pp_size only; use tensor_parallel_count`));
+    errors.push(
+      planError(
+        'SEQUENCE_PARALLEL_NOT_IN_LANE',
+        `${B}.sequence_parallel_count`,
+        `sequence_parallel_count ${build.sequence_parallel_count} cannot be produced by the pinned lane: its converters take --tp_size/--pp_size only; use tensor_parallel_count`,
+      ),
+    );
   }
   if (build.strongly_typed && !quant) {
-    errors.push(planError('STRONGLY_TYPED_NOT_IN_LANE', `${B}.strongly_typed`,
-      'trtllm-build 1.2 has no strongly-typed switch: it builds strongly typed networks only for FP8/NVFP4 checkpoints; remove strongly_typed or quantize'));
+    errors.push(
+      planError(
+        'STRONGLY_TYPED_NOT_IN_LANE',
+        `${B}.strongly_typed`,
+        'trtllm-build 1.2 has no strongly-typed switch: it builds strongly typed networks only for FP8/NVFP4 checkpoints; remove strongly_typed or quantize',
+      ),
+    );
   }
   const family = architecture !== undefined ? decoderFamilyFromArchitecture(architecture) : inferDecoderFamily(repo);
   assumptions.push(
-    architecture !== undefined ? `model family ${family.family}: ${family.reason}` : `model family ${family.family}: ${family.reason} (config.json is not read offline)`,
+    architecture !== undefined
+      ? `model family ${family.family}: ${family.reason}`
+      : `model family ${family.family}: ${family.reason} (config.json is not read offline)`,
   );
   const tp = build.tensor_parallel_count;
   let moeEp: number | null = null;
   if (build.moe_expert_parallel_option !== -1) {
     if (quant || family.family === 'generic') {
-      errors.push(planError('MOE_EXPERT_PARALLEL_NOT_IN_LANE', `${B}.moe_expert_parallel_option`,
-        'quantize.py of the pinned lane has no expert-parallel flags; leave moe_expert_parallel_option at -1 (automatic) or build without quantization'));
+      errors.push(
+        planError(
+          'MOE_EXPERT_PARALLEL_NOT_IN_LANE',
+          `${B}.moe_expert_parallel_option`,
+          'quantize.py of the pinned lane has no expert-parallel flags; leave moe_expert_parallel_option at -1 (automatic) or build without quantization',
+        ),
+      );
     } else if (tp % build.moe_expert_parallel_option !== 0) {
-      errors.push(planError('MOE_EXPERT_PARALLEL_NOT_DIVISIBLE', `${B}.moe_expert_parallel_option`,
-        `convert_checkpoint.py needs moe_tp_size x moe_ep_size == tp_size: tensor_parallel_count ${tp} is not divisible by ${build.moe_expert_parallel_option}`));
+      errors.push(
+        planError(
+          'MOE_EXPERT_PARALLEL_NOT_DIVISIBLE',
+          `${B}.moe_expert_parallel_option`,
+          `convert_checkpoint.py needs moe_tp_size x moe_ep_size == tp_size: tensor_parallel_count ${tp} is not divisible by ${build.moe_expert_parallel_option}`,
+        ),
+      );
     } else moeEp = build.moe_expert_parallel_option;
   }
   const lora = deriveLora(build, errors);
   if (lora && encoder) {
-    errors.push(planError('LORA_NOT_FOR_ENCODER', `${B}.lora_adapters`, 'LoRA adapters are served by decoders only; remove lora_adapters for base_model encoder'));
+    errors.push(
+      planError(
+        'LORA_NOT_FOR_ENCODER',
+        `${B}.lora_adapters`,
+        'LoRA adapters are served by decoders only; remove lora_adapters for base_model encoder',
+      ),
+    );
   }
   const spec = build.speculator;
   const lookahead =
-    spec && spec.lookahead_windows_size !== null && spec.lookahead_ngram_size !== null && spec.lookahead_verification_set_size !== null
+    spec &&
+    spec.lookahead_windows_size !== null &&
+    spec.lookahead_ngram_size !== null &&
+    spec.lookahead_verification_set_size !== null
       ? {
           windowSize: spec.lookahead_windows_size,
           ngramSize: spec.lookahead_ngram_size,
@@ -129,39 +171,55 @@ export function deriveEngineSettings(
   if (lookahead) {
     const needed = lookaheadDraftLen(lookahead.windowSize, lookahead.ngramSize, lookahead.verificationSetSize);
     if (lookahead.maxDraftLen > needed) {
-      assumptions.push(`engine max_draft_len ${lookahead.maxDraftLen} (speculator.num_draft_tokens) leaves headroom over the ${needed} that (W, N, V) = (${lookahead.windowSize}, ${lookahead.ngramSize}, ${lookahead.verificationSetSize}) needs at runtime`);
+      assumptions.push(
+        `engine max_draft_len ${lookahead.maxDraftLen} (speculator.num_draft_tokens) leaves headroom over the ${needed} that (W, N, V) = (${lookahead.windowSize}, ${lookahead.ngramSize}, ${lookahead.verificationSetSize}) needs at runtime`,
+      );
     }
   }
   if (lookahead && build.gather_all_token_logits) {
-    errors.push(planError('LOGITS_WITH_SPECULATION', `${B}.gather_all_token_logits`,
-      'trtllm-build rejects --gather_all_token_logits together with --max_draft_len > 0 (lookahead); disable one of them'));
+    errors.push(
+      planError(
+        'LOGITS_WITH_SPECULATION',
+        `${B}.gather_all_token_logits`,
+        'trtllm-build rejects --gather_all_token_logits together with --max_draft_len > 0 (lookahead); disable one of them',
+      ),
+    );
   }
   const pagedKvCache = encoder ? false : build.plugin_configuration.paged_kv_cache;
   const pagedContextFmha = encoder ? false : build.plugin_configuration.use_paged_context_fmha && pagedKvCache;
   const fp8Weights = quant !== null;
   // trtllm-build keeps FP8 context FMHA only with FP8/NVFP4 weights on SM >= 89 and, with paged
   // context FMHA, only together with an FP8 KV cache (which also forces it on).
-  const fp8ContextFmha = fp8Weights && gpu.sm >= PRECISION_MIN_SM.fp8 && (!pagedContextFmha || quant?.kvCacheDtype === 'fp8');
+  const fp8ContextFmha =
+    fp8Weights && gpu.sm >= PRECISION_MIN_SM.fp8 && (!pagedContextFmha || quant?.kvCacheDtype === 'fp8');
   let maxSeqLen = build.max_seq_len;
   if (encoder && maxSeqLen !== null) {
-    assumptions.push(`build.max_seq_len ${maxSeqLen} is not used for encoder models: taken from config.json max_position_embeddings`);
+    assumptions.push(
+      `build.max_seq_len ${maxSeqLen} is not used for encoder models: taken from config.json max_position_embeddings`,
+    );
     maxSeqLen = null;
   }
   let maxNumTokens = build.max_num_tokens;
   if (encoder && maxNumTokens < ENCODER_MIN_MAX_NUM_TOKENS) {
-    assumptions.push(`build.max_num_tokens ${maxNumTokens} raised to ${ENCODER_MIN_MAX_NUM_TOKENS}, the minimum for encoder models`);
+    assumptions.push(
+      `build.max_num_tokens ${maxNumTokens} raised to ${ENCODER_MIN_MAX_NUM_TOKENS}, the minimum for encoder models`,
+    );
     maxNumTokens = ENCODER_MIN_MAX_NUM_TOKENS;
   }
   if (lookahead) {
     const floor = build.max_batch_size * (lookahead.maxDraftLen + 1);
     if (maxNumTokens < floor) {
-      assumptions.push(`build.max_num_tokens ${maxNumTokens} raised to ${floor} = max_batch_size x (max_draft_len + 1), as trtllm-build requires for speculative decoding`);
+      assumptions.push(
+        `build.max_num_tokens ${maxNumTokens} raised to ${floor} = max_batch_size x (max_draft_len + 1), as trtllm-build requires for speculative decoding`,
+      );
       maxNumTokens = floor;
     }
   }
   if (maxSeqLen !== null && maxNumTokens > maxSeqLen * build.max_batch_size) {
     const clipped = maxSeqLen * build.max_batch_size;
-    assumptions.push(`build.max_num_tokens ${maxNumTokens} clipped to max_seq_len x max_batch_size = ${clipped}, as trtllm-build does`);
+    assumptions.push(
+      `build.max_num_tokens ${maxNumTokens} clipped to max_seq_len x max_batch_size = ${clipped}, as trtllm-build does`,
+    );
     maxNumTokens = clipped;
   }
   if (maxSeqLen === null && !encoder) {

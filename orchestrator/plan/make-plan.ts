@@ -26,17 +26,29 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
   const gpu = gpuInfo(type);
   const errors: Diagnostic[] = [];
   if (!gpu.trtLlmSupported) {
-    errors.push(planError('GPU_NOT_IN_LANE', 'resources.accelerator',
-      `${type} (SM ${gpu.sm}) is not supported by TensorRT-LLM 1.2 (Turing/Volta support ended in 0.14); use A10G, A100, L4, H100 or newer`));
+    errors.push(
+      planError(
+        'GPU_NOT_IN_LANE',
+        'resources.accelerator',
+        `${type} (SM ${gpu.sm}) is not supported by TensorRT-LLM 1.2 (Turing/Volta support ended in 0.14); use A10G, A100, L4, H100 or newer`,
+      ),
+    );
   }
   if (config.resources.node_count > 1) {
-    errors.push(planError('MULTI_NODE_NOT_IN_LANE', 'resources.node_count',
-      `node_count ${config.resources.node_count}: the planner's launch configs run on one node (trtllm-serve/Triton on the node's GPUs); multi-node serving is not produced by the pinned lanes`));
+    errors.push(
+      planError(
+        'MULTI_NODE_NOT_IN_LANE',
+        'resources.node_count',
+        `node_count ${config.resources.node_count}: the planner's launch configs run on one node (trtllm-serve/Triton on the node's GPUs); multi-node serving is not produced by the pinned lanes`,
+      ),
+    );
   }
   const v1 = trt.inference_stack === 'v1';
   const laneName = v1 ? 'v1-engine' : 'v2-pytorch';
   const override = v1 ? trt.version_overrides.engine_builder_version : trt.version_overrides.v2_llm_version;
-  const overridePath = v1 ? 'trt_llm.version_overrides.engine_builder_version' : 'trt_llm.version_overrides.v2_llm_version';
+  const overridePath = v1
+    ? 'trt_llm.version_overrides.engine_builder_version'
+    : 'trt_llm.version_overrides.v2_llm_version';
   const laneResult = resolveLane(laneName, override, overridePath, options?.lanes);
   if ('problems' in laneResult) {
     errors.push(...laneResult.problems.map((p) => planError(p.code, p.path, p.message)));
@@ -44,11 +56,23 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
   const builderGpus = trt.build.num_builder_gpus ?? count;
   const checkpoint = trt.build.checkpoint_repository;
   if (v1 && checkpoint === null) {
-    errors.push(planError('CHECKPOINT_REQUIRED', 'trt_llm.build.checkpoint_repository', 'the v1 stack needs build.checkpoint_repository'));
+    errors.push(
+      planError(
+        'CHECKPOINT_REQUIRED',
+        'trt_llm.build.checkpoint_repository',
+        'the v1 stack needs build.checkpoint_repository',
+      ),
+    );
   }
   const architecture = options?.checkpointArchitecture;
   if (architecture !== undefined && !ARCHITECTURE_NAME.test(architecture)) {
-    errors.push(planError('ARCHITECTURE_INVALID', 'options.checkpointArchitecture', `${JSON.stringify(architecture.slice(0, 120))} is not an architecture name such as LlamaForCausalLM`));
+    errors.push(
+      planError(
+        'ARCHITECTURE_INVALID',
+        'options.checkpointArchitecture',
+        `${JSON.stringify(architecture.slice(0, 120))} is not an architecture name such as LlamaForCausalLM`,
+      ),
+    );
   }
   if (errors.length > 0 || !('lane' in laneResult)) return { errors };
   const lane = laneResult.lane;
@@ -58,10 +82,24 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
       `${checkpoint.source} checkpoint assumed to hold a Hugging Face model directory (config.json, tokenizer, *.safetensors), not a converted TensorRT-LLM checkpoint`,
     );
   }
-  const common = { builderGpus, image: lane.image, stepsImage: lane.stepsImage, secretNames: config.secretNames, options, assumptions };
+  const common = {
+    builderGpus,
+    image: lane.image,
+    stepsImage: lane.stepsImage,
+    secretNames: config.secretNames,
+    options,
+    assumptions,
+  };
   const result: { body: PlanBody } | { errors: Diagnostic[] } =
     trt.inference_stack === 'v1'
-      ? planV1({ ...common, tritonImage: lane.tritonImage, cfg: trt, checkpoint: checkpoint as NonNullable<typeof checkpoint>, gpu, architecture })
+      ? planV1({
+          ...common,
+          tritonImage: lane.tritonImage,
+          cfg: trt,
+          checkpoint: checkpoint as NonNullable<typeof checkpoint>,
+          gpu,
+          architecture,
+        })
       : planV2({ ...common, cfg: trt, checkpoint });
   if ('errors' in result) return { errors: result.errors };
   const unhashed: Omit<BuildPlan, 'planHash'> = {
@@ -74,7 +112,9 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
     workspace: {
       mount: WORKSPACE.mount,
       checkpointDir: WORKSPACE.checkpointDir,
-      artifactDir: (result.body.steps.find((s) => s.kind === 'publish') as { artifactDir: string } | undefined)?.artifactDir ?? WORKSPACE.engineDir,
+      artifactDir:
+        (result.body.steps.find((s) => s.kind === 'publish') as { artifactDir: string } | undefined)?.artifactDir ??
+        WORKSPACE.engineDir,
       launchDir: WORKSPACE.launchDir,
     },
     steps: result.body.steps,

@@ -32,10 +32,16 @@ export function planConfigText(text: string, options?: PlannerOptions): PlanConf
   if (!v.valid || v.config === null) return { valid: false, errors: v.errors, warnings: v.warnings, plan: null };
   try {
     const planned = makePlan(v.config, options);
-    if ('errors' in planned) return { valid: false, errors: withPositions(text, planned.errors), warnings: v.warnings, plan: null };
+    if ('errors' in planned)
+      return { valid: false, errors: withPositions(text, planned.errors), warnings: v.warnings, plan: null };
     return { valid: true, errors: [], warnings: v.warnings, plan: planned.plan };
   } catch (err) {
     const message = `internal planner error: ${err instanceof Error ? err.name : 'unknown'}; please report this config`;
-    return { valid: false, errors: [{ code: 'INTERNAL_ERROR', severity: 'error', path: '', message, line: 1, column: 1 }], warnings: v.warnings, plan: null };
+    return {
+      valid: false,
+      errors: [{ code: 'INTERNAL_ERROR', severity: 'error', path: '', message, line: 1, column: 1 }],
+      warnings: v.warnings,
+      plan: null,
+    };
   }
 }

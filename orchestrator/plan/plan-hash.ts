@@ -40,12 +40,25 @@ function unreachableStep(step: never): never {
 
 /** What of a step changes the artifacts; every kind is listed, so a new kind must be added here. */
 function stepIdentity(step: PlanStep): unknown {
-  const base = { id: step.id, kind: step.kind, image: step.image, argv: step.argv, gpus: step.gpus, inputs: step.inputs, outputs: step.outputs };
+  const base = {
+    id: step.id,
+    kind: step.kind,
+    image: step.image,
+    argv: step.argv,
+    gpus: step.gpus,
+    inputs: step.inputs,
+    outputs: step.outputs,
+  };
   switch (step.kind) {
     case 'fetch':
       return { ...base, items: step.items.map(({ secretName: _secret, ...item }) => item) };
     case 'publish':
-      return { ...base, artifactDir: step.artifactDir, artifactKind: step.artifactKind, tokenizerDir: step.tokenizerDir ?? null };
+      return {
+        ...base,
+        artifactDir: step.artifactDir,
+        artifactKind: step.artifactKind,
+        tokenizerDir: step.tokenizerDir ?? null,
+      };
     case 'convert':
     case 'quantize':
     case 'engine_build':

@@ -4,7 +4,13 @@ import type { TrtLlmConfigV1 } from '../config/schema/trt-llm.js';
 import type { CheckpointRepository } from '../config/schema/checkpoint.js';
 import type { GpuInfo } from '../gpu/catalog.js';
 import type { DecoderRuntimeSettings } from '../toolchain/engine-settings.js';
-import { convertBertArgv, convertCheckpointArgv, quantizeArgv, trtllmBuildArgv, trtllmBuildBertArgv } from '../toolchain/engine-argv.js';
+import {
+  convertBertArgv,
+  convertCheckpointArgv,
+  quantizeArgv,
+  trtllmBuildArgv,
+  trtllmBuildBertArgv,
+} from '../toolchain/engine-argv.js';
 import { WORKSPACE, loraAdapterDir } from '../toolchain/layout.js';
 import { decoderServeLaunch, decoderTritonLaunch } from '../toolchain/launch-decoder.js';
 import { encoderLaunch } from '../toolchain/launch-encoder.js';
@@ -48,51 +54,93 @@ function encoderRoute(ctx: Ctx): WebserverRoute {
     ctx.assumptions.push(`runtime.webserver_default_route not set: ${route} for architecture ${ctx.architecture}`);
     return route;
   }
-  ctx.assumptions.push('runtime.webserver_default_route not set: /v1/embeddings (the architecture in config.json is not read offline)');
+  ctx.assumptions.push(
+    'runtime.webserver_default_route not set: /v1/embeddings (the architecture in config.json is not read offline)',
+  );
   return '/v1/embeddings';
 }
 
 /** v1 decoder or encoder (causal): convert or quantize, then trtllm-build, then publish. */
 function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
   const { cfg, gpu, builderGpus, image, options, assumptions } = ctx;
-  const { settings: e, errors } = deriveEngineSettings(cfg, gpu, builderGpus, ctx.checkpoint.repo, ctx.architecture, assumptions);
+  const { settings: e, errors } = deriveEngineSettings(
+    cfg,
+    gpu,
+    builderGpus,
+    ctx.checkpoint.repo,
+    ctx.architecture,
+    assumptions,
+  );
   if (errors.length > 0) return { errors };
-  const steps: PlanStep[] = [fetchStep(fetchItems(cfg.build, ctx.checkpoint, e.quant !== null, ctx.secretNames), options)];
+  const steps: PlanStep[] = [
+    fetchStep(fetchItems(cfg.build, ctx.checkpoint, e.quant !== null, ctx.secretNames), options),
+  ];
   if (e.quant !== null || e.family === 'generic') {
     steps.push(
-      containerStep('quantize', image, quantizeArgv(e, e.quant, WORKSPACE.trtllmCheckpointDir), builderGpus, {
-        inputs: e.quant ? [WORKSPACE.checkpointDir, e.quant.calibDatasetDir] : [WORKSPACE.checkpointDir],
-        outputs: [WORKSPACE.trtllmCheckpointDir],
-        description: e.quant
-          ? `calibrate and quantize to ${e.quant.qformat}${e.quant.kvCacheDtype ? ` with ${e.quant.kvCacheDtype} KV cache` : ''} (ModelOpt), TP ${e.tp}`
-          : `export the checkpoint in its own precision through ModelOpt (full_prec), TP ${e.tp}`,
-      }, options),
+      containerStep(
+        'quantize',
+        image,
+        quantizeArgv(e, e.quant, WORKSPACE.trtllmCheckpointDir),
+        builderGpus,
+        {
+          inputs: e.quant ? [WORKSPACE.checkpointDir, e.quant.calibDatasetDir] : [WORKSPACE.checkpointDir],
+          outputs: [WORKSPACE.trtllmCheckpointDir],
+          description: e.quant
+            ? `calibrate and quantize to ${e.quant.qformat}${e.quant.kvCacheDtype ? ` with ${e.quant.kvCacheDtype} KV cache` : ''} (ModelOpt), TP ${e.tp}`
+            : `export the checkpoint in its own precision through ModelOpt (full_prec), TP ${e.tp}`,
+        },
+        options,
+      ),
     );
   } else {
     steps.push(
-      containerStep('convert', image, convertCheckpointArgv(e), builderGpus, {
-        inputs: [WORKSPACE.checkpointDir],
-        outputs: [WORKSPACE.trtllmCheckpointDir],
-        description: `convert the ${e.family} checkpoint to a TensorRT-LLM checkpoint, TP ${e.tp}`,
-      }, options),
+      containerStep(
+        'convert',
+        image,
+        convertCheckpointArgv(e),
+        builderGpus,
+        {
+          inputs: [WORKSPACE.checkpointDir],
+          outputs: [WORKSPACE.trtllmCheckpointDir],
+          description: `convert the ${e.family} checkpoint to a TensorRT-LLM checkpoint, TP ${e.tp}`,
+        },
+        options,
+      ),
     );
   }
   const loraInputs = (e.lora?.adapterNames ?? []).map((_, i) => loraAdapterDir(i));
   steps.push(
-    containerStep('engine_build', image, trtllmBuildArgv(e), builderGpus, {
-      inputs: [WORKSPACE.trtllmCheckpointDir, ...loraInputs],
-      outputs: [WORKSPACE.engineDir],
-      description: `build ${e.tp * e.pp} engine rank(s) for SM ${gpu.sm} with ${e.workers} worker(s)`,
-    }, options),
+    containerStep(
+      'engine_build',
+      image,
+      trtllmBuildArgv(e),
+      builderGpus,
+      {
+        inputs: [WORKSPACE.trtllmCheckpointDir, ...loraInputs],
+        outputs: [WORKSPACE.engineDir],
+        description: `build ${e.tp * e.pp} engine rank(s) for SM ${gpu.sm} with ${e.workers} worker(s)`,
+      },
+      options,
+    ),
   );
   steps.push(publishStep('engine', WORKSPACE.engineDir, WORKSPACE.checkpointDir, options));
   if (cfg.build.base_model === 'encoder') {
     const route = encoderRoute(ctx);
     if (route === '/predict_tokens') {
-      return { errors: [planError('ENCODER_ROUTE_NOT_SERVED', 'trt_llm.runtime.webserver_default_route',
-        'the encoder server serves /v1/embeddings, /predict and /rerank; token classification (/predict_tokens) has no server for a TensorRT engine in the pinned lane')] };
+      return {
+        errors: [
+          planError(
+            'ENCODER_ROUTE_NOT_SERVED',
+            'trt_llm.runtime.webserver_default_route',
+            'the encoder server serves /v1/embeddings, /predict and /rerank; token classification (/predict_tokens) has no server for a TensorRT engine in the pinned lane',
+          ),
+        ],
+      };
     }
-    const launch = encoderLaunch({ kind: 'encoder', route, maxBatchSize: e.maxBatchSize, maxNumTokens: e.maxNumTokens, maxSeqLen: e.maxSeqLen }, ctx.stepsImage);
+    const launch = encoderLaunch(
+      { kind: 'encoder', route, maxBatchSize: e.maxBatchSize, maxNumTokens: e.maxNumTokens, maxSeqLen: e.maxSeqLen },
+      ctx.stepsImage,
+    );
     return { body: { steps, launch: { encoder: launch } } };
   }
   const r: DecoderRuntimeSettings = {
@@ -107,7 +155,9 @@ function planDecoderStyle(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[]
     ...(cfg.runtime.total_token_limit !== 500000 ? ['total_token_limit'] : []),
   ];
   for (const key of briton) {
-    assumptions.push(`runtime.${key} has no TensorRT-LLM 1.2 trtllm-serve/Triton equivalent; it is not in the launch configs`);
+    assumptions.push(
+      `runtime.${key} has no TensorRT-LLM 1.2 trtllm-serve/Triton equivalent; it is not in the launch configs`,
+    );
   }
   const launch: Record<string, LaunchConfig> = { 'trtllm-serve': decoderServeLaunch(e, r, image) };
   if (ctx.tritonImage !== null) launch['triton'] = decoderTritonLaunch(e, r, ctx.tritonImage);
@@ -120,31 +170,58 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
   const build = cfg.build;
   const errors: Diagnostic[] = [];
   if (build.quantization_type !== 'no_quant') {
-    errors.push(planError('ENCODER_BERT_QUANTIZATION_NOT_IN_LANE', 'trt_llm.build.quantization_type',
-      `the pinned BERT converter has no calibrated quantization (${build.quantization_type}); use no_quant for encoder_bert`));
+    errors.push(
+      planError(
+        'ENCODER_BERT_QUANTIZATION_NOT_IN_LANE',
+        'trt_llm.build.quantization_type',
+        `the pinned BERT converter has no calibrated quantization (${build.quantization_type}); use no_quant for encoder_bert`,
+      ),
+    );
   }
   if (build.tensor_parallel_count > 2 || build.pipeline_parallel_count > 1) {
-    errors.push(planError('ENCODER_BERT_PARALLEL_NOT_IN_LANE', 'trt_llm.build.tensor_parallel_count',
-      'the pinned BERT converter supports tensor parallel 1 or 2 and no pipeline parallelism'));
+    errors.push(
+      planError(
+        'ENCODER_BERT_PARALLEL_NOT_IN_LANE',
+        'trt_llm.build.tensor_parallel_count',
+        'the pinned BERT converter supports tensor parallel 1 or 2 and no pipeline parallelism',
+      ),
+    );
   }
   const configuredRoute = encoderRoute(ctx);
   if (configuredRoute === '/predict_tokens') {
-    errors.push(planError('ENCODER_BERT_ROUTE_NOT_IN_LANE', 'trt_llm.runtime.webserver_default_route',
-      'token classification (/predict_tokens) has no model class in the pinned BERT converter (BertModel, Bert/RobertaForSequenceClassification, …QuestionAnswering)'));
+    errors.push(
+      planError(
+        'ENCODER_BERT_ROUTE_NOT_IN_LANE',
+        'trt_llm.runtime.webserver_default_route',
+        'token classification (/predict_tokens) has no model class in the pinned BERT converter (BertModel, Bert/RobertaForSequenceClassification, …QuestionAnswering)',
+      ),
+    );
   }
   if (build.lora_adapters && Object.keys(build.lora_adapters).length > 0) {
-    errors.push(planError('LORA_NOT_FOR_ENCODER', 'trt_llm.build.lora_adapters', 'LoRA adapters are served by decoders only; remove lora_adapters for base_model encoder_bert'));
+    errors.push(
+      planError(
+        'LORA_NOT_FOR_ENCODER',
+        'trt_llm.build.lora_adapters',
+        'LoRA adapters are served by decoders only; remove lora_adapters for base_model encoder_bert',
+      ),
+    );
   }
   const known = ctx.architecture !== undefined ? bertClassFromArchitecture(ctx.architecture) : undefined;
   if (ctx.architecture !== undefined && known === undefined) {
-    errors.push(planError('ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE', 'trt_llm.build.base_model',
-      `architecture ${ctx.architecture} has no class in the pinned BERT converter (BertModel, RobertaModel, Bert/RobertaForSequenceClassification)`));
+    errors.push(
+      planError(
+        'ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE',
+        'trt_llm.build.base_model',
+        `architecture ${ctx.architecture} has no class in the pinned BERT converter (BertModel, RobertaModel, Bert/RobertaForSequenceClassification)`,
+      ),
+    );
   }
   if (errors.length > 0 || configuredRoute === '/predict_tokens') return { errors };
   const route = configuredRoute;
-  const bertClass = known !== undefined
-    ? { cls: known, reason: `checkpoint architecture ${ctx.architecture ?? ''}` }
-    : inferBertClass(ctx.checkpoint.repo, route);
+  const bertClass =
+    known !== undefined
+      ? { cls: known, reason: `checkpoint architecture ${ctx.architecture ?? ''}` }
+      : inferBertClass(ctx.checkpoint.repo, route);
   assumptions.push(`BERT converter --model ${bertClass.cls}: ${bertClass.reason}`);
   const b = {
     modelClass: bertClass.cls,
@@ -156,19 +233,36 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
   };
   const steps: PlanStep[] = [
     fetchStep(fetchItems(build, ctx.checkpoint, false, ctx.secretNames), options),
-    containerStep('convert', image, convertBertArgv(b), builderGpus, {
-      inputs: [WORKSPACE.checkpointDir],
-      outputs: [WORKSPACE.trtllmCheckpointDir],
-      description: `convert the checkpoint as ${b.modelClass} (float16), TP ${b.tp}`,
-    }, options),
-    containerStep('engine_build', image, trtllmBuildBertArgv(b), builderGpus, {
-      inputs: [WORKSPACE.trtllmCheckpointDir],
-      outputs: [WORKSPACE.engineDir],
-      description: `build the BERT engine for SM ${ctx.gpu.sm} (no KV cache)`,
-    }, options),
+    containerStep(
+      'convert',
+      image,
+      convertBertArgv(b),
+      builderGpus,
+      {
+        inputs: [WORKSPACE.checkpointDir],
+        outputs: [WORKSPACE.trtllmCheckpointDir],
+        description: `convert the checkpoint as ${b.modelClass} (float16), TP ${b.tp}`,
+      },
+      options,
+    ),
+    containerStep(
+      'engine_build',
+      image,
+      trtllmBuildBertArgv(b),
+      builderGpus,
+      {
+        inputs: [WORKSPACE.trtllmCheckpointDir],
+        outputs: [WORKSPACE.engineDir],
+        description: `build the BERT engine for SM ${ctx.gpu.sm} (no KV cache)`,
+      },
+      options,
+    ),
     publishStep('engine', WORKSPACE.engineDir, WORKSPACE.checkpointDir, options),
   ];
-  const launch = encoderLaunch({ kind: 'encoder_bert', route, maxBatchSize: b.maxBatchSize, maxNumTokens: b.maxNumTokens, maxSeqLen: b.maxSeqLen }, ctx.stepsImage);
+  const launch = encoderLaunch(
+    { kind: 'encoder_bert', route, maxBatchSize: b.maxBatchSize, maxNumTokens: b.maxNumTokens, maxSeqLen: b.maxSeqLen },
+    ctx.stepsImage,
+  );
   return { body: { steps, launch: { encoder: launch } } };
 }
 

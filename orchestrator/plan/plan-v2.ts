@@ -41,24 +41,37 @@ export function planV2(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } 
   const steps: PlanStep[] = [];
   let artifact: { kind: 'checkpoint' | 'none'; dir: string } = { kind: 'none', dir: WORKSPACE.launchDir };
   if (cfg.build.skip_build_result || ctx.checkpoint === null) {
-    assumptions.push(`build.skip_build_result: the model is supplied another way; launch configs expect it at ${RUNTIME.checkpointDir}`);
+    assumptions.push(
+      `build.skip_build_result: the model is supplied another way; launch configs expect it at ${RUNTIME.checkpointDir}`,
+    );
   } else {
     steps.push(fetchStep(fetchItems(cfg.build, ctx.checkpoint, quant !== null, ctx.secretNames), options));
     if (quant) {
       steps.push(
-        containerStep('quantize', ctx.stepsImage, exportHfCheckpointArgv(quant, QUANTIZED_CHECKPOINT_DIR), ctx.builderGpus, {
-          inputs: [WORKSPACE.checkpointDir, quant.calibDatasetDir],
-          outputs: [QUANTIZED_CHECKPOINT_DIR],
-          description: `calibrate and export a ${quant.qformat}${quant.kvCacheDtype ? ` + ${quant.kvCacheDtype} KV` : ''} ModelOpt unified HF checkpoint for the PyTorch backend`,
-        }, options),
+        containerStep(
+          'quantize',
+          ctx.stepsImage,
+          exportHfCheckpointArgv(quant, QUANTIZED_CHECKPOINT_DIR),
+          ctx.builderGpus,
+          {
+            inputs: [WORKSPACE.checkpointDir, quant.calibDatasetDir],
+            outputs: [QUANTIZED_CHECKPOINT_DIR],
+            description: `calibrate and export a ${quant.qformat}${quant.kvCacheDtype ? ` + ${quant.kvCacheDtype} KV` : ''} ModelOpt unified HF checkpoint for the PyTorch backend`,
+          },
+          options,
+        ),
       );
-      assumptions.push(`quantized checkpoint exported unsharded; the PyTorch backend shards it at load time (tensor_parallel_size ${rt.tensor_parallel_size})`);
+      assumptions.push(
+        `quantized checkpoint exported unsharded; the PyTorch backend shards it at load time (tensor_parallel_size ${rt.tensor_parallel_size})`,
+      );
       artifact = { kind: 'checkpoint', dir: QUANTIZED_CHECKPOINT_DIR };
     } else {
       artifact = { kind: 'checkpoint', dir: WORKSPACE.checkpointDir };
     }
   }
-  steps.push(publishStep(artifact.kind, artifact.dir, artifact.kind === 'none' ? null : WORKSPACE.checkpointDir, options));
+  steps.push(
+    publishStep(artifact.kind, artifact.dir, artifact.kind === 'none' ? null : WORKSPACE.checkpointDir, options),
+  );
   const { launch, notes } = pytorchServeLaunch(ctx.image, {
     tp: rt.tensor_parallel_size,
     maxBatchSize: rt.max_batch_size,
@@ -70,7 +83,9 @@ export function planV2(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } 
   });
   assumptions.push(...notes);
   if (rt.served_model_name !== null) {
-    assumptions.push('runtime.served_model_name has no TensorRT-LLM 1.2 trtllm-serve flag; it is not in the launch config');
+    assumptions.push(
+      'runtime.served_model_name has no TensorRT-LLM 1.2 trtllm-serve flag; it is not in the launch config',
+    );
   }
   return { body: { steps, launch: { 'trtllm-serve': launch } } };
 }

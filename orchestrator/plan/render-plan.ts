@@ -5,7 +5,8 @@ import type { BuildPlan, PlanStep } from './types.js';
 // Control characters (other than newline) are shown escaped so a hostile value cannot drive the terminal.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
-const clean = (text: string): string => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const clean = (text: string): string =>
+  text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 function renderStep(step: PlanStep, index: number): string[] {
   const gpus = step.gpus > 0 ? `${step.gpus} GPU${step.gpus > 1 ? 's' : ''}` : 'no GPU';
@@ -48,7 +49,13 @@ export function renderPlanText(plan: BuildPlan): string {
   for (const [name, launch] of Object.entries(plan.launch)) {
     lines.push(`- ${name} (${launch.server}):`, `  image: ${launch.image}`, `  $ ${shellJoin(launch.argv)}`);
     for (const file of launch.files) {
-      lines.push(`  file launch/${file.path}:`, ...file.content.trimEnd().split('\n').map((l) => `    ${l}`));
+      lines.push(
+        `  file launch/${file.path}:`,
+        ...file.content
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
     }
   }
   if (plan.assumptions.length > 0) {

@@ -55,7 +55,12 @@ export function fetchItems(
       revision: null,
       repoType: 'dataset',
       // An HF dataset: the HF token the checkpoint uses, else the default HF secret when declared.
-      secretName: checkpoint.source === 'HF' ? secretFor(checkpoint, secretNames) : secretNames.includes('hf_access_token') ? 'hf_access_token' : null,
+      secretName:
+        checkpoint.source === 'HF'
+          ? secretFor(checkpoint, secretNames)
+          : secretNames.includes('hf_access_token')
+            ? 'hf_access_token'
+            : null,
       dest: calibrationDatasetDir(build.quantization_config.calib_dataset),
     });
   }

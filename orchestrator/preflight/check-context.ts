@@ -26,13 +26,23 @@ export function checkContext(f: ModelFacts, s: PreflightSettings): Finding[] {
   if (s.baseModel !== 'decoder') return [];
   const limit = modelMaxSeqLen(f, s.stack);
   if (limit === null || s.maxSeqLen === null || s.maxSeqLen <= limit) return [];
-  const why = f.architecture === 'Gemma2ForCausalLM' && s.stack === 'v1'
-    ? 'the Gemma README caps Gemma-2 at 4096 on the engine path'
-    : f.ropeScaling !== null && NO_FACTOR.has(f.ropeScaling.type) && f.ropeScaling.type !== 'default'
-      ? `max_position_embeddings; TensorRT-LLM does not extend it for rope_scaling ${f.ropeScaling.type}`
-      : 'max_position_embeddings × RoPE factor';
-  const effect = s.stack === 'v1' ? 'trtllm-build only warns and the model degrades past it' : 'the PyTorch backend silently clamps it';
-  return [err('PREFLIGHT_MAX_SEQ_LEN_TOO_LONG', s.maxSeqLenPath, `max_seq_len ${s.maxSeqLen} exceeds the ${limit} tokens the model supports (${why}); ${effect}: set max_seq_len to ${limit} or less`)];
+  const why =
+    f.architecture === 'Gemma2ForCausalLM' && s.stack === 'v1'
+      ? 'the Gemma README caps Gemma-2 at 4096 on the engine path'
+      : f.ropeScaling !== null && NO_FACTOR.has(f.ropeScaling.type) && f.ropeScaling.type !== 'default'
+        ? `max_position_embeddings; TensorRT-LLM does not extend it for rope_scaling ${f.ropeScaling.type}`
+        : 'max_position_embeddings × RoPE factor';
+  const effect =
+    s.stack === 'v1'
+      ? 'trtllm-build only warns and the model degrades past it'
+      : 'the PyTorch backend silently clamps it';
+  return [
+    err(
+      'PREFLIGHT_MAX_SEQ_LEN_TOO_LONG',
+      s.maxSeqLenPath,
+      `max_seq_len ${s.maxSeqLen} exceeds the ${limit} tokens the model supports (${why}); ${effect}: set max_seq_len to ${limit} or less`,
+    ),
+  ];
 }
 
 /** Dimensions the chosen weight format needs: FP8/NVFP4 GEMMs want K and N multiples of 16. */
@@ -46,12 +56,23 @@ export function checkFormatDims(f: ModelFacts, s: PreflightSettings): Finding[] 
     ].filter(([, v]) => typeof v === 'number' && v > 0 && v % 16 !== 0);
     if (bad.length > 0) {
       const list = bad.map(([k, v]) => `${k} ${v}${k === 'hidden_size' ? '' : ' per GPU'}`).join(', ');
-      out.push(err('PREFLIGHT_FORMAT_DIMENSIONS', 'trt_llm.build.quantization_type',
-        `${s.weightFormat === 'fp8' ? 'FP8' : 'NVFP4'} GEMMs need dimensions that are multiples of 16, but the model has ${list}; use quantization_type: no_quant`));
+      out.push(
+        err(
+          'PREFLIGHT_FORMAT_DIMENSIONS',
+          'trt_llm.build.quantization_type',
+          `${s.weightFormat === 'fp8' ? 'FP8' : 'NVFP4'} GEMMs need dimensions that are multiples of 16, but the model has ${list}; use quantization_type: no_quant`,
+        ),
+      );
     }
   }
   if (f.vocabSize % s.tp !== 0) {
-    out.push(warn('PREFLIGHT_VOCAB_PADDED', s.tpPath, `vocab_size ${f.vocabSize} is not divisible by tensor parallel size ${s.tp}; the converter pads the embedding and LM head to ${Math.ceil(f.vocabSize / s.tp) * s.tp} rows`));
+    out.push(
+      warn(
+        'PREFLIGHT_VOCAB_PADDED',
+        s.tpPath,
+        `vocab_size ${f.vocabSize} is not divisible by tensor parallel size ${s.tp}; the converter pads the embedding and LM head to ${Math.ceil(f.vocabSize / s.tp) * s.tp} rows`,
+      ),
+    );
   }
   return out;
 }

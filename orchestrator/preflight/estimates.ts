@@ -30,7 +30,10 @@ export function buildTimeEstimate(f: ModelFacts, s: PreflightSettings, disk: Dis
     const tokens = s.calibSize * s.calibMaxSeqLength;
     const flops = 2 * paramCount(f) * tokens;
     const gpus = Math.max(1, s.builderGpus);
-    steps.push({ kind: 'quantize', seconds: Math.ceil(60 + (2 * disk.checkpointBytes) / RATES.convert + flops / (RATES.gemmFlops * gpus)) });
+    steps.push({
+      kind: 'quantize',
+      seconds: Math.ceil(60 + (2 * disk.checkpointBytes) / RATES.convert + flops / (RATES.gemmFlops * gpus)),
+    });
   } else if (s.stack === 'v1') {
     steps.push({ kind: 'convert', seconds: Math.ceil(30 + (2 * disk.checkpointBytes) / RATES.convert) });
   }
@@ -48,7 +51,11 @@ const FORMAT_RATIO = { bf16: 1, fp8: 0.57, nvfp4: 0.38 } as const;
  * What a worker needs free before it fetches, from the resolved checkpoint size alone (it has no
  * config.json yet): checkpoint + converted checkpoint + engine, as in `diskNeeds`.
  */
-export function diskNeedFromCheckpoint(checkpointBytes: number, plan: { readonly stack: 'v1' | 'v2'; readonly steps: readonly { readonly kind: string }[] }, format: WeightFormat): number {
+export function diskNeedFromCheckpoint(
+  checkpointBytes: number,
+  plan: { readonly stack: 'v1' | 'v2'; readonly steps: readonly { readonly kind: string }[] },
+  format: WeightFormat,
+): number {
   const ckpt = Number.isFinite(checkpointBytes) && checkpointBytes > 0 ? checkpointBytes : 0;
   const converted = Math.ceil(ckpt * FORMAT_RATIO[format]);
   const hasConvert = plan.steps.some((s) => s.kind === 'convert' || s.kind === 'quantize');

@@ -63,7 +63,9 @@ export interface ModelFacts {
   readonly multimodal: boolean;
 }
 
-export type ParseFactsResult = { readonly ok: true; readonly facts: ModelFacts } | { readonly ok: false; readonly message: string };
+export type ParseFactsResult =
+  | { readonly ok: true; readonly facts: ModelFacts }
+  | { readonly ok: false; readonly message: string };
 
 type Obj = Readonly<Record<string, unknown>>;
 
@@ -85,12 +87,22 @@ function firstInt(o: Obj, keys: readonly string[]): number | null {
 
 /** transformers defaults for keys a nested `text_config` may leave out (by text model_type). */
 const TEXT_DEFAULTS: Readonly<Record<string, Obj>> = {
-  gemma3_text: { vocab_size: 262208, max_position_embeddings: 131072, hidden_size: 2304, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4, head_dim: 256, intermediate_size: 9216 },
+  gemma3_text: {
+    vocab_size: 262208,
+    max_position_embeddings: 131072,
+    hidden_size: 2304,
+    num_hidden_layers: 26,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    head_dim: 256,
+    intermediate_size: 9216,
+  },
 };
 
 function ropeOf(v: unknown): RopeScaling | null {
   if (!isObj(v)) return null;
-  const type = typeof v['rope_type'] === 'string' ? v['rope_type'] : typeof v['type'] === 'string' ? v['type'] : 'default';
+  const type =
+    typeof v['rope_type'] === 'string' ? v['rope_type'] : typeof v['type'] === 'string' ? v['type'] : 'default';
   const factor = typeof v['factor'] === 'number' && Number.isFinite(v['factor']) && v['factor'] > 0 ? v['factor'] : 1;
   return { type, factor, originalMaxPositionEmbeddings: posInt(v['original_max_position_embeddings']) };
 }
@@ -103,7 +115,10 @@ function moeOf(o: Obj): MoeFacts | null {
     expertsPerToken: firstInt(o, ['num_experts_per_tok', 'experts_per_token', 'moe_topk']) ?? 1,
     expertIntermediateSize: firstInt(o, ['moe_intermediate_size', 'intermediate_size']) ?? 0,
     sharedExperts: firstInt(o, ['n_shared_experts']) ?? 0,
-    denseLayers: typeof o['first_k_dense_replace'] === 'number' && Number.isSafeInteger(o['first_k_dense_replace']) ? Math.max(0, o['first_k_dense_replace']) : 0,
+    denseLayers:
+      typeof o['first_k_dense_replace'] === 'number' && Number.isSafeInteger(o['first_k_dense_replace'])
+        ? Math.max(0, o['first_k_dense_replace'])
+        : 0,
   };
 }
 
@@ -130,7 +145,11 @@ export function parseModelConfig(json: unknown): ParseFactsResult {
   if (!isObj(json)) return { ok: false, message: 'config.json is not a JSON object' };
   const archs = json['architectures'];
   const architecture = Array.isArray(archs) && typeof archs[0] === 'string' && archs[0] !== '' ? archs[0] : null;
-  if (architecture === null) return { ok: false, message: 'config.json has no "architectures" list; TensorRT-LLM picks the converter from architectures[0]' };
+  if (architecture === null)
+    return {
+      ok: false,
+      message: 'config.json has no "architectures" list; TensorRT-LLM picks the converter from architectures[0]',
+    };
   const nested = isObj(json['text_config']) ? json['text_config'] : null;
   const textType = nested !== null && typeof nested['model_type'] === 'string' ? nested['model_type'] : '';
   const o: Obj = nested !== null ? { ...(TEXT_DEFAULTS[textType] ?? {}), ...nested } : json;
@@ -143,15 +162,32 @@ export function parseModelConfig(json: unknown): ParseFactsResult {
     ['num_hidden_layers', numLayers],
     ['num_attention_heads', numHeads],
     ['vocab_size', vocabSize],
-  ].filter(([, v]) => v === null).map(([k]) => k as string);
+  ]
+    .filter(([, v]) => v === null)
+    .map(([k]) => k as string);
   if (hiddenSize === null || numLayers === null || numHeads === null || vocabSize === null) {
-    return { ok: false, message: `config.json lacks ${missing.join(', ')}${nested !== null ? ' (in text_config)' : ''}` };
+    return {
+      ok: false,
+      message: `config.json lacks ${missing.join(', ')}${nested !== null ? ' (in text_config)' : ''}`,
+    };
   }
   const numKvHeads = firstInt(o, ['num_key_value_heads', 'num_kv_heads', 'n_head_kv']) ?? numHeads;
   const headDim = posInt(o['head_dim']) ?? Math.floor(hiddenSize / numHeads);
-  const dtype = typeof json['torch_dtype'] === 'string' ? json['torch_dtype'] : typeof json['dtype'] === 'string' ? json['dtype'] : typeof o['torch_dtype'] === 'string' ? o['torch_dtype'] : null;
+  const dtype =
+    typeof json['torch_dtype'] === 'string'
+      ? json['torch_dtype']
+      : typeof json['dtype'] === 'string'
+        ? json['dtype']
+        : typeof o['torch_dtype'] === 'string'
+          ? o['torch_dtype']
+          : null;
   const q = json['quantization_config'];
-  const tie = typeof json['tie_word_embeddings'] === 'boolean' ? json['tie_word_embeddings'] : typeof o['tie_word_embeddings'] === 'boolean' ? o['tie_word_embeddings'] : true;
+  const tie =
+    typeof json['tie_word_embeddings'] === 'boolean'
+      ? json['tie_word_embeddings']
+      : typeof o['tie_word_embeddings'] === 'boolean'
+        ? o['tie_word_embeddings']
+        : true;
   return {
     ok: true,
     facts: {

@@ -27,8 +27,15 @@ function attentionParams(f: ModelFacts): number {
   const m = f.mla;
   if (m !== null) {
     const qk = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const q = m.qLoraRank !== null ? H * m.qLoraRank + m.qLoraRank + m.qLoraRank * f.numHeads * qk : H * f.numHeads * qk;
-    return q + H * (m.kvLoraRank + m.qkRopeHeadDim) + m.kvLoraRank + m.kvLoraRank * f.numHeads * (m.qkNopeHeadDim + m.vHeadDim) + f.numHeads * m.vHeadDim * H;
+    const q =
+      m.qLoraRank !== null ? H * m.qLoraRank + m.qLoraRank + m.qLoraRank * f.numHeads * qk : H * f.numHeads * qk;
+    return (
+      q +
+      H * (m.kvLoraRank + m.qkRopeHeadDim) +
+      m.kvLoraRank +
+      m.kvLoraRank * f.numHeads * (m.qkNopeHeadDim + m.vHeadDim) +
+      f.numHeads * m.vHeadDim * H
+    );
   }
   const qDim = f.numHeads * f.headDim;
   const kvDim = f.numKvHeads * f.headDim;

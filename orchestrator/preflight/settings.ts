@@ -73,7 +73,10 @@ export function preflightSettings(config: ValidatedConfig, plan: BuildPlan): Pre
     calibMaxSeqLength: b.quantization_config.calib_max_seq_length,
     lora:
       b.lora_adapters !== null && Object.keys(b.lora_adapters).length > 0
-        ? { maxRank: b.lora_configuration?.max_lora_rank ?? 64, targetModules: (b.lora_configuration?.lora_target_modules ?? []).map((m) => HF_TO_TRT_LORA[m] ?? m) }
+        ? {
+            maxRank: b.lora_configuration?.max_lora_rank ?? 64,
+            targetModules: (b.lora_configuration?.lora_target_modules ?? []).map((m) => HF_TO_TRT_LORA[m] ?? m),
+          }
         : null,
     checkpoint: items.find((i) => i.role === 'checkpoint') ?? null,
     adapters: items.filter((i) => i.role === 'lora_adapter'),

@@ -29,7 +29,9 @@ export interface FactsProblem {
 }
 
 /** A fetch result for one item. */
-export type FactsResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: FactsProblem };
+export type FactsResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: FactsProblem };
 
 /** Something pre-flight did not check, and why. */
 export interface NotChecked {
@@ -90,10 +92,18 @@ export interface PreflightSection {
   readonly checked: boolean;
   readonly model: ModelSummary | null;
   readonly memory: MemorySection | null;
-  readonly calibration: { readonly builderGpus: number; readonly builderGpusNeeded: number; readonly bf16WeightsBytes: number } | null;
+  readonly calibration: {
+    readonly builderGpus: number;
+    readonly builderGpusNeeded: number;
+    readonly bf16WeightsBytes: number;
+  } | null;
   readonly disk: DiskSection | null;
   /** Rough, labelled as such: throughput assumptions in preflight/README.md. */
-  readonly buildTimeEstimate: { readonly label: string; readonly steps: readonly BuildTimeStep[]; readonly totalSeconds: number } | null;
+  readonly buildTimeEstimate: {
+    readonly label: string;
+    readonly steps: readonly BuildTimeStep[];
+    readonly totalSeconds: number;
+  } | null;
   readonly adapters: readonly Pick<AdapterFacts, 'name' | 'rank' | 'targetModules' | 'baseModel'>[];
   readonly notChecked: readonly NotChecked[];
 }

@@ -60,7 +60,12 @@ export function settle(p: Promise<unknown>): Promise<Error | null> {
 }
 
 /** BullMQ processor body for `build-<GPUTYPE>` jobs. */
-export async function processBuildJob(job: Job<unknown>, token: string | undefined, signal: AbortSignal | undefined, rc: RunContext): Promise<BuildJobResult> {
+export async function processBuildJob(
+  job: Job<unknown>,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+  rc: RunContext,
+): Promise<BuildJobResult> {
   const data = BuildJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
@@ -98,10 +103,18 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
     const abort = signal ?? new AbortController().signal;
     const result: StepResults = { fetched: loaded.fetched, config: loaded.config, artifacts: null };
     const base = { plan, ref, workspaceDir, gpuIds, sink, abort, result, attempt, maxAttempts: job.opts.attempts ?? 1 };
-    const todo = plan.steps.filter((s) => !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'));
+    const todo = plan.steps.filter(
+      (s) => !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'),
+    );
     const runningView = (step: PlanStep, at: number): StepView => {
       const view = loaded.steps.get(step.id) ?? pendingStep(step);
-      return { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(at).toISOString(), finishedAt: null };
+      return {
+        ...view,
+        status: 'running',
+        attempts: view.attempts + 1,
+        startedAt: new Date(at).toISOString(),
+        finishedAt: null,
+      };
     };
     // One command starts the build; each later step's `running` record goes with the end of the
     // step before, and the final status with the end of the last one. Pipelined: sent in order,
@@ -122,14 +135,35 @@ export async function processBuildJob(job: Job<unknown>, token: string | undefin
         return await stopOnAbort(rc, job, token, ref, step.id, abort);
       }
       const finished = d.now();
-      const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
+      const done: StepView = {
+        ...running,
+        status: 'succeeded',
+        finishedAt: new Date(finished).toISOString(),
+        progress: 1,
+      };
       const next = todo[i + 1];
       const nextRunning = next ? runningView(next, finished) : null;
       const fetched = step.kind === 'fetch' ? result.fetched : undefined;
       const lines = await sink.take();
       if (!next) gpus.release(id);
-      const last: Pick<StepCommit, 'final'> = next ? {} : { final: { status: 'succeeded', nowMs: d.now(), extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) } } };
-      writes.add(store.commitStep(ref, { views: nextRunning ? [done, nextRunning] : [done], observe: { kind: step.kind, seconds: (finished - started) / 1000 }, lines, ...(fetched ? { fetched } : {}), ...last }));
+      const last: Pick<StepCommit, 'final'> = next
+        ? {}
+        : {
+            final: {
+              status: 'succeeded',
+              nowMs: d.now(),
+              extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) },
+            },
+          };
+      writes.add(
+        store.commitStep(ref, {
+          views: nextRunning ? [done, nextRunning] : [done],
+          observe: { kind: step.kind, seconds: (finished - started) / 1000 },
+          lines,
+          ...(fetched ? { fetched } : {}),
+          ...last,
+        }),
+      );
       d.log.info({ buildId: id, step: step.id, seconds: (finished - started) / 1000 }, 'step succeeded');
       started = finished;
       running = nextRunning;
@@ -150,7 +184,15 @@ function needsGpus(step: PlanStep): boolean {
 
 /** A fresh step record. */
 export function pendingStep(step: PlanStep): StepView {
-  return { id: step.id, kind: step.kind, status: 'pending', attempts: 0, startedAt: null, finishedAt: null, progress: null };
+  return {
+    id: step.id,
+    kind: step.kind,
+    status: 'pending',
+    attempts: 0,
+    startedAt: null,
+    finishedAt: null,
+    progress: null,
+  };
 }
 
 /**
@@ -194,7 +236,11 @@ interface StepRun {
 }
 
 /** Runs one kind of step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
-type StepRunner<K extends StepKind> = (rc: RunContext, r: StepRun, step: Extract<PlanStep, { kind: K }>) => Promise<'cancelled' | null>;
+type StepRunner<K extends StepKind> = (
+  rc: RunContext,
+  r: StepRun,
+  step: Extract<PlanStep, { kind: K }>,
+) => Promise<'cancelled' | null>;
 
 /** One runner per step kind: a new kind in plan/types.ts does not compile until it has one here. */
 const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
@@ -245,7 +291,13 @@ async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Pr
 
 async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promise<'cancelled' | null> {
   try {
-    const out = await rc.d.publisher.publish({ plan: r.plan, step, workspaceDir: r.workspaceDir, fetched: r.result.fetched, config: r.result.config });
+    const out = await rc.d.publisher.publish({
+      plan: r.plan,
+      step,
+      workspaceDir: r.workspaceDir,
+      fetched: r.result.fetched,
+      config: r.result.config,
+    });
     r.sink.line(step.id, 'system', out.alreadyPublished ? 'already published' : `published ${out.artifacts.manifest}`);
     r.result.artifacts = out.artifacts;
     return null;
@@ -268,7 +320,14 @@ async function failStep(rc: RunContext, r: StepRun, failure: Failure): Promise<'
  * terms. retry → step pending, build queued, AttemptFailedError (BullMQ's backoff uses its delay);
  * fail → step failed, build failed, UnrecoverableError; cancel → resolves 'cancelled'.
  */
-export async function settleFailure(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef, stepId: string, failure: Failure, attempt: number, maxAttempts: number): Promise<'cancelled'> {
+export async function settleFailure(
+  rc: Pick<RunContext, 'd' | 'store'>,
+  ref: BuildRef,
+  stepId: string,
+  failure: Failure,
+  attempt: number,
+  maxAttempts: number,
+): Promise<'cancelled'> {
   const { d, store } = rc;
   const decision = d.decideOutcome(failure, attempt);
   switch (decision.action) {
@@ -278,12 +337,19 @@ export async function settleFailure(rc: Pick<RunContext, 'd' | 'store'>, ref: Bu
       if (attempt < maxAttempts) {
         await store.patchStep(ref.id, stepId, { status: 'pending', finishedAt: new Date(d.now()).toISOString() });
         await store.setStatus(ref, 'queued', d.now(), { error: storedFailure(failure) });
-        d.log.info({ buildId: ref.id, step: stepId, code: failure.code, attempt, delayMs: decision.delayMs }, 'step will be retried');
+        d.log.info(
+          { buildId: ref.id, step: stepId, code: failure.code, attempt, delayMs: decision.delayMs },
+          'step will be retried',
+        );
         throw new AttemptFailedError(failure, decision.delayMs);
       }
       return failFinal(rc, ref, stepId, { code: failure.code, message: failure.message, advice: failure.advice });
     case 'fail':
-      return failFinal(rc, ref, stepId, { code: decision.code, message: failure.message, advice: decision.advice ?? failure.advice });
+      return failFinal(rc, ref, stepId, {
+        code: decision.code,
+        message: failure.message,
+        advice: decision.advice ?? failure.advice,
+      });
     default: {
       const never: never = decision;
       return never;
@@ -291,7 +357,12 @@ export async function settleFailure(rc: Pick<RunContext, 'd' | 'store'>, ref: Bu
   }
 }
 
-async function failFinal(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef, stepId: string, error: { code: string; message: string; advice: string | null }): Promise<never> {
+async function failFinal(
+  rc: Pick<RunContext, 'd' | 'store'>,
+  ref: BuildRef,
+  stepId: string,
+  error: { code: string; message: string; advice: string | null },
+): Promise<never> {
   const { d, store } = rc;
   await store.patchStep(ref.id, stepId, { status: 'failed', finishedAt: new Date(d.now()).toISOString() });
   await store.closeOpenSteps(ref.id, 'skipped', d.now(), 'failed');
@@ -300,7 +371,14 @@ async function failFinal(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef, ste
   throw new UnrecoverableError(error.code);
 }
 
-async function stopOnAbort(rc: RunContext, job: Job<unknown>, token: string | undefined, ref: BuildRef, stepId: string, abort: AbortSignal): Promise<BuildJobResult> {
+async function stopOnAbort(
+  rc: RunContext,
+  job: Job<unknown>,
+  token: string | undefined,
+  ref: BuildRef,
+  stepId: string,
+  abort: AbortSignal,
+): Promise<BuildJobResult> {
   if (abort.aborted && abort.reason === LOCK_LOST_REASON) {
     // Another worker may own the job now: write nothing, let BullMQ's lock rules decide.
     throw new Error('LOCK_LOST');

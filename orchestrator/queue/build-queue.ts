@@ -44,7 +44,10 @@ export interface BuildQueueOptions {
 }
 
 /** What enqueueing needs from a plan (a stored, redacted plan has it too). */
-type EnqueuePlan = Pick<BuildPlan, 'planHash'> & { readonly builder: { readonly gpuType: GpuType }; readonly steps: readonly { readonly kind: string }[] };
+type EnqueuePlan = Pick<BuildPlan, 'planHash'> & {
+  readonly builder: { readonly gpuType: GpuType };
+  readonly steps: readonly { readonly kind: string }[];
+};
 
 /** States in which a build job can simply be removed from its queue. */
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -87,7 +90,12 @@ export class BuildQueue {
    * published → succeeded at once; else a new build and flow. `config` (secrets already removed)
    * is kept for the manifest.
    */
-  async submit(plan: BuildPlan, published: ArtifactsView | null, config: unknown = null, callbackUrl: string | null = null): Promise<SubmitResult> {
+  async submit(
+    plan: BuildPlan,
+    published: ArtifactsView | null,
+    config: unknown = null,
+    callbackUrl: string | null = null,
+  ): Promise<SubmitResult> {
     const now = this.now();
     const claim = await this.store.claim(plan, now, published, config, callbackUrl);
     if (claim.created) {
@@ -116,7 +124,16 @@ export class BuildQueue {
       data,
       opts: { jobId: id, ...this.settings.build },
       ...(hasFetch
-        ? { children: [{ name: JOB_NAMES.fetch, queueName: IO_QUEUE, data, opts: { jobId: fetchJobId(id), failParentOnFailure: true, ...this.settings.fetch } }] }
+        ? {
+            children: [
+              {
+                name: JOB_NAMES.fetch,
+                queueName: IO_QUEUE,
+                data,
+                opts: { jobId: fetchJobId(id), failParentOnFailure: true, ...this.settings.fetch },
+              },
+            ],
+          }
         : {}),
     };
     await this.flow.add(job);
@@ -144,9 +161,17 @@ export class BuildQueue {
    */
   async view(id: string): Promise<BuildView | null> {
     const build = await this.store.get(id);
-    if (!build || build.status !== 'queued' || build.waitReason !== null || build.steps.some((s) => s.kind === 'fetch' && s.status !== 'succeeded')) return build;
+    if (
+      !build ||
+      build.status !== 'queued' ||
+      build.waitReason !== null ||
+      build.steps.some((s) => s.kind === 'fetch' && s.status !== 'succeeded')
+    )
+      return build;
     const loaded = await this.store.load(id);
-    const reason = loaded ? waitReason(await this.metrics.workers.list(), build.gpuType, loaded.plan.builder.gpuCount) : null;
+    const reason = loaded
+      ? waitReason(await this.metrics.workers.list(), build.gpuType, loaded.plan.builder.gpuCount)
+      : null;
     return { ...build, waitReason: reason };
   }
 
@@ -187,7 +212,10 @@ export class BuildQueue {
     await Promise.all(
       names.map(async (n) => {
         const c = await this.queue(n).getJobCounts('waiting', 'delayed', 'prioritized', 'waiting-children', 'active');
-        out[n] = { waiting: (c['waiting'] ?? 0) + (c['delayed'] ?? 0) + (c['prioritized'] ?? 0) + (c['waiting-children'] ?? 0), active: c['active'] ?? 0 };
+        out[n] = {
+          waiting: (c['waiting'] ?? 0) + (c['delayed'] ?? 0) + (c['prioritized'] ?? 0) + (c['waiting-children'] ?? 0),
+          active: c['active'] ?? 0,
+        };
       }),
     );
     return out;

@@ -8,8 +8,24 @@ import { BUILD_TRANSITIONS, isTerminal } from '../build/state-machine.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { BuildPlan, FetchItem, StepKind } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
-import type { ArtifactsView, BuildError, BuildStatus, BuildView, LogEntry, StepStatus, StepView } from './build-view.js';
-import { ArtifactsSchema, BUILD_STATUSES, BuildErrorSchema, LogEntrySchema, RecordCorruptError, StepViewSchema, parseStored } from './build-view.js';
+import type {
+  ArtifactsView,
+  BuildError,
+  BuildStatus,
+  BuildView,
+  LogEntry,
+  StepStatus,
+  StepView,
+} from './build-view.js';
+import {
+  ArtifactsSchema,
+  BUILD_STATUSES,
+  BuildErrorSchema,
+  LogEntrySchema,
+  RecordCorruptError,
+  StepViewSchema,
+  parseStored,
+} from './build-view.js';
 import { defineScripts, runScript } from './lua-scripts.js';
 import { redactUrlsDeep, secretFetchItems } from './redact-stored.js';
 import { STATUS_ORDER, STEP_DURATION_BUCKETS, redisKeys } from './redis-keys.js';
@@ -97,7 +113,10 @@ const RecordFields = z.object({
   cancelRequested: z.enum(['0', '1']),
   attempts: z.coerce.number().int().min(0),
 });
-const PlanShape = z.looseObject({ planHash: z.string(), steps: z.array(z.looseObject({ id: z.string(), kind: z.string() })) });
+const PlanShape = z.looseObject({
+  planHash: z.string(),
+  steps: z.array(z.looseObject({ id: z.string(), kind: z.string() })),
+});
 const FetchedShape = z.array(z.looseObject({ item: z.looseObject({ repo: z.string() }), fromCache: z.boolean() }));
 const FetchItemsShape = z.array(z.looseObject({ repo: z.string(), dest: z.string() }));
 
@@ -128,7 +147,17 @@ export class BuildStore {
   /** The 13 keys every status-changing script takes (see lua-scripts.ts). */
   private statusKeys(ref: BuildRef): string[] {
     const k = this.keys;
-    return [k.build(ref.id), k.steps(ref.id), k.log(ref.id), k.logSeq(ref.id), k.byPlan(ref.planHash), k.fetchSecret(ref.id), k.index, k.expiry, ...STATUS_ORDER.map((s) => k.statusIndex(s))];
+    return [
+      k.build(ref.id),
+      k.steps(ref.id),
+      k.log(ref.id),
+      k.logSeq(ref.id),
+      k.byPlan(ref.planHash),
+      k.fetchSecret(ref.id),
+      k.index,
+      k.expiry,
+      ...STATUS_ORDER.map((s) => k.statusIndex(s)),
+    ];
   }
 
   /** Named arguments of a guarded status change. */
@@ -138,7 +167,15 @@ export class BuildStore {
     if (extra.artifacts !== undefined) fields.push('artifacts', JSON.stringify(extra.artifacts));
     if (extra.attempts !== undefined) fields.push('attempts', String(extra.attempts));
     if (to !== 'queued') fields.push('waitReason', '');
-    return { id, to, from: allowedFrom(to), now: String(nowMs), fields, expireAt: isTerminal(to) ? String(nowMs + this.retentionMs) : '', ttlMs: String(this.retentionMs) };
+    return {
+      id,
+      to,
+      from: allowedFrom(to),
+      now: String(nowMs),
+      fields,
+      expireAt: isTerminal(to) ? String(nowMs + this.retentionMs) : '',
+      ttlMs: String(this.retentionMs),
+    };
   }
 
   private changed(ref: BuildRef, to: BuildStatus, nowMs: number, r: unknown): boolean {
@@ -152,7 +189,13 @@ export class BuildStore {
    * published). URLs in the plan and config are stored redacted; signed fetch items go to the
    * build's fetch-secret key. `callbackUrl` is stored as given (the API checked it).
    */
-  async claim(plan: BuildPlan, nowMs: number, published: ArtifactsView | null, config: unknown = null, callbackUrl: string | null = null): Promise<ClaimResult> {
+  async claim(
+    plan: BuildPlan,
+    nowMs: number,
+    published: ArtifactsView | null,
+    config: unknown = null,
+    callbackUrl: string | null = null,
+  ): Promise<ClaimResult> {
     const k = this.keys;
     const status: BuildStatus = published ? 'succeeded' : 'queued';
     const stepStatus: StepStatus = published ? 'skipped' : 'pending';
@@ -160,17 +203,64 @@ export class BuildStore {
     const signed = fetchStep?.kind === 'fetch' && !published ? secretFetchItems(fetchStep.items) : null;
     const stem = plan.planHash.slice('sha256:'.length, 'sha256:'.length + 16);
     for (let round = 0; round < 20; round++) {
-      const [cur, gen] = await Promise.all([this.redis.get(k.byPlan(plan.planHash)), this.redis.get(k.generation(plan.planHash))]);
+      const [cur, gen] = await Promise.all([
+        this.redis.get(k.byPlan(plan.planHash)),
+        this.redis.get(k.generation(plan.planHash)),
+      ]);
       const id = `${stem}-${Number(gen ?? '0') + 1}`;
-      const fields = ['id', id, 'planHash', plan.planHash, 'gpuType', plan.builder.gpuType, 'status', status, 'createdAt', String(nowMs), 'updatedAt', String(nowMs),
-        'plan', JSON.stringify(redactUrlsDeep(plan)), 'artifacts', JSON.stringify(published), 'cancelRequested', '0', 'attempts', '0', 'error', 'null',
-        'stepOrder', JSON.stringify(plan.steps.map((s) => s.id)), 'config', JSON.stringify(redactUrlsDeep(config ?? null)), 'callbackUrl', callbackUrl ?? ''];
-      const keys = [k.byPlan(plan.planHash), k.generation(plan.planHash), k.build(cur ?? id), k.build(id), k.steps(id), k.fetchSecret(id), k.index, k.statusIndex(status), k.expiry];
+      const fields = [
+        'id',
+        id,
+        'planHash',
+        plan.planHash,
+        'gpuType',
+        plan.builder.gpuType,
+        'status',
+        status,
+        'createdAt',
+        String(nowMs),
+        'updatedAt',
+        String(nowMs),
+        'plan',
+        JSON.stringify(redactUrlsDeep(plan)),
+        'artifacts',
+        JSON.stringify(published),
+        'cancelRequested',
+        '0',
+        'attempts',
+        '0',
+        'error',
+        'null',
+        'stepOrder',
+        JSON.stringify(plan.steps.map((s) => s.id)),
+        'config',
+        JSON.stringify(redactUrlsDeep(config ?? null)),
+        'callbackUrl',
+        callbackUrl ?? '',
+      ];
+      const keys = [
+        k.byPlan(plan.planHash),
+        k.generation(plan.planHash),
+        k.build(cur ?? id),
+        k.build(id),
+        k.steps(id),
+        k.fetchSecret(id),
+        k.index,
+        k.statusIndex(status),
+        k.expiry,
+      ];
       const res = await runScript<[number, string]>(this.redis, 'trtClaimPlan', keys, {
-        expectCur: cur ?? '', expectGen: gen ?? '0', id, fields, now: String(nowMs), live: LIVE,
+        expectCur: cur ?? '',
+        expectGen: gen ?? '0',
+        id,
+        fields,
+        now: String(nowMs),
+        live: LIVE,
         steps: plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]),
-        fetch: signed ? JSON.stringify(signed) : '', fetchTtlMs: String(FETCH_SECRET_TTL_MS),
-        expireAt: published ? String(nowMs + this.retentionMs) : '', ttlMs: String(this.retentionMs),
+        fetch: signed ? JSON.stringify(signed) : '',
+        fetchTtlMs: String(FETCH_SECRET_TTL_MS),
+        expireAt: published ? String(nowMs + this.retentionMs) : '',
+        ttlMs: String(this.retentionMs),
       });
       if (res[0] === 2) continue;
       if (res[0] === 1 && published) this.onStatus?.({ id, planHash: plan.planHash }, 'succeeded', nowMs);
@@ -182,11 +272,36 @@ export class BuildStore {
   /** The build as the API shows it, or null. */
   async get(id: string): Promise<BuildView | null> {
     const [h, s] = await Promise.all([
-      this.redis.hmget(this.keys.build(id), 'status', 'planHash', 'gpuType', 'createdAt', 'updatedAt', 'cancelRequested', 'attempts', 'artifacts', 'error', 'stepOrder', 'waitReason'),
+      this.redis.hmget(
+        this.keys.build(id),
+        'status',
+        'planHash',
+        'gpuType',
+        'createdAt',
+        'updatedAt',
+        'cancelRequested',
+        'attempts',
+        'artifacts',
+        'error',
+        'stepOrder',
+        'waitReason',
+      ),
       this.redis.hgetall(this.keys.steps(id)),
     ]);
     if (!h[0]) return null;
-    const [status, planHash, gpuType, createdAt, updatedAt, cancelRequested, attempts, artifacts, error, order, waitReason] = h;
+    const [
+      status,
+      planHash,
+      gpuType,
+      createdAt,
+      updatedAt,
+      cancelRequested,
+      attempts,
+      artifacts,
+      error,
+      order,
+      waitReason,
+    ] = h;
     const rec = RecordFields.safeParse({ status, planHash, gpuType, createdAt, updatedAt, cancelRequested, attempts });
     if (!rec.success) throw new RecordCorruptError(`build record ${id}`);
     const stepOrder = parseStored(z.array(z.string()), order, 'step order');
@@ -223,16 +338,27 @@ export class BuildStore {
    * `markRunning`, the step of that kind is marked running in the same command when the build is
    * live, no cancel is requested and the step has not succeeded.
    */
-  async load(id: string, markRunning?: { readonly kind: StepKind; readonly atMs: number }): Promise<LoadedBuild | null> {
-    const [h, flat, marked] = await runScript<[(string | null)[], string[], string | null]>(this.redis, 'trtLoadBuild', [this.keys.build(id), this.keys.steps(id)], {
-      kind: markRunning?.kind ?? '', at: markRunning ? iso(markRunning.atMs) : '', live: ['queued', 'running'],
-    });
+  async load(
+    id: string,
+    markRunning?: { readonly kind: StepKind; readonly atMs: number },
+  ): Promise<LoadedBuild | null> {
+    const [h, flat, marked] = await runScript<[(string | null)[], string[], string | null]>(
+      this.redis,
+      'trtLoadBuild',
+      [this.keys.build(id), this.keys.steps(id)],
+      {
+        kind: markRunning?.kind ?? '',
+        at: markRunning ? iso(markRunning.atMs) : '',
+        live: ['queued', 'running'],
+      },
+    );
     const [status, cancel, plan, fetched, config] = h;
     if (!status || !plan) return null;
     const st = z.enum(BUILD_STATUSES).safeParse(status);
     if (!st.success) throw new RecordCorruptError(`build status ${id}`);
     const steps = new Map<string, StepView>();
-    for (let i = 0; i + 1 < flat.length; i += 2) steps.set(flat[i] as string, parseStored(StepViewSchema, flat[i + 1], 'step'));
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      steps.set(flat[i] as string, parseStored(StepViewSchema, flat[i + 1], 'step'));
     return {
       status: st.data,
       cancelRequested: cancel === '1',
@@ -259,7 +385,9 @@ export class BuildStore {
   /** The start of a build job in one command: status `running` with `attempts`, the first step's running record. */
   async startBuild(ref: BuildRef, nowMs: number, attempts: number, step: StepView | null): Promise<boolean> {
     const r = await runScript(this.redis, 'trtStartBuild', this.statusKeys(ref), {
-      status: this.statusArgs(ref.id, 'running', nowMs, { attempts }), stepId: step?.id ?? '', stepJson: step ? JSON.stringify(step) : '',
+      status: this.statusArgs(ref.id, 'running', nowMs, { attempts }),
+      stepId: step?.id ?? '',
+      stepJson: step ? JSON.stringify(step) : '',
     });
     return this.changed(ref, 'running', nowMs, r);
   }
@@ -277,25 +405,38 @@ export class BuildStore {
   async commitStep(ref: BuildRef, c: StepCommit): Promise<{ cancelRequested: boolean }> {
     const hits = c.fetched ? c.fetched.filter((f) => f.fromCache).length : 0;
     const final = c.final ? this.statusArgs(ref.id, c.final.status, c.final.nowMs, c.final.extra) : '';
-    const [cancel, finalChanged] = await runScript<[string, number]>(this.redis, 'trtCommitStep', [...this.statusKeys(ref), this.keys.stepMetrics, this.keys.counters], {
-      views: c.views.map((v) => [v.id, JSON.stringify(v)]),
-      observe: c.observe ? { kind: c.observe.kind, seconds: String(c.observe.seconds) } : '',
-      buckets: STEP_DURATION_BUCKETS.map(String),
-      lines: c.lines ?? [],
-      cap: String(this.logCap),
-      fetched: c.fetched ? JSON.stringify(redactUrlsDeep(c.fetched)) : '',
-      hits: String(hits),
-      misses: String((c.fetched?.length ?? 0) - hits),
-      final,
-    });
+    const [cancel, finalChanged] = await runScript<[string, number]>(
+      this.redis,
+      'trtCommitStep',
+      [...this.statusKeys(ref), this.keys.stepMetrics, this.keys.counters],
+      {
+        views: c.views.map((v) => [v.id, JSON.stringify(v)]),
+        observe: c.observe ? { kind: c.observe.kind, seconds: String(c.observe.seconds) } : '',
+        buckets: STEP_DURATION_BUCKETS.map(String),
+        lines: c.lines ?? [],
+        cap: String(this.logCap),
+        fetched: c.fetched ? JSON.stringify(redactUrlsDeep(c.fetched)) : '',
+        hits: String(hits),
+        misses: String((c.fetched?.length ?? 0) - hits),
+        final,
+      },
+    );
     if (c.final) this.changed(ref, c.final.status, c.final.nowMs, finalChanged);
     return { cancelRequested: cancel === '1' };
   }
 
   /** Appends log lines and sets the latest progress per step in one command; returns the last seq (0 when no lines). */
-  async logBatch(id: string, lines: readonly Omit<LogEntry, 'seq'>[], progress: readonly (readonly [string, number])[] = []): Promise<number> {
+  async logBatch(
+    id: string,
+    lines: readonly Omit<LogEntry, 'seq'>[],
+    progress: readonly (readonly [string, number])[] = [],
+  ): Promise<number> {
     const k = this.keys;
-    const r = await runScript(this.redis, 'trtLogBatch', [k.build(id), k.steps(id), k.log(id), k.logSeq(id)], { lines, cap: String(this.logCap), progress: progress.map(([s, p]) => [s, String(p)]) });
+    const r = await runScript(this.redis, 'trtLogBatch', [k.build(id), k.steps(id), k.log(id), k.logSeq(id)], {
+      lines,
+      cap: String(this.logCap),
+      progress: progress.map(([s, p]) => [s, String(p)]),
+    });
     return Number(r);
   }
 
@@ -310,7 +451,12 @@ export class BuildStore {
 
   /** Moves a build to `status` when the state machine allows it; true when it changed. */
   async setStatus(ref: BuildRef, status: BuildStatus, nowMs: number, extra: StatusExtra = {}): Promise<boolean> {
-    const r = await runScript(this.redis, 'trtSetStatus', this.statusKeys(ref), this.statusArgs(ref.id, status, nowMs, extra));
+    const r = await runScript(
+      this.redis,
+      'trtSetStatus',
+      this.statusKeys(ref),
+      this.statusArgs(ref.id, status, nowMs, extra),
+    );
     return this.changed(ref, status, nowMs, r);
   }
 
@@ -331,7 +477,14 @@ export class BuildStore {
       const st = parseStored(StepViewSchema, raw, `step ${sid}`);
       if (st.status === 'pending' || st.status === 'running') {
         const running = st.status === 'running';
-        updates.push(sid, JSON.stringify({ ...st, status: running ? runningTo : status, finishedAt: running ? iso(nowMs) : st.finishedAt }));
+        updates.push(
+          sid,
+          JSON.stringify({
+            ...st,
+            status: running ? runningTo : status,
+            finishedAt: running ? iso(nowMs) : st.finishedAt,
+          }),
+        );
       }
     }
     if (updates.length > 0) await this.redis.hset(this.keys.steps(id), ...updates);
@@ -346,7 +499,10 @@ export class BuildStore {
   /** Log lines with seq > after, at most `limit`. */
   async readLogs(id: string, after: number, limit: number): Promise<LogPage> {
     const key = this.keys.log(id);
-    const [first, raw] = await Promise.all([this.redis.xrange(key, '-', '+', 'COUNT', 1), this.redis.xrange(key, `${after + 1}-0`, '+', 'COUNT', limit)]);
+    const [first, raw] = await Promise.all([
+      this.redis.xrange(key, '-', '+', 'COUNT', 1),
+      this.redis.xrange(key, `${after + 1}-0`, '+', 'COUNT', limit),
+    ]);
     const entries = raw.filter(([, f]) => f[0] === 'e').map(([, f]) => parseStored(LogEntrySchema, f[1], 'log line'));
     const seq0 = first[0] ? Number(first[0][0].split('-')[0]) : after + 1;
     const lastId = raw.at(-1)?.[0];
@@ -354,9 +510,16 @@ export class BuildStore {
   }
 
   /** Builds newest first, optionally with one status; `total` counts all matches. */
-  async list(status: BuildStatus | null, offset: number, limit: number): Promise<{ items: BuildView[]; total: number }> {
+  async list(
+    status: BuildStatus | null,
+    offset: number,
+    limit: number,
+  ): Promise<{ items: BuildView[]; total: number }> {
     const key = status ? this.keys.statusIndex(status) : this.keys.index;
-    const [ids, total] = await Promise.all([this.redis.zrevrange(key, offset, offset + limit - 1), this.redis.zcard(key)]);
+    const [ids, total] = await Promise.all([
+      this.redis.zrevrange(key, offset, offset + limit - 1),
+      this.redis.zcard(key),
+    ]);
     const views = await Promise.all(ids.map((id) => this.get(id)));
     return { items: views.filter((v): v is BuildView => v !== null), total };
   }

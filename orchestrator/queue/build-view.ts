@@ -4,7 +4,11 @@
  * `RECORD_CORRUPT` error, never a cast).
  */
 import { z } from 'zod';
-import { BuildStatus as BuildStatusSchema, StepStatus as StepStatusSchema, isTerminal } from '../build/state-machine.js';
+import {
+  BuildStatus as BuildStatusSchema,
+  StepStatus as StepStatusSchema,
+  isTerminal,
+} from '../build/state-machine.js';
 import type { BuildStatus, StepStatus } from '../build/state-machine.js';
 import type { GpuType } from '../gpu/catalog.js';
 import type { StepKind } from '../plan/types.js';
@@ -83,7 +87,13 @@ export const StepViewSchema = z.object({
 });
 export const ArtifactsSchema = z.object({ store: z.string(), prefix: z.string(), manifest: z.string() });
 export const BuildErrorSchema = z.object({ code: z.string(), message: z.string(), advice: z.string().nullable() });
-export const LogEntrySchema = z.object({ seq: z.number().int(), ts: z.number(), step: z.string(), stream: z.enum(['stdout', 'stderr', 'system']), line: z.string() });
+export const LogEntrySchema = z.object({
+  seq: z.number().int(),
+  ts: z.number(),
+  step: z.string(),
+  stream: z.enum(['stdout', 'stderr', 'system']),
+  line: z.string(),
+});
 
 /** A value read from Redis did not match its schema (a bug or a foreign writer). */
 export class RecordCorruptError extends Error {

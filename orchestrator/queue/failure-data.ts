@@ -33,7 +33,10 @@ export function failureOf(err: unknown, fallback: ErrorCode): Failure {
   const message = (typeof rec['message'] === 'string' ? rec['message'] : String(err)).slice(0, MAX_MESSAGE);
   const own = typeof rec['code'] === 'string' && isErrorCode(rec['code']) ? rec['code'] : null;
   const code = registryCodeOf(err) ?? own ?? fallback;
-  const retryable = typeof rec['retryable'] === 'boolean' ? rec['retryable'] && ERROR_CODES[code].retryable : ERROR_CODES[code].retryable;
+  const retryable =
+    typeof rec['retryable'] === 'boolean'
+      ? rec['retryable'] && ERROR_CODES[code].retryable
+      : ERROR_CODES[code].retryable;
   const advice = typeof rec['advice'] === 'string' ? rec['advice'] : (ERROR_ADVICE[code] ?? null);
   return { code, message, advice, retryable };
 }

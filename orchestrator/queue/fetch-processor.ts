@@ -14,7 +14,12 @@ import { runFetchStep } from './fetch-step.js';
 import { FetchJobData } from './job-catalog.js';
 
 /** BullMQ processor body for `io` jobs. */
-export async function processFetchJob(job: Job<unknown>, token: string | undefined, signal: AbortSignal | undefined, rc: RunContext): Promise<{ status: string }> {
+export async function processFetchJob(
+  job: Job<unknown>,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+  rc: RunContext,
+): Promise<{ status: string }> {
   const data = FetchJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
@@ -31,11 +36,27 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
   const { plan } = loaded;
   const step = plan.steps.find((s) => s.kind === 'fetch');
   if (!step || step.kind !== 'fetch') return { status: 'nothing-to-fetch' };
-  const view = loaded.steps.get(step.id) ?? { id: step.id, kind: step.kind, status: 'pending', attempts: 0, startedAt: null, finishedAt: null, progress: null };
+  const view = loaded.steps.get(step.id) ?? {
+    id: step.id,
+    kind: step.kind,
+    status: 'pending',
+    attempts: 0,
+    startedAt: null,
+    finishedAt: null,
+    progress: null,
+  };
   if (view.status === 'succeeded') return { status: 'already-fetched' };
 
   const marked = loaded.marked === step.id;
-  const running: StepView = marked ? view : { ...view, status: 'running', attempts: view.attempts + 1, startedAt: new Date(started).toISOString(), finishedAt: null };
+  const running: StepView = marked
+    ? view
+    : {
+        ...view,
+        status: 'running',
+        attempts: view.attempts + 1,
+        startedAt: new Date(started).toISOString(),
+        finishedAt: null,
+      };
   const startWrite = marked ? Promise.resolve(null) : settle(store.writeStep(id, running));
   const abort = signal ?? new AbortController().signal;
   d.log.info({ buildId: id, step: step.id }, 'fetch started');
@@ -51,9 +72,19 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
   }
   const finished = d.now();
   if (res !== 'cancelled' && !('failure' in res)) {
-    const done: StepView = { ...running, status: 'succeeded', finishedAt: new Date(finished).toISOString(), progress: 1 };
+    const done: StepView = {
+      ...running,
+      status: 'succeeded',
+      finishedAt: new Date(finished).toISOString(),
+      progress: 1,
+    };
     const lines = [{ ts: finished, step: step.id, stream: 'system' as const, line: res.summary }];
-    const { cancelRequested } = await store.commitStep(ref, { views: [done], observe: { kind: 'fetch', seconds: (finished - started) / 1000 }, lines, fetched: res.fetched });
+    const { cancelRequested } = await store.commitStep(ref, {
+      views: [done],
+      observe: { kind: 'fetch', seconds: (finished - started) / 1000 },
+      lines,
+      fetched: res.fetched,
+    });
     d.log.info({ buildId: id, step: step.id, seconds: (finished - started) / 1000 }, 'fetch succeeded');
     if (!cancelRequested) return { status: 'fetched' };
   }
@@ -61,7 +92,14 @@ export async function processFetchJob(job: Job<unknown>, token: string | undefin
     await markCancelled(rc, ref);
     throw new UnrecoverableError('BUILD_CANCELLED');
   }
-  await store.logBatch(id, [{ ts: finished, step: step.id, stream: 'system', line: `fetch failed: ${res.failure.code}: ${res.failure.message}` }]);
+  await store.logBatch(id, [
+    {
+      ts: finished,
+      step: step.id,
+      stream: 'system',
+      line: `fetch failed: ${res.failure.code}: ${res.failure.message}`,
+    },
+  ]);
   await settleFailure(rc, ref, step.id, res.failure, attemptOf(job), job.opts.attempts ?? 1);
   await markCancelled(rc, ref);
   throw new UnrecoverableError('BUILD_CANCELLED');

@@ -24,10 +24,21 @@ export async function ensureWorkspace(workspaceDir: string): Promise<void> {
   await mkdir(workspaceDir, { recursive: true });
 }
 
-export type FetchStepResult = { readonly fetched: readonly FetchedItem[]; readonly summary: string } | 'cancelled' | { readonly failure: Failure };
+export type FetchStepResult =
+  | { readonly fetched: readonly FetchedItem[]; readonly summary: string }
+  | 'cancelled'
+  | { readonly failure: Failure };
 
 /** Fetches; resolves the fetched items and a summary line, `'cancelled'` when aborted, or the failure as data. */
-export async function runFetchStep(d: WorkerDeps, store: BuildStore, id: string, plan: BuildPlan, step: FetchStep, workspaceDir: string, signal: AbortSignal): Promise<FetchStepResult> {
+export async function runFetchStep(
+  d: WorkerDeps,
+  store: BuildStore,
+  id: string,
+  plan: BuildPlan,
+  step: FetchStep,
+  workspaceDir: string,
+  signal: AbortSignal,
+): Promise<FetchStepResult> {
   const secrets: Record<string, string> = {};
   for (const item of step.items) {
     const n = item.secretName;
@@ -38,7 +49,8 @@ export async function runFetchStep(d: WorkerDeps, store: BuildStore, id: string,
     const items = signed && signed.length === step.items.length ? signed : step.items;
     await mkdir(workspaceDir, { recursive: true });
     const short = d.diskCheck ? await d.diskCheck(plan, workspaceDir) : null;
-    if (short !== null) return { failure: { code: 'WORKER_DISK_FULL', message: short, advice: null, retryable: false } };
+    if (short !== null)
+      return { failure: { code: 'WORKER_DISK_FULL', message: short, advice: null, retryable: false } };
     if (freshWorkspaces.size >= FRESH_CAP) freshWorkspaces.clear();
     freshWorkspaces.add(workspaceDir);
     const fetched = await d.fetchItems(items, { workspaceDir, workspaceMount: plan.workspace.mount, secrets, signal });

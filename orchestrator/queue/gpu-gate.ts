@@ -39,7 +39,13 @@ export class GpuGate {
    * GPUs for build `id`, or: throws DelayedError after parking the job until a release (or its
    * limit), or resolves a Failure when it waited past the limit.
    */
-  async acquire(job: Job<unknown>, token: string | undefined, id: string, count: number, setReason: (r: string) => Promise<void>): Promise<readonly string[] | Failure> {
+  async acquire(
+    job: Job<unknown>,
+    token: string | undefined,
+    id: string,
+    count: number,
+    setReason: (r: string) => Promise<void>,
+  ): Promise<readonly string[] | Failure> {
     const { d } = this;
     const limit = d.gpuWaitLimitMs ?? DEFAULT_GPU_WAIT_LIMIT_MS;
     const now = d.now();
@@ -65,10 +71,14 @@ export class GpuGate {
     if (now - since >= limit) {
       await this.waits.leave(id, count);
       const code = fits ? 'GPU_WAIT_EXPIRED' : 'GPU_COUNT_UNAVAILABLE';
-      const reason = fits ? `waited ${Math.round((now - since) / 1000)} s for ${count}×${d.gpuType ?? ''} GPUs` : `the plan needs ${count} ${d.gpuType ?? ''} GPUs; no worker that picked it up has that many`;
+      const reason = fits
+        ? `waited ${Math.round((now - since) / 1000)} s for ${count}×${d.gpuType ?? ''} GPUs`
+        : `the plan needs ${count} ${d.gpuType ?? ''} GPUs; no worker that picked it up has that many`;
       return { code, message: reason, advice: ERROR_ADVICE[code] ?? null, retryable: false };
     }
-    const why = waitReason(await this.registry.list(), d.gpuType ?? '', count) ?? `waiting for ${count}×${d.gpuType ?? ''}: all such GPUs are in use`;
+    const why =
+      waitReason(await this.registry.list(), d.gpuType ?? '', count) ??
+      `waiting for ${count}×${d.gpuType ?? ''}: all such GPUs are in use`;
     await setReason(why);
     await job.moveToDelayed(since + limit, token);
     // A release between the try and the park would have found nothing to wake.

@@ -48,7 +48,12 @@ export const DECIDED_BACKOFF = 'decided';
 export function jobSettings(retentionMs: number) {
   const keep = { age: Math.max(1, Math.ceil(retentionMs / 1000)) };
   return {
-    build: { attempts: DEFAULT_RETRY_POLICY.maxAttempts, backoff: { type: DECIDED_BACKOFF, delay: 1000 }, removeOnComplete: keep, removeOnFail: keep },
+    build: {
+      attempts: DEFAULT_RETRY_POLICY.maxAttempts,
+      backoff: { type: DECIDED_BACKOFF, delay: 1000 },
+      removeOnComplete: keep,
+      removeOnFail: keep,
+    },
     fetch: { attempts: 3, backoff: { type: DECIDED_BACKOFF, delay: 2000 }, removeOnComplete: keep, removeOnFail: keep },
   } as const;
 }
@@ -60,4 +65,8 @@ export interface WorkerTuning {
   readonly maxStalledCount: number;
 }
 
-export const DEFAULT_WORKER_TUNING: WorkerTuning = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 };
+export const DEFAULT_WORKER_TUNING: WorkerTuning = {
+  lockDuration: 30_000,
+  stalledInterval: 15_000,
+  maxStalledCount: 2,
+};

@@ -13,7 +13,9 @@ import { LogEntrySchema, parseStored } from './build-view.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** One stream item: a log line, or the end of the build's log (its final status). */
-export type StreamItem = { readonly kind: 'log'; readonly entry: LogEntry } | { readonly kind: 'end'; readonly status: string; readonly seq: number };
+export type StreamItem =
+  | { readonly kind: 'log'; readonly entry: LogEntry }
+  | { readonly kind: 'end'; readonly status: string; readonly seq: number };
 
 /** Parses one XRANGE/XREAD entry. */
 export function streamItem(id: string, fields: readonly string[]): StreamItem {
@@ -95,7 +97,8 @@ export class LogFollower {
   }
 
   private async unblock(): Promise<void> {
-    if (this.blockedId !== null && isSingle(this.main)) await this.main.client('UNBLOCK', this.blockedId).catch(() => undefined);
+    if (this.blockedId !== null && isSingle(this.main))
+      await this.main.client('UNBLOCK', this.blockedId).catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -108,7 +111,15 @@ export class LogFollower {
       const from = ids.map((id) => this.cursors.get(id) ?? '0-0');
       let res: [string, [string, string[]][]][] | null;
       try {
-        res = (await (this.blocking as Redis).xread('COUNT', 1000, 'BLOCK', single ? 0 : this.clusterBlockMs, 'STREAMS', ...streams, ...from));
+        res = await (this.blocking as Redis).xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          single ? 0 : this.clusterBlockMs,
+          'STREAMS',
+          ...streams,
+          ...from,
+        );
       } catch (err) {
         if (this.closed) return;
         if (String(err).includes('UNBLOCKED')) continue;

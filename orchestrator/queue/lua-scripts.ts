@@ -210,12 +210,14 @@ interface ScriptHost {
 /** Defines the scripts on an ioredis connection (or Cluster) once. */
 export function defineScripts(redis: ScriptHost): void {
   const host = redis as unknown as Record<string, unknown>;
-  for (const [name, s] of Object.entries(SCRIPTS)) if (typeof host[name] !== 'function') redis.defineCommand(name, { lua: s.lua, numberOfKeys: s.keys });
+  for (const [name, s] of Object.entries(SCRIPTS))
+    if (typeof host[name] !== 'function') redis.defineCommand(name, { lua: s.lua, numberOfKeys: s.keys });
 }
 
 /** Runs a script with its keys and named arguments (JSON-encoded into ARGV[1]). */
 export function runScript<R>(target: object, name: ScriptName, keys: readonly string[], args: object): Promise<R> {
-  if (keys.length !== SCRIPTS[name].keys) throw new Error(`redis script ${name} takes ${SCRIPTS[name].keys} keys, got ${keys.length}`);
+  if (keys.length !== SCRIPTS[name].keys)
+    throw new Error(`redis script ${name} takes ${SCRIPTS[name].keys} keys, got ${keys.length}`);
   const fn = (target as Record<string, unknown>)[name];
   if (typeof fn !== 'function') throw new Error(`redis script ${name} is not defined on this connection`);
   return (fn as (...a: string[]) => Promise<R>).apply(target, [...keys, JSON.stringify(args)]);

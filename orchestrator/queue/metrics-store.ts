@@ -27,7 +27,11 @@ export interface MetricsSnapshot {
 /** A worker's GPU totals from its registry record. */
 export function gpuReportOf(w: WorkerRecord): GpuAllocationReport | null {
   if (w.gpuType === null) return null;
-  return { gpuType: w.gpuType, total: w.gpuIds.length, allocated: Object.values(w.holders).filter((h) => h !== null).length };
+  return {
+    gpuType: w.gpuType,
+    total: w.gpuIds.length,
+    allocated: Object.values(w.holders).filter((h) => h !== null).length,
+  };
 }
 
 /** Reads the shared metrics. */
@@ -43,7 +47,11 @@ export class MetricsStore {
 
   /** Everything, for `/metrics`. */
   async snapshot(): Promise<MetricsSnapshot> {
-    const [steps, counters, workers] = await Promise.all([this.redis.hgetall(this.keys.stepMetrics), this.redis.hgetall(this.keys.counters), this.workers.list()]);
+    const [steps, counters, workers] = await Promise.all([
+      this.redis.hgetall(this.keys.stepMetrics),
+      this.redis.hgetall(this.keys.counters),
+      this.workers.list(),
+    ]);
     const gpus: Record<string, GpuAllocationReport> = {};
     for (const w of workers) {
       const r = gpuReportOf(w);

@@ -32,16 +32,25 @@ const CANCEL_REASON = 'cancel-requested';
 /** Starts the worker(s) described by `d` and resolves once they are connected. */
 export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   const notifier = new StatusNotifier(d.statusListeners ?? [], d.log);
-  const store = new BuildStore(d.connection, d.prefix, { ...(d.logCap ? { logCap: d.logCap } : {}), ...(d.retentionMs ? { retentionMs: d.retentionMs } : {}), onStatus: notifier.notify });
+  const store = new BuildStore(d.connection, d.prefix, {
+    ...(d.logCap ? { logCap: d.logCap } : {}),
+    ...(d.retentionMs ? { retentionMs: d.retentionMs } : {}),
+    onStatus: notifier.notify,
+  });
   notifier.attach(store);
   const registry = new WorkerRegistry(d.connection, store.keys);
   const host = d.host ?? hostname();
   const heartbeatMs = d.heartbeatMs ?? 5000;
   const tuning = d.tuning ?? DEFAULT_WORKER_TUNING;
   const common = { connection: d.connection, prefix: d.prefix, name: d.workerName, ...tuning };
-  const gpuQueue = d.gpuType ? new Queue(buildQueueName(d.gpuType), { connection: d.connection, prefix: d.prefix }) : null;
+  const gpuQueue = d.gpuType
+    ? new Queue(buildQueueName(d.gpuType), { connection: d.connection, prefix: d.prefix })
+    : null;
   let beat: () => void = () => undefined;
-  const gpus = d.gpuType && gpuQueue ? new GpuGate(d, host, new GpuWaitList(d.connection, store.keys, d.gpuType, gpuQueue), registry, () => beat()) : null;
+  const gpus =
+    d.gpuType && gpuQueue
+      ? new GpuGate(d, host, new GpuWaitList(d.connection, store.keys, d.gpuType, gpuQueue), registry, () => beat())
+      : null;
   const rc: RunContext = { d, store, host, gpus };
 
   // Fencing at start: containers of this host that no live attempt of this process owns are orphans.
@@ -54,14 +63,20 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     ? new Worker<unknown>(buildQueueName(d.gpuType), (job, token, signal) => processBuildJob(job, token, signal, rc), {
         ...common,
         concurrency: d.concurrency ?? Math.max(1, d.allocator.deviceIds.length),
-        settings: { backoffStrategy: (_n: number, _t?: string, err?: Error) => (err instanceof AttemptFailedError ? err.delayMs : 1000) },
+        settings: {
+          backoffStrategy: (_n: number, _t?: string, err?: Error) =>
+            err instanceof AttemptFailedError ? err.delayMs : 1000,
+        },
       })
     : null;
   const ioWorker = d.io
     ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processFetchJob(job, token, signal, rc), {
         ...common,
         concurrency: d.ioConcurrency ?? 4,
-        settings: { backoffStrategy: (_n: number, _t?: string, err?: Error) => (err instanceof AttemptFailedError ? err.delayMs : 2000) },
+        settings: {
+          backoffStrategy: (_n: number, _t?: string, err?: Error) =>
+            err instanceof AttemptFailedError ? err.delayMs : 2000,
+        },
       })
     : null;
 
@@ -69,7 +84,10 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     const buildId = jobId.endsWith('-fetch') ? jobId.slice(0, -'-fetch'.length) : jobId;
     d.log.warn({ buildId, jobId }, 'lost the job lock: stopping its step');
     w.cancelJob(jobId, LOCK_LOST_REASON);
-    if (d.fence) void d.fence.stopBuild(buildId).catch((err: unknown) => d.log.error({ buildId, err: String(err) }, 'could not stop a fenced-out container'));
+    if (d.fence)
+      void d.fence
+        .stopBuild(buildId)
+        .catch((err: unknown) => d.log.error({ buildId, err: String(err) }, 'could not stop a fenced-out container'));
   };
   const watchdogs: NodeJS.Timeout[] = [];
   for (const w of [buildWorker, ioWorker]) {
@@ -77,7 +95,9 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     w.on('failed', (job) => {
       if (job) void onStallLimit(rc, job, tuning.maxStalledCount);
     });
-    w.on('stalled', (jobId) => d.log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be taken over'));
+    w.on('stalled', (jobId) =>
+      d.log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be taken over'),
+    );
     w.on('error', (err) => d.log.error({ err: String(err) }, 'worker error'));
     w.on('lockRenewalFailed', (ids) => ids.forEach((id) => lockLost(w, id)));
     // A Redis outage longer than the lock: no renewal succeeded within lockDuration → the lock is gone.
@@ -89,14 +109,17 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     };
     w.on('completed', forget);
     w.on('failed', forget);
-    const t = setInterval(() => {
-      for (const [id, at] of renewed) {
-        if (Date.now() - at > tuning.lockDuration) {
-          renewed.delete(id);
-          lockLost(w, id);
+    const t = setInterval(
+      () => {
+        for (const [id, at] of renewed) {
+          if (Date.now() - at > tuning.lockDuration) {
+            renewed.delete(id);
+            lockLost(w, id);
+          }
         }
-      }
-    }, Math.max(100, tuning.lockDuration / 4));
+      },
+      Math.max(100, tuning.lockDuration / 4),
+    );
     t.unref();
     watchdogs.push(t);
   }
@@ -110,18 +133,28 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   await Promise.all([buildWorker?.waitUntilReady(), ioWorker?.waitUntilReady()]);
 
   const record = () => ({
-    name: d.workerName, host, gpuType: d.gpuType, io: d.io, gpuIds: [...d.allocator.deviceIds],
-    holders: Object.fromEntries(d.allocator.deviceIds.map((g) => [g, gpus?.holders.get(g) ?? null])), lastHeartbeat: d.now(),
+    name: d.workerName,
+    host,
+    gpuType: d.gpuType,
+    io: d.io,
+    gpuIds: [...d.allocator.deviceIds],
+    holders: Object.fromEntries(d.allocator.deviceIds.map((g) => [g, gpus?.holders.get(g) ?? null])),
+    lastHeartbeat: d.now(),
   });
   let beating = Promise.resolve();
   beat = () => {
-    beating = beating.then(() => registry.beat(record(), heartbeatMs * 3)).catch((err: unknown) => d.log.warn({ err: String(err) }, 'heartbeat failed'));
+    beating = beating
+      .then(() => registry.beat(record(), heartbeatMs * 3))
+      .catch((err: unknown) => d.log.warn({ err: String(err) }, 'heartbeat failed'));
   };
   beat();
   await beating;
   const heart = setInterval(beat, heartbeatMs);
   heart.unref();
-  d.log.info({ worker: d.workerName, host, gpuType: d.gpuType, io: d.io, devices: d.allocator.deviceIds }, 'worker started');
+  d.log.info(
+    { worker: d.workerName, host, gpuType: d.gpuType, io: d.io, devices: d.allocator.deviceIds },
+    'worker started',
+  );
 
   return {
     buildWorker,
@@ -157,7 +190,11 @@ async function onStallLimit(rc: RunContext, job: Job<unknown>, maxStalledCount: 
   if (!parsed.success || (job.stalledCounter ?? 0) <= maxStalledCount) return;
   const ref = { id: parsed.data.buildId, planHash: parsed.data.planHash };
   try {
-    const error = { code: 'WORKER_LOST', message: `the job stalled ${job.stalledCounter} times (its worker stopped renewing the lock)`, advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly' };
+    const error = {
+      code: 'WORKER_LOST',
+      message: `the job stalled ${job.stalledCounter} times (its worker stopped renewing the lock)`,
+      advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly',
+    };
     await rc.store.closeOpenSteps(ref.id, 'skipped', rc.d.now(), 'failed');
     await rc.store.setStatus(ref, 'failed', rc.d.now(), { error });
   } catch (e) {

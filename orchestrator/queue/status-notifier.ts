@@ -53,18 +53,27 @@ export class StatusNotifier {
     if (kind === null || this.listeners.length === 0 || !this.store) return;
     const store = this.store;
     const prev = this.chains.get(ref.id) ?? Promise.resolve();
-    const next = prev.then(async () => {
-      const [build, callbackUrl] = await Promise.all([store.get(ref.id), store.callbackUrl(ref.id)]);
-      if (!build) return;
-      const event = { eventId: `${ref.id}:${kind}`, buildId: ref.id, status: kind, at: atMs, build: { ...build, status: kind }, callbackUrl };
-      for (const listener of this.listeners) {
-        try {
-          await listener(event);
-        } catch (err) {
-          this.log.warn({ buildId: ref.id, err: String(err) }, 'status listener failed');
+    const next = prev
+      .then(async () => {
+        const [build, callbackUrl] = await Promise.all([store.get(ref.id), store.callbackUrl(ref.id)]);
+        if (!build) return;
+        const event = {
+          eventId: `${ref.id}:${kind}`,
+          buildId: ref.id,
+          status: kind,
+          at: atMs,
+          build: { ...build, status: kind },
+          callbackUrl,
+        };
+        for (const listener of this.listeners) {
+          try {
+            await listener(event);
+          } catch (err) {
+            this.log.warn({ buildId: ref.id, err: String(err) }, 'status listener failed');
+          }
         }
-      }
-    }).catch((err: unknown) => this.log.warn({ buildId: ref.id, err: String(err) }, 'status event not delivered'));
+      })
+      .catch((err: unknown) => this.log.warn({ buildId: ref.id, err: String(err) }, 'status event not delivered'));
     this.chains.set(ref.id, next);
     void next.then(() => {
       if (this.chains.get(ref.id) === next) this.chains.delete(ref.id);

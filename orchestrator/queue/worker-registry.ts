@@ -59,6 +59,7 @@ export class WorkerRegistry {
 export function waitReason(workers: readonly WorkerRecord[], gpuType: string, count: number): string | null {
   const ofType = workers.filter((w) => w.gpuType === gpuType);
   if (ofType.length === 0) return `waiting for ${count}×${gpuType}: no registered worker serves ${gpuType}`;
-  if (!ofType.some((w) => w.gpuIds.length >= count)) return `waiting for ${count}×${gpuType}: no registered worker has that many`;
+  if (!ofType.some((w) => w.gpuIds.length >= count))
+    return `waiting for ${count}×${gpuType}: no registered worker has that many`;
   return null;
 }

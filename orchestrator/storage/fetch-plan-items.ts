@@ -35,10 +35,17 @@ export interface FetchPlanOptions {
 export function hostPathFor(dest: string, workspaceMount: string, workspaceDir: string): string {
   const mount = workspaceMount.replace(/\/+$/, '');
   if (!dest.startsWith(`${mount}/`)) {
-    throw new SourceError('DEST_OUTSIDE_WORKSPACE', `fetch destination ${JSON.stringify(dest.slice(0, 200))} is not under ${mount}`);
+    throw new SourceError(
+      'DEST_OUTSIDE_WORKSPACE',
+      `fetch destination ${JSON.stringify(dest.slice(0, 200))} is not under ${mount}`,
+    );
   }
   const rel = dest.slice(mount.length + 1).replace(/\/+$/, '');
-  if (normalizeRelPath(rel) !== rel) throw new SourceError('DEST_OUTSIDE_WORKSPACE', `fetch destination ${JSON.stringify(dest.slice(0, 200))} is not a clean path under ${mount}`);
+  if (normalizeRelPath(rel) !== rel)
+    throw new SourceError(
+      'DEST_OUTSIDE_WORKSPACE',
+      `fetch destination ${JSON.stringify(dest.slice(0, 200))} is not a clean path under ${mount}`,
+    );
   return join(workspaceDir, ...rel.split('/'));
 }
 
@@ -49,16 +56,23 @@ const ROLES = new Set(['checkpoint', 'lora_adapter', 'calibration_dataset']);
  * SOURCE_REPO_INVALID naming the bad field, or SOURCE_UNSUPPORTED for an unknown source kind.
  */
 export function checkFetchItem(item: unknown, sources: SourceRegistry): FetchItem {
-  const bad = (field: string, want: string): SourceError => new SourceError('SOURCE_REPO_INVALID', `fetch item: ${field} must be ${want}`);
+  const bad = (field: string, want: string): SourceError =>
+    new SourceError('SOURCE_REPO_INVALID', `fetch item: ${field} must be ${want}`);
   if (typeof item !== 'object' || item === null) throw bad('the item', 'an object');
   const it = item as Record<string, unknown>;
-  const str = (v: unknown, max: number): boolean => typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\0');
+  const str = (v: unknown, max: number): boolean =>
+    typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\0');
   if (typeof it['source'] !== 'string' || !Object.hasOwn(sources, it['source'])) {
-    throw new SourceError('SOURCE_UNSUPPORTED', `fetch item: unknown source ${JSON.stringify(String(it['source']).slice(0, 40))}; expected one of ${Object.keys(sources).join(', ')}`);
+    throw new SourceError(
+      'SOURCE_UNSUPPORTED',
+      `fetch item: unknown source ${JSON.stringify(String(it['source']).slice(0, 40))}; expected one of ${Object.keys(sources).join(', ')}`,
+    );
   }
-  if (typeof it['role'] !== 'string' || !ROLES.has(it['role'])) throw bad('role', 'checkpoint, lora_adapter or calibration_dataset');
+  if (typeof it['role'] !== 'string' || !ROLES.has(it['role']))
+    throw bad('role', 'checkpoint, lora_adapter or calibration_dataset');
   if (!str(it['repo'], 4096)) throw bad('repo', 'a non-empty string (at most 4096 characters)');
-  if (it['revision'] !== null && !str(it['revision'], 256)) throw bad('revision', 'null or a string (at most 256 characters)');
+  if (it['revision'] !== null && !str(it['revision'], 256))
+    throw bad('revision', 'null or a string (at most 256 characters)');
   if (it['repoType'] !== 'model' && it['repoType'] !== 'dataset') throw bad('repoType', '"model" or "dataset"');
   if (it['secretName'] !== null && !str(it['secretName'], 256)) throw bad('secretName', 'null or a secret name');
   if (it['name'] !== null && !str(it['name'], 256)) throw bad('name', 'null or a string');
@@ -67,11 +81,20 @@ export function checkFetchItem(item: unknown, sources: SourceRegistry): FetchIte
 }
 
 function plain(r: ResolvedSource, files: DownloadResult['files']): ResolvedSource {
-  return { source: r.source, repo: r.repo, requestedRevision: r.requestedRevision, resolvedRevision: r.resolvedRevision, files };
+  return {
+    source: r.source,
+    repo: r.repo,
+    requestedRevision: r.requestedRevision,
+    resolvedRevision: r.resolvedRevision,
+    files,
+  };
 }
 
 /** Fetches every item of a plan's fetch step into the workspace; returns what was resolved. */
-export async function fetchPlanItems(items: readonly FetchItem[], ctx: FetchContext & FetchPlanOptions): Promise<FetchedItem[]> {
+export async function fetchPlanItems(
+  items: readonly FetchItem[],
+  ctx: FetchContext & FetchPlanOptions,
+): Promise<FetchedItem[]> {
   const sources = ctx.sources ?? sourcesFromEnv(process.env);
   const secretValues = Object.values(ctx.secrets);
   const out: FetchedItem[] = [];
@@ -95,7 +118,13 @@ export async function fetchPlanItems(items: readonly FetchItem[], ctx: FetchCont
         out.push({ item, resolved: plain(resolved, res.files), fromCache: false });
         continue;
       }
-      const key = cacheKey({ source: item.source, repo: resolved.repo, repoType: item.repoType, resolvedRevision: resolved.resolvedRevision, filter });
+      const key = cacheKey({
+        source: item.source,
+        repo: resolved.repo,
+        repoType: item.repoType,
+        resolvedRevision: resolved.resolvedRevision,
+        filter,
+      });
       const fill = async (staging: string): Promise<DownloadResult> => adapter.download(resolved, staging, dl);
       const meta = { source: item.source, repo: resolved.repo, resolvedRevision: resolved.resolvedRevision };
       let lookup = await ctx.cache.getOrFill(key, fill, { signal: ctx.signal, meta });
@@ -108,7 +137,13 @@ export async function fetchPlanItems(items: readonly FetchItem[], ctx: FetchCont
         await ctx.cache.materialize(lookup.entry, dest);
       }
       const total = lookup.entry.bytes;
-      ctx.onProgress?.({ item, bytesDone: total, bytesTotal: total, filesDone: lookup.entry.files.length, filesTotal: lookup.entry.files.length });
+      ctx.onProgress?.({
+        item,
+        bytesDone: total,
+        bytesTotal: total,
+        filesDone: lookup.entry.files.length,
+        filesTotal: lookup.entry.files.length,
+      });
       out.push({ item, resolved: plain(resolved, lookup.entry.files), fromCache: lookup.hit });
     } catch (err) {
       const e = toSourceError(err, { signal: ctx.signal, secrets: secretValues, what });

@@ -15,8 +15,14 @@ const num = (flags: ParsedFlags, flag: string, fallback: number): number => {
 const when = (cond: boolean, message: string): readonly string[] => (cond ? [message] : []);
 
 const trtllmBuild: Check = (f) => [
-  ...when(f.has('--model_cls_file') && !f.has('--model_cls_name'), 'model_cls_pair: --model_cls_file requires --model_cls_name'),
-  ...when(!f.has('--checkpoint_dir') && !f.has('--model_config'), 'ckpt_or_config: one of --checkpoint_dir or --model_config must be given'),
+  ...when(
+    f.has('--model_cls_file') && !f.has('--model_cls_name'),
+    'model_cls_pair: --model_cls_file requires --model_cls_name',
+  ),
+  ...when(
+    !f.has('--checkpoint_dir') && !f.has('--model_config'),
+    'ckpt_or_config: one of --checkpoint_dir or --model_config must be given',
+  ),
   ...when(
     one(f, '--multiple_profiles') === 'enable' && f.has('--opt_num_tokens'),
     'multiple_profiles_vs_opt_num_tokens: --multiple_profiles enable excludes --opt_num_tokens',
@@ -78,23 +84,39 @@ const moeProduct: Check = (f) => {
   if (moeTp === -1 && moeEp === -1) return [];
   const tpResolved = moeTp === -1 ? tp / moeEp : moeTp;
   const epResolved = moeEp === -1 ? tp / moeTp : moeEp;
-  return when(tpResolved * epResolved !== tp || !Number.isInteger(tpResolved) || !Number.isInteger(epResolved),
-    `moe_product: --moe_tp_size x --moe_ep_size must equal --tp_size (${tp})`);
+  return when(
+    tpResolved * epResolved !== tp || !Number.isInteger(tpResolved) || !Number.isInteger(epResolved),
+    `moe_product: --moe_tp_size x --moe_ep_size must equal --tp_size (${tp})`,
+  );
 };
 
 const convertLlama: Check = (f) => [
   ...moeProduct(f),
   ...positiveSizes(f, ['--tp_size', '--pp_size', '--cp_size', '--workers']),
-  ...when(f.has('--meta_ckpt_dir') && f.has('--model_dir'), 'meta_vs_hf: --meta_ckpt_dir and --model_dir are mutually exclusive'),
-  ...when(!f.has('--meta_ckpt_dir') && !f.has('--model_dir'), 'meta_vs_hf: neither --model_dir nor --meta_ckpt_dir: only a synthetic config.json would be written'),
   ...when(
-    f.has('--quant_ckpt_path') && !['int4_gptq', 'int8_gptq'].includes(one(f, '--weight_only_precision') ?? '') && !f.has('--use_qserve'),
+    f.has('--meta_ckpt_dir') && f.has('--model_dir'),
+    'meta_vs_hf: --meta_ckpt_dir and --model_dir are mutually exclusive',
+  ),
+  ...when(
+    !f.has('--meta_ckpt_dir') && !f.has('--model_dir'),
+    'meta_vs_hf: neither --model_dir nor --meta_ckpt_dir: only a synthetic config.json would be written',
+  ),
+  ...when(
+    f.has('--quant_ckpt_path') &&
+      !['int4_gptq', 'int8_gptq'].includes(one(f, '--weight_only_precision') ?? '') &&
+      !f.has('--use_qserve'),
     'quant_ckpt_path: only with --weight_only_precision int4_gptq/int8_gptq or --use_qserve',
   ),
-  ...when((f.has('--smoothquant') || f.has('--int8_kv_cache')) && f.has('--load_by_shard'), 'sq_no_shard: --smoothquant/--int8_kv_cache cannot be combined with --load_by_shard'),
+  ...when(
+    (f.has('--smoothquant') || f.has('--int8_kv_cache')) && f.has('--load_by_shard'),
+    'sq_no_shard: --smoothquant/--int8_kv_cache cannot be combined with --load_by_shard',
+  ),
 ];
 
-const convertQwen: Check = (f) => [...moeProduct(f), ...positiveSizes(f, ['--tp_size', '--pp_size', '--cp_size', '--workers'])];
+const convertQwen: Check = (f) => [
+  ...moeProduct(f),
+  ...positiveSizes(f, ['--tp_size', '--pp_size', '--cp_size', '--workers']),
+];
 
 const convertBert: Check = (f) => [
   ...when(num(f, '--tp_size', 1) > 2 || num(f, '--tp_size', 1) < 1, 'bert converter supports --tp_size 1 or 2 only'),
@@ -107,10 +129,22 @@ const AUTOQ_FORMATS = new Set(['fp8', 'int4_awq', 'w4a8_awq', 'int8_sq']);
 const quantize: Check = (f) => {
   const autoq = (one(f, '--autoq_format') ?? '').split(',').filter((s) => s !== '');
   return [
-    ...when(!f.has('--model_dir') && !f.has('--nemo_ckpt_path'), 'source_required: one of --model_dir or --nemo_ckpt_path'),
-    ...autoq.filter((q) => !AUTOQ_FORMATS.has(q)).map((q) => `--autoq_format: ${JSON.stringify(q)} is not one of fp8, int4_awq, w4a8_awq, int8_sq`),
+    ...when(
+      !f.has('--model_dir') && !f.has('--nemo_ckpt_path'),
+      'source_required: one of --model_dir or --nemo_ckpt_path',
+    ),
+    ...autoq
+      .filter((q) => !AUTOQ_FORMATS.has(q))
+      .map((q) => `--autoq_format: ${JSON.stringify(q)} is not one of fp8, int4_awq, w4a8_awq, int8_sq`),
     ...when(autoq.includes('fp8') && autoq.includes('int8_sq'), '--autoq_format: fp8 and int8_sq are exclusive'),
-    ...positiveSizes(f, ['--tp_size', '--pp_size', '--cp_size', '--calib_size', '--calib_max_seq_length', '--batch_size']),
+    ...positiveSizes(f, [
+      '--tp_size',
+      '--pp_size',
+      '--cp_size',
+      '--calib_size',
+      '--calib_max_seq_length',
+      '--batch_size',
+    ]),
   ];
 };
 
@@ -120,7 +154,10 @@ const serve: Check = (f) => [
     'server_role: --server_role required with --metadata_server_config_file or --disagg_cluster_uri',
   ),
   ...positiveSizes(f, ['--tp_size', '--pp_size', '--max_batch_size', '--max_num_tokens', '--max_beam_width']),
-  ...when(outside01(num(f, '--kv_cache_free_gpu_memory_fraction', 0.9)), '--kv_cache_free_gpu_memory_fraction must be in [0, 1]'),
+  ...when(
+    outside01(num(f, '--kv_cache_free_gpu_memory_fraction', 0.9)),
+    '--kv_cache_free_gpu_memory_fraction must be in [0, 1]',
+  ),
 ];
 
 const CHECKS: Readonly<Record<ToolName, Check>> = {
@@ -130,9 +167,7 @@ const CHECKS: Readonly<Record<ToolName, Check>> = {
   'convert_checkpoint.py(llama)': convertLlama,
   'convert_checkpoint.py(qwen)': convertQwen,
   'convert_checkpoint.py(bert)': convertBert,
-  'export_hf_checkpoint.py': (f) => [
-    ...positiveSizes(f, ['--calib_size', '--calib_max_seq_length', '--batch_size']),
-  ],
+  'export_hf_checkpoint.py': (f) => [...positiveSizes(f, ['--calib_size', '--calib_max_seq_length', '--batch_size'])],
   'encoder_server.py': (f) => positiveSizes(f, ['--max_batch_size', '--max_seq_len', '--port']),
 };
 

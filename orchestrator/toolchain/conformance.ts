@@ -23,16 +23,19 @@ function identifyTool(argv: readonly string[]): { tool: ToolName; start: number 
   const [exe, script] = argv;
   if (exe === 'trtllm-build') return { tool: 'trtllm-build', start: 1 };
   if (exe === 'trtllm-serve') return { tool: 'trtllm-serve', start: argv[1] === 'serve' ? 2 : 1 };
-  if (exe !== 'python3') return `argv[0] must be trtllm-build, trtllm-serve or python3 (got ${JSON.stringify(exe ?? '')})`;
+  if (exe !== 'python3')
+    return `argv[0] must be trtllm-build, trtllm-serve or python3 (got ${JSON.stringify(exe ?? '')})`;
   if (script === undefined) return 'python3 needs the path of quantize.py or a convert_checkpoint.py';
   if (QUANTIZE_PATH.test(script)) return { tool: 'quantize.py', start: 2 };
   const stepScript = STEP_SCRIPT_PATH.exec(script)?.[1];
-  if (stepScript === 'export_hf_checkpoint' || stepScript === 'encoder_server') return { tool: `${stepScript}.py`, start: 2 };
+  if (stepScript === 'export_hf_checkpoint' || stepScript === 'encoder_server')
+    return { tool: `${stepScript}.py`, start: 2 };
   const family = CONVERT_PATH.exec(script)?.[2];
   if (family === 'llama' || family === 'qwen' || family === 'bert') {
     return { tool: `convert_checkpoint.py(${family})`, start: 2 };
   }
-  if (family !== undefined) return `no convert_checkpoint.py surface for model family ${JSON.stringify(family)} in the pinned version`;
+  if (family !== undefined)
+    return `no convert_checkpoint.py surface for model family ${JSON.stringify(family)} in the pinned version`;
   if (LEGACY_CONVERT_PATH.test(script)) {
     return `legacy script path ${JSON.stringify(script)} (<=0.18 layout); 1.2 uses examples/models/core/<family>/convert_checkpoint.py`;
   }
@@ -97,8 +100,10 @@ function parseFlags(
     const inline = eq > 0 ? token.slice(eq + 1) : undefined;
     const flag = canonicalFlag(surface, name);
     if (!flag) {
-      if (surface.legacy_flags_must_reject?.includes(name)) violations.push(`${name}: legacy flag rejected by ${tool} 1.2`);
-      else if (surface.removed_flags && name in surface.removed_flags) violations.push(`${name}: removed from ${tool} in 1.2`);
+      if (surface.legacy_flags_must_reject?.includes(name))
+        violations.push(`${name}: legacy flag rejected by ${tool} 1.2`);
+      else if (surface.removed_flags && name in surface.removed_flags)
+        violations.push(`${name}: removed from ${tool} in 1.2`);
       else violations.push(`${name}: unknown flag for ${tool}`);
       while (i < args.length && !(args[i] ?? '').startsWith('--')) i += 1;
       continue;
@@ -114,7 +119,8 @@ function parseFlags(
         i += 1;
       }
     }
-    if (spec.type === 'flag' && values.length > 0) violations.push(`${flag}: takes no value (got ${JSON.stringify(values[0])})`);
+    if (spec.type === 'flag' && values.length > 0)
+      violations.push(`${flag}: takes no value (got ${JSON.stringify(values[0])})`);
     if (spec.type !== 'flag' && values.length === 0 && spec.nargs !== '?') violations.push(`${flag}: missing value`);
     if (spec.type !== 'flag') {
       for (const v of values) {

@@ -19,9 +19,12 @@ export function convertCheckpointArgv(e: EngineSettings): string[] {
   return [
     'python3',
     `${EXAMPLES_DIR}/models/core/${e.family}/convert_checkpoint.py`,
-    '--model_dir', WORKSPACE.checkpointDir,
-    '--output_dir', WORKSPACE.trtllmCheckpointDir,
-    '--dtype', 'auto',
+    '--model_dir',
+    WORKSPACE.checkpointDir,
+    '--output_dir',
+    WORKSPACE.trtllmCheckpointDir,
+    '--dtype',
+    'auto',
     ...parallelFlags(e),
     ...moe,
     ...(e.workers > 1 ? ['--workers', s(e.workers)] : []),
@@ -29,21 +32,32 @@ export function convertCheckpointArgv(e: EngineSettings): string[] {
 }
 
 /** quantize.py (ModelOpt PTQ) writing a TensorRT-LLM checkpoint; `full_prec` when quant is null. */
-export function quantizeArgv(e: Pick<EngineSettings, 'tp' | 'pp'>, quant: QuantSpec | null, outputDir: string): string[] {
+export function quantizeArgv(
+  e: Pick<EngineSettings, 'tp' | 'pp'>,
+  quant: QuantSpec | null,
+  outputDir: string,
+): string[] {
   const argv = [
     'python3',
     `${EXAMPLES_DIR}/quantization/quantize.py`,
-    '--model_dir', WORKSPACE.checkpointDir,
-    '--output_dir', outputDir,
-    '--dtype', 'auto',
-    '--qformat', quant ? quant.qformat : 'full_prec',
+    '--model_dir',
+    WORKSPACE.checkpointDir,
+    '--output_dir',
+    outputDir,
+    '--dtype',
+    'auto',
+    '--qformat',
+    quant ? quant.qformat : 'full_prec',
   ];
   if (quant) {
     if (quant.kvCacheDtype) argv.push('--kv_cache_dtype', quant.kvCacheDtype);
     argv.push(
-      '--calib_dataset', quant.calibDatasetDir,
-      '--calib_size', s(quant.calibSize),
-      '--calib_max_seq_length', s(quant.calibMaxSeqLength),
+      '--calib_dataset',
+      quant.calibDatasetDir,
+      '--calib_size',
+      s(quant.calibSize),
+      '--calib_max_seq_length',
+      s(quant.calibMaxSeqLength),
     );
     // The tokenizer truncates calibration samples at 2048 tokens unless told otherwise.
     if (quant.calibMaxSeqLength > 2048) argv.push('--tokenizer_max_seq_length', s(quant.calibMaxSeqLength));
@@ -56,10 +70,14 @@ export function quantizeArgv(e: Pick<EngineSettings, 'tp' | 'pp'>, quant: QuantS
 export function trtllmBuildArgv(e: EngineSettings): string[] {
   const argv = [
     'trtllm-build',
-    '--checkpoint_dir', WORKSPACE.trtllmCheckpointDir,
-    '--output_dir', WORKSPACE.engineDir,
-    '--max_batch_size', s(e.maxBatchSize),
-    '--max_num_tokens', s(e.maxNumTokens),
+    '--checkpoint_dir',
+    WORKSPACE.trtllmCheckpointDir,
+    '--output_dir',
+    WORKSPACE.engineDir,
+    '--max_batch_size',
+    s(e.maxBatchSize),
+    '--max_num_tokens',
+    s(e.maxNumTokens),
   ];
   if (e.maxSeqLen !== null) argv.push('--max_seq_len', s(e.maxSeqLen), '--max_input_len', s(e.maxSeqLen));
   argv.push('--kv_cache_type', e.pagedKvCache ? 'paged' : 'continuous');
@@ -76,7 +94,8 @@ export function trtllmBuildArgv(e: EngineSettings): string[] {
     if (e.lora.targetModules.length > 0) argv.push('--lora_target_modules', ...e.lora.targetModules);
   }
   if (e.gatherAllTokenLogits) argv.push('--gather_all_token_logits');
-  if (e.maxPromptEmbeddingTableSize > 0) argv.push('--max_prompt_embedding_table_size', s(e.maxPromptEmbeddingTableSize));
+  if (e.maxPromptEmbeddingTableSize > 0)
+    argv.push('--max_prompt_embedding_table_size', s(e.maxPromptEmbeddingTableSize));
   argv.push('--workers', s(e.workers));
   return argv;
 }
@@ -86,11 +105,16 @@ export function convertBertArgv(b: BertSettings): string[] {
   return [
     'python3',
     `${EXAMPLES_DIR}/models/core/bert/convert_checkpoint.py`,
-    '--model', b.modelClass,
-    '--model_dir', WORKSPACE.checkpointDir,
-    '--output_dir', WORKSPACE.trtllmCheckpointDir,
-    '--dtype', 'float16',
-    '--tp_size', s(b.tp),
+    '--model',
+    b.modelClass,
+    '--model_dir',
+    WORKSPACE.checkpointDir,
+    '--output_dir',
+    WORKSPACE.trtllmCheckpointDir,
+    '--dtype',
+    'float16',
+    '--tp_size',
+    s(b.tp),
   ];
 }
 
@@ -98,16 +122,26 @@ export function convertBertArgv(b: BertSettings): string[] {
 export function trtllmBuildBertArgv(b: BertSettings): string[] {
   return [
     'trtllm-build',
-    '--checkpoint_dir', WORKSPACE.trtllmCheckpointDir,
-    '--output_dir', WORKSPACE.engineDir,
-    '--max_batch_size', s(b.maxBatchSize),
-    '--max_num_tokens', s(b.maxNumTokens),
+    '--checkpoint_dir',
+    WORKSPACE.trtllmCheckpointDir,
+    '--output_dir',
+    WORKSPACE.engineDir,
+    '--max_batch_size',
+    s(b.maxBatchSize),
+    '--max_num_tokens',
+    s(b.maxNumTokens),
     ...(b.maxSeqLen !== null ? ['--max_seq_len', s(b.maxSeqLen), '--max_input_len', s(b.maxSeqLen)] : []),
-    '--kv_cache_type', 'disabled',
-    '--use_paged_context_fmha', 'disable',
-    '--bert_attention_plugin', 'auto',
-    '--remove_input_padding', 'enable',
-    '--context_fmha', 'enable',
-    '--workers', s(b.workers),
+    '--kv_cache_type',
+    'disabled',
+    '--use_paged_context_fmha',
+    'disable',
+    '--bert_attention_plugin',
+    'auto',
+    '--remove_input_padding',
+    'enable',
+    '--context_fmha',
+    'enable',
+    '--workers',
+    s(b.workers),
   ];
 }

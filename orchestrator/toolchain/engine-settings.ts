@@ -82,7 +82,9 @@ export interface EncoderLaunchSettings {
 }
 
 /** quantization_type → quantize.py flags; null for no_quant; 'unsupported' when the lane has no format. */
-export function quantFormat(type: QuantizationType): Pick<QuantSpec, 'qformat' | 'kvCacheDtype'> | null | 'unsupported' {
+export function quantFormat(
+  type: QuantizationType,
+): Pick<QuantSpec, 'qformat' | 'kvCacheDtype'> | null | 'unsupported' {
   switch (type) {
     case 'no_quant':
       return null;

@@ -32,8 +32,20 @@ const DEFAULT_REPOSITORY = 'nvidia/tensorrt-llm/release';
 export const DEFAULT_TRTLLM_VERSION = '1.2.1';
 
 const DEFAULTS: Readonly<Record<Lane['name'], Required<Omit<LanePin, 'digest'>> & { digest: string | null }>> = {
-  'v1-engine': { registry: DEFAULT_REGISTRY, repository: DEFAULT_REPOSITORY, tag: DEFAULT_TRTLLM_VERSION, digest: null, trtllmVersion: DEFAULT_TRTLLM_VERSION },
-  'v2-pytorch': { registry: DEFAULT_REGISTRY, repository: DEFAULT_REPOSITORY, tag: DEFAULT_TRTLLM_VERSION, digest: null, trtllmVersion: DEFAULT_TRTLLM_VERSION },
+  'v1-engine': {
+    registry: DEFAULT_REGISTRY,
+    repository: DEFAULT_REPOSITORY,
+    tag: DEFAULT_TRTLLM_VERSION,
+    digest: null,
+    trtllmVersion: DEFAULT_TRTLLM_VERSION,
+  },
+  'v2-pytorch': {
+    registry: DEFAULT_REGISTRY,
+    repository: DEFAULT_REPOSITORY,
+    tag: DEFAULT_TRTLLM_VERSION,
+    digest: null,
+    trtllmVersion: DEFAULT_TRTLLM_VERSION,
+  },
 };
 
 const VERSION_IN_TAG = /(?:^|[^0-9.])(\d+\.\d+\.\d+(?:\.?(?:rc|post|dev)\d+)*)/;
@@ -56,10 +68,15 @@ function pinProblems(key: 'v1' | 'v2' | 'steps' | 'triton', pin: LanePin): LaneP
   const base = `options.lanes.${key}`;
   const problems: LaneProblem[] = [];
   const bad = (field: string, value: string, expected: string): void => {
-    problems.push({ code: 'LANE_PIN_INVALID', path: `${base}.${field}`, message: `${field} ${JSON.stringify(value)} is not a valid ${expected}` });
+    problems.push({
+      code: 'LANE_PIN_INVALID',
+      path: `${base}.${field}`,
+      message: `${field} ${JSON.stringify(value)} is not a valid ${expected}`,
+    });
   };
   if (pin.registry !== undefined && !REGISTRY.test(pin.registry)) bad('registry', pin.registry, 'registry host');
-  if (pin.repository !== undefined && !REPOSITORY.test(pin.repository)) bad('repository', pin.repository, 'image repository');
+  if (pin.repository !== undefined && !REPOSITORY.test(pin.repository))
+    bad('repository', pin.repository, 'image repository');
   if (pin.tag !== undefined && !TAG.test(pin.tag)) bad('tag', pin.tag, 'image tag');
   if (pin.digest != null && !DIGEST.test(pin.digest)) bad('digest', pin.digest, 'digest (sha256: + 64 hex)');
   return problems;
@@ -93,7 +110,11 @@ export function resolveLane(
   let versionPath = `options.lanes.${name === 'v1-engine' ? 'v1' : 'v2'}.tag`;
   if (userOverride !== null) {
     if (!TAG.test(userOverride)) {
-      problems.push({ code: 'VERSION_OVERRIDE_UNPARSEABLE', path: overridePath, message: `${JSON.stringify(userOverride)} is not a valid image tag` });
+      problems.push({
+        code: 'VERSION_OVERRIDE_UNPARSEABLE',
+        path: overridePath,
+        message: `${JSON.stringify(userOverride)} is not a valid image tag`,
+      });
     }
     tag = userOverride;
     digest = null;
@@ -122,5 +143,18 @@ export function resolveLane(
   const notes: string[] = [];
   const stepsImage = stepsImageFor({ tag, trtllmVersion: version }, pins?.steps, notes);
   const tritonImage = name === 'v1-engine' ? tritonImageFor(version, pins?.triton, notes) : null;
-  return { lane: { name, image, registry, repository, tag, digest: digest ?? null, trtllmVersion: version, stepsImage, tritonImage }, notes };
+  return {
+    lane: {
+      name,
+      image,
+      registry,
+      repository,
+      tag,
+      digest: digest ?? null,
+      trtllmVersion: version,
+      stepsImage,
+      tritonImage,
+    },
+    notes,
+  };
 }

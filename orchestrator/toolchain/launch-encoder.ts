@@ -19,7 +19,10 @@ export const ENCODER_SERVER = 'trt-encoder-server';
 export type EncoderRoute = '/v1/embeddings' | '/predict' | '/rerank';
 
 /** Encoder server argv and a JSON description of the engine it serves; `route` is a served one. */
-export function encoderLaunch(l: EncoderLaunchSettings & { readonly route: EncoderRoute }, image: string): LaunchConfig {
+export function encoderLaunch(
+  l: EncoderLaunchSettings & { readonly route: EncoderRoute },
+  image: string,
+): LaunchConfig {
   // BERT-family engines pool the [CLS] token; causal embedding models (Qwen3-Embedding, …) the last token.
   const pooling = l.kind === 'encoder_bert' ? 'cls' : 'last';
   const argv = encoderServerArgv({

@@ -23,9 +23,16 @@ export interface PytorchServeSettings {
 }
 
 /** Options from the v2 runtime fields; patch_kwargs may not override these. */
-const RUNTIME_OWNED = new Set(['max_batch_size', 'max_num_tokens', 'max_seq_len', 'tensor_parallel_size', 'enable_chunked_prefill']);
+const RUNTIME_OWNED = new Set([
+  'max_batch_size',
+  'max_num_tokens',
+  'max_seq_len',
+  'tensor_parallel_size',
+  'enable_chunked_prefill',
+]);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The value with object keys sorted at every depth, so the YAML (and the plan hash) ignore key order. */
 function sortedDeep(value: unknown): unknown {
@@ -75,23 +82,39 @@ export function pytorchLlmApiOptions(p: PytorchServeSettings): { options: Record
 }
 
 /** `trtllm-serve <model dir> --backend pytorch …` plus its YAML; notes list what was left out. */
-export function pytorchServeLaunch(image: string, p: PytorchServeSettings, modelDir: string = RUNTIME.checkpointDir): { launch: LaunchConfig; notes: string[] } {
+export function pytorchServeLaunch(
+  image: string,
+  p: PytorchServeSettings,
+  modelDir: string = RUNTIME.checkpointDir,
+): { launch: LaunchConfig; notes: string[] } {
   const { options, notes } = pytorchLlmApiOptions(p);
   const argv = [
     'trtllm-serve',
     modelDir,
-    '--backend', 'pytorch',
-    '--host', '0.0.0.0',
-    '--port', '8000',
-    '--tp_size', String(p.tp),
-    '--max_batch_size', String(p.maxBatchSize),
-    '--max_num_tokens', String(p.maxNumTokens),
+    '--backend',
+    'pytorch',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    '8000',
+    '--tp_size',
+    String(p.tp),
+    '--max_batch_size',
+    String(p.maxBatchSize),
+    '--max_num_tokens',
+    String(p.maxNumTokens),
     ...(p.maxSeqLen !== null ? ['--max_seq_len', String(p.maxSeqLen)] : []),
     ...(p.enableChunkedPrefill ? ['--enable_chunked_prefill'] : []),
-    '--extra_llm_api_options', `${RUNTIME.launchDir}/${PYTORCH_OPTIONS_FILE}`,
+    '--extra_llm_api_options',
+    `${RUNTIME.launchDir}/${PYTORCH_OPTIONS_FILE}`,
   ];
   return {
-    launch: { server: 'trtllm-serve', image, argv, files: [{ path: PYTORCH_OPTIONS_FILE, content: stringify(options) }] },
+    launch: {
+      server: 'trtllm-serve',
+      image,
+      argv,
+      files: [{ path: PYTORCH_OPTIONS_FILE, content: stringify(options) }],
+    },
     notes,
   };
 }

@@ -39,8 +39,12 @@ export function inferBertClass(repo: string, route: WebserverRoute): { cls: Bert
   const roberta = ROBERTA_NAMES.test(repo.toLowerCase());
   const classifier = route === '/rerank' || route === '/predict';
   const cls: BertModelClass = roberta
-    ? classifier ? 'RobertaForSequenceClassification' : 'RobertaModel'
-    : classifier ? 'BertForSequenceClassification' : 'BertModel';
+    ? classifier
+      ? 'RobertaForSequenceClassification'
+      : 'RobertaModel'
+    : classifier
+      ? 'BertForSequenceClassification'
+      : 'BertModel';
   const arch = roberta ? 'a (XLM-)RoBERTa model' : 'a BERT model';
   const head = classifier ? `a sequence classifier (route ${route})` : `an embedding model (route ${route})`;
   return { cls, reason: `assumed ${JSON.stringify(repo)} is ${arch} used as ${head}` };
@@ -48,8 +52,15 @@ export function inferBertClass(repo: string, route: WebserverRoute): { cls: Bert
 
 /** The decoder family of a known architecture (`architectures[0]` of config.json). */
 export function decoderFamilyFromArchitecture(arch: string): { family: DecoderFamily; reason: string } {
-  const family: DecoderFamily = /^(Llama|Mistral|Mixtral)/.test(arch) ? 'llama' : /^(Qwen|QWen)/.test(arch) ? 'qwen' : 'generic';
-  const via = family === 'generic' ? '; no convert_checkpoint.py for it in the pinned lane, exported through quantize.py (ModelOpt)' : '';
+  const family: DecoderFamily = /^(Llama|Mistral|Mixtral)/.test(arch)
+    ? 'llama'
+    : /^(Qwen|QWen)/.test(arch)
+      ? 'qwen'
+      : 'generic';
+  const via =
+    family === 'generic'
+      ? '; no convert_checkpoint.py for it in the pinned lane, exported through quantize.py (ModelOpt)'
+      : '';
   return { family, reason: `checkpoint architecture ${arch}${via}` };
 }
 
@@ -57,7 +68,8 @@ export function decoderFamilyFromArchitecture(arch: string): { family: DecoderFa
 export function bertClassFromArchitecture(arch: string): BertModelClass | undefined {
   const roberta = /^(XLMRoberta|Roberta)/.test(arch);
   if (!roberta && !/^Bert/.test(arch)) return undefined;
-  if (arch.endsWith('ForSequenceClassification')) return roberta ? 'RobertaForSequenceClassification' : 'BertForSequenceClassification';
+  if (arch.endsWith('ForSequenceClassification'))
+    return roberta ? 'RobertaForSequenceClassification' : 'BertForSequenceClassification';
   if (arch.endsWith('Model')) return roberta ? 'RobertaModel' : 'BertModel';
   return undefined;
 }

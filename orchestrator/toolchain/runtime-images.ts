@@ -29,13 +29,24 @@ function ref(registry: string, repository: string, tag: string, digest: string |
 }
 
 /** The step image for a lane: `<registry>/<repository>:<lane tag>` unless the service pins one of the lane's version. */
-export function stepsImageFor(lane: { readonly tag: string; readonly trtllmVersion: string }, pin: LanePin | undefined, notes: string[]): string {
+export function stepsImageFor(
+  lane: { readonly tag: string; readonly trtllmVersion: string },
+  pin: LanePin | undefined,
+  notes: string[],
+): string {
   const version = pin?.trtllmVersion ?? pin?.tag?.match(VERSION)?.[0];
   if (pin !== undefined && pin.tag !== undefined && version !== lane.trtllmVersion) {
-    notes.push(`step image pin ${pin.repository ?? STEPS_REPOSITORY}:${pin.tag} carries TensorRT-LLM ${version ?? '?'}, not the lane's ${lane.trtllmVersion}; using the image built for the lane's tag instead`);
+    notes.push(
+      `step image pin ${pin.repository ?? STEPS_REPOSITORY}:${pin.tag} carries TensorRT-LLM ${version ?? '?'}, not the lane's ${lane.trtllmVersion}; using the image built for the lane's tag instead`,
+    );
     return ref(pin.registry ?? DEFAULT_IMAGE_REGISTRY, pin.repository ?? STEPS_REPOSITORY, lane.tag, null);
   }
-  return ref(pin?.registry ?? DEFAULT_IMAGE_REGISTRY, pin?.repository ?? STEPS_REPOSITORY, pin?.tag ?? lane.tag, pin?.digest);
+  return ref(
+    pin?.registry ?? DEFAULT_IMAGE_REGISTRY,
+    pin?.repository ?? STEPS_REPOSITORY,
+    pin?.tag ?? lane.tag,
+    pin?.digest,
+  );
 }
 
 /** The Triton image for a lane version, or null (with the reason in `notes`). */
@@ -45,7 +56,8 @@ export function tritonImageFor(laneVersion: string, pin: LanePin | null | undefi
     return null;
   }
   const tag = pin?.tag ?? TRITON_DEFAULT_TRTLLM_VERSION;
-  const version = pin?.trtllmVersion ?? (pin?.tag !== undefined ? pin.tag.match(VERSION)?.[0] : TRITON_DEFAULT_TRTLLM_VERSION);
+  const version =
+    pin?.trtllmVersion ?? (pin?.tag !== undefined ? pin.tag.match(VERSION)?.[0] : TRITON_DEFAULT_TRTLLM_VERSION);
   if (version !== laneVersion) {
     notes.push(
       `no Triton launch: the Triton runtime image ${pin?.repository ?? TRITON_REPOSITORY}:${tag} carries TensorRT-LLM ${version ?? '(unknown)'}, and an engine built by ${laneVersion} runs only under ${laneVersion}; build builder-image/Dockerfile.triton for ${laneVersion} and pin it in options.lanes.triton`,

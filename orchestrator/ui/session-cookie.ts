@@ -22,7 +22,8 @@ export interface SessionCookies {
 }
 
 const keyOf = (token: string): Buffer => createHash('sha256').update(`trt-ui-session\0${token}`, 'utf8').digest();
-const sign = (key: Buffer, scope: string, expiresAt: number): Buffer => createHmac('sha256', key).update(`${scope}|${expiresAt}`).digest();
+const sign = (key: Buffer, scope: string, expiresAt: number): Buffer =>
+  createHmac('sha256', key).update(`${scope}|${expiresAt}`).digest();
 
 /** Reads one cookie's value from a `Cookie` header (null when absent or repeated). */
 export function readCookie(header: string | undefined, name: string): string | null {
@@ -37,7 +38,12 @@ export function readCookie(header: string | undefined, name: string): string | n
 }
 
 /** Session cookies for `scope` (e.g. `bull-board`) over the configured tokens; `now` in ms. */
-export function sessionCookies(tokens: readonly string[], scope: string, now: () => number = Date.now, ttlMs = SESSION_TTL_MS): SessionCookies {
+export function sessionCookies(
+  tokens: readonly string[],
+  scope: string,
+  now: () => number = Date.now,
+  ttlMs = SESSION_TTL_MS,
+): SessionCookies {
   const keys = tokens.filter((t) => t.length > 0).map(keyOf);
   return {
     issue(token) {

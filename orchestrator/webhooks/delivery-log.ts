@@ -74,6 +74,12 @@ export class DeliveryLog {
   /** Marks `seq` finished (never moves backwards). */
   async finish(buildId: string, target: string, seq: number): Promise<void> {
     const key = this.seqKey(buildId, target, 'done');
-    await this.redis.eval("local c = tonumber(redis.call('GET', KEYS[1]) or '0'); if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end; return 1", 1, key, String(seq), String(TTL_S));
+    await this.redis.eval(
+      "local c = tonumber(redis.call('GET', KEYS[1]) or '0'); if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end; return 1",
+      1,
+      key,
+      String(seq),
+      String(TTL_S),
+    );
   }
 }

@@ -39,13 +39,19 @@ export interface DeliveryDeps {
 
 /** The JSON body receivers get. */
 export function deliveryBody(d: DeliveryJobData): string {
-  return JSON.stringify({ id: d.eventId, type: `build.${d.status}`, createdAt: new Date(d.at).toISOString(), data: { build: d.build } });
+  return JSON.stringify({
+    id: d.eventId,
+    type: `build.${d.status}`,
+    createdAt: new Date(d.at).toISOString(),
+    data: { build: d.build },
+  });
 }
 
 /** Starts the delivery worker; close it with `worker.close()`. */
 export function startDeliveryWorker(d: DeliveryDeps): Worker<DeliveryJobData> {
   const keys = redisKeys(d.prefix);
-  const callbackUrlOf = d.callbackUrlOf ?? (async (id: string) => (await d.connection.hget(keys.build(id), 'callbackUrl')) || null);
+  const callbackUrlOf =
+    d.callbackUrlOf ?? (async (id: string) => (await d.connection.hget(keys.build(id), 'callbackUrl')) || null);
   const post = d.post ?? postWebhook;
   const process = async (job: Job<DeliveryJobData>, token?: string): Promise<void> => {
     const data = job.data;
@@ -55,11 +61,22 @@ export function startDeliveryWorker(d: DeliveryDeps): Worker<DeliveryJobData> {
       await job.moveToDelayed(d.now() + (d.orderPollMs ?? 250), token);
       throw new DelayedError();
     }
-    const configured = data.target.startsWith('config-') ? d.settings.urls[Number(data.target.slice('config-'.length))] : undefined;
+    const configured = data.target.startsWith('config-')
+      ? d.settings.urls[Number(data.target.slice('config-'.length))]
+      : undefined;
     const url = configured ?? (data.target === 'callback' ? await callbackUrlOf(data.buildId) : null);
     const attempt = job.attemptsMade + 1;
     const rec = (outcome: WebhookAttemptT['outcome'], httpStatus: number | null, error: string | null): Promise<void> =>
-      d.log.record(data.buildId, { eventId: data.eventId, event: data.status, target: url ? redactUrl(url) : data.target, attempt, at: new Date(d.now()).toISOString(), outcome, httpStatus, error });
+      d.log.record(data.buildId, {
+        eventId: data.eventId,
+        event: data.status,
+        target: url ? redactUrl(url) : data.target,
+        attempt,
+        at: new Date(d.now()).toISOString(),
+        outcome,
+        httpStatus,
+        error,
+      });
     if (!url) {
       await rec('gave_up', null, 'the target is no longer configured');
       await d.log.finish(data.buildId, data.target, data.seq);
@@ -91,5 +108,9 @@ export function startDeliveryWorker(d: DeliveryDeps): Worker<DeliveryJobData> {
     if (last) await d.log.finish(data.buildId, data.target, data.seq);
     throw new Error(`delivery failed: ${why}`);
   };
-  return new Worker<DeliveryJobData>(WEBHOOK_QUEUE, process, { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency ?? 4 });
+  return new Worker<DeliveryJobData>(WEBHOOK_QUEUE, process, {
+    connection: d.connection,
+    prefix: d.prefix,
+    concurrency: d.concurrency ?? 4,
+  });
 }

@@ -9,10 +9,19 @@ import { request as httpsRequest } from 'node:https';
 import type { OutboundPolicy } from '../net/address-policy.js';
 import { AddressRefusedError, assertHostAllowed, assertPeerAllowed, policyLookup } from '../net/safe-lookup.js';
 
-export type PostResult = { readonly kind: 'answered'; readonly status: number } | { readonly kind: 'refused'; readonly reason: string } | { readonly kind: 'error'; readonly reason: string };
+export type PostResult =
+  | { readonly kind: 'answered'; readonly status: number }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'error'; readonly reason: string };
 
 /** POSTs `body` to `url`; resolves (never rejects) with the status, a policy refusal or a transport error. */
-export function postWebhook(policy: OutboundPolicy, url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
+export function postWebhook(
+  policy: OutboundPolicy,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostResult> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -20,7 +29,11 @@ export function postWebhook(policy: OutboundPolicy, url: string, headers: Record
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http(s)');
       assertHostAllowed(policy, target.hostname);
     } catch (err) {
-      resolve(err instanceof AddressRefusedError ? { kind: 'refused', reason: err.message } : { kind: 'refused', reason: 'not an http(s) URL' });
+      resolve(
+        err instanceof AddressRefusedError
+          ? { kind: 'refused', reason: err.message }
+          : { kind: 'refused', reason: 'not an http(s) URL' },
+      );
       return;
     }
     const opts: RequestOptions = {
@@ -36,8 +49,13 @@ export function postWebhook(policy: OutboundPolicy, url: string, headers: Record
     });
     req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, target.hostname, s)));
     req.on('error', (err) => {
-      const refused = err instanceof AddressRefusedError || (err as { cause?: unknown }).cause instanceof AddressRefusedError;
-      resolve(refused ? { kind: 'refused', reason: err.message } : { kind: 'error', reason: (err as NodeJS.ErrnoException).code ?? err.name });
+      const refused =
+        err instanceof AddressRefusedError || (err as { cause?: unknown }).cause instanceof AddressRefusedError;
+      resolve(
+        refused
+          ? { kind: 'refused', reason: err.message }
+          : { kind: 'error', reason: (err as NodeJS.ErrnoException).code ?? err.name },
+      );
     });
     req.end(body);
   });

@@ -19,13 +19,21 @@ export function signatureHeader(secret: string, t: number, body: string): string
   return `t=${t},v1=${signPayload(secret, t, body)}`;
 }
 
-export type VerifyOutcome = { readonly ok: true; readonly t: number } | { readonly ok: false; readonly reason: 'malformed' | 'stale' | 'mismatch' };
+export type VerifyOutcome =
+  | { readonly ok: true; readonly t: number }
+  | { readonly ok: false; readonly reason: 'malformed' | 'stale' | 'mismatch' };
 
 /**
  * Checks a `Trt-Signature` header against the raw body. Any `v1=` entry may match (several are
  * sent while a secret is rotated). `toleranceSec` (default 300) bounds the clock difference.
  */
-export function verifySignature(header: string | undefined, body: string, secret: string, nowSec: number, toleranceSec = 300): VerifyOutcome {
+export function verifySignature(
+  header: string | undefined,
+  body: string,
+  secret: string,
+  nowSec: number,
+  toleranceSec = 300,
+): VerifyOutcome {
   if (!header || header.length > 2048) return { ok: false, reason: 'malformed' };
   let t: number | null = null;
   const sigs: string[] = [];

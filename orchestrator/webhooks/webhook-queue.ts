@@ -34,7 +34,12 @@ export function webhookQueue(connection: Redis, prefix: string): Queue<DeliveryJ
  * The StatusListener that turns status events into delivery jobs (one per configured endpoint,
  * plus one for the build's callback URL). Quick (enqueue only); logs and swallows its failures.
  */
-export function webhookListener(queue: Queue<DeliveryJobData>, log: DeliveryLog, settings: Pick<WebhookSettings, 'urls' | 'maxAttempts' | 'backoffMs'>, warn: (msg: string) => void = () => undefined): StatusListener {
+export function webhookListener(
+  queue: Queue<DeliveryJobData>,
+  log: DeliveryLog,
+  settings: Pick<WebhookSettings, 'urls' | 'maxAttempts' | 'backoffMs'>,
+  warn: (msg: string) => void = () => undefined,
+): StatusListener {
   return async (event: StatusEvent) => {
     const targets = [...settings.urls.map((_, i) => `config-${i}`), ...(event.callbackUrl ? ['callback'] : [])];
     for (const target of targets) {
@@ -44,8 +49,22 @@ export function webhookListener(queue: Queue<DeliveryJobData>, log: DeliveryLog,
         const seq = await log.nextSeq(event.buildId, target);
         await queue.add(
           'deliver',
-          { eventId: event.eventId, buildId: event.buildId, status: event.status, at: event.at, build: event.build, target, seq },
-          { jobId, attempts: settings.maxAttempts, backoff: { type: 'exponential', delay: settings.backoffMs }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+          {
+            eventId: event.eventId,
+            buildId: event.buildId,
+            status: event.status,
+            at: event.at,
+            build: event.build,
+            target,
+            seq,
+          },
+          {
+            jobId,
+            attempts: settings.maxAttempts,
+            backoff: { type: 'exponential', delay: settings.backoffMs },
+            removeOnComplete: { count: 1000 },
+            removeOnFail: { count: 1000 },
+          },
         );
       } catch (err) {
         warn(`webhook not enqueued for ${event.eventId} (${target}): ${err instanceof Error ? err.message : 'error'}`);

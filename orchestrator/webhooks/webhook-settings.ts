@@ -27,7 +27,9 @@ const Env = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 120_000, 10_000),
 });
 
-export type WebhookSettingsResult = { readonly ok: true; readonly settings: WebhookSettings | null } | { readonly ok: false; readonly errors: readonly string[] };
+export type WebhookSettingsResult =
+  | { readonly ok: true; readonly settings: WebhookSettings | null }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Parses the webhook variables; `settings` is null when webhooks are off (no WEBHOOK_SECRET). */
 export function parseWebhookSettings(env: Readonly<Record<string, string | undefined>>): WebhookSettingsResult {
@@ -37,9 +39,17 @@ export function parseWebhookSettings(env: Readonly<Record<string, string | undef
     if (v !== undefined && v !== '') input[k] = v;
   }
   const parsed = Env.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.path[0] === 'WEBHOOK_SECRET' ? 'invalid' : i.message}`) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map(
+        (i) => `${i.path.join('.')}: ${i.path[0] === 'WEBHOOK_SECRET' ? 'invalid' : i.message}`,
+      ),
+    };
   const c = parsed.data;
-  const urls = c.WEBHOOK_URLS.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  const urls = c.WEBHOOK_URLS.split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
   const errors: string[] = [];
   for (const u of urls) {
     let url: URL | null = null;
@@ -48,13 +58,24 @@ export function parseWebhookSettings(env: Readonly<Record<string, string | undef
     } catch {
       // reported below
     }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) errors.push(`WEBHOOK_URLS: ${JSON.stringify(redactUrl(u).slice(0, 100))} is not an http(s) URL`);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      errors.push(`WEBHOOK_URLS: ${JSON.stringify(redactUrl(u).slice(0, 100))} is not an http(s) URL`);
   }
   if (c.WEBHOOK_SECRET === undefined) {
-    if (urls.length > 0) errors.push('WEBHOOK_SECRET: set it (at least 16 characters) to sign the deliveries to WEBHOOK_URLS');
+    if (urls.length > 0)
+      errors.push('WEBHOOK_SECRET: set it (at least 16 characters) to sign the deliveries to WEBHOOK_URLS');
     return errors.length > 0 ? { ok: false, errors } : { ok: true, settings: null };
   }
   if (c.WEBHOOK_SECRET.length < 16) errors.push('WEBHOOK_SECRET: must have at least 16 characters');
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings: Object.freeze({ urls, secret: c.WEBHOOK_SECRET, maxAttempts: c.WEBHOOK_MAX_ATTEMPTS, backoffMs: c.WEBHOOK_BACKOFF_MS, timeoutMs: c.WEBHOOK_TIMEOUT_MS }) };
+  return {
+    ok: true,
+    settings: Object.freeze({
+      urls,
+      secret: c.WEBHOOK_SECRET,
+      maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: c.WEBHOOK_BACKOFF_MS,
+      timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+    }),
+  };
 }

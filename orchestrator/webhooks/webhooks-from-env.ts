@@ -20,7 +20,13 @@ export interface WebhookRuntime {
 }
 
 /** Builds the webhook runtime of `role`; exits 2 on invalid settings. */
-export function webhooksOrExit(env: Readonly<Record<string, string | undefined>>, connection: Redis, prefix: string, role: 'api' | 'worker', warn: (msg: string) => void): WebhookRuntime {
+export function webhooksOrExit(
+  env: Readonly<Record<string, string | undefined>>,
+  connection: Redis,
+  prefix: string,
+  role: 'api' | 'worker',
+  warn: (msg: string) => void,
+): WebhookRuntime {
   const r = parseWebhookSettings(env);
   if (!r.ok) {
     process.stderr.write(`trt-${role}: invalid webhook configuration\n${r.errors.map((e) => `  - ${e}`).join('\n')}\n`);
@@ -30,8 +36,14 @@ export function webhooksOrExit(env: Readonly<Record<string, string | undefined>>
   if (settings === null) return { listeners: [], close: () => Promise.resolve() };
   const log = new DeliveryLog(connection, prefix);
   const queue = webhookQueue(connection, prefix);
-  const allow = (env['OUTBOUND_ALLOW'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  const worker: Worker | null = role === 'worker' ? startDeliveryWorker({ connection, prefix, settings, log, policy: outboundPolicy(allow), now: () => Date.now() }) : null;
+  const allow = (env['OUTBOUND_ALLOW'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const worker: Worker | null =
+    role === 'worker'
+      ? startDeliveryWorker({ connection, prefix, settings, log, policy: outboundPolicy(allow), now: () => Date.now() })
+      : null;
   return {
     listeners: [webhookListener(queue, log, settings, warn)],
     async close() {

@@ -40,15 +40,30 @@ const requests: { url: string; auth: string | undefined }[] = [];
 const problems: string[] = [];
 
 const api = async <T>(method: string, path: string, body?: string): Promise<{ status: number; json: T }> => {
-  const r = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/yaml' } : {}) }, ...(body ? { body } : {}) });
+  const r = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/yaml' } : {}) },
+    ...(body ? { body } : {}),
+  });
   return { status: r.status, json: (await r.json()) as T };
 };
 const workerEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
-  svc.env({ EXECUTOR: 'docker', GPU_TYPE: 'L4', GPU_IDS: '0', SHUTDOWN_GRACE_MS: '300', LOCK_DURATION_MS: '5000', STALLED_INTERVAL_MS: '2000', ...extra });
+  svc.env({
+    EXECUTOR: 'docker',
+    GPU_TYPE: 'L4',
+    GPU_IDS: '0',
+    SHUTDOWN_GRACE_MS: '300',
+    LOCK_DURATION_MS: '5000',
+    STALLED_INTERVAL_MS: '2000',
+    ...extra,
+  });
 
 beforeAll(async () => {
   // Loud, not skipped: the issue requires this test to run (CI installs chromium when missing).
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this`,
+    );
   mkdirSync(SHOTS, { recursive: true });
   hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -60,7 +75,13 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());
@@ -68,7 +89,8 @@ beforeAll(async () => {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     // Bull Board's page asks for a CDN font that its CSP blocks on purpose (air-gapped); only /ui counts.
-    if (m.type() === 'error' && page.url().startsWith(`${baseUrl}/ui`) && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && page.url().startsWith(`${baseUrl}/ui`) && !/Failed to load resource/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => void d.accept());
 }, 90_000);
@@ -110,7 +132,9 @@ describe('dashboard in chromium', () => {
     built = sub.json.id;
     // The list refreshes by itself: the row appears, then turns succeeded, with no reload.
     await page.locator(`tr[data-build="${built}"]`).waitFor({ timeout: 20_000 });
-    await page.locator(`tr[data-build="${built}"][data-status="succeeded"], tr[data-build="${built}"][data-status="failed"]`).waitFor({ timeout: 90_000 });
+    await page
+      .locator(`tr[data-build="${built}"][data-status="succeeded"], tr[data-build="${built}"][data-status="failed"]`)
+      .waitFor({ timeout: 90_000 });
     const finished = (await api<BuildView>('GET', `/v1/builds/${built}`)).json;
     expect(finished.error).toBeNull();
     expect(finished.status).toBe('succeeded');
@@ -124,12 +148,13 @@ describe('dashboard in chromium', () => {
     await page.locator(`tr[data-build="${built}"]`).waitFor();
   }, 150_000);
 
-  it("opens the build page: step timeline, logs streamed to the end event, manifest and launch configs", async () => {
+  it('opens the build page: step timeline, logs streamed to the end event, manifest and launch configs', async () => {
     await page.locator(`tr[data-build="${built}"] a`).click();
     await page.locator('#timeline .tl-row').first().waitFor();
     const rows = page.locator('#timeline .tl-row');
     const steps: [string | null, string | null][] = [];
-    for (let i = 0; i < (await rows.count()); i++) steps.push([await rows.nth(i).getAttribute('data-step'), await rows.nth(i).getAttribute('data-status')]);
+    for (let i = 0; i < (await rows.count()); i++)
+      steps.push([await rows.nth(i).getAttribute('data-step'), await rows.nth(i).getAttribute('data-status')]);
     const view = (await api<BuildView>('GET', `/v1/builds/${built}`)).json;
     expect(steps).toEqual(view.steps.map((s) => [s.id, s.status]));
     expect(steps.every(([, s]) => s === 'succeeded' || s === 'skipped')).toBe(true);
@@ -147,9 +172,13 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('#manifest table.files tbody tr').count()).toBeGreaterThan(0);
     const launch = page.locator('#launch-configs .card');
     expect(await launch.count()).toBeGreaterThan(0);
-    expect(await page.locator('#launch-configs pre').first().textContent()).toMatch(/trtllm-serve|tritonserver|text-embeddings-router/);
+    expect(await page.locator('#launch-configs pre').first().textContent()).toMatch(
+      /trtllm-serve|tritonserver|text-embeddings-router/,
+    );
     // Launch files (launch/…) are loaded through the bearer-protected route, not a URL token.
-    await expect.poll(() => page.locator('[data-launch-file] pre').allTextContents(), { timeout: 10_000 }).not.toContain('loading…');
+    await expect
+      .poll(() => page.locator('[data-launch-file] pre').allTextContents(), { timeout: 10_000 })
+      .not.toContain('loading…');
     // A copy button puts exactly the shown command on the clipboard.
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
     const first = page.locator('#launch-configs [data-launch]').first();
@@ -165,7 +194,12 @@ describe('dashboard in chromium', () => {
     await page.getByText('build-L4').first().waitFor({ timeout: 20_000 });
     const cookies = await context.cookies(baseUrl + '/admin/queues');
     expect(cookies).toHaveLength(1);
-    expect(cookies[0]).toMatchObject({ name: 'trt_ui_session', httpOnly: true, sameSite: 'Strict', path: '/admin/queues' });
+    expect(cookies[0]).toMatchObject({
+      name: 'trt_ui_session',
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/admin/queues',
+    });
     expect(cookies[0]?.value).not.toContain(TOKEN);
     await page.screenshot({ path: join(SHOTS, 'bull-board.png') });
     await page.goto(`${baseUrl}/ui/`);
@@ -175,7 +209,11 @@ describe('dashboard in chromium', () => {
     worker.proc.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
     await startEntry('trt-worker', workerEnv({ FAKE_DOCKER_SLEEP_MS: '120000' }), /worker started/, procs);
-    const sub = await api<{ id: string }>('POST', '/v1/builds', L4_YAML.replace('max_batch_size: 32', 'max_batch_size: 16'));
+    const sub = await api<{ id: string }>(
+      'POST',
+      '/v1/builds',
+      L4_YAML.replace('max_batch_size: 32', 'max_batch_size: 16'),
+    );
     expect(sub.status).toBe(202);
     // While its convert step runs (in a fake docker container that sleeps), the GPU view lists it.
     await page.goto(`${baseUrl}/ui/#/gpus`);
@@ -197,7 +235,9 @@ describe('dashboard in chromium', () => {
   it('kept the token out of every URL, sent it on every data call, and broke no CSP rule', () => {
     expect(requests.length).toBeGreaterThan(10);
     for (const r of requests) expect(r.url).not.toContain(TOKEN);
-    const data = requests.filter((r) => new URL(r.url).pathname.startsWith('/v1/') || new URL(r.url).pathname.startsWith('/ui/api/'));
+    const data = requests.filter(
+      (r) => new URL(r.url).pathname.startsWith('/v1/') || new URL(r.url).pathname.startsWith('/ui/api/'),
+    );
     expect(data.length).toBeGreaterThan(5);
     // Every data call but the deliberately wrong sign-in carries the bearer token.
     expect(data.filter((r) => r.auth !== `Bearer ${TOKEN}`).map((r) => r.auth)).toEqual(['Bearer wrong-token-xyz']);

@@ -20,7 +20,11 @@ export interface Started {
 }
 
 /** A temp dir for one service (store, work, cache, fake docker state) plus its env. */
-export function serviceEnv(redisUrl: string, prefix: string, hubUrl: string): { dir: string; env: (extra?: Record<string, string>) => NodeJS.ProcessEnv } {
+export function serviceEnv(
+  redisUrl: string,
+  prefix: string,
+  hubUrl: string,
+): { dir: string; env: (extra?: Record<string, string>) => NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), 'trt-ui-'));
   return {
     dir,
@@ -47,8 +51,16 @@ export function serviceEnv(redisUrl: string, prefix: string, hubUrl: string): { 
 }
 
 /** Spawns an entry point; resolves once `ready` matches its output, rejects if it exits first. */
-export function startEntry(entry: 'trt-api' | 'trt-worker', env: NodeJS.ProcessEnv, ready: RegExp, procs: ChildProcess[]): Promise<Started> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startEntry(
+  entry: 'trt-api' | 'trt-worker',
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  procs: ChildProcess[],
+): Promise<Started> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   procs.push(proc);
   let out = '';
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));

@@ -20,7 +20,9 @@ describe('corpus', () => {
       const got = verdictOf(f);
       const want = expectations[f];
       if (!want || got.verdict !== want.verdict || got.errors.join(',') !== want.errors.join(',')) {
-        mismatches.push(`${f}: got ${got.verdict} [${got.errors.join(', ')}], want ${want?.verdict ?? '?'} [${want?.errors.join(', ') ?? ''}]`);
+        mismatches.push(
+          `${f}: got ${got.verdict} [${got.errors.join(', ')}], want ${want?.verdict ?? '?'} [${want?.errors.join(', ') ?? ''}]`,
+        );
       }
     }
     expect(mismatches).toEqual([]);
@@ -39,7 +41,11 @@ describe('corpus', () => {
     expect(entries.filter(([, e]) => e.trussRejects)).toHaveLength(51);
     // Spot checks against corpus-stats.md §3a.
     expect(expectations['basetenlabs__truss-examples__internal__config.yaml']?.trussRejects).toBe(true);
-    expect(expectations['basetenlabs__truss-examples__qwen__engine-qwen-3-235B-A22b__config.yaml']?.errors).toContain('WORLD_SIZE_MISMATCH');
-    expect(expectations['basetenlabs__truss-examples__briton-test__mistral-h100-fp8__config.yaml']?.errors).toContain('FP8_REQUIRES_SM89');
+    expect(expectations['basetenlabs__truss-examples__qwen__engine-qwen-3-235B-A22b__config.yaml']?.errors).toContain(
+      'WORLD_SIZE_MISMATCH',
+    );
+    expect(expectations['basetenlabs__truss-examples__briton-test__mistral-h100-fp8__config.yaml']?.errors).toContain(
+      'FP8_REQUIRES_SM89',
+    );
   });
 });

@@ -42,11 +42,20 @@ for (const file of corpusFiles()) {
   review.push(file);
   // Keep the last hand-checked reason beside the draft, through repeated runs, until reviewed.
   const previousReason = old?.needsReview ? old.previousReason : old?.reason;
-  out[file] = { verdict, errors, trussRejects, reason: draftReason(r.errors), needsReview: true, ...(previousReason ? { previousReason } : {}) };
+  out[file] = {
+    verdict,
+    errors,
+    trussRejects,
+    reason: draftReason(r.errors),
+    needsReview: true,
+    ...(previousReason ? { previousReason } : {}),
+  };
 }
 writeFileSync(EXPECTATIONS_FILE, `${JSON.stringify(out, null, 2)}\n`);
 console.log(`wrote ${Object.keys(out).length} expectations to ${EXPECTATIONS_FILE}`);
 if (review.length > 0) {
-  console.log(`${review.length} invalid file(s) changed verdict or codes; recheck each by hand, rewrite its reason and drop needsReview/previousReason:`);
+  console.log(
+    `${review.length} invalid file(s) changed verdict or codes; recheck each by hand, rewrite its reason and drop needsReview/previousReason:`,
+  );
   for (const f of review) console.log(`  ${f}`);
 }

@@ -11,7 +11,14 @@ import { createDockerExecutor } from '../../orchestrator/exec/docker-executor.js
 import { createDockerFence } from '../../orchestrator/exec/docker-fence.js';
 import type { AttemptLabels } from '../../orchestrator/exec/types.js';
 import { isAlive, runningContainers } from '../fixtures/bin/lib/fake-docker/state.js';
-import { FAKE_BIN, containerStep, fakeDockerState, runContext, tempDir, waitUntil } from '../integration/exec/helpers.js';
+import {
+  FAKE_BIN,
+  containerStep,
+  fakeDockerState,
+  runContext,
+  tempDir,
+  waitUntil,
+} from '../integration/exec/helpers.js';
 
 /** Bound for "stopped at once": well under a second unloaded; room for a loaded 2-core CI host. */
 const STOP_BOUND_MS = 10_000;
@@ -24,12 +31,23 @@ function setup() {
   const ws = tempDir('lockloss-ws-');
   const state = fakeDockerState();
   cleanups.push(ws.cleanup, state.cleanup);
-  const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state.dir, FAKE_DOCKER_FAIL: 'hang' } as Record<string, string>;
+  const env = {
+    ...process.env,
+    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
+    FAKE_DOCKER_STATE: state.dir,
+    FAKE_DOCKER_FAIL: 'hang',
+  } as Record<string, string>;
   return { ws: ws.dir, state: state.dir, env, executor: createDockerExecutor({ env, forceKillAfterMs: 1_000 }) };
 }
 
 const step = containerStep({ timeoutSeconds: 600, outputs: ['/workspace/engine'] });
-const labels = (build: string): AttemptLabels => ({ build, step: 'engine_build', attempt: 1, worker: 'worker-a', host: 'host-1' });
+const labels = (build: string): AttemptLabels => ({
+  build,
+  step: 'engine_build',
+  attempt: 1,
+  worker: 'worker-a',
+  host: 'host-1',
+});
 
 function exitRecord(state: string, name: string): { at: number; how: string } | undefined {
   const lines = readFileSync(path.join(state, 'exits.jsonl'), 'utf8').split('\n').filter(Boolean);
@@ -41,7 +59,11 @@ describe('fencing: lock loss stops the container within a bound', { timeout: 120
     const s = setup();
     const { ctx, abort } = runContext(s.ws, { runName: 'run-lock-1', labels: labels('b0000000000000001-1') });
     const running = s.executor.run(step, ctx);
-    await waitUntil(() => runningContainers(s.state).some((c) => c.Name === 'run-lock-1'), 'the container runs', 60_000);
+    await waitUntil(
+      () => runningContainers(s.state).some((c) => c.Name === 'run-lock-1'),
+      'the container runs',
+      60_000,
+    );
     const pid = runningContainers(s.state).find((c) => c.Name === 'run-lock-1')?.Pid ?? -1;
     const t0 = Date.now();
     abort.abort(new Error('lock lost'));

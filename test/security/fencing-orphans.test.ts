@@ -12,7 +12,15 @@ import { createDockerExecutor } from '../../orchestrator/exec/docker-executor.js
 import { createDockerFence } from '../../orchestrator/exec/docker-fence.js';
 import type { AttemptLabels } from '../../orchestrator/exec/types.js';
 import { containerLives, isAlive, runningContainers } from '../fixtures/bin/lib/fake-docker/state.js';
-import { FAKE_BIN, containerStep, fakeDockerState, overlaps, runContext, tempDir, waitUntil } from '../integration/exec/helpers.js';
+import {
+  FAKE_BIN,
+  containerStep,
+  fakeDockerState,
+  overlaps,
+  runContext,
+  tempDir,
+  waitUntil,
+} from '../integration/exec/helpers.js';
 
 const CHILD = fileURLToPath(new URL('../integration/exec/run-step-child.ts', import.meta.url));
 const cleanups: (() => void)[] = [];
@@ -34,8 +42,15 @@ function setup() {
   const state = fakeDockerState();
   cleanups.push(ws.cleanup, state.cleanup);
   mkdirSync(path.join(ws.dir, 'trtllm_checkpoint'));
-  writeFileSync(path.join(ws.dir, 'trtllm_checkpoint', 'config.json'), JSON.stringify({ architecture: 'LlamaForCausalLM', mapping: { world_size: 2 } }));
-  const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state.dir } as Record<string, string>;
+  writeFileSync(
+    path.join(ws.dir, 'trtllm_checkpoint', 'config.json'),
+    JSON.stringify({ architecture: 'LlamaForCausalLM', mapping: { world_size: 2 } }),
+  );
+  const env = {
+    ...process.env,
+    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
+    FAKE_DOCKER_STATE: state.dir,
+  } as Record<string, string>;
   return { ws: ws.dir, state: state.dir, env };
 }
 
@@ -44,9 +59,24 @@ function setup() {
  * worker's cgroup does) running the step; resolves once its container wrote its first output file
  * (into the attempt's own directory) and then hangs, as a long build does.
  */
-async function startDoomedWorker(s: ReturnType<typeof setup>, labels: AttemptLabels, runName: string): Promise<ChildProcess> {
-  const input = { step, workspaceDir: s.ws, runName, gpuIds: ['0'], labels, env: { ...s.env, FAKE_DOCKER_HANG_AFTER_FILES: '1' } };
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(input)], { detached: true, stdio: 'ignore', env: s.env });
+async function startDoomedWorker(
+  s: ReturnType<typeof setup>,
+  labels: AttemptLabels,
+  runName: string,
+): Promise<ChildProcess> {
+  const input = {
+    step,
+    workspaceDir: s.ws,
+    runName,
+    gpuIds: ['0'],
+    labels,
+    env: { ...s.env, FAKE_DOCKER_HANG_AFTER_FILES: '1' },
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(input)], {
+    detached: true,
+    stdio: 'ignore',
+    env: s.env,
+  });
   cleanups.push(() => {
     try {
       process.kill(-(child.pid ?? 0), 'SIGKILL');
@@ -65,7 +95,13 @@ async function sigkill(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const labels1: AttemptLabels = { build: '0123456789abcdef-1', step: 'engine_build', attempt: 1, worker: 'worker-a', host: 'host-1' };
+const labels1: AttemptLabels = {
+  build: '0123456789abcdef-1',
+  step: 'engine_build',
+  attempt: 1,
+  worker: 'worker-a',
+  host: 'host-1',
+};
 
 describe('fencing: a SIGKILLed worker leaves an orphan container', { timeout: 180_000 }, () => {
   it('the orphan outlives its worker; reapOrphans finds it by its labels and stops it', async () => {
@@ -74,7 +110,14 @@ describe('fencing: a SIGKILLed worker leaves an orphan container', { timeout: 18
     await sigkill(child);
     // The worker and its docker client are dead; the container is not (as with real docker).
     const orphan = runningContainers(s.state).find((c) => c.Name === 'run-a1');
-    expect(orphan?.Labels).toMatchObject({ 'trt-orchestrator': '1', 'trt-orchestrator.build': labels1.build, 'trt-orchestrator.attempt': '1', 'trt-orchestrator.worker': 'worker-a', 'trt-orchestrator.host': 'host-1', 'trt-orchestrator.gpus': '0' });
+    expect(orphan?.Labels).toMatchObject({
+      'trt-orchestrator': '1',
+      'trt-orchestrator.build': labels1.build,
+      'trt-orchestrator.attempt': '1',
+      'trt-orchestrator.worker': 'worker-a',
+      'trt-orchestrator.host': 'host-1',
+      'trt-orchestrator.gpus': '0',
+    });
     expect(isAlive(orphan?.Pid ?? -1)).toBe(true);
     // Its partial output is in its own attempt directory, not in the workspace's engine dir.
     expect(existsSync(path.join(s.ws, 'engine', 'rank0.engine'))).toBe(false);
@@ -96,10 +139,16 @@ describe('fencing: a SIGKILLed worker leaves an orphan container', { timeout: 18
     expect(isAlive(orphanPid)).toBe(true);
 
     const executor = createDockerExecutor({ env: s.env, forceKillAfterMs: 1_000 });
-    const { ctx, log } = runContext(s.ws, { runName: 'run-b1', gpuIds: ['0'], labels: { ...labels1, worker: 'worker-b' } });
+    const { ctx, log } = runContext(s.ws, {
+      runName: 'run-b1',
+      gpuIds: ['0'],
+      labels: { ...labels1, worker: 'worker-b' },
+    });
     const outcome = await executor.run(step, ctx);
     expect(outcome.ok, outcome.ok ? '' : outcome.failure.message).toBe(true);
-    expect(log.lines.map((l) => l.line)).toContain('[orchestrator] stopped container run-a1 (attempt 1 of worker worker-a) of step engine_build before starting attempt 1');
+    expect(log.lines.map((l) => l.line)).toContain(
+      '[orchestrator] stopped container run-a1 (attempt 1 of worker worker-a) of step engine_build before starting attempt 1',
+    );
     expect(isAlive(orphanPid)).toBe(false);
 
     // The fake's history: the orphan ended before the takeover's container started.
@@ -125,13 +174,23 @@ describe('fencing: a SIGKILLed worker leaves an orphan container', { timeout: 18
     await sigkill(child);
     const executor = createDockerExecutor({ env: s.env, forceKillAfterMs: 1_000 });
     // A worker still holding attempt 1 (it lost the lock long ago) must not start beside attempt 2.
-    const stale = runContext(s.ws, { runName: 'run-stale', gpuIds: ['0'], labels: { ...labels1, attempt: 1, worker: 'worker-z' } });
+    const stale = runContext(s.ws, {
+      runName: 'run-stale',
+      gpuIds: ['0'],
+      labels: { ...labels1, attempt: 1, worker: 'worker-z' },
+    });
     const refused = await executor.run(step, stale.ctx);
     expect(refused.ok ? null : refused.failure.code).toBe('STEP_FENCE_FAILED');
-    expect(refused.ok ? '' : refused.failure.message).toContain('attempt 2 of step engine_build is already running (container run-a2); attempt 1 is stale');
+    expect(refused.ok ? '' : refused.failure.message).toContain(
+      'attempt 2 of step engine_build is already running (container run-a2); attempt 1 is stale',
+    );
     expect(runningContainers(s.state).map((c) => c.Name)).toEqual(['run-a2']);
 
-    const retry = runContext(s.ws, { runName: 'run-c3', gpuIds: ['0'], labels: { ...labels1, attempt: 3, worker: 'worker-c' } });
+    const retry = runContext(s.ws, {
+      runName: 'run-c3',
+      gpuIds: ['0'],
+      labels: { ...labels1, attempt: 3, worker: 'worker-c' },
+    });
     const outcome = await executor.run(step, retry.ctx);
     expect(outcome.ok, outcome.ok ? '' : outcome.failure.message).toBe(true);
     expect(overlaps(containerLives(s.state))).toEqual([]);

@@ -19,10 +19,18 @@ import { startWorker, type ServiceWorker } from '../../orchestrator/queue/start-
 import { containerLives, runningContainers } from '../fixtures/bin/lib/fake-docker/state.js';
 import { fencingPlan, writeCheckpoint } from '../integration/exec/fenced-worker-plan.js';
 import { FAKE_BIN, overlaps, waitUntil } from '../integration/exec/helpers.js';
-import { REDIS_URL, cleanupPrefix, fakeWorkerDeps, uniquePrefix, waitForStatus } from '../integration/queue/fixtures.js';
+import {
+  REDIS_URL,
+  cleanupPrefix,
+  fakeWorkerDeps,
+  uniquePrefix,
+  waitForStatus,
+} from '../integration/queue/fixtures.js';
 
 /** A TCP proxy to Redis whose traffic can be frozen (a network partition of one worker). */
-function freezableProxy(target: URL): Promise<{ port: number; freeze: () => void; thaw: () => void; close: () => Promise<void>; server: Server }> {
+function freezableProxy(
+  target: URL,
+): Promise<{ port: number; freeze: () => void; thaw: () => void; close: () => Promise<void>; server: Server }> {
   const pairs: [Socket, Socket][] = [];
   let frozen = false;
   const server = createServer((client) => {
@@ -77,7 +85,10 @@ const prefix = uniquePrefix('fence-outage');
 const root = mkdtempSync(join(tmpdir(), 'trt-fence-outage-'));
 const state = join(root, 'docker');
 const workDir = join(root, 'work');
-const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state } as Record<string, string>;
+const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state } as Record<
+  string,
+  string
+>;
 const tuning = { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 3 };
 let redis: Redis;
 let redisA: Redis;
@@ -127,7 +138,14 @@ describe('fencing end to end: a Redis outage longer than the lock', { timeout: 2
     workers.push(await worker('worker-a', redisA, 'host-a', { FAKE_DOCKER_HANG_AFTER_FILES: '1' }));
     const plan = fencingPlan('redis-outage');
     const { build } = await bq.submit(plan, null);
-    await waitUntil(() => runningContainers(state).some((c) => c.Labels['trt-orchestrator.worker'] === 'worker-a' && c.Labels['trt-orchestrator.step'] === 'build'), 'worker A runs the build step', 120_000);
+    await waitUntil(
+      () =>
+        runningContainers(state).some(
+          (c) => c.Labels['trt-orchestrator.worker'] === 'worker-a' && c.Labels['trt-orchestrator.step'] === 'build',
+        ),
+      'worker A runs the build step',
+      120_000,
+    );
     workers.push(await worker('worker-b', redis, 'host-b', {}));
     proxy.freeze();
     // A cannot renew its lock: A stops its own container, B takes the job over and runs the step.
@@ -141,7 +159,10 @@ describe('fencing end to end: a Redis outage longer than the lock', { timeout: 2
     expect(body).toContain(`by ${lives[1]?.name ?? '?'}`);
     // A's stale writes after the outage change nothing: still succeeded, no container left.
     await new Promise<void>((r) => {
-      redisA.ping().then(() => r(), () => r());
+      redisA.ping().then(
+        () => r(),
+        () => r(),
+      );
     });
     expect((await bq.store.get(build.id))?.status).toBe('succeeded');
     await waitUntil(() => runningContainers(state).length === 0, 'no container left', 30_000);

@@ -19,14 +19,23 @@ import { workspaceDirFor } from '../../orchestrator/queue/build-processor.js';
 import { containerLives, isAlive, runningContainers } from '../fixtures/bin/lib/fake-docker/state.js';
 import { fencingPlan, writeCheckpoint } from '../integration/exec/fenced-worker-plan.js';
 import { FAKE_BIN, overlaps, waitUntil } from '../integration/exec/helpers.js';
-import { REDIS_URL, cleanupPrefix, fakeWorkerDeps, uniquePrefix, waitForStatus } from '../integration/queue/fixtures.js';
+import {
+  REDIS_URL,
+  cleanupPrefix,
+  fakeWorkerDeps,
+  uniquePrefix,
+  waitForStatus,
+} from '../integration/queue/fixtures.js';
 
 const CHILD = fileURLToPath(new URL('../integration/exec/fenced-worker-child.ts', import.meta.url));
 const prefix = uniquePrefix('fence-e2e');
 const root = mkdtempSync(join(tmpdir(), 'trt-fence-e2e-'));
 const state = join(root, 'docker');
 const workDir = join(root, 'work');
-const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state } as Record<string, string>;
+const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state } as Record<
+  string,
+  string
+>;
 let redis: Redis;
 let bq: BuildQueue;
 let child: ChildProcess | null = null;
@@ -76,18 +85,29 @@ describe('fencing end to end: a SIGKILLed worker and the worker that takes over'
     const { build } = await bq.submit(plan, null);
     const ws = workspaceDirFor(workDir, build.id);
     // The doomed worker's container has written its first engine rank (into its attempt dir) and hangs.
-    await waitUntil(() => {
-      try {
-        return readdirSync(join(ws, '.attempts', 'build')).some((run) => readdirSync(join(ws, '.attempts', 'build', run, '0')).includes('rank0.engine'));
-      } catch {
-        return false;
-      }
-    }, 'the doomed worker’s container wrote a file', 120_000);
+    await waitUntil(
+      () => {
+        try {
+          return readdirSync(join(ws, '.attempts', 'build')).some((run) =>
+            readdirSync(join(ws, '.attempts', 'build', run, '0')).includes('rank0.engine'),
+          );
+        } catch {
+          return false;
+        }
+      },
+      'the doomed worker’s container wrote a file',
+      120_000,
+    );
     const exited = new Promise((r) => doomed.once('exit', r));
     process.kill(-(doomed.pid ?? 0), 'SIGKILL');
     await exited;
     const [orphan] = runningContainers(state);
-    expect(orphan?.Labels).toMatchObject({ 'trt-orchestrator.build': build.id, 'trt-orchestrator.step': 'build', 'trt-orchestrator.worker': 'doomed', 'trt-orchestrator.host': 'host-e2e' });
+    expect(orphan?.Labels).toMatchObject({
+      'trt-orchestrator.build': build.id,
+      'trt-orchestrator.step': 'build',
+      'trt-orchestrator.worker': 'doomed',
+      'trt-orchestrator.host': 'host-e2e',
+    });
     expect(isAlive(orphan?.Pid ?? -1)).toBe(true);
 
     rescuer = await startWorker(

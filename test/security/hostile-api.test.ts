@@ -21,7 +21,12 @@ let out = '';
 let base = '';
 
 function entryEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+  return {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '/tmp',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
 }
 
 beforeAll(async () => {
@@ -82,13 +87,24 @@ function hostileCorpus(count: number): Body[] {
     (size) => yaml(Array.from({ length: Math.min(size / 4, 5000) }, () => '- ').join('') + 'x'),
     () => {
       const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-      for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+      for (let i = 1; i < 12; i++)
+        lines.push(
+          `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(96 + i)}`)
+            .join(',')}]`,
+        );
       return yaml(lines.join('\n'));
     },
     (size) => yaml(`${'k'.repeat(size)}: 1\n`),
     (size) => json(`{"${'k'.repeat(size)}":1}`),
     (size) => yaml(`trt_llm:\n  build: "${'\u0000'.repeat(Math.min(size, 5000))}"\n`),
-    (size) => yaml(Buffer.concat([Buffer.from('trt_llm:\n  x: '), Buffer.from(Array.from({ length: Math.min(size, 5000) }, () => 0xc3 + pick(2) * 0x3c))])),
+    (size) =>
+      yaml(
+        Buffer.concat([
+          Buffer.from('trt_llm:\n  x: '),
+          Buffer.from(Array.from({ length: Math.min(size, 5000) }, () => 0xc3 + pick(2) * 0x3c)),
+        ]),
+      ),
     (size) => json(`{"config": ${'"'.repeat(Math.min(size, 5000))}`),
     (size) => json(`{"__proto__": {"polluted": true}, "config": ${'[1,'.repeat(Math.min(size / 3, 30000))}`),
     () => json('{"config": null}'),
@@ -104,12 +120,19 @@ function hostileCorpus(count: number): Body[] {
     const size = i % 25 === 0 ? 100_000 : 200 + pick(8_000);
     bodies.push(maker(size));
   }
-  bodies.push(json(`${'['.repeat(10_000)}${']'.repeat(10_000)}`), json(`{"config":${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}}`));
+  bodies.push(
+    json(`${'['.repeat(10_000)}${']'.repeat(10_000)}`),
+    json(`{"config":${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}}`),
+  );
   return bodies;
 }
 
 async function post(path: string, b: Body, auth = `Bearer ${TOKEN}`): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': b.type }, body: b.body });
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': b.type },
+    body: b.body,
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -155,7 +178,10 @@ describe('one live trt-api process under hostile input', () => {
 
   it('refuses JSON nested 1k and 10k deep with a 400 that quotes nothing (was: 500, and a 2 MB message)', async () => {
     for (const depth of [1000, 10_000]) {
-      const r = await post('/v1/plans', { type: 'application/json', body: `{"config":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}` });
+      const r = await post('/v1/plans', {
+        type: 'application/json',
+        body: `{"config":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`,
+      });
       expect(r.status).toBe(400);
       const body = JSON.parse(r.text) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('BAD_REQUEST');
@@ -171,7 +197,8 @@ describe('one live trt-api process under hostile input', () => {
     expect(ok.status).toBeLessThan(500);
     // The request log line for it is written before the response completes; wait for it.
     const deadline = Date.now() + 5000;
-    while (!out.includes('access_token=REDACTED') && Date.now() < deadline) await new Promise((res) => setImmediate(res));
+    while (!out.includes('access_token=REDACTED') && Date.now() < deadline)
+      await new Promise((res) => setImmediate(res));
     expect(out).toContain('access_token=REDACTED');
     expect(out).not.toContain(QUERY_TOKEN);
     expect(out).not.toContain(TOKEN);
@@ -185,15 +212,21 @@ describe('one live trt-api process under hostile input', () => {
   });
 
   it('answers 414, 431 and parser errors with {error:{code,message}}', async () => {
-    const longParam = await fetch(`${base}/v1/builds/${'a'.repeat(300)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const longParam = await fetch(`${base}/v1/builds/${'a'.repeat(300)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(longParam.status).toBe(414);
     expect(await longParam.json()).toMatchObject({ error: { code: 'URI_TOO_LONG' } });
     const longUrl = await raw(`/v1/builds?q=${'a'.repeat(40_000)}`, {});
     expect(longUrl.status).toBe(414);
-    expect(JSON.parse(longUrl.text)).toEqual({ error: { code: 'URI_TOO_LONG', message: 'the request URL is too long' } });
+    expect(JSON.parse(longUrl.text)).toEqual({
+      error: { code: 'URI_TOO_LONG', message: 'the request URL is too long' },
+    });
     const bigHeaders = await raw('/v1/builds', { 'x-big': 'a'.repeat(40_000) });
     expect(bigHeaders.status).toBe(431);
-    expect(JSON.parse(bigHeaders.text)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large' } });
+    expect(JSON.parse(bigHeaders.text)).toEqual({
+      error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large' },
+    });
     const badUrl = await fetch(`${base}/v1/builds/%E0%A4%A`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(badUrl.status).toBe(400);
     expect(await badUrl.json()).toEqual({ error: { code: 'BAD_REQUEST', message: 'the request URL is malformed' } });
@@ -206,7 +239,10 @@ describe('one live trt-api process under hostile input', () => {
 
 describe('trt-api configuration', () => {
   it('reports every missing setting at once, and exits 2', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main/trt-api.ts')], { env: entryEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main/trt-api.ts')], {
+      env: entryEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout.on('data', (b: Buffer) => (text += b.toString()));
     child.stderr.on('data', (b: Buffer) => (text += b.toString()));

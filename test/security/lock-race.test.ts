@@ -19,7 +19,9 @@ const waiters = new Map<string, () => void>();
 beforeAll(async () => {
   await Promise.all(
     Array.from({ length: CHILDREN }, () => {
-      const c = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lock-race-child.ts')], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lock-race-child.ts')], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       children.push(c);
       return new Promise<void>((ready) => {
         createInterface({ input: c.stdout }).on('line', (line) => {
@@ -46,7 +48,10 @@ describe('cache lock: stale-lock takeover under a race', () => {
     for (let t = 0; t < TRIALS; t++) {
       const path = join(dir, `t${t}.lock`);
       // A lock left by a process that no longer exists on this host.
-      writeFileSync(path, JSON.stringify({ pid: 2 ** 22 + 12_345, host: hostname(), token: `dead-${t}`, createdAt: 0 }));
+      writeFileSync(
+        path,
+        JSON.stringify({ pid: 2 ** 22 + 12_345, host: hostname(), token: `dead-${t}`, createdAt: 0 }),
+      );
       const done = new Promise<void>((r) => waiters.set(path, r));
       for (const c of children) c.stdin.write(`${path}\n`);
       await done;

@@ -5,7 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OUTBOUND_POLICY, outboundPolicy, parseAllowList, refusedRange } from '../../orchestrator/net/address-policy.js';
+import {
+  DEFAULT_OUTBOUND_POLICY,
+  outboundPolicy,
+  parseAllowList,
+  refusedRange,
+} from '../../orchestrator/net/address-policy.js';
 import { AddressRefusedError } from '../../orchestrator/net/safe-lookup.js';
 import type { FetchItem } from '../../orchestrator/plan/types.js';
 import { fetchPlanItems } from '../../orchestrator/storage/fetch-plan-items.js';
@@ -84,7 +89,10 @@ describe('outbound address policy (default: global unicast only)', () => {
     expect(refusedRange(p, '10.21.3.4')).toBe('private');
     expect(refusedRange(p, 'fd12::5')).toBeNull();
     expect(refusedRange(p, '127.0.0.2')).toBe('loopback');
-    expect(parseAllowList(['10.0.0.0/99', 'not a host!'])).toEqual({ ok: false, errors: [expect.stringContaining('10.0.0.0/99'), expect.stringContaining('not a host!')] });
+    expect(parseAllowList(['10.0.0.0/99', 'not a host!'])).toEqual({
+      ok: false,
+      errors: [expect.stringContaining('10.0.0.0/99'), expect.stringContaining('not a host!')],
+    });
   });
 
   it('refuses a REMOTE_URL on loopback (the API /metrics case) before any request is sent', async () => {
@@ -103,7 +111,9 @@ describe('outbound address policy (default: global unicast only)', () => {
   });
 
   it('refuses the metadata address without connecting', async () => {
-    const err = await caught(fetchPlanItems([item('http://169.254.169.254/latest/meta-data/iam/security-credentials/')], ctx({})));
+    const err = await caught(
+      fetchPlanItems([item('http://169.254.169.254/latest/meta-data/iam/security-credentials/')], ctx({})),
+    );
     expect(err).toMatchObject({ code: 'ADDRESS_REFUSED' });
     expect(err.message).toMatch(/linkLocal/);
   });
@@ -111,11 +121,17 @@ describe('outbound address policy (default: global unicast only)', () => {
   it('checks every redirect hop: an allowed host redirecting into a refused address is refused', async () => {
     // Only the name "localhost" is allowed; the redirect names 127.0.0.1 itself.
     const before = internal.requests.length;
-    const err = await caught(fetchPlanItems([item(localhostUrl(front, '/redirect.bin'))], ctx({ OUTBOUND_ALLOW: 'localhost' })));
+    const err = await caught(
+      fetchPlanItems([item(localhostUrl(front, '/redirect.bin'))], ctx({ OUTBOUND_ALLOW: 'localhost' })),
+    );
     expect(err.code).toBe('ADDRESS_REFUSED');
     expect(internal.requests.length).toBe(before);
     // The download client (direct socket reads) applies the same rule per hop.
-    await expect(directGet(localhostUrl(front, '/redirect.bin'), {}, new AbortController().signal, { policy: outboundPolicy(['localhost']) })).rejects.toBeInstanceOf(AddressRefusedError);
+    await expect(
+      directGet(localhostUrl(front, '/redirect.bin'), {}, new AbortController().signal, {
+        policy: outboundPolicy(['localhost']),
+      }),
+    ).rejects.toBeInstanceOf(AddressRefusedError);
     expect(internal.requests.length).toBe(before);
   });
 
@@ -128,7 +144,12 @@ describe('outbound address policy (default: global unicast only)', () => {
 describe('secrets go only to their own origins', () => {
   it('never sends the HF token to a REMOTE_URL host (runtime_secret_name: hf_access_token)', async () => {
     const before = internal.requests.length;
-    const err = await caught(fetchPlanItems([item(`${internal.url}/model.bin`, { secretName: 'hf_access_token' })], ctx({ OUTBOUND_ALLOW: '127.0.0.1' }, { hf_access_token: HF_TOKEN })));
+    const err = await caught(
+      fetchPlanItems(
+        [item(`${internal.url}/model.bin`, { secretName: 'hf_access_token' })],
+        ctx({ OUTBOUND_ALLOW: '127.0.0.1' }, { hf_access_token: HF_TOKEN }),
+      ),
+    );
     expect(err).toMatchObject({ code: 'SOURCE_SECRET_NOT_ALLOWED', retryable: false });
     expect(err.message).toContain('REMOTE_URL_SECRET_NAMES');
     expect(err.message).not.toContain(HF_TOKEN);
@@ -137,7 +158,10 @@ describe('secrets go only to their own origins', () => {
 
   it('sends a secret the operator listed in REMOTE_URL_SECRET_NAMES, as a bearer token', async () => {
     const before = internal.requests.length;
-    await fetchPlanItems([item(`${internal.url}/model.bin`, { secretName: 'url_token' })], ctx({ OUTBOUND_ALLOW: '127.0.0.1', REMOTE_URL_SECRET_NAMES: 'url_token' }, { url_token: 'mirror-token-123456' }));
+    await fetchPlanItems(
+      [item(`${internal.url}/model.bin`, { secretName: 'url_token' })],
+      ctx({ OUTBOUND_ALLOW: '127.0.0.1', REMOTE_URL_SECRET_NAMES: 'url_token' }, { url_token: 'mirror-token-123456' }),
+    );
     const seen = internal.requests.slice(before).map((r) => r.authorization);
     expect(seen.length).toBeGreaterThan(0);
     expect(new Set(seen)).toEqual(new Set(['Bearer mirror-token-123456']));

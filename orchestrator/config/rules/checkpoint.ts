@@ -10,8 +10,12 @@ const HF_PART = /^[\w.-]{1,96}$/;
 const WORD_EDGES = /^\w(?:.*\w)?$/s;
 // Built from the one scheme table, so the validator accepts exactly what the worker fetches.
 const alt = (schemes: readonly string[]): string => `(?:${schemes.join('|')})`;
-const S3_URI = new RegExp(`^${alt(CHECKPOINT_URL_SCHEMES.S3.schemes)}:\\/\\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\\/.*)?$`);
-const GCS_URI = new RegExp(`^${alt(CHECKPOINT_URL_SCHEMES.GCS.schemes)}:\\/\\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](?:\\/.*)?$`);
+const S3_URI = new RegExp(
+  `^${alt(CHECKPOINT_URL_SCHEMES.S3.schemes)}:\\/\\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\\/.*)?$`,
+);
+const GCS_URI = new RegExp(
+  `^${alt(CHECKPOINT_URL_SCHEMES.GCS.schemes)}:\\/\\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](?:\\/.*)?$`,
+);
 const AZURE_URL = new RegExp(
   `^(?:https:\\/\\/[a-z0-9]{3,24}\\.blob\\.core\\.windows\\.net\\/[a-z0-9][a-z0-9-]{2,62}(?:\\/.*)?|${alt(AZURE_SHORT_SCHEMES)}:\\/\\/[a-z0-9]{3,24}\\/[a-z0-9][a-z0-9-]{2,62}(?:\\/.*)?)$`,
 );
@@ -19,7 +23,8 @@ const AZURE_URL = new RegExp(
 // control characters, backslashes, whitespace.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const UNSAFE_REF = /\.\.|[\x00-\x20\x7f\\]/;
-const TOKEN_SHAPED = /^(?:hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[A-Z0-9]{16}|[A-Za-z0-9+/_-]{40,})$/;
+const TOKEN_SHAPED =
+  /^(?:hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[A-Z0-9]{16}|[A-Za-z0-9+/_-]{40,})$/;
 
 /** Why `repo` is not a valid Hugging Face repo id, or undefined when it is. */
 export function hfRepoIdProblem(repo: string): string | undefined {
@@ -42,18 +47,39 @@ function repoFindings(repo: CheckpointRepository, path: readonly PathSegment[], 
   switch (repo.source) {
     case 'HF': {
       const problem = hfRepoIdProblem(repo.repo);
-      if (problem) out.push(error('HF_REPO_ID_INVALID', repoPath, `invalid Hugging Face repo id ${shown}: ${problem} (e.g. meta-llama/Llama-3.1-8B-Instruct)`));
+      if (problem)
+        out.push(
+          error(
+            'HF_REPO_ID_INVALID',
+            repoPath,
+            `invalid Hugging Face repo id ${shown}: ${problem} (e.g. meta-llama/Llama-3.1-8B-Instruct)`,
+          ),
+        );
       break;
     }
     case 'S3':
-      if (!S3_URI.test(repo.repo)) out.push(error('S3_URI_INVALID', repoPath, `source S3 needs repo s3://<bucket>/<path> (got ${shown})`));
+      if (!S3_URI.test(repo.repo))
+        out.push(error('S3_URI_INVALID', repoPath, `source S3 needs repo s3://<bucket>/<path> (got ${shown})`));
       break;
     case 'GCS':
-      if (!GCS_URI.test(repo.repo)) out.push(error('GCS_URI_INVALID', repoPath, `source GCS needs repo ${CHECKPOINT_URL_SCHEMES.GCS.forms.join(' or ')} (got ${shown})`));
+      if (!GCS_URI.test(repo.repo))
+        out.push(
+          error(
+            'GCS_URI_INVALID',
+            repoPath,
+            `source GCS needs repo ${CHECKPOINT_URL_SCHEMES.GCS.forms.join(' or ')} (got ${shown})`,
+          ),
+        );
       break;
     case 'AZURE':
       if (!AZURE_URL.test(repo.repo)) {
-        out.push(error('AZURE_URL_INVALID', repoPath, `source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got ${shown})`));
+        out.push(
+          error(
+            'AZURE_URL_INVALID',
+            repoPath,
+            `source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got ${shown})`,
+          ),
+        );
       }
       break;
     case 'REMOTE_URL': {
@@ -64,23 +90,45 @@ function repoFindings(repo: CheckpointRepository, path: readonly PathSegment[], 
         url = undefined;
       }
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-        out.push(error('REMOTE_URL_INVALID', repoPath, `source REMOTE_URL needs an http(s) URL of a .tar.gz (got ${shown})`));
+        out.push(
+          error('REMOTE_URL_INVALID', repoPath, `source REMOTE_URL needs an http(s) URL of a .tar.gz (got ${shown})`),
+        );
       } else if (url.username !== '' || url.password !== '') {
         // Never quote the URL here: the userinfo is a credential.
-        out.push(error('REMOTE_URL_HAS_CREDENTIALS', repoPath, `the REMOTE_URL carries user:password@ (${url.protocol}//<credentials>@${url.host}/…); put the credential in a secret, name it in runtime_secret_name and remove it from the URL`));
+        out.push(
+          error(
+            'REMOTE_URL_HAS_CREDENTIALS',
+            repoPath,
+            `the REMOTE_URL carries user:password@ (${url.protocol}//<credentials>@${url.host}/…); put the credential in a secret, name it in runtime_secret_name and remove it from the URL`,
+          ),
+        );
       } else if (url.protocol === 'http:') {
         out.push(warning('REMOTE_URL_PLAIN_HTTP', repoPath, 'plain http is not encrypted or authenticated; use https'));
       }
       break;
     }
     case 'BASETEN_TRAINING':
-      if (repo.revision === null) out.push(error('BASETEN_TRAINING_REVISION_REQUIRED', path, 'source BASETEN_TRAINING needs revision (the training run); repo is the training job', 'key'));
+      if (repo.revision === null)
+        out.push(
+          error(
+            'BASETEN_TRAINING_REVISION_REQUIRED',
+            path,
+            'source BASETEN_TRAINING needs revision (the training run); repo is the training job',
+            'key',
+          ),
+        );
       break;
   }
   out.push(...revisionFindings(repo, [...path, 'revision']));
   const secretPath = [...path, 'runtime_secret_name'];
   if (TOKEN_SHAPED.test(repo.runtime_secret_name)) {
-    out.push(error('SECRET_VALUE_AS_NAME', secretPath, 'runtime_secret_name looks like a token, not a secret name; put the name of a secret declared under secrets here and rotate the token (the value is not shown)'));
+    out.push(
+      error(
+        'SECRET_VALUE_AS_NAME',
+        secretPath,
+        'runtime_secret_name looks like a token, not a secret name; put the name of a secret declared under secrets here and rotate the token (the value is not shown)',
+      ),
+    );
   } else if (ctx.userSet.has(secretPath.join('.')) && !ctx.secretNames.includes(repo.runtime_secret_name)) {
     out.push(
       warning(
@@ -99,10 +147,24 @@ function revisionFindings(repo: CheckpointRepository, path: readonly PathSegment
   const rev = repo.revision;
   if (rev === null) return [];
   if (repo.source === 'REMOTE_URL') {
-    return /^sha256:[0-9a-fA-F]{64}$/.test(rev) ? [] : [error('REMOTE_URL_REVISION_INVALID', path, 'revision for REMOTE_URL must be "sha256:<64 hex>" (the digest of the file at the URL) or left out')];
+    return /^sha256:[0-9a-fA-F]{64}$/.test(rev)
+      ? []
+      : [
+          error(
+            'REMOTE_URL_REVISION_INVALID',
+            path,
+            'revision for REMOTE_URL must be "sha256:<64 hex>" (the digest of the file at the URL) or left out',
+          ),
+        ];
   }
   if (rev.length > 256 || UNSAFE_REF.test(rev) || rev.startsWith('/') || rev.startsWith('-')) {
-    return [error('CHECKPOINT_REVISION_INVALID', path, 'revision must be a branch, tag or commit: at most 256 characters, no "..", no whitespace, control characters or backslashes, not starting with "/" or "-"')];
+    return [
+      error(
+        'CHECKPOINT_REVISION_INVALID',
+        path,
+        'revision must be a branch, tag or commit: at most 256 characters, no "..", no whitespace, control characters or backslashes, not starting with "/" or "-"',
+      ),
+    ];
   }
   return [];
 }
@@ -114,9 +176,23 @@ export function checkpointRules(ctx: RuleContext): Finding[] {
   const path = ['trt_llm', 'build', 'checkpoint_repository'];
   if (b.checkpoint_repository === null) {
     if (ctx.trtLlm.inference_stack === 'v1') {
-      out.push(error('CHECKPOINT_REPOSITORY_REQUIRED', path, 'trt_llm.build.checkpoint_repository is required for the v1 stack, e.g. {source: HF, repo: <org/name>}', 'key'));
+      out.push(
+        error(
+          'CHECKPOINT_REPOSITORY_REQUIRED',
+          path,
+          'trt_llm.build.checkpoint_repository is required for the v1 stack, e.g. {source: HF, repo: <org/name>}',
+          'key',
+        ),
+      );
     } else if (!b.skip_build_result) {
-      out.push(error('CHECKPOINT_REPOSITORY_REQUIRED', path, 'trt_llm.build.checkpoint_repository is required on v2 unless build.skip_build_result is true', 'key'));
+      out.push(
+        error(
+          'CHECKPOINT_REPOSITORY_REQUIRED',
+          path,
+          'trt_llm.build.checkpoint_repository is required on v2 unless build.skip_build_result is true',
+          'key',
+        ),
+      );
     }
   } else {
     out.push(...repoFindings(b.checkpoint_repository, path, ctx));

@@ -22,7 +22,11 @@ export function kvCacheRules(ctx: RuleContext): Finding[] {
       ),
     );
   }
-  if (b.base_model === 'decoder' && cfg.runtime.enable_chunked_context && (!paged_kv_cache || !use_paged_context_fmha)) {
+  if (
+    b.base_model === 'decoder' &&
+    cfg.runtime.enable_chunked_context &&
+    (!paged_kv_cache || !use_paged_context_fmha)
+  ) {
     out.push(
       error(
         'CHUNKED_CONTEXT_REQUIRES_PAGED_FMHA',

@@ -23,9 +23,10 @@ export function parallelismRules(ctx: RuleContext): Finding[] {
       const written = factors.filter(([k]) => ctx.userSet.has(`trt_llm.build.${k}`));
       const culprit = written.find(([, v]) => v !== 1) ?? written[0] ?? factors[0];
       const others = b.pipeline_parallel_count * b.sequence_parallel_count;
-      const fix = acc.count % others === 0
-        ? `tensor_parallel_count ${acc.count / others}`
-        : `pipeline_parallel_count 1, sequence_parallel_count 1 and tensor_parallel_count ${acc.count}`;
+      const fix =
+        acc.count % others === 0
+          ? `tensor_parallel_count ${acc.count / others}`
+          : `pipeline_parallel_count 1, sequence_parallel_count 1 and tensor_parallel_count ${acc.count}`;
       out.push(
         error(
           'WORLD_SIZE_MISMATCH',
@@ -36,20 +37,51 @@ export function parallelismRules(ctx: RuleContext): Finding[] {
       );
     }
     if (!USUAL_WORLD_SIZES.has(world)) {
-      out.push(warning('WORLD_SIZE_UNUSUAL', ['trt_llm', 'build', 'tensor_parallel_count'], `world size ${world} is unusual; typical world sizes are powers of two (1, 2, 4, 8)`));
+      out.push(
+        warning(
+          'WORLD_SIZE_UNUSUAL',
+          ['trt_llm', 'build', 'tensor_parallel_count'],
+          `world size ${world} is unusual; typical world sizes are powers of two (1, 2, 4, 8)`,
+        ),
+      );
     }
     const moe = b.moe_expert_parallel_option;
     const moePath = ['trt_llm', 'build', 'moe_expert_parallel_option'];
     if (b.base_model === 'decoder' && moe !== -1) {
-      if (moe <= 0) out.push(error('MOE_EXPERT_PARALLEL_INVALID', moePath, `moe_expert_parallel_option must be -1 (automatic) or a positive number (got ${moe})`));
+      if (moe <= 0)
+        out.push(
+          error(
+            'MOE_EXPERT_PARALLEL_INVALID',
+            moePath,
+            `moe_expert_parallel_option must be -1 (automatic) or a positive number (got ${moe})`,
+          ),
+        );
       else if (moe > b.tensor_parallel_count) {
-        out.push(error('MOE_EXPERT_PARALLEL_TOO_LARGE', moePath, `moe_expert_parallel_option ${moe} cannot be greater than tensor_parallel_count ${b.tensor_parallel_count}`));
+        out.push(
+          error(
+            'MOE_EXPERT_PARALLEL_TOO_LARGE',
+            moePath,
+            `moe_expert_parallel_option ${moe} cannot be greater than tensor_parallel_count ${b.tensor_parallel_count}`,
+          ),
+        );
       } else if (b.tensor_parallel_count % moe !== 0) {
-        out.push(warning('MOE_EXPERT_PARALLEL_NOT_DIVISOR', moePath, `tensor_parallel_count ${b.tensor_parallel_count} is not divisible by moe_expert_parallel_option ${moe}; this may be slow`));
+        out.push(
+          warning(
+            'MOE_EXPERT_PARALLEL_NOT_DIVISOR',
+            moePath,
+            `tensor_parallel_count ${b.tensor_parallel_count} is not divisible by moe_expert_parallel_option ${moe}; this may be slow`,
+          ),
+        );
       }
     }
     if (ctx.resources.node_count > 1) {
-      out.push(error('MULTI_NODE_REQUIRES_V2', ['resources', 'node_count'], `node_count ${ctx.resources.node_count} needs inference_stack v2; the v1 engine stack runs on one node`));
+      out.push(
+        error(
+          'MULTI_NODE_REQUIRES_V2',
+          ['resources', 'node_count'],
+          `node_count ${ctx.resources.node_count} needs inference_stack v2; the v1 engine stack runs on one node`,
+        ),
+      );
     }
   } else if (acc) {
     const tp = cfg.runtime.tensor_parallel_size;

@@ -13,8 +13,14 @@ function nearestMultipleOf64(v: number): number {
 function calibFindings(key: 'calib_size' | 'calib_max_seq_length', v: number): Finding[] {
   const path = [...BUILD, 'quantization_config', key];
   const upper = key.toUpperCase();
-  if (v < 64 || v > 16384) return [error(`${upper}_OUT_OF_RANGE`, path, `must be between 64 and 16384 (got ${v}); try ${nearestMultipleOf64(v)}`)];
-  if (v % 64 !== 0) return [error(`${upper}_NOT_MULTIPLE_OF_64`, path, `must be a multiple of 64 (got ${v}); try ${nearestMultipleOf64(v)}`)];
+  if (v < 64 || v > 16384)
+    return [
+      error(`${upper}_OUT_OF_RANGE`, path, `must be between 64 and 16384 (got ${v}); try ${nearestMultipleOf64(v)}`),
+    ];
+  if (v % 64 !== 0)
+    return [
+      error(`${upper}_NOT_MULTIPLE_OF_64`, path, `must be a multiple of 64 (got ${v}); try ${nearestMultipleOf64(v)}`),
+    ];
   return [];
 }
 
@@ -24,7 +30,10 @@ export function sizeRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const b = cfg.build;
   const qc = b.quantization_config;
-  out.push(...calibFindings('calib_size', qc.calib_size), ...calibFindings('calib_max_seq_length', qc.calib_max_seq_length));
+  out.push(
+    ...calibFindings('calib_size', qc.calib_size),
+    ...calibFindings('calib_max_seq_length', qc.calib_max_seq_length),
+  );
 
   const seq = cfg.inference_stack === 'v2' ? cfg.runtime.max_seq_len : b.max_seq_len;
   const batch = cfg.inference_stack === 'v2' ? cfg.runtime.max_batch_size : b.max_batch_size;
@@ -62,9 +71,20 @@ export function sizeRules(ctx: RuleContext): Finding[] {
       );
     }
     if (rt.total_token_limit < 1) {
-      out.push(error('TOTAL_TOKEN_LIMIT_TOO_SMALL', ['trt_llm', 'runtime', 'total_token_limit'], `total_token_limit must be >= 1 (got ${rt.total_token_limit}); the default is 500000`));
+      out.push(
+        error(
+          'TOTAL_TOKEN_LIMIT_TOO_SMALL',
+          ['trt_llm', 'runtime', 'total_token_limit'],
+          `total_token_limit must be >= 1 (got ${rt.total_token_limit}); the default is 500000`,
+        ),
+      );
     }
-    if (b.base_model === 'decoder' && !rt.enable_chunked_context && b.max_seq_len !== null && b.max_seq_len > b.max_num_tokens) {
+    if (
+      b.base_model === 'decoder' &&
+      !rt.enable_chunked_context &&
+      b.max_seq_len !== null &&
+      b.max_seq_len > b.max_num_tokens
+    ) {
       out.push(
         error(
           'PROMPT_LONGER_THAN_MAX_NUM_TOKENS',
@@ -92,10 +112,22 @@ function encoderFindings(ctx: RuleContext): Finding[] {
     );
   }
   if (ctx.userSet.has('trt_llm.build.max_num_tokens') && b.max_num_tokens < ENCODER_MIN_MAX_NUM_TOKENS) {
-    out.push(warning('ENCODER_MAX_NUM_TOKENS_RAISED', [...BUILD, 'max_num_tokens'], `max_num_tokens ${b.max_num_tokens} is raised to ${ENCODER_MIN_MAX_NUM_TOKENS} for encoder models`));
+    out.push(
+      warning(
+        'ENCODER_MAX_NUM_TOKENS_RAISED',
+        [...BUILD, 'max_num_tokens'],
+        `max_num_tokens ${b.max_num_tokens} is raised to ${ENCODER_MIN_MAX_NUM_TOKENS} for encoder models`,
+      ),
+    );
   }
   if (b.quantization_type.includes('_kv')) {
-    out.push(warning('ENCODER_KV_QUANTIZATION_ALPHA', [...BUILD, 'quantization_type'], `compiling an encoder with a quantized KV cache (${b.quantization_type}) is an alpha feature and may fail; prefer ${b.quantization_type.replace('_kv', '')}`));
+    out.push(
+      warning(
+        'ENCODER_KV_QUANTIZATION_ALPHA',
+        [...BUILD, 'quantization_type'],
+        `compiling an encoder with a quantized KV cache (${b.quantization_type}) is an alpha feature and may fail; prefer ${b.quantization_type.replace('_kv', '')}`,
+      ),
+    );
   }
   return out;
 }

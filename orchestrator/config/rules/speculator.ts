@@ -30,7 +30,14 @@ export function speculatorRules(ctx: RuleContext): Finding[] {
   if (!s || ctx.trtLlm.inference_stack !== 'v1') return [];
   const out: Finding[] = [];
   if (build.base_model !== 'decoder') {
-    out.push(error('SPECULATOR_REQUIRES_DECODER', [...SPEC], `speculative decoding is only for base_model decoder (got ${build.base_model}); remove the speculator`, 'key'));
+    out.push(
+      error(
+        'SPECULATOR_REQUIRES_DECODER',
+        [...SPEC],
+        `speculative decoding is only for base_model decoder (got ${build.base_model}); remove the speculator`,
+        'key',
+      ),
+    );
   }
   const { paged_kv_cache, use_paged_context_fmha } = build.plugin_configuration;
   if (build.base_model === 'decoder' && (!paged_kv_cache || !use_paged_context_fmha)) {
@@ -65,7 +72,14 @@ export function speculatorRules(ctx: RuleContext): Finding[] {
     )
       .filter(([, x]) => x === null)
       .map(([k]) => k);
-    out.push(error('LOOKAHEAD_SIZES_REQUIRED', [...SPEC], `LOOKAHEAD_DECODING needs lookahead_windows_size, lookahead_ngram_size and lookahead_verification_set_size; missing: ${missing.join(', ')} (e.g. 8, 3, 3)`, 'key'));
+    out.push(
+      error(
+        'LOOKAHEAD_SIZES_REQUIRED',
+        [...SPEC],
+        `LOOKAHEAD_DECODING needs lookahead_windows_size, lookahead_ngram_size and lookahead_verification_set_size; missing: ${missing.join(', ')} (e.g. 8, 3, 3)`,
+        'key',
+      ),
+    );
     return out;
   }
   const computed = lookaheadDraftTokens(w, n, v);
@@ -83,14 +97,37 @@ export function speculatorRules(ctx: RuleContext): Finding[] {
     return out;
   }
   if (explicit !== null && explicit < computed) {
-    out.push(error('NUM_DRAFT_TOKENS_BELOW_COMPUTED', tokensPath, `num_draft_tokens ${explicit} is less than ${computed}, the value required by (W=${w}, N=${n}, V=${v}); set at least ${computed} or remove it`));
+    out.push(
+      error(
+        'NUM_DRAFT_TOKENS_BELOW_COMPUTED',
+        tokensPath,
+        `num_draft_tokens ${explicit} is less than ${computed}, the value required by (W=${w}, N=${n}, V=${v}); set at least ${computed} or remove it`,
+      ),
+    );
   }
   const tokens = explicit ?? computed;
   if (tokens > MAX_DRAFT_TOKENS) {
-    const reason = explicit === null ? `computed from lookahead sizes (W=${w}, N=${n}, V=${v}); lower any of them` : 'set under speculator.num_draft_tokens';
-    out.push(error('NUM_DRAFT_TOKENS_TOO_LARGE', explicit === null ? [...SPEC] : tokensPath, `num_draft_tokens must be <= ${MAX_DRAFT_TOKENS} (got ${tokens}, ${reason})`, explicit === null ? 'key' : undefined));
+    const reason =
+      explicit === null
+        ? `computed from lookahead sizes (W=${w}, N=${n}, V=${v}); lower any of them`
+        : 'set under speculator.num_draft_tokens';
+    out.push(
+      error(
+        'NUM_DRAFT_TOKENS_TOO_LARGE',
+        explicit === null ? [...SPEC] : tokensPath,
+        `num_draft_tokens must be <= ${MAX_DRAFT_TOKENS} (got ${tokens}, ${reason})`,
+        explicit === null ? 'key' : undefined,
+      ),
+    );
   } else if (tokens > 512) {
-    out.push(warning('NUM_DRAFT_TOKENS_HIGH', explicit === null ? [...SPEC] : tokensPath, `lookahead generates up to ${tokens} speculative tokens per step, which may hurt performance; try (W, N, V) = (7, 5, 3)`, explicit === null ? 'key' : undefined));
+    out.push(
+      warning(
+        'NUM_DRAFT_TOKENS_HIGH',
+        explicit === null ? [...SPEC] : tokensPath,
+        `lookahead generates up to ${tokens} speculative tokens per step, which may hurt performance; try (W, N, V) = (7, 5, 3)`,
+        explicit === null ? 'key' : undefined,
+      ),
+    );
   }
   const needed = build.max_batch_size * (tokens + 1);
   if (build.max_num_tokens < needed) {

@@ -11,7 +11,13 @@ export function versionOverrideRules(ctx: RuleContext): Finding[] {
   for (const key of CHECKED) {
     const v = vo[key];
     if (v !== null && !/^[0-9]/.test(v)) {
-      out.push(error('VERSION_OVERRIDE_INVALID', ['trt_llm', 'version_overrides', key], `${key} must start with a number, e.g. 0.20.0 (got ${JSON.stringify(v.slice(0, 60))})`));
+      out.push(
+        error(
+          'VERSION_OVERRIDE_INVALID',
+          ['trt_llm', 'version_overrides', key],
+          `${key} must start with a number, e.g. 0.20.0 (got ${JSON.stringify(v.slice(0, 60))})`,
+        ),
+      );
     }
   }
   return out;

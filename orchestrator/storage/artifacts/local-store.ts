@@ -24,7 +24,10 @@ export class LocalArtifactStore implements StreamingArtifactStore {
 
   constructor(root: string) {
     if (!root.startsWith('/') || root === '/') {
-      throw new ArtifactStoreError('INVALID_STORE_URL', `local store root must be an absolute directory below "/" (got ${JSON.stringify(root)})`);
+      throw new ArtifactStoreError(
+        'INVALID_STORE_URL',
+        `local store root must be an absolute directory below "/" (got ${JSON.stringify(root)})`,
+      );
     }
     this.root = root.endsWith('/') ? root.slice(0, -1) : root;
     this.url = formatStoreUrl({ kind: 'file', root: this.root });
@@ -34,7 +37,11 @@ export class LocalArtifactStore implements StreamingArtifactStore {
     const target = this.pathOf(key);
     const info = await stat(filePath).catch(() => null);
     if (info === null || !info.isFile()) {
-      throw new ArtifactStoreError('SOURCE_NOT_FOUND', `putFile ${JSON.stringify(key)}: ${JSON.stringify(filePath)} is not a readable regular file`, key);
+      throw new ArtifactStoreError(
+        'SOURCE_NOT_FOUND',
+        `putFile ${JSON.stringify(key)}: ${JSON.stringify(filePath)} is not a readable regular file`,
+        key,
+      );
     }
     const tmp = await this.tempPath();
     try {
@@ -136,7 +143,11 @@ export class LocalArtifactStore implements StreamingArtifactStore {
   private pathOf(key: string): string {
     assertObjectKey(key);
     if (key === INCOMING || key.startsWith(`${INCOMING}/`)) {
-      throw new ArtifactStoreError('INVALID_KEY', `invalid object key ${JSON.stringify(key)}: "${INCOMING}" is reserved by the local store`, key);
+      throw new ArtifactStoreError(
+        'INVALID_KEY',
+        `invalid object key ${JSON.stringify(key)}: "${INCOMING}" is reserved by the local store`,
+        key,
+      );
     }
     return join(this.root, key);
   }
@@ -163,7 +174,11 @@ export class LocalArtifactStore implements StreamingArtifactStore {
       } catch (err) {
         const code = errnoOf(err);
         if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR' || code === 'ENOTEMPTY') {
-          throw new ArtifactStoreError('KEY_CONFLICT', `cannot store ${JSON.stringify(key)}: a parent path is an object or the key is a directory of other objects`, key);
+          throw new ArtifactStoreError(
+            'KEY_CONFLICT',
+            `cannot store ${JSON.stringify(key)}: a parent path is an object or the key is a directory of other objects`,
+            key,
+          );
         }
         if (code !== 'ENOENT' || attempt >= PLACE_ATTEMPTS) throw err;
       }
@@ -187,7 +202,11 @@ export class LocalArtifactStore implements StreamingArtifactStore {
         throw toStoreError(err, `resolve ${JSON.stringify(key)}`, key);
       }
       if (real === root || real.startsWith(`${root}/`)) return;
-      throw new ArtifactStoreError('UNSAFE_PATH', `key ${JSON.stringify(key)} leads outside the store root through a symbolic link`, key);
+      throw new ArtifactStoreError(
+        'UNSAFE_PATH',
+        `key ${JSON.stringify(key)} leads outside the store root through a symbolic link`,
+        key,
+      );
     }
   }
 
@@ -237,7 +256,9 @@ async function syncAndSize(path: string): Promise<number> {
 }
 
 function errnoOf(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }
 
 function isMissing(err: unknown): boolean {

@@ -40,7 +40,8 @@ export function assertObjectKey(key: unknown): string {
 /** Throws `INVALID_KEY` unless `prefix` is a valid list prefix. */
 export function assertListPrefix(prefix: unknown): string {
   const problem = listPrefixProblem(prefix);
-  if (problem !== null) throw new ArtifactStoreError('INVALID_KEY', `invalid list prefix ${describe(prefix)}: ${problem}`);
+  if (problem !== null)
+    throw new ArtifactStoreError('INVALID_KEY', `invalid list prefix ${describe(prefix)}: ${problem}`);
   return prefix as string;
 }
 

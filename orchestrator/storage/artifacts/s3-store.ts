@@ -93,7 +93,11 @@ export class S3ArtifactStore implements StreamingArtifactStore {
     const full = this.fullKey(key);
     const info = await stat(filePath).catch(() => null);
     if (info === null || !info.isFile()) {
-      throw new ArtifactStoreError('SOURCE_NOT_FOUND', `putFile ${JSON.stringify(key)}: ${JSON.stringify(filePath)} is not a readable regular file`, key);
+      throw new ArtifactStoreError(
+        'SOURCE_NOT_FOUND',
+        `putFile ${JSON.stringify(key)}: ${JSON.stringify(filePath)} is not a readable regular file`,
+        key,
+      );
     }
     const partSize = Math.max(this.partSize, Math.ceil(info.size / MAX_PARTS));
     if (info.size <= partSize) {

@@ -51,7 +51,8 @@ function parseFile(url: string): StoreLocation {
   } catch {
     throw bad(url, 'malformed percent-encoding');
   }
-  if (decoded.split('/').some((seg) => seg === '.' || seg === '..')) throw bad(url, 'must not contain "." or ".." segments');
+  if (decoded.split('/').some((seg) => seg === '.' || seg === '..'))
+    throw bad(url, 'must not contain "." or ".." segments');
   let root: string;
   try {
     root = fileURLToPath(url);
@@ -65,6 +66,7 @@ function parseFile(url: string): StoreLocation {
 }
 
 function bad(url: unknown, why: string): ArtifactStoreError {
-  const shown = typeof url === 'string' ? JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url) : `(${typeof url})`;
+  const shown =
+    typeof url === 'string' ? JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url) : `(${typeof url})`;
   return new ArtifactStoreError('INVALID_STORE_URL', `invalid artifact store URL ${shown}: ${why}`);
 }

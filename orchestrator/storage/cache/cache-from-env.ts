@@ -10,6 +10,9 @@ export function checkpointCacheFromEnv(env: Readonly<Record<string, string | und
   const dir = env['TRT_CHECKPOINT_CACHE_DIR']?.trim();
   if (dir === undefined || dir === '') return undefined;
   const gib = Number(env['TRT_CHECKPOINT_CACHE_MAX_GIB'] ?? '500');
-  if (!Number.isFinite(gib) || gib <= 0) throw new Error(`TRT_CHECKPOINT_CACHE_MAX_GIB must be a positive number (got ${JSON.stringify(env['TRT_CHECKPOINT_CACHE_MAX_GIB'])})`);
+  if (!Number.isFinite(gib) || gib <= 0)
+    throw new Error(
+      `TRT_CHECKPOINT_CACHE_MAX_GIB must be a positive number (got ${JSON.stringify(env['TRT_CHECKPOINT_CACHE_MAX_GIB'])})`,
+    );
   return new CheckpointCache({ dir, maxBytes: Math.floor(gib * 1024 ** 3) });
 }

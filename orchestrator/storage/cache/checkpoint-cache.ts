@@ -93,7 +93,11 @@ export class CheckpointCache {
    * Returns the entry for `key`, running `fill(stagingDir)` at most once per host to create it.
    * `fill` must write the files under the staging dir it is given (partial files there resume).
    */
-  getOrFill(key: string, fill: (stagingDir: string) => Promise<FillResult>, opts: { signal: AbortSignal; meta?: unknown }): Promise<CacheLookup> {
+  getOrFill(
+    key: string,
+    fill: (stagingDir: string) => Promise<FillResult>,
+    opts: { signal: AbortSignal; meta?: unknown },
+  ): Promise<CacheLookup> {
     if (!KEY.test(key)) return Promise.reject(new SourceError('UNSAFE_PATH', 'cache key must be 64 hex characters'));
     const running = this.inflight.get(key);
     if (running !== undefined) return running.then((r) => ({ entry: r.entry, hit: true }));
@@ -102,7 +106,11 @@ export class CheckpointCache {
     return p;
   }
 
-  private async lookupOrFill(key: string, fill: (stagingDir: string) => Promise<FillResult>, opts: { signal: AbortSignal; meta?: unknown }): Promise<CacheLookup> {
+  private async lookupOrFill(
+    key: string,
+    fill: (stagingDir: string) => Promise<FillResult>,
+    opts: { signal: AbortSignal; meta?: unknown },
+  ): Promise<CacheLookup> {
     const found = await this.get(key);
     if (found !== null) {
       await this.touch(key);
@@ -137,11 +145,19 @@ export class CheckpointCache {
       if (!(await stillHeld(lock.path, lock.info.token))) {
         // Taken over while filling (heartbeat stalled past lockStaleMs): the new holder commits.
         await rm(staging, { recursive: true, force: true });
-        throw new SourceError('CACHE_LOCK_TIMEOUT', `checkpoint cache: lost the fill lock for ${key} to another process; retry`);
+        throw new SourceError(
+          'CACHE_LOCK_TIMEOUT',
+          `checkpoint cache: lost the fill lock for ${key} to another process; retry`,
+        );
       }
       await rm(this.entryDir(key), { recursive: true, force: true });
       await rename(staging, this.entryDir(key));
-      const entry: CacheEntry = { key, filesDir: join(this.entryDir(key), 'files'), files: result.files, bytes: result.bytes };
+      const entry: CacheEntry = {
+        key,
+        filesDir: join(this.entryDir(key), 'files'),
+        files: result.files,
+        bytes: result.bytes,
+      };
       await this.evict(new Set([key]));
       return { entry, hit: false };
     } finally {
@@ -153,7 +169,9 @@ export class CheckpointCache {
   private async adoptStaging(key: string, staging: string): Promise<void> {
     const root = join(this.opts.dir, 'staging');
     const names = (await readdir(root).catch(() => [] as string[])).filter((n) => n === key || n.startsWith(`${key}.`));
-    const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(root, n)).catch(() => null))?.mtimeMs ?? 0 })));
+    const dated = await Promise.all(
+      names.map(async (n) => ({ n, t: (await stat(join(root, n)).catch(() => null))?.mtimeMs ?? 0 })),
+    );
     dated.sort((a, b) => b.t - a.t);
     for (const [i, { n }] of dated.entries()) {
       const from = join(root, n);
@@ -167,18 +185,27 @@ export class CheckpointCache {
     const dir = join(this.opts.dir, 'locks');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${key}.lock`);
-    const lockOpts = { staleMs: this.opts.lockStaleMs ?? 120_000, now: this.now, ...(this.opts.isAlive ? { isAlive: this.opts.isAlive } : {}) };
+    const lockOpts = {
+      staleMs: this.opts.lockStaleMs ?? 120_000,
+      now: this.now,
+      ...(this.opts.isAlive ? { isAlive: this.opts.isAlive } : {}),
+    };
     const deadline = this.now() + (this.opts.lockTimeoutMs ?? 12 * 3600_000);
     let waited = false;
     for (;;) {
-      if (signal.aborted) throw new SourceError('FETCH_ABORTED', 'checkpoint cache: aborted while waiting for another fill');
+      if (signal.aborted)
+        throw new SourceError('FETCH_ABORTED', 'checkpoint cache: aborted while waiting for another fill');
       const held = await tryLock(path, lockOpts);
       if (held !== null) return held;
       if (!waited) {
         waited = true;
         this.opts.onWait?.(key);
       }
-      if (this.now() > deadline) throw new SourceError('CACHE_LOCK_TIMEOUT', `checkpoint cache: another process has held ${key.slice(0, 12)} for too long`);
+      if (this.now() > deadline)
+        throw new SourceError(
+          'CACHE_LOCK_TIMEOUT',
+          `checkpoint cache: another process has held ${key.slice(0, 12)} for too long`,
+        );
       await new Promise<void>((r) => setTimeout(r, this.opts.lockPollMs ?? 250));
     }
   }

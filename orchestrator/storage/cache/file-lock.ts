@@ -44,7 +44,12 @@ let counter = 0;
 
 /** Tries once to take the lock; returns null when another live holder has it. */
 export async function tryLock(path: string, opts: LockOptions): Promise<HeldLock | null> {
-  const info: LockInfo = { pid: process.pid, host: hostname(), token: `${process.pid}-${opts.now()}-${++counter}`, createdAt: opts.now() };
+  const info: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    token: `${process.pid}-${opts.now()}-${++counter}`,
+    createdAt: opts.now(),
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(path, 'wx');

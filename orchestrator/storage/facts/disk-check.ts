@@ -22,7 +22,10 @@ export function planWeightFormat(plan: BuildPlan): WeightFormat {
 }
 
 /** A `WorkerDeps.diskCheck` over `fetcher`; `free` is injectable for tests. */
-export function createDiskCheck(fetcher: FactsFetcher, free: (dir: string) => Promise<number> = freeDiskBytes): (plan: BuildPlan, workspaceDir: string) => Promise<string | null> {
+export function createDiskCheck(
+  fetcher: FactsFetcher,
+  free: (dir: string) => Promise<number> = freeDiskBytes,
+): (plan: BuildPlan, workspaceDir: string) => Promise<string | null> {
   return async (plan, workspaceDir) => {
     const fetchStep = plan.steps.find((s) => s.kind === 'fetch');
     const checkpoint = fetchStep?.kind === 'fetch' ? fetchStep.items.find((i) => i.role === 'checkpoint') : undefined;

@@ -47,13 +47,30 @@ export function problemOf(err: unknown): FactsProblem {
   if (isSourceError(err)) {
     const c = err.code;
     const kind: FactsProblem['kind'] =
-      c === 'HF_REPO_GATED' || c === 'HF_REPO_UNAUTHORIZED' || c === 'SOURCE_UNAUTHORIZED' || c === 'SOURCE_SECRET_INVALID' || c === 'ADDRESS_REFUSED' ? 'denied'
-        : c === 'HF_REPO_NOT_FOUND' || c === 'HF_REVISION_NOT_FOUND' || c === 'SOURCE_NOT_FOUND' || c === 'SOURCE_EMPTY' || c === 'SOURCE_REPO_INVALID' ? 'missing'
-          : c === 'SOURCE_UNSUPPORTED' ? 'unsupported'
+      c === 'HF_REPO_GATED' ||
+      c === 'HF_REPO_UNAUTHORIZED' ||
+      c === 'SOURCE_UNAUTHORIZED' ||
+      c === 'SOURCE_SECRET_INVALID' ||
+      c === 'ADDRESS_REFUSED'
+        ? 'denied'
+        : c === 'HF_REPO_NOT_FOUND' ||
+            c === 'HF_REVISION_NOT_FOUND' ||
+            c === 'SOURCE_NOT_FOUND' ||
+            c === 'SOURCE_EMPTY' ||
+            c === 'SOURCE_REPO_INVALID'
+          ? 'missing'
+          : c === 'SOURCE_UNSUPPORTED'
+            ? 'unsupported'
             : 'unavailable';
     return { kind, message: err.message };
   }
-  return { kind: 'unavailable', message: err instanceof Error && err.name === 'TimeoutError' ? 'the source did not answer in time' : 'the source could not be read' };
+  return {
+    kind: 'unavailable',
+    message:
+      err instanceof Error && err.name === 'TimeoutError'
+        ? 'the source did not answer in time'
+        : 'the source could not be read',
+  };
 }
 
 /** Builds a fetcher with its own cache. */
@@ -71,26 +88,37 @@ export function createFactsFetcher(opts: FactsFetcherOptions): FactsFetcher {
     if (m.size > maxEntries) m.delete(m.keys().next().value as K);
   };
 
-  const requestKey = (item: FetchItem): string => `${item.source}:${item.repoType}:${item.repo}@${item.revision ?? ''}#${item.secretName ?? ''}`;
+  const requestKey = (item: FetchItem): string =>
+    `${item.source}:${item.repoType}:${item.repo}@${item.revision ?? ''}#${item.secretName ?? ''}`;
 
   async function resolve(item: FetchItem, signal: AbortSignal): Promise<ResolvedFetch> {
     const key = requestKey(item);
     const hit = resolvedCache.get(key);
-    if (hit !== undefined && (COMMIT.test(hit.resolved.requestedRevision ?? '') || now() - hit.at < ttl)) return hit.resolved;
+    if (hit !== undefined && (COMMIT.test(hit.resolved.requestedRevision ?? '') || now() - hit.at < ttl))
+      return hit.resolved;
     stats.resolves += 1;
     const resolved = await opts.sources[item.source].resolve(item, { secrets: opts.secrets, signal });
     remember(resolvedCache, key, { at: now(), resolved });
     return resolved;
   }
 
-  async function readFiles(resolved: ResolvedFetch, paths: readonly string[], signal: AbortSignal): Promise<Map<string, string>> {
+  async function readFiles(
+    resolved: ResolvedFetch,
+    paths: readonly string[],
+    signal: AbortSignal,
+  ): Promise<Map<string, string>> {
     const wanted = resolved.files.filter((f) => paths.includes(f.path) && f.size <= 16 << 20);
     const out = new Map<string, string>();
     if (wanted.length === 0) return out;
     stats.reads += 1;
     const dir = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'trt-preflight-'));
     try {
-      await opts.sources[resolved.item.source].download({ ...resolved, files: wanted }, dir, { allow: wanted.map((f) => f.path), signal, secrets: opts.secrets, concurrency: 2 });
+      await opts.sources[resolved.item.source].download({ ...resolved, files: wanted }, dir, {
+        allow: wanted.map((f) => f.path),
+        signal,
+        secrets: opts.secrets,
+        concurrency: 2,
+      });
       for (const f of wanted) out.set(f.path, await readFile(join(dir, f.path), 'utf8'));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -98,9 +126,22 @@ export function createFactsFetcher(opts: FactsFetcherOptions): FactsFetcher {
     return out;
   }
 
-  async function cached<T>(item: FetchItem, kind: string, read: (r: ResolvedFetch, signal: AbortSignal) => Promise<FactsResult<T>>): Promise<FactsResult<T>> {
+  async function cached<T>(
+    item: FetchItem,
+    kind: string,
+    read: (r: ResolvedFetch, signal: AbortSignal) => Promise<FactsResult<T>>,
+  ): Promise<FactsResult<T>> {
     if (item.source === 'REMOTE_URL' || item.source === 'BASETEN_TRAINING') {
-      return { ok: false, problem: { kind: 'unsupported', message: item.source === 'REMOTE_URL' ? 'a REMOTE_URL checkpoint is an archive; its config.json is read only after the worker downloads it' : 'Baseten training checkpoints cannot be listed' } };
+      return {
+        ok: false,
+        problem: {
+          kind: 'unsupported',
+          message:
+            item.source === 'REMOTE_URL'
+              ? 'a REMOTE_URL checkpoint is an archive; its config.json is read only after the worker downloads it'
+              : 'Baseten training checkpoints cannot be listed',
+        },
+      };
     }
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -111,7 +152,9 @@ export function createFactsFetcher(opts: FactsFetcherOptions): FactsFetcher {
         stats.hits += 1;
         return (await hit) as FactsResult<T>;
       }
-      const p = read(resolved, signal).catch((err: unknown): FactsResult<T> => ({ ok: false, problem: problemOf(err) }));
+      const p = read(resolved, signal).catch(
+        (err: unknown): FactsResult<T> => ({ ok: false, problem: problemOf(err) }),
+      );
       remember(factsCache, key, p as Promise<FactsResult<unknown>>);
       const r = await p;
       if (!r.ok && r.problem.kind === 'unavailable') factsCache.delete(key);
@@ -127,7 +170,8 @@ export function createFactsFetcher(opts: FactsFetcherOptions): FactsFetcher {
       cached(item, 'checkpoint', async (resolved, signal) => {
         const files = await readFiles(resolved, ['config.json', 'model.safetensors.index.json'], signal);
         const text = files.get('config.json');
-        if (text === undefined) return { ok: false, problem: { kind: 'invalid', message: 'there is no config.json at the checkpoint root' } };
+        if (text === undefined)
+          return { ok: false, problem: { kind: 'invalid', message: 'there is no config.json at the checkpoint root' } };
         const parsed = parseModelConfigText(text);
         if (!parsed.ok) return { ok: false, problem: { kind: 'invalid', message: parsed.message } };
         let bytes: number | null = null;
@@ -146,13 +190,24 @@ export function createFactsFetcher(opts: FactsFetcherOptions): FactsFetcher {
         }
         return {
           ok: true,
-          value: { source: resolved.source, repo: resolved.repo, requestedRevision: item.revision, resolvedRevision: resolved.resolvedRevision, model: parsed.facts, checkpointBytes: bytes },
+          value: {
+            source: resolved.source,
+            repo: resolved.repo,
+            requestedRevision: item.revision,
+            resolvedRevision: resolved.resolvedRevision,
+            model: parsed.facts,
+            checkpointBytes: bytes,
+          },
         };
       }),
     adapter: (item) =>
       cached(item, 'adapter', async (resolved, signal) => {
         const text = (await readFiles(resolved, ['adapter_config.json'], signal)).get('adapter_config.json');
-        if (text === undefined) return { ok: false, problem: { kind: 'invalid', message: 'there is no adapter_config.json at the adapter root' } };
+        if (text === undefined)
+          return {
+            ok: false,
+            problem: { kind: 'invalid', message: 'there is no adapter_config.json at the adapter root' },
+          };
         let json: unknown;
         try {
           json = JSON.parse(text);

@@ -9,7 +9,10 @@ import { createFactsFetcher } from './facts-fetcher.js';
 import { createPreflightHook } from './preflight-hook.js';
 
 /** A hook reading facts with the environment's sources and the given secrets. */
-export function preflightHookFromEnv(env: Readonly<Record<string, string | undefined>>, secrets: Readonly<Record<string, string>>): PreflightHook {
+export function preflightHookFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: Readonly<Record<string, string>>,
+): PreflightHook {
   const t = Number(env['PREFLIGHT_TIMEOUT_MS']);
   const timeoutMs = Number.isSafeInteger(t) && t > 0 ? t : 20_000;
   return createPreflightHook(createFactsFetcher({ sources: sourcesFromEnv(env), secrets, timeoutMs }));

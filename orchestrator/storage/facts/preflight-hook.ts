@@ -21,7 +21,19 @@ export function createPreflightHook(fetcher: FactsFetcher): PreflightHook {
       return applyPreflight(outcome, configText, runPreflight({ settings, checkpoint, adapters }));
     } catch {
       const notChecked = [{ what: 'checkpoint facts', why: 'internal pre-flight error; please report this config' }];
-      return { ...outcome, preflight: { checked: false, model: null, memory: null, calibration: null, disk: null, buildTimeEstimate: null, adapters: [], notChecked } };
+      return {
+        ...outcome,
+        preflight: {
+          checked: false,
+          model: null,
+          memory: null,
+          calibration: null,
+          disk: null,
+          buildTimeEstimate: null,
+          adapters: [],
+          notChecked,
+        },
+      };
     }
   };
 }

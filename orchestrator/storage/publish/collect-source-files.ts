@@ -20,7 +20,10 @@ export interface SourceFile {
 export async function collectSourceFiles(dir: string): Promise<SourceFile[]> {
   const info = await stat(dir).catch(() => null);
   if (info === null || !info.isDirectory()) {
-    throw new PublishError('SOURCE_DIR_INVALID', `source directory ${JSON.stringify(dir)} does not exist or is not a directory`);
+    throw new PublishError(
+      'SOURCE_DIR_INVALID',
+      `source directory ${JSON.stringify(dir)} does not exist or is not a directory`,
+    );
   }
   const out: SourceFile[] = [];
   await walk(dir, '', out);
@@ -33,7 +36,11 @@ async function walk(root: string, rel: string, out: SourceFile[]): Promise<void>
     const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
     const problem = objectKeyProblem(relPath);
     if (problem !== null) {
-      throw new PublishError('INVALID_SOURCE_NAME', `cannot publish ${JSON.stringify(relPath)}: the name ${problem}`, relPath);
+      throw new PublishError(
+        'INVALID_SOURCE_NAME',
+        `cannot publish ${JSON.stringify(relPath)}: the name ${problem}`,
+        relPath,
+      );
     }
     if (entry.isDirectory()) {
       await walk(root, relPath, out);
@@ -42,7 +49,11 @@ async function walk(root: string, rel: string, out: SourceFile[]): Promise<void>
       out.push({ relPath, absPath: join(root, relPath), size: st.size, mtimeMs: st.mtimeMs });
     } else {
       const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file (FIFO, socket or device)';
-      throw new PublishError('UNSAFE_SOURCE_ENTRY', `refusing to publish ${JSON.stringify(relPath)}: it is ${kind}`, relPath);
+      throw new PublishError(
+        'UNSAFE_SOURCE_ENTRY',
+        `refusing to publish ${JSON.stringify(relPath)}: it is ${kind}`,
+        relPath,
+      );
     }
   }
 }

@@ -21,7 +21,11 @@ export async function collectTokenizerFiles(dir: string): Promise<SourceFile[]> 
     });
     if (st === null) continue;
     if (st.isSymbolicLink() || !st.isFile()) {
-      throw new PublishError('UNSAFE_SOURCE_ENTRY', `refusing to publish tokenizer file ${JSON.stringify(name)}: it is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`, name);
+      throw new PublishError(
+        'UNSAFE_SOURCE_ENTRY',
+        `refusing to publish tokenizer file ${JSON.stringify(name)}: it is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`,
+        name,
+      );
     }
     out.push({ relPath: name, absPath, size: st.size, mtimeMs: st.mtimeMs });
   }

@@ -66,7 +66,8 @@ function sha256FileOffThread(path: string): Promise<Digest> {
     worker.once('message', (m: { sha256?: string; size?: number; error?: string; code?: string }) => {
       finish(() => {
         if (typeof m.sha256 === 'string' && typeof m.size === 'number') resolve({ sha256: m.sha256, size: m.size });
-        else reject(Object.assign(new Error(`hashing ${path} failed: ${m.error ?? 'unknown error'}`), { code: m.code }));
+        else
+          reject(Object.assign(new Error(`hashing ${path} failed: ${m.error ?? 'unknown error'}`), { code: m.code }));
       });
     });
     worker.once('error', (err) => finish(() => reject(err)));

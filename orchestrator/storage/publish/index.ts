@@ -1,13 +1,6 @@
 /** Publishing builds to an artifact store, with a manifest written last, and verifying them. */
 export { isPublishError, PublishError, type PublishErrorCode } from './errors.js';
-export {
-  BuildManifest,
-  buildPrefix,
-  ManifestFile,
-  manifestKey,
-  ManifestSource,
-  MANIFEST_FILE,
-} from './manifest.js';
+export { BuildManifest, buildPrefix, ManifestFile, manifestKey, ManifestSource, MANIFEST_FILE } from './manifest.js';
 export { manifestSources } from './manifest-sources.js';
 export {
   publishBuild,

@@ -61,7 +61,10 @@ export const BuildManifest = z
     gpu: z.object({ type: z.enum(GPU_TYPES), sm: z.number().int().positive(), count: z.number().int().positive() }),
     sources: z.array(ManifestSource),
     /** Launch commands by name (server + argv), secrets removed. */
-    launch: z.record(z.string(), z.object({ server: z.string(), image: z.string().optional(), argv: z.array(z.string()) })),
+    launch: z.record(
+      z.string(),
+      z.object({ server: z.string(), image: z.string().optional(), argv: z.array(z.string()) }),
+    ),
     /** The build config with secrets removed. */
     config: z.json(),
     /** Every published file except the manifest, sorted by path. */
@@ -71,11 +74,21 @@ export const BuildManifest = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     for (const [i, f] of m.files.entries()) {
-      if (seen.has(f.path)) ctx.addIssue({ code: 'custom', path: ['files', i, 'path'], message: `duplicate path ${JSON.stringify(f.path)}` });
+      if (seen.has(f.path))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['files', i, 'path'],
+          message: `duplicate path ${JSON.stringify(f.path)}`,
+        });
       seen.add(f.path);
     }
     const total = m.files.reduce((sum, f) => sum + f.size, 0);
-    if (total !== m.totalBytes) ctx.addIssue({ code: 'custom', path: ['totalBytes'], message: `expected ${total} (sum of file sizes), got ${m.totalBytes}` });
+    if (total !== m.totalBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['totalBytes'],
+        message: `expected ${total} (sum of file sizes), got ${m.totalBytes}`,
+      });
   });
 export type BuildManifest = z.infer<typeof BuildManifest>;
 

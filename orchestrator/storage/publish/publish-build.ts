@@ -39,7 +39,9 @@ export interface PublishMeta {
   /** What the build consumed, pinned (see `manifestSources`). */
   readonly sources: readonly ManifestSource[];
   /** Launch commands by name (a plan's `launch` record fits). */
-  readonly launch?: Readonly<Record<string, { readonly server: string; readonly image?: string; readonly argv: readonly string[] }>>;
+  readonly launch?: Readonly<
+    Record<string, { readonly server: string; readonly image?: string; readonly argv: readonly string[] }>
+  >;
   /** The build config; secrets are removed before it is written. */
   readonly config: unknown;
 }
@@ -115,14 +117,19 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   input.signal?.throwIfAborted();
   const launch = launchItems(input.launchFiles, secrets);
   const artifactFiles = await collectSourceFiles(input.sourceDir);
-  if (artifactFiles.length === 0) throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
+  if (artifactFiles.length === 0)
+    throw new PublishError('EMPTY_ARTIFACT', `source directory ${JSON.stringify(input.sourceDir)} holds no files`);
   const tokenizerFiles = input.tokenizerDir ? await collectTokenizerFiles(input.tokenizerDir) : [];
   const entries: Entry[] = [
     ...artifactFiles.map((src) => ({ path: `${ARTIFACT_DIR}/${src.relPath}`, src })),
     ...tokenizerFiles.map((src) => ({ path: `${BUNDLE_TOKENIZER_DIR}/${src.relPath}`, src })),
   ];
   const sources = entries.map((e) => e.src);
-  draftManifest(input, launch.map((l) => l.file), secrets); // validates meta before anything is written
+  draftManifest(
+    input,
+    launch.map((l) => l.file),
+    secrets,
+  ); // validates meta before anything is written
   if (input.bundle) assertServable(input.bundle, [...entries.map((e) => e.path), ...launch.map((l) => l.file.path)]);
   const uploads: UploadItem[] = [
     ...entries.map((e) => ({ path: e.path, size: e.src.size, source: e.src, content: null })),
@@ -138,7 +145,10 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
   if (existing === null) {
     // Nothing to compare against: hash while uploading, so a publish costs max(hash, upload).
     if (input.replace === true) await input.store.delete(mKey); // a corrupt manifest stops counting first
-    const [hashed, uploaded] = await Promise.allSettled([hashAll(entries, concurrency), uploadAll(input, prefix, uploads, concurrency)]);
+    const [hashed, uploaded] = await Promise.allSettled([
+      hashAll(entries, concurrency),
+      uploadAll(input, prefix, uploads, concurrency),
+    ]);
     if (hashed.status === 'rejected') throw hashed.reason;
     if (uploaded.status === 'rejected') throw uploaded.reason;
     const manifest = draftManifest(input, [...hashed.value, ...launch.map((l) => l.file)], secrets);
@@ -146,19 +156,52 @@ export async function publishBuild(input: PublishBuildInput): Promise<PublishRes
     input.signal?.throwIfAborted();
     await input.store.putBytes(mKey, manifestBody(manifest), 'application/json');
     if (input.replace === true) await deleteStale(input.store, prefix, manifest);
-    return { ...base, status: 'published', differs: false, manifest, uploadedFiles: uploads.length, uploadedBytes: uploaded.value };
+    return {
+      ...base,
+      status: 'published',
+      differs: false,
+      manifest,
+      uploadedFiles: uploads.length,
+      uploadedBytes: uploaded.value,
+    };
   }
 
-  const manifest = draftManifest(input, [...(await hashAll(entries, concurrency)), ...launch.map((l) => l.file)], secrets);
+  const manifest = draftManifest(
+    input,
+    [...(await hashAll(entries, concurrency)), ...launch.map((l) => l.file)],
+    secrets,
+  );
   if (sameFiles(existing.files, manifest.files)) {
     const missing = await missingItems(input.store, prefix, uploads, concurrency);
-    if (missing.length === 0) return { ...base, status: 'already_published', differs: false, manifest: existing, uploadedFiles: 0, uploadedBytes: 0 };
+    if (missing.length === 0)
+      return {
+        ...base,
+        status: 'already_published',
+        differs: false,
+        manifest: existing,
+        uploadedFiles: 0,
+        uploadedBytes: 0,
+      };
     const bytes = await uploadAll(input, prefix, missing, concurrency);
     await assertUnchanged(sources);
-    return { ...base, status: 'repaired', differs: false, manifest: existing, uploadedFiles: missing.length, uploadedBytes: bytes };
+    return {
+      ...base,
+      status: 'repaired',
+      differs: false,
+      manifest: existing,
+      uploadedFiles: missing.length,
+      uploadedBytes: bytes,
+    };
   }
   if (input.replace !== true) {
-    return { ...base, status: 'already_published', differs: true, manifest: existing, uploadedFiles: 0, uploadedBytes: 0 };
+    return {
+      ...base,
+      status: 'already_published',
+      differs: true,
+      manifest: existing,
+      uploadedFiles: 0,
+      uploadedBytes: 0,
+    };
   }
   await input.store.delete(mKey); // unpublish before touching any of its files
   const uploadedBytes = await uploadAll(input, prefix, uploads, concurrency);
@@ -185,11 +228,20 @@ async function hashAll(entries: readonly Entry[], concurrency: number): Promise<
 function assertServable(bundle: BundleContract, paths: readonly string[]): void {
   const problems = checkBundle(bundle, paths);
   if (problems.length === 0) return;
-  const shown = problems.slice(0, 5).map((p) => `launch ${p.launch} ${p.message}`).join('; ');
-  throw new PublishError('BUNDLE_INCOMPLETE', `the build outputs would not serve: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}; nothing was published`);
+  const shown = problems
+    .slice(0, 5)
+    .map((p) => `launch ${p.launch} ${p.message}`)
+    .join('; ');
+  throw new PublishError(
+    'BUNDLE_INCOMPLETE',
+    `the build outputs would not serve: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}; nothing was published`,
+  );
 }
 
-function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): { file: ManifestFile; item: UploadItem }[] {
+function launchItems(
+  files: readonly LaunchFile[],
+  secrets: readonly string[],
+): { file: ManifestFile; item: UploadItem }[] {
   const list: unknown = files;
   if (!Array.isArray(list)) throw new PublishError('INVALID_INPUT', 'launchFiles must be an array');
   const seen = new Set<string>();
@@ -199,15 +251,32 @@ function launchItems(files: readonly LaunchFile[], secrets: readonly string[]): 
       throw new PublishError('INVALID_INPUT', `launchFiles[${i}] must have a string path and string content`);
     }
     const problem = objectKeyProblem(raw.path);
-    if (problem !== null) throw new PublishError('INVALID_INPUT', `launchFiles[${i}].path ${JSON.stringify(raw.path.slice(0, 80))} ${problem}`, raw.path);
-    if (seen.has(raw.path)) throw new PublishError('INVALID_INPUT', `launchFiles[${i}].path ${JSON.stringify(raw.path)} appears twice`, raw.path);
+    if (problem !== null)
+      throw new PublishError(
+        'INVALID_INPUT',
+        `launchFiles[${i}].path ${JSON.stringify(raw.path.slice(0, 80))} ${problem}`,
+        raw.path,
+      );
+    if (seen.has(raw.path))
+      throw new PublishError(
+        'INVALID_INPUT',
+        `launchFiles[${i}].path ${JSON.stringify(raw.path)} appears twice`,
+        raw.path,
+      );
     seen.add(raw.path);
     if (containsCredential(raw.content, secrets)) {
-      throw new PublishError('SECRET_IN_LAUNCH_FILE', `launchFiles[${i}] (${JSON.stringify(raw.path)}) contains a secret or credential-looking value; refusing to publish it`, raw.path);
+      throw new PublishError(
+        'SECRET_IN_LAUNCH_FILE',
+        `launchFiles[${i}] (${JSON.stringify(raw.path)}) contains a secret or credential-looking value; refusing to publish it`,
+        raw.path,
+      );
     }
     const digest = sha256Bytes(raw.content);
     const path = `${LAUNCH_DIR}/${raw.path}`;
-    return { file: { path, size: digest.size, sha256: digest.sha256 }, item: { path, size: digest.size, source: null, content: raw.content } };
+    return {
+      file: { path, size: digest.size, sha256: digest.sha256 },
+      item: { path, size: digest.size, source: null, content: raw.content },
+    };
   });
 }
 
@@ -235,12 +304,22 @@ function draftManifest(input: PublishBuildInput, files: ManifestFile[], secrets:
   return parsed.data;
 }
 
-async function missingItems(store: ArtifactStore, prefix: string, items: readonly UploadItem[], concurrency: number): Promise<UploadItem[]> {
+async function missingItems(
+  store: ArtifactStore,
+  prefix: string,
+  items: readonly UploadItem[],
+  concurrency: number,
+): Promise<UploadItem[]> {
   const heads = await mapLimit(items, concurrency, (i) => store.head(prefix + i.path));
   return items.filter((item, idx) => heads[idx]?.size !== item.size);
 }
 
-async function uploadAll(input: PublishBuildInput, prefix: string, items: readonly UploadItem[], concurrency: number): Promise<number> {
+async function uploadAll(
+  input: PublishBuildInput,
+  prefix: string,
+  items: readonly UploadItem[],
+  concurrency: number,
+): Promise<number> {
   const bytesTotal = items.reduce((s, i) => s + i.size, 0);
   let filesDone = 0;
   let bytesDone = 0;
@@ -274,5 +353,9 @@ async function deleteStale(store: ArtifactStore, prefix: string, manifest: Build
 }
 
 function changed(src: SourceFile): PublishError {
-  return new PublishError('SOURCE_CHANGED', `${JSON.stringify(src.relPath)} changed while it was being published; nothing was published`, src.relPath);
+  return new PublishError(
+    'SOURCE_CHANGED',
+    `${JSON.stringify(src.relPath)} changed while it was being published; nothing was published`,
+    src.relPath,
+  );
 }

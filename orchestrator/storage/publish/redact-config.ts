@@ -18,11 +18,47 @@ export const REDACTED = '[REDACTED]';
 const MAX_DEPTH = 64;
 
 /** Key words (after splitting on `_`, `-`, `.` and camelCase) whose presence marks a credential. */
-const CREDENTIAL_WORDS = ['secret', 'password', 'passwd', 'passphrase', 'credential', 'credentials', 'apikey', 'accesskey', 'privatekey', 'authorization', 'cookie'];
+const CREDENTIAL_WORDS = [
+  'secret',
+  'password',
+  'passwd',
+  'passphrase',
+  'credential',
+  'credentials',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'authorization',
+  'cookie',
+];
 /** Last key words that mean "a reference to a secret", not the secret itself. */
 const REFERENCE_SUFFIXES = new Set(['name', 'names', 'mapping', 'path', 'paths', 'file', 'env', 'var', 'ref', 'arn']);
 /** Words before `token` that make it a tokenizer / sizing term, not a credential. */
-const TOKENIZER_WORDS = new Set(['bos', 'eos', 'pad', 'unk', 'sep', 'cls', 'mask', 'start', 'end', 'stop', 'special', 'max', 'min', 'num', 'draft', 'decoder', 'prefix', 'suffix', 'image', 'audio', 'video', 'first', 'last']);
+const TOKENIZER_WORDS = new Set([
+  'bos',
+  'eos',
+  'pad',
+  'unk',
+  'sep',
+  'cls',
+  'mask',
+  'start',
+  'end',
+  'stop',
+  'special',
+  'max',
+  'min',
+  'num',
+  'draft',
+  'decoder',
+  'prefix',
+  'suffix',
+  'image',
+  'audio',
+  'video',
+  'first',
+  'last',
+]);
 
 const CREDENTIAL_VALUE_PATTERNS: readonly RegExp[] = [
   /\bhf_[A-Za-z0-9]{20,}\b/g, // Hugging Face tokens
@@ -113,6 +149,9 @@ function redactSection(section: unknown): JsonValue {
   if (section === null || section === undefined) return null;
   if (typeof section !== 'object' || Array.isArray(section)) return REDACTED;
   return Object.fromEntries(
-    Object.entries(section).map(([name, v]): [string, JsonValue] => [redactString(name), v === null || v === undefined || v === '' ? null : REDACTED]),
+    Object.entries(section).map(([name, v]): [string, JsonValue] => [
+      redactString(name),
+      v === null || v === undefined || v === '' ? null : REDACTED,
+    ]),
   );
 }

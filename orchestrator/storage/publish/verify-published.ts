@@ -37,26 +37,35 @@ export interface VerifyOptions {
 }
 
 /** Verifies the build published under `planHash` (see the module comment). */
-export async function verifyPublished(store: ArtifactStore, planHash: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyPublished(
+  store: ArtifactStore,
+  planHash: string,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const prefix = buildPrefix(planHash);
   const manifest = await readManifest(store, planHash);
   if (manifest === null) return { ok: false, manifest: null, problems: [{ path: MANIFEST_FILE, problem: 'missing' }] };
   const checkContent = options.content ?? true;
-  const results = await mapLimit(manifest.files, options.concurrency ?? 4, async (file): Promise<VerifyProblem | null> => {
-    const key = prefix + file.path;
-    const head = await store.head(key);
-    if (head === null) return { path: file.path, problem: 'missing' };
-    if (head.size !== file.size) return { path: file.path, problem: 'size' };
-    if (!checkContent) return null;
-    const digest = await contentDigest(store, key);
-    if (digest === null) return { path: file.path, problem: 'missing' };
-    if (digest.size !== file.size) return { path: file.path, problem: 'size' };
-    return digest.sha256 === file.sha256 ? null : { path: file.path, problem: 'sha256' };
-  });
+  const results = await mapLimit(
+    manifest.files,
+    options.concurrency ?? 4,
+    async (file): Promise<VerifyProblem | null> => {
+      const key = prefix + file.path;
+      const head = await store.head(key);
+      if (head === null) return { path: file.path, problem: 'missing' };
+      if (head.size !== file.size) return { path: file.path, problem: 'size' };
+      if (!checkContent) return null;
+      const digest = await contentDigest(store, key);
+      if (digest === null) return { path: file.path, problem: 'missing' };
+      if (digest.size !== file.size) return { path: file.path, problem: 'size' };
+      return digest.sha256 === file.sha256 ? null : { path: file.path, problem: 'sha256' };
+    },
+  );
   const problems = results.filter((p): p is VerifyProblem => p !== null);
   if (options.bundle) {
     const paths = manifest.files.map((f) => f.path);
-    for (const p of checkBundle(options.bundle, paths)) problems.push({ path: `launch:${p.launch}`, problem: 'contract', message: p.message });
+    for (const p of checkBundle(options.bundle, paths))
+      problems.push({ path: `launch:${p.launch}`, problem: 'contract', message: p.message });
   }
   return { ok: problems.length === 0, manifest, problems };
 }

@@ -8,12 +8,26 @@
 import { createHmac } from 'node:crypto';
 
 const STANDARD = [
-  'content-encoding', 'content-language', 'content-length', 'content-md5', 'content-type', 'date',
-  'if-modified-since', 'if-match', 'if-none-match', 'if-unmodified-since', 'range',
+  'content-encoding',
+  'content-language',
+  'content-length',
+  'content-md5',
+  'content-type',
+  'date',
+  'if-modified-since',
+  'if-match',
+  'if-none-match',
+  'if-unmodified-since',
+  'range',
 ] as const;
 
 /** The exact string Azure signs for this request (exported for a golden test). */
-export function sharedKeyStringToSign(method: string, url: URL, headers: Readonly<Record<string, string>>, account: string): string {
+export function sharedKeyStringToSign(
+  method: string,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  account: string,
+): string {
   const h = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
   const std = STANDARD.map((name) => {
     const v = h.get(name) ?? '';
@@ -46,6 +60,8 @@ export function signSharedKey(
   date: Date,
 ): Record<string, string> {
   const withDate: Record<string, string> = { ...headers, 'x-ms-date': date.toUTCString() };
-  const sig = createHmac('sha256', key).update(sharedKeyStringToSign(method, url, withDate, account), 'utf8').digest('base64');
+  const sig = createHmac('sha256', key)
+    .update(sharedKeyStringToSign(method, url, withDate, account), 'utf8')
+    .digest('base64');
   return { ...withDate, authorization: `SharedKey ${account}:${sig}` };
 }

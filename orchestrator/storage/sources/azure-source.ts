@@ -52,7 +52,8 @@ export function parseAzureRepo(repo: string): AzureRef {
   let endpoint: string | null = null;
   // `az://` and `azure://` (the scheme table's Azure shorthands) name account/container/path.
   const az = /^([a-z]+):\/\/([^/]+)\/(.*)$/.exec(repo);
-  if (az && az[1] !== 'https' && !AZURE_SHORT_SCHEMES.includes(az[1] ?? '')) throw new SourceError('SOURCE_REPO_INVALID', `expected ${CHECKPOINT_URL_SCHEMES.AZURE.forms.join(', ')}`);
+  if (az && az[1] !== 'https' && !AZURE_SHORT_SCHEMES.includes(az[1] ?? ''))
+    throw new SourceError('SOURCE_REPO_INVALID', `expected ${CHECKPOINT_URL_SCHEMES.AZURE.forms.join(', ')}`);
   if (az && az[1] !== 'https') {
     account = az[2];
     rest = az[3] ?? '';
@@ -61,11 +62,17 @@ export function parseAzureRepo(repo: string): AzureRef {
     try {
       u = new URL(repo);
     } catch {
-      throw new SourceError('SOURCE_REPO_INVALID', `expected "az://account/container/prefix" or an https blob URL, got ${JSON.stringify(repo.slice(0, 200))}`);
+      throw new SourceError(
+        'SOURCE_REPO_INVALID',
+        `expected "az://account/container/prefix" or an https blob URL, got ${JSON.stringify(repo.slice(0, 200))}`,
+      );
     }
     const host = /^([a-z0-9]+)\.blob\.core\.windows\.net$/.exec(u.hostname);
     if (u.protocol !== 'https:' || !host || u.search !== '') {
-      throw new SourceError('SOURCE_REPO_INVALID', 'expected https://<account>.blob.core.windows.net/<container>/<prefix> (no query: put the SAS token in the secret)');
+      throw new SourceError(
+        'SOURCE_REPO_INVALID',
+        'expected https://<account>.blob.core.windows.net/<container>/<prefix> (no query: put the SAS token in the secret)',
+      );
     }
     account = host[1];
     endpoint = u.origin;
@@ -73,10 +80,14 @@ export function parseAzureRepo(repo: string): AzureRef {
   }
   const [container = '', ...parts] = rest.split('/');
   if (!ACCOUNT.test(account ?? '') || !CONTAINER.test(container)) {
-    throw new SourceError('SOURCE_REPO_INVALID', `invalid Azure account or container in ${JSON.stringify(repo.slice(0, 200))}`);
+    throw new SourceError(
+      'SOURCE_REPO_INVALID',
+      `invalid Azure account or container in ${JSON.stringify(repo.slice(0, 200))}`,
+    );
   }
   const raw = parts.join('/').replace(/\/+$/, '');
-  if (raw.split('/').some((s) => s === '..' || s === '.')) throw new SourceError('SOURCE_REPO_INVALID', 'the prefix may not contain "." or ".." segments');
+  if (raw.split('/').some((s) => s === '..' || s === '.'))
+    throw new SourceError('SOURCE_REPO_INVALID', 'the prefix may not contain "." or ".." segments');
   return { account: account as string, container, prefix: raw === '' ? '' : `${raw}/`, endpoint };
 }
 
@@ -88,7 +99,10 @@ export type AzureCredential =
 export function azureCredentialFrom(raw: string | null, secretName: string | null): AzureCredential | null {
   if (raw === null) return null;
   const invalid = (why: string): SourceError =>
-    new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(secretName)} ${why}; expected a SAS token, {"sas_token": "..."} or {"account_key": "<base64>"}`);
+    new SourceError(
+      'SOURCE_SECRET_INVALID',
+      `secret ${JSON.stringify(secretName)} ${why}; expected a SAS token, {"sas_token": "..."} or {"account_key": "<base64>"}`,
+    );
   let sas = raw.trim();
   if (sas.startsWith('{')) {
     let v: { sas_token?: unknown; account_key?: unknown };
@@ -118,7 +132,10 @@ export function sasFrom(raw: string | null, secretName: string | null): string |
 }
 
 function xmlText(s: string): string {
-  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
+  return s.replace(
+    /&(lt|gt|quot|apos|amp);/g,
+    (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '',
+  );
 }
 
 function tag(block: string, name: string): string | null {
@@ -127,14 +144,18 @@ function tag(block: string, name: string): string | null {
 }
 
 /** Parses one List Blobs page: blobs (name, size, etag, md5 hex) and the next marker. */
-export function parseListBlobs(xml: string): { blobs: { name: string; size: number; etag: string | null; md5: string | null }[]; next: string | null } {
+export function parseListBlobs(xml: string): {
+  blobs: { name: string; size: number; etag: string | null; md5: string | null }[];
+  next: string | null;
+} {
   const blobs: { name: string; size: number; etag: string | null; md5: string | null }[] = [];
   for (const m of xml.matchAll(/<Blob>([\s\S]*?)<\/Blob>/g)) {
     const b = m[1] ?? '';
     const name = tag(b, 'Name');
     const len = tag(b, 'Content-Length');
     const size = len === null || !/^\d+$/.test(len) ? NaN : Number(len);
-    if (name === null || !Number.isSafeInteger(size) || size < 0) throw new SourceError('INVALID_RESPONSE', 'Azure List Blobs: a blob without name or size');
+    if (name === null || !Number.isSafeInteger(size) || size < 0)
+      throw new SourceError('INVALID_RESPONSE', 'Azure List Blobs: a blob without name or size');
     const md5b64 = tag(b, 'Content-MD5');
     const md5 = md5b64 !== null && md5b64 !== '' ? Buffer.from(md5b64, 'base64').toString('hex') : null;
     blobs.push({ name, size, etag: tag(b, 'Etag'), md5: md5 !== null && md5.length === 32 ? md5 : null });
@@ -144,8 +165,13 @@ export function parseListBlobs(xml: string): { blobs: { name: string; size: numb
 }
 
 function azureError(status: number, code: string | null, what: string): SourceError {
-  if (code === 'ContainerNotFound' || code === 'BlobNotFound' || code === 'ResourceNotFound') return new SourceError('SOURCE_NOT_FOUND', `${what}: ${code} (HTTP ${status})`);
-  if (code === 'AuthenticationFailed' || code === 'AuthorizationFailure' || code === 'AuthorizationPermissionMismatch') {
+  if (code === 'ContainerNotFound' || code === 'BlobNotFound' || code === 'ResourceNotFound')
+    return new SourceError('SOURCE_NOT_FOUND', `${what}: ${code} (HTTP ${status})`);
+  if (
+    code === 'AuthenticationFailed' ||
+    code === 'AuthorizationFailure' ||
+    code === 'AuthorizationPermissionMismatch'
+  ) {
     return new SourceError('SOURCE_UNAUTHORIZED', `${what}: ${code} (HTTP ${status}); check the SAS token secret`);
   }
   if (code === 'ConditionNotMet') return new SourceError('ETAG_CHANGED', `${what}: the blob changed during the fetch`);
@@ -154,17 +180,25 @@ function azureError(status: number, code: string | null, what: string): SourceEr
 
 /** Builds the Azure Blob adapter. */
 export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
-  const base = (ref: AzureRef): string => ref.endpoint ?? opts.endpointFor?.(ref.account) ?? `https://${ref.account}.blob.core.windows.net`;
+  const base = (ref: AzureRef): string =>
+    ref.endpoint ?? opts.endpointFor?.(ref.account) ?? `https://${ref.account}.blob.core.windows.net`;
   // The operator's endpoint (e.g. Azurite on an internal address) is allowed for this source only.
   const policyFor = (ref: AzureRef): OutboundPolicy => {
     const p = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
-    return ref.endpoint === null && opts.endpointFor !== undefined ? withAllowed(p, [new URL(opts.endpointFor(ref.account)).hostname]) : p;
+    return ref.endpoint === null && opts.endpointFor !== undefined
+      ? withAllowed(p, [new URL(opts.endpointFor(ref.account)).hostname])
+      : p;
   };
   const credOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): AzureCredential | null =>
-    azureCredentialFrom(secretFor(item, secrets), item.secretName) ?? (opts.defaultSas != null ? { kind: 'sas', sas: opts.defaultSas.replace(/^\?/, '') } : null);
-  const withSas = (url: string, c: AzureCredential | null): string => (c?.kind !== 'sas' ? url : `${url}${url.includes('?') ? '&' : '?'}${c.sas}`);
+    azureCredentialFrom(secretFor(item, secrets), item.secretName) ??
+    (opts.defaultSas != null ? { kind: 'sas', sas: opts.defaultSas.replace(/^\?/, '') } : null);
+  const withSas = (url: string, c: AzureCredential | null): string =>
+    c?.kind !== 'sas' ? url : `${url}${url.includes('?') ? '&' : '?'}${c.sas}`;
   const signer = (c: AzureCredential | null, account: string) =>
-    c?.kind === 'key' ? (url: URL, headers: Readonly<Record<string, string>>) => signSharedKey('GET', url, headers, account, c.key, (opts.now ?? (() => new Date()))()) : undefined;
+    c?.kind === 'key'
+      ? (url: URL, headers: Readonly<Record<string, string>>) =>
+          signSharedKey('GET', url, headers, account, c.key, (opts.now ?? (() => new Date()))())
+      : undefined;
   const secretsOf = (c: AzureCredential | null): string[] => (c === null ? [] : c.kind === 'sas' ? [c.sas] : [c.raw]);
   return {
     kind: 'AZURE',
@@ -182,7 +216,9 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
           if (marker !== null) q.set('marker', marker);
           const url = withSas(`${base(ref)}/${ref.container}?${q.toString()}`, cred);
           const headers = { 'x-ms-version': API_VERSION };
-          const res = await httpGet(url, sign ? sign(new URL(url), headers) : headers, ctx.signal, { policy: policyFor(ref) });
+          const res = await httpGet(url, sign ? sign(new URL(url), headers) : headers, ctx.signal, {
+            policy: policyFor(ref),
+          });
           const chunks: Buffer[] = [];
           let total = 0;
           for await (const c of res.body) {
@@ -197,7 +233,10 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
             const rel = b.name.slice(ref.prefix.length);
             const path = normalizeRelPath(rel);
             if (!b.name.startsWith(ref.prefix) || path === null || path !== rel) {
-              throw new SourceError('UNSAFE_PATH', `${what}: refusing unsafe blob name ${JSON.stringify(b.name.slice(0, 200))}`);
+              throw new SourceError(
+                'UNSAFE_PATH',
+                `${what}: refusing unsafe blob name ${JSON.stringify(b.name.slice(0, 200))}`,
+              );
             }
             files.push({ path, size: b.size, sha256: null, etag: b.etag });
             if (b.md5 !== null) md5ByPath[path] = b.md5;
@@ -209,8 +248,18 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
       }
       if (files.length === 0) throw new SourceError('SOURCE_NOT_FOUND', `${what}: no blobs under this prefix`);
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      const identity = createHash('sha256').update(JSON.stringify(files.map((f) => [f.path, f.size, f.etag]))).digest('hex');
-      return { source: 'AZURE', repo: item.repo, requestedRevision: item.revision, resolvedRevision: `etags-sha256:${identity}`, files, item, md5ByPath };
+      const identity = createHash('sha256')
+        .update(JSON.stringify(files.map((f) => [f.path, f.size, f.etag])))
+        .digest('hex');
+      return {
+        source: 'AZURE',
+        repo: item.repo,
+        requestedRevision: item.revision,
+        resolvedRevision: `etags-sha256:${identity}`,
+        files,
+        item,
+        md5ByPath,
+      };
     },
 
     async download(resolved: ResolvedFetch, destDir: string, dl: DownloadOptions): Promise<DownloadResult> {

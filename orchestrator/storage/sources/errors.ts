@@ -78,8 +78,19 @@ export function isSourceError(err: unknown, code?: SourceErrorCode): err is Sour
 }
 
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
-  'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE', 'ECONNCLOSED',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPROTO',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNCLOSED',
 ]);
 
 function codeOf(err: unknown): string | undefined {
@@ -95,7 +106,10 @@ function codeOf(err: unknown): string | undefined {
  * retryable); anything else is treated as a network failure. FETCH_ABORTED when the signal
  * fired. Messages are scrubbed of the given secret values.
  */
-export function toSourceError(err: unknown, ctx: { signal?: AbortSignal; secrets?: readonly string[]; what: string }): SourceError {
+export function toSourceError(
+  err: unknown,
+  ctx: { signal?: AbortSignal; secrets?: readonly string[]; what: string },
+): SourceError {
   if (err instanceof SourceError) return err;
   if (ctx.signal?.aborted === true) return new SourceError('FETCH_ABORTED', `${ctx.what}: fetch aborted`);
   const raw = err instanceof Error ? err.message : String(err);
@@ -103,12 +117,20 @@ export function toSourceError(err: unknown, ctx: { signal?: AbortSignal; secrets
   const cause = causeErr instanceof Error ? `: ${causeErr.message}` : '';
   const message = `${ctx.what}: ${scrubSecrets(raw + cause, ctx.secrets ?? [])}`;
   const code = codeOf(err) ?? codeOf(causeErr);
-  if (code === 'ADDRESS_REFUSED' || codeOf(causeErr) === 'ADDRESS_REFUSED') return new SourceError('ADDRESS_REFUSED', `${ctx.what}: ${scrubSecrets(causeErr instanceof Error && codeOf(causeErr) === 'ADDRESS_REFUSED' ? causeErr.message : raw, ctx.secrets ?? [])}`);
-  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR'))) return new SourceError('NETWORK_ERROR', message);
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new SourceError('DISK_FULL', `${message}; free space on the builder host or lower the cache budget`);
+  if (code === 'ADDRESS_REFUSED' || codeOf(causeErr) === 'ADDRESS_REFUSED')
+    return new SourceError(
+      'ADDRESS_REFUSED',
+      `${ctx.what}: ${scrubSecrets(causeErr instanceof Error && codeOf(causeErr) === 'ADDRESS_REFUSED' ? causeErr.message : raw, ctx.secrets ?? [])}`,
+    );
+  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR')))
+    return new SourceError('NETWORK_ERROR', message);
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new SourceError('DISK_FULL', `${message}; free space on the builder host or lower the cache budget`);
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new SourceError('DEST_NOT_WRITABLE', message);
-  if (raw === 'fetch failed' || raw === 'terminated' || raw === 'aborted') return new SourceError('NETWORK_ERROR', message);
-  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) return new SourceError('FETCH_INTERNAL_ERROR', message);
+  if (raw === 'fetch failed' || raw === 'terminated' || raw === 'aborted')
+    return new SourceError('NETWORK_ERROR', message);
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError)
+    return new SourceError('FETCH_INTERNAL_ERROR', message);
   return new SourceError('NETWORK_ERROR', message);
 }
 

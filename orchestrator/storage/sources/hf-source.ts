@@ -41,7 +41,13 @@ function label(item: FetchItem): string {
 }
 
 /** A fetch for the hub client: adds the bearer token and turns error responses into typed errors. */
-function hubFetch(base: typeof fetch, hubUrl: string, token: string | null, what: string, signal: AbortSignal): typeof fetch {
+function hubFetch(
+  base: typeof fetch,
+  hubUrl: string,
+  token: string | null,
+  what: string,
+  signal: AbortSignal,
+): typeof fetch {
   const origin = new URL(hubUrl).origin;
   return async (input, init) => {
     const headers = new Headers(init?.headers);
@@ -72,7 +78,10 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
     async resolve(item: FetchItem, ctx: ResolveContext): Promise<ResolvedFetch> {
       const what = label(item);
       if (!REPO_ID.test(item.repo) || item.repo.includes('..')) {
-        throw new SourceError('SOURCE_REPO_INVALID', `${what}: not a valid Hugging Face repo id (expected "namespace/name")`);
+        throw new SourceError(
+          'SOURCE_REPO_INVALID',
+          `${what}: not a valid Hugging Face repo id (expected "namespace/name")`,
+        );
       }
       const revision = item.revision ?? 'main';
       if (revision.length > 256 || /[\s\0]/.test(revision) || revision.includes('..')) {
@@ -100,9 +109,13 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
           if (e.type !== 'file') continue;
           const path = normalizeRelPath(e.path);
           if (path === null || path !== e.path) {
-            throw new SourceError('UNSAFE_PATH', `${what}: the repository lists an unsafe path ${JSON.stringify(e.path.slice(0, 200))}`);
+            throw new SourceError(
+              'UNSAFE_PATH',
+              `${what}: the repository lists an unsafe path ${JSON.stringify(e.path.slice(0, 200))}`,
+            );
           }
-          if (!Number.isSafeInteger(e.size) || e.size < 0) throw new SourceError('INVALID_RESPONSE', `${what}: bad size for ${path}`);
+          if (!Number.isSafeInteger(e.size) || e.size < 0)
+            throw new SourceError('INVALID_RESPONSE', `${what}: bad size for ${path}`);
           const lfsOid = e.lfs?.oid ?? null;
           files.push({
             path,
@@ -135,7 +148,8 @@ export function hfSource(opts: HfSourceOptions): CheckpointSource {
             sha256: file.sha256,
             md5: null,
             // Non-LFS files are plain git blobs: their tree oid is the git blob id.
-            gitBlobSha1: file.sha256 === null && file.etag !== null && /^[0-9a-f]{40}$/.test(file.etag) ? file.etag : null,
+            gitBlobSha1:
+              file.sha256 === null && file.etag !== null && /^[0-9a-f]{40}$/.test(file.etag) ? file.etag : null,
             ifRange: null,
           },
           finalPath,

@@ -50,7 +50,10 @@ function parseUrl(item: FetchItem): URL {
     throw new SourceError('SOURCE_REPO_INVALID', `REMOTE_URL: only http(s) URLs are supported (got ${u.protocol})`);
   }
   if (u.username !== '' || u.password !== '') {
-    throw new SourceError('SOURCE_REPO_INVALID', `REMOTE_URL: ${redactUrl(item.repo)} carries user:password@; put the credential in a secret named by runtime_secret_name instead`);
+    throw new SourceError(
+      'SOURCE_REPO_INVALID',
+      `REMOTE_URL: ${redactUrl(item.repo)} carries user:password@; put the credential in a secret named by runtime_secret_name instead`,
+    );
   }
   return u;
 }
@@ -130,15 +133,22 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
       const u = parseUrl(item);
       checkSecretAllowed(item, allowedSecrets);
       const what = `url:${redactUrl(item.repo)}`;
-      const expected = item.revision !== null ? /^sha256:([0-9a-f]{64})$/i.exec(item.revision)?.[1]?.toLowerCase() ?? null : null;
+      const expected =
+        item.revision !== null ? (/^sha256:([0-9a-f]{64})$/i.exec(item.revision)?.[1]?.toLowerCase() ?? null) : null;
       if (item.revision !== null && expected === null) {
-        throw new SourceError('SOURCE_REPO_INVALID', `${what}: revision for REMOTE_URL must be "sha256:<64 hex>" (the file's digest) or empty`);
+        throw new SourceError(
+          'SOURCE_REPO_INVALID',
+          `${what}: revision for REMOTE_URL must be "sha256:<64 hex>" (the file's digest) or empty`,
+        );
       }
       const secret = secretFor(item, ctx.secrets);
       let res: Response;
       try {
         // A presigned GET URL refuses HEAD, so probe with a one-byte ranged GET.
-        res = await doFetch(u, { headers: { ...authHeaders(item, ctx.secrets), range: 'bytes=0-0', 'accept-encoding': 'identity' }, signal: ctx.signal });
+        res = await doFetch(u, {
+          headers: { ...authHeaders(item, ctx.secrets), range: 'bytes=0-0', 'accept-encoding': 'identity' },
+          signal: ctx.signal,
+        });
       } catch (err) {
         throw toSourceError(err, { signal: ctx.signal, secrets: secret === null ? [] : [secret], what });
       }
@@ -147,7 +157,11 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
       const cr = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
       const len = res.status === 200 ? res.headers.get('content-length') : null;
       const size = cr ? Number(cr[1]) : len !== null && /^\d+$/.test(len) ? Number(len) : null;
-      if (size === null) throw new SourceError('INVALID_RESPONSE', `${what}: the server reports no size (needs Content-Range or Content-Length)`);
+      if (size === null)
+        throw new SourceError(
+          'INVALID_RESPONSE',
+          `${what}: the server reports no size (needs Content-Range or Content-Length)`,
+        );
       const etag = res.headers.get('etag');
       const lastModified = res.headers.get('last-modified');
       const identity = createHash('sha256')
@@ -175,10 +189,20 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
       const archive = ARCHIVE.test(u.pathname);
       const target = archive ? `${destDir}.archive` : safeJoin(destDir, file.path);
       let done = 0;
-      const report = (filesDone: number): void => dl.onProgress?.({ bytesDone: done, bytesTotal: file.size, filesDone, filesTotal: 1 });
+      const report = (filesDone: number): void =>
+        dl.onProgress?.({ bytesDone: done, bytesTotal: file.size, filesDone, filesTotal: 1 });
       report(0);
       await downloadHttpFile(
-        { url: u.href, headers: authHeaders(item, dl.secrets), path: file.path, label: what, expectedSize: file.size, sha256: file.sha256, md5: null, ifRange: strongTag },
+        {
+          url: u.href,
+          headers: authHeaders(item, dl.secrets),
+          path: file.path,
+          label: what,
+          expectedSize: file.size,
+          sha256: file.sha256,
+          md5: null,
+          ifRange: strongTag,
+        },
         target,
         {
           signal: dl.signal,
@@ -200,15 +224,25 @@ export function remoteUrlSource(opts: RemoteUrlSourceOptions): CheckpointSource 
       const raw = createReadStream(target, { highWaterMark: 1 << 20 });
       try {
         const input = (await isGzip(target)) ? raw.pipe(createGunzip()) : raw;
-        const entries = await extractTar(input, staging, { maxBytes: opts.maxExtractBytes, signal: dl.signal }).catch((err: unknown) => {
-          if (err instanceof SourceError) throw err;
-          // zlib errors: a damaged or non-gzip stream
-          throw new SourceError('ARCHIVE_CORRUPT', `${what}: cannot decompress the archive (${err instanceof Error ? err.message : String(err)})`);
-        });
+        const entries = await extractTar(input, staging, { maxBytes: opts.maxExtractBytes, signal: dl.signal }).catch(
+          (err: unknown) => {
+            if (err instanceof SourceError) throw err;
+            // zlib errors: a damaged or non-gzip stream
+            throw new SourceError(
+              'ARCHIVE_CORRUPT',
+              `${what}: cannot decompress the archive (${err instanceof Error ? err.message : String(err)})`,
+            );
+          },
+        );
         const top = await unwrapSingleTopDir(staging);
         const files = entries
           .filter((e) => e.type === 'file')
-          .map((e) => ({ path: top === null ? e.path : e.path.slice(top.length + 1), size: e.size, sha256: null, etag: null }));
+          .map((e) => ({
+            path: top === null ? e.path : e.path.slice(top.length + 1),
+            size: e.size,
+            sha256: null,
+            etag: null,
+          }));
         if (files.length === 0) throw new SourceError('SOURCE_EMPTY', `${what}: the archive contains no files`);
         await moveInto(staging, destDir);
         await rm(target, { force: true });

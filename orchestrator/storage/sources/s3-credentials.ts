@@ -28,11 +28,17 @@ const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 export function parseBucketUrl(repo: string, scheme: 's3' | 'gs'): BucketRef {
   const m = new RegExp(`^${scheme}://([^/]+)(?:/(.*))?$`).exec(repo);
   if (!m || !BUCKET.test(m[1] ?? '')) {
-    throw new SourceError('SOURCE_REPO_INVALID', `expected "${scheme}://bucket/prefix", got ${JSON.stringify(repo.slice(0, 200))}`);
+    throw new SourceError(
+      'SOURCE_REPO_INVALID',
+      `expected "${scheme}://bucket/prefix", got ${JSON.stringify(repo.slice(0, 200))}`,
+    );
   }
   const raw = (m[2] ?? '').replace(/\/+$/, '');
   if (raw.split('/').some((s) => s === '..' || s === '.')) {
-    throw new SourceError('SOURCE_REPO_INVALID', `the prefix may not contain "." or ".." segments: ${JSON.stringify(repo.slice(0, 200))}`);
+    throw new SourceError(
+      'SOURCE_REPO_INVALID',
+      `the prefix may not contain "." or ".." segments: ${JSON.stringify(repo.slice(0, 200))}`,
+    );
   }
   return { bucket: m[1] as string, prefix: raw === '' ? '' : `${raw}/` };
 }
@@ -53,14 +59,21 @@ export function credentialsFor(item: FetchItem, secrets: Readonly<Record<string,
   try {
     o = JSON.parse(raw);
   } catch {
-    throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(item.secretName)} must be a JSON object with access_key_id / secret_access_key`);
+    throw new SourceError(
+      'SOURCE_SECRET_INVALID',
+      `secret ${JSON.stringify(item.secretName)} must be a JSON object with access_key_id / secret_access_key`,
+    );
   }
-  if (typeof o !== 'object' || o === null) throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(item.secretName)} must be a JSON object`);
+  if (typeof o !== 'object' || o === null)
+    throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(item.secretName)} must be a JSON object`);
   const r = o as Record<string, unknown>;
   const accessKeyId = pick(r, 'aws_access_key_id', 'access_key_id', 'hmac_access_key_id');
   const secretAccessKey = pick(r, 'aws_secret_access_key', 'secret_access_key', 'hmac_secret');
   if (accessKeyId === undefined || secretAccessKey === undefined) {
-    throw new SourceError('SOURCE_SECRET_INVALID', `secret ${JSON.stringify(item.secretName)} lacks access_key_id / secret_access_key`);
+    throw new SourceError(
+      'SOURCE_SECRET_INVALID',
+      `secret ${JSON.stringify(item.secretName)} lacks access_key_id / secret_access_key`,
+    );
   }
   const sessionToken = pick(r, 'aws_session_token', 'session_token');
   const region = pick(r, 'region', 'aws_region');
@@ -76,5 +89,7 @@ export function credentialsFor(item: FetchItem, secrets: Readonly<Record<string,
 
 /** Every secret value a credential carries, for scrubbing messages. */
 export function secretValues(c: StoreCredentials | null): string[] {
-  return c === null ? [] : [c.accessKeyId, c.secretAccessKey, ...(c.sessionToken !== undefined ? [c.sessionToken] : [])];
+  return c === null
+    ? []
+    : [c.accessKeyId, c.secretAccessKey, ...(c.sessionToken !== undefined ? [c.sessionToken] : [])];
 }

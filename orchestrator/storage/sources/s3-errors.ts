@@ -16,8 +16,15 @@ export function s3Error(err: unknown, what: string, signal: AbortSignal, secrets
   if (name === 'NoSuchBucket' || name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
     return new SourceError('SOURCE_NOT_FOUND', `${what}: not found (${name}, HTTP ${status ?? 404})`);
   }
-  if (['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken'].includes(name) || status === 401 || status === 403) {
-    return new SourceError('SOURCE_UNAUTHORIZED', `${what}: access denied (${name}, HTTP ${status ?? 403}); check the credential secret`);
+  if (
+    ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken'].includes(name) ||
+    status === 401 ||
+    status === 403
+  ) {
+    return new SourceError(
+      'SOURCE_UNAUTHORIZED',
+      `${what}: access denied (${name}, HTTP ${status ?? 403}); check the credential secret`,
+    );
   }
   if (name === 'PreconditionFailed' || status === 412) {
     return new SourceError('ETAG_CHANGED', `${what}: the object changed during the fetch (HTTP 412)`);

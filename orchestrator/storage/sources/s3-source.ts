@@ -46,12 +46,18 @@ export interface S3SourceOptions {
 // One pair of keep-alive agents per policy, whose connections resolve through the policy.
 function agentsFor(policy: OutboundPolicy): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
   const lookup = policyLookup(policy) as NonNullable<ConstructorParameters<typeof HttpAgent>[0]>['lookup'];
-  return { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50, lookup }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50, lookup }) };
+  return {
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50, lookup }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50, lookup }),
+  };
 }
 
 function client(opts: S3SourceOptions, creds: StoreCredentials | null): S3Client {
   const endpointHost = creds?.endpoint ?? opts.endpoint;
-  const policy = withAllowed(opts.policy ?? DEFAULT_OUTBOUND_POLICY, endpointHost !== undefined ? [new URL(endpointHost).hostname] : []);
+  const policy = withAllowed(
+    opts.policy ?? DEFAULT_OUTBOUND_POLICY,
+    endpointHost !== undefined ? [new URL(endpointHost).hostname] : [],
+  );
   const cfg: S3ClientConfig = {
     requestHandler: agentsFor(policy),
     region: creds?.region ?? opts.region,
@@ -62,7 +68,11 @@ function client(opts: S3SourceOptions, creds: StoreCredentials | null): S3Client
   const endpoint = creds?.endpoint ?? opts.endpoint;
   if (endpoint !== undefined) cfg.endpoint = endpoint;
   if (creds !== null) {
-    cfg.credentials = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken !== undefined ? { sessionToken: creds.sessionToken } : {}) };
+    cfg.credentials = {
+      accessKeyId: creds.accessKeyId,
+      secretAccessKey: creds.secretAccessKey,
+      ...(creds.sessionToken !== undefined ? { sessionToken: creds.sessionToken } : {}),
+    };
   }
   return new S3Client(cfg);
 }
@@ -86,7 +96,11 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
         let token: string | undefined;
         do {
           const page = await c.send(
-            new ListObjectsV2Command({ Bucket: ref.bucket, Prefix: ref.prefix, ...(token !== undefined ? { ContinuationToken: token } : {}) }),
+            new ListObjectsV2Command({
+              Bucket: ref.bucket,
+              Prefix: ref.prefix,
+              ...(token !== undefined ? { ContinuationToken: token } : {}),
+            }),
             { abortSignal: ctx.signal },
           );
           for (const o of page.Contents ?? []) {
@@ -94,7 +108,11 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
             if (key.endsWith('/')) continue; // directory marker
             const rel = key.slice(ref.prefix.length);
             const path = normalizeRelPath(rel);
-            if (path === null || path !== rel) throw new SourceError('UNSAFE_PATH', `${what}: refusing unsafe object key ${JSON.stringify(key.slice(0, 200))}`);
+            if (path === null || path !== rel)
+              throw new SourceError(
+                'UNSAFE_PATH',
+                `${what}: refusing unsafe object key ${JSON.stringify(key.slice(0, 200))}`,
+              );
             files.push({ path, size: o.Size ?? 0, sha256: null, etag: o.ETag ?? null });
           }
           token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
@@ -106,8 +124,17 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
       }
       if (files.length === 0) throw new SourceError('SOURCE_NOT_FOUND', `${what}: no objects under this prefix`);
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      const identity = createHash('sha256').update(JSON.stringify(files.map((f) => [f.path, f.size, f.etag]))).digest('hex');
-      return { source: opts.kind, repo: item.repo, requestedRevision: item.revision, resolvedRevision: `etags-sha256:${identity}`, files, item };
+      const identity = createHash('sha256')
+        .update(JSON.stringify(files.map((f) => [f.path, f.size, f.etag])))
+        .digest('hex');
+      return {
+        source: opts.kind,
+        repo: item.repo,
+        requestedRevision: item.revision,
+        resolvedRevision: `etags-sha256:${identity}`,
+        files,
+        item,
+      };
     },
 
     async download(resolved: ResolvedFetch, destDir: string, dl: DownloadOptions): Promise<DownloadResult> {
@@ -118,10 +145,20 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
       const secrets = secretValues(creds);
       const c = client(opts, creds);
       const threshold = opts.rangedThreshold ?? 128 << 20;
-      const get = async (key: string, etag: string | null, range: string | undefined, signal: AbortSignal): Promise<{ body: Readable; contentRange: string | null }> => {
+      const get = async (
+        key: string,
+        etag: string | null,
+        range: string | undefined,
+        signal: AbortSignal,
+      ): Promise<{ body: Readable; contentRange: string | null }> => {
         try {
           const out = await c.send(
-            new GetObjectCommand({ Bucket: ref.bucket, Key: key, ...(etag !== null ? { IfMatch: etag } : {}), ...(range !== undefined ? { Range: range } : {}) }),
+            new GetObjectCommand({
+              Bucket: ref.bucket,
+              Key: key,
+              ...(etag !== null ? { IfMatch: etag } : {}),
+              ...(range !== undefined ? { Range: range } : {}),
+            }),
             { abortSignal: signal },
           );
           if (out.Body === undefined) throw new SourceError('INVALID_RESPONSE', `${label}${key}: empty body`);
@@ -136,7 +173,14 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
           const md5 = PLAIN_MD5.exec(file.etag ?? '')?.[1] ?? null;
           if (file.size >= threshold) {
             await downloadRangedParallel(
-              { path: file.path, label, size: file.size, md5, partSize: opts.partSize ?? 64 << 20, concurrency: opts.partConcurrency ?? 4 },
+              {
+                path: file.path,
+                label,
+                size: file.size,
+                md5,
+                partSize: opts.partSize ?? 64 << 20,
+                concurrency: opts.partConcurrency ?? 4,
+              },
               finalPath,
               async (start, end) => (await get(key, file.etag, `bytes=${start}-${end}`, signal)).body,
               { signal, onBytes },
@@ -155,7 +199,12 @@ export function s3Source(opts: S3SourceOptions): CheckpointSource {
             }
             return { kind: 'body', fromStart: false, total: file.size, etag: file.etag, body: r.body };
           };
-          await downloadResumable({ path: file.path, label, expectedSize: file.size, sha256: null, md5 }, finalPath, openAt, { signal, onBytes, secrets });
+          await downloadResumable(
+            { path: file.path, label, expectedSize: file.size, sha256: null, md5 },
+            finalPath,
+            openAt,
+            { signal, onBytes, secrets },
+          );
         });
       } finally {
         c.destroy();

@@ -29,7 +29,10 @@ import { unsupportedSource } from './unsupported-source.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 function list(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -46,7 +49,11 @@ export function sourcesFromEnv(env: Env): SourceRegistry {
   const azureEndpoint = nonEmpty(env['AZURE_STORAGE_BLOB_ENDPOINT']);
   const policy = outboundPolicy(list(env['OUTBOUND_ALLOW']));
   return {
-    HF: hfSource({ hubUrl: nonEmpty(env['HF_ENDPOINT']) ?? 'https://huggingface.co', defaultToken: nonEmpty(env['HF_TOKEN']) ?? null, policy }),
+    HF: hfSource({
+      hubUrl: nonEmpty(env['HF_ENDPOINT']) ?? 'https://huggingface.co',
+      defaultToken: nonEmpty(env['HF_TOKEN']) ?? null,
+      policy,
+    }),
     S3: s3Source({
       kind: 'S3',
       policy,
@@ -60,14 +67,20 @@ export function sourcesFromEnv(env: Env): SourceRegistry {
       endpoint: nonEmpty(env['GCS_ENDPOINT']) ?? 'https://storage.googleapis.com',
       region: 'auto',
       forcePathStyle: true,
-      defaultCredentials: gcsKey !== undefined && gcsSecret !== undefined ? { accessKeyId: gcsKey, secretAccessKey: gcsSecret } : null,
+      defaultCredentials:
+        gcsKey !== undefined && gcsSecret !== undefined ? { accessKeyId: gcsKey, secretAccessKey: gcsSecret } : null,
     }),
     AZURE: azureSource({
-      ...(azureEndpoint !== undefined ? { endpointFor: (account: string) => azureEndpoint.replace('{account}', account) } : {}),
+      ...(azureEndpoint !== undefined
+        ? { endpointFor: (account: string) => azureEndpoint.replace('{account}', account) }
+        : {}),
       defaultSas: nonEmpty(env['AZURE_STORAGE_SAS_TOKEN']) ?? null,
       policy,
     }),
     REMOTE_URL: remoteUrlSource({ maxExtractBytes, policy, allowedSecretNames: list(env['REMOTE_URL_SECRET_NAMES']) }),
-    BASETEN_TRAINING: unsupportedSource('BASETEN_TRAINING', 'Baseten training checkpoints have no public download API; export the checkpoint to S3/GCS/HF and point checkpoint_repository there'),
+    BASETEN_TRAINING: unsupportedSource(
+      'BASETEN_TRAINING',
+      'Baseten training checkpoints have no public download API; export the checkpoint to S3/GCS/HF and point checkpoint_repository there',
+    ),
   };
 }

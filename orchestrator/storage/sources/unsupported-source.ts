@@ -5,6 +5,7 @@ import type { CheckpointSource } from './port.js';
 
 /** An adapter whose every call fails with SOURCE_UNSUPPORTED and the given reason. */
 export function unsupportedSource(kind: CheckpointSourceKind, reason: string): CheckpointSource {
-  const fail = (): Promise<never> => Promise.reject(new SourceError('SOURCE_UNSUPPORTED', `${kind} checkpoints cannot be fetched: ${reason}`));
+  const fail = (): Promise<never> =>
+    Promise.reject(new SourceError('SOURCE_UNSUPPORTED', `${kind} checkpoints cannot be fetched: ${reason}`));
   return { kind, resolve: fail, download: fail };
 }

@@ -39,7 +39,12 @@ function inline(algos: DigestAlgorithms): Digester {
       md5?.update(buf);
       git?.update(buf);
     },
-    digests: () => Promise.resolve({ sha256: sha?.digest('hex') ?? null, md5: md5?.digest('hex') ?? null, gitSha1: git?.digest('hex') ?? null }),
+    digests: () =>
+      Promise.resolve({
+        sha256: sha?.digest('hex') ?? null,
+        md5: md5?.digest('hex') ?? null,
+        gitSha1: git?.digest('hex') ?? null,
+      }),
     close: () => undefined,
   };
 }

@@ -149,10 +149,19 @@ class Dechunker {
   }
 }
 
-type Framing = { readonly kind: 'length'; left: number } | { readonly kind: 'chunked'; readonly d: Dechunker } | { readonly kind: 'eof' };
+type Framing =
+  | { readonly kind: 'length'; left: number }
+  | { readonly kind: 'chunked'; readonly d: Dechunker }
+  | { readonly kind: 'eof' };
 
 /** One request on a fresh connection; resolves once the response head arrived. */
-function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal, idle: number, policy: OutboundPolicy): Promise<{ head: Head; body: DirectBody }> {
+function requestOnce(
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+  idle: number,
+  policy: OutboundPolicy,
+): Promise<{ head: Head; body: DirectBody }> {
   return new Promise((resolve, reject) => {
     try {
       assertHostAllowed(policy, url.hostname);
@@ -178,7 +187,8 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
     const fail = (err: Error | null): void => {
       if (!finished) finish(err ?? new Error('connection closed before the body ended'));
     };
-    const onAbort = (): void => fail(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    const onAbort = (): void =>
+      fail(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
     /** Passes `n` received bytes at `buf` (already in the sink's buffer) through the framing. */
     const deliver = (buf: Buffer, n: number): boolean => {
       let k = n;
@@ -212,72 +222,85 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const tls = url.protocol === 'https:';
     const onread: OnReadOpts = {
-        buffer: () => {
-          if (head === null) {
-            if (headLen === headBuf.length) {
-              if (headBuf.length >= MAX_HEAD) {
-                fail(Object.assign(new Error('HTTP response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
-                return headBuf;
-              }
-              const bigger = Buffer.allocUnsafe(headBuf.length * 2);
-              headBuf.copy(bigger, 0, 0, headLen);
-              headBuf = bigger;
+      buffer: () => {
+        if (head === null) {
+          if (headLen === headBuf.length) {
+            if (headBuf.length >= MAX_HEAD) {
+              fail(Object.assign(new Error('HTTP response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
+              return headBuf;
             }
-            return headBuf.subarray(headLen);
+            const bigger = Buffer.allocUnsafe(headBuf.length * 2);
+            headBuf.copy(bigger, 0, 0, headLen);
+            headBuf = bigger;
           }
-          return sink !== null && !finished ? sink.buffer() : headBuf;
-        },
-        callback: (n: number, buf: Uint8Array): boolean => {
-          if (finished) return false;
-          if (head !== null) return sink === null ? false : deliver(buf as Buffer, n);
-          headLen += n;
-          let end: number;
-          let parsed: Head;
-          for (;;) {
-            end = headBuf.subarray(0, headLen).indexOf(CRLFCRLF);
-            if (end < 0) return true;
-            try {
-              parsed = parseHead(headBuf.toString('latin1', 0, end));
-            } catch (e) {
-              fail(e instanceof Error ? e : new Error('malformed HTTP response'));
-              return false;
-            }
-            if (parsed.status >= 200 || parsed.status < 100) break;
-            // Interim response (e.g. 100 Continue, 103 Early Hints): drop it; the final head may
-            // already be in the buffer.
-            headBuf.copyWithin(0, end + 4, headLen);
-            headLen -= end + 4;
+          return headBuf.subarray(headLen);
+        }
+        return sink !== null && !finished ? sink.buffer() : headBuf;
+      },
+      callback: (n: number, buf: Uint8Array): boolean => {
+        if (finished) return false;
+        if (head !== null) return sink === null ? false : deliver(buf as Buffer, n);
+        headLen += n;
+        let end: number;
+        let parsed: Head;
+        for (;;) {
+          end = headBuf.subarray(0, headLen).indexOf(CRLFCRLF);
+          if (end < 0) return true;
+          try {
+            parsed = parseHead(headBuf.toString('latin1', 0, end));
+          } catch (e) {
+            fail(e instanceof Error ? e : new Error('malformed HTTP response'));
+            return false;
           }
-          head = parsed;
-          const te = parsed.headers.get('transfer-encoding');
-          const cl = parsed.headers.get('content-length');
-          if (te !== undefined && te.toLowerCase() !== 'identity') {
-            if (!/(^|,)\s*chunked\s*$/i.test(te)) {
-              fail(Object.assign(new Error(`unsupported transfer-encoding ${te}`), { code: 'HPE_INVALID_TRANSFER_ENCODING' }));
-              return false;
-            }
-            framing = { kind: 'chunked', d: new Dechunker() };
-          } else if (parsed.status === 204 || parsed.status === 304) framing = { kind: 'length', left: 0 };
-          else if (cl !== undefined) {
-            if (!/^\d+$/.test(cl)) {
-              fail(Object.assign(new Error('bad content-length'), { code: 'HPE_INVALID_CONTENT_LENGTH' }));
-              return false;
-            }
-            framing = { kind: 'length', left: Number(cl) };
+          if (parsed.status >= 200 || parsed.status < 100) break;
+          // Interim response (e.g. 100 Continue, 103 Early Hints): drop it; the final head may
+          // already be in the buffer.
+          headBuf.copyWithin(0, end + 4, headLen);
+          headLen -= end + 4;
+        }
+        head = parsed;
+        const te = parsed.headers.get('transfer-encoding');
+        const cl = parsed.headers.get('content-length');
+        if (te !== undefined && te.toLowerCase() !== 'identity') {
+          if (!/(^|,)\s*chunked\s*$/i.test(te)) {
+            fail(
+              Object.assign(new Error(`unsupported transfer-encoding ${te}`), {
+                code: 'HPE_INVALID_TRANSFER_ENCODING',
+              }),
+            );
+            return false;
           }
-          if (headLen > end + 4) leftover = Buffer.from(headBuf.subarray(end + 4, headLen));
-          resolve({ head: parsed, body });
-          // Wait for the consumer to attach.
-          return false;
-        },
+          framing = { kind: 'chunked', d: new Dechunker() };
+        } else if (parsed.status === 204 || parsed.status === 304) framing = { kind: 'length', left: 0 };
+        else if (cl !== undefined) {
+          if (!/^\d+$/.test(cl)) {
+            fail(Object.assign(new Error('bad content-length'), { code: 'HPE_INVALID_CONTENT_LENGTH' }));
+            return false;
+          }
+          framing = { kind: 'length', left: Number(cl) };
+        }
+        if (headLen > end + 4) leftover = Buffer.from(headBuf.subarray(end + 4, headLen));
+        resolve({ head: parsed, body });
+        // Wait for the consumer to attach.
+        return false;
+      },
     };
     // Certificates are checked as node:https does (default CAs plus NODE_EXTRA_CA_CERTS).
     // (tls.connect takes `onread` like net.connect; @types/node does not list it.)
     // Names resolve through the outbound policy (only allowed addresses come back); the peer is
     // checked again once connected.
     const lookup = policyLookup(policy) as NonNullable<ConnectionOptions['lookup']>;
-    const tlsOpts: ConnectionOptions & { onread: OnReadOpts } = { host, port: Number(url.port || 443), onread, lookup, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) };
-    const socket: Socket = tls ? tlsConnect(tlsOpts) : netConnect({ host, port: Number(url.port || 80), onread, lookup });
+    const tlsOpts: ConnectionOptions & { onread: OnReadOpts } = {
+      host,
+      port: Number(url.port || 443),
+      onread,
+      lookup,
+      ALPNProtocols: ['http/1.1'],
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+    };
+    const socket: Socket = tls
+      ? tlsConnect(tlsOpts)
+      : netConnect({ host, port: Number(url.port || 80), onread, lookup });
     socket.once('connect', () => assertPeerAllowed(policy, host, socket));
     const body: DirectBody = {
       direct: true,
@@ -312,7 +335,12 @@ function requestOnce(url: URL, headers: Readonly<Record<string, string>>, signal
     socket.on('error', (e) => fail(e));
     socket.on('end', () => {
       if (head !== null && framing.kind === 'eof') finish(null);
-      else fail(new Error(head === null ? 'connection closed before the response head' : 'connection closed before the body ended'));
+      else
+        fail(
+          new Error(
+            head === null ? 'connection closed before the response head' : 'connection closed before the body ended',
+          ),
+        );
     });
     socket.on('close', () => fail(null));
     if (signal.aborted) {
@@ -351,7 +379,8 @@ export async function directGet(
   let current = new URL(url);
   let hdrs: Record<string, string> = { ...headers };
   for (let hop = 0; ; hop++) {
-    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new Error(`unsupported protocol ${current.protocol}`);
+    if (current.protocol !== 'http:' && current.protocol !== 'https:')
+      throw new Error(`unsupported protocol ${current.protocol}`);
     const { head, body } = await requestOnce(current, hdrs, signal, idle, policy);
     const next = hop < maxRedirects ? followRedirect(current, head.status, head.headers.get('location'), hdrs) : null;
     if (next !== null) {

@@ -15,7 +15,12 @@ import { safeJoin } from './safe-path.js';
  * Fetches one file to `finalPath`, reporting byte deltas through `onBytes`. `signal` fires when the
  * caller cancels or another file of the set has failed (so a 100 GB set does not keep going).
  */
-export type FetchOne<F extends ResolvedFile> = (file: F, finalPath: string, onBytes: (delta: number) => void, signal: AbortSignal) => Promise<void>;
+export type FetchOne<F extends ResolvedFile> = (
+  file: F,
+  finalPath: string,
+  onBytes: (delta: number) => void,
+  signal: AbortSignal,
+) => Promise<void>;
 
 /** Filters `files` by the options' patterns and fetches each missing one with `fetchOne`. */
 export async function downloadFileSet<F extends ResolvedFile>(
@@ -26,7 +31,8 @@ export async function downloadFileSet<F extends ResolvedFile>(
   fetchOne: FetchOne<F>,
 ): Promise<DownloadResult> {
   const selected = filterPaths(files, opts);
-  if (selected.length === 0) throw new SourceError('SOURCE_EMPTY', `${label}: no files match the allow/ignore patterns`);
+  if (selected.length === 0)
+    throw new SourceError('SOURCE_EMPTY', `${label}: no files match the allow/ignore patterns`);
   const bytesTotal = selected.reduce((n, f) => n + f.size, 0);
   let bytesDone = 0;
   let filesDone = 0;

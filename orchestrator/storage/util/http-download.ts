@@ -6,7 +6,13 @@
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import { SourceError } from '../sources/errors.js';
 import { directGet } from './direct-get.js';
-import { downloadResumable, type DownloadedFile, type FileSpec, type Opened, type ResumableOptions } from './resumable-download.js';
+import {
+  downloadResumable,
+  type DownloadedFile,
+  type FileSpec,
+  type Opened,
+  type ResumableOptions,
+} from './resumable-download.js';
 
 export interface HttpFileRequest extends FileSpec {
   readonly url: string;
@@ -29,10 +35,16 @@ export interface HttpFileOptions extends ResumableOptions {
 
 /** Generic status → error mapping for file GETs. */
 export function statusError(status: number, label: string): SourceError {
-  if (status === 401 || status === 403) return new SourceError('SOURCE_UNAUTHORIZED', `${label}: access denied (HTTP ${status}); check the credential secret`);
+  if (status === 401 || status === 403)
+    return new SourceError(
+      'SOURCE_UNAUTHORIZED',
+      `${label}: access denied (HTTP ${status}); check the credential secret`,
+    );
   if (status === 404) return new SourceError('SOURCE_NOT_FOUND', `${label}: not found (HTTP 404)`);
-  if (status === 412) return new SourceError('ETAG_CHANGED', `${label}: the object changed during the fetch (HTTP 412)`);
-  if (status === 408 || status === 429 || status >= 500) return new SourceError('HTTP_SERVER_ERROR', `${label}: server error (HTTP ${status})`);
+  if (status === 412)
+    return new SourceError('ETAG_CHANGED', `${label}: the object changed during the fetch (HTTP 412)`);
+  if (status === 408 || status === 429 || status >= 500)
+    return new SourceError('HTTP_SERVER_ERROR', `${label}: server error (HTTP ${status})`);
   return new SourceError('HTTP_ERROR', `${label}: unexpected HTTP ${status}`);
 }
 
@@ -44,7 +56,11 @@ export function parseContentRange(v: string | null): { start: number; total: num
 }
 
 /** Downloads `req.url` to `finalPath` (verified, atomically renamed). Resumes from `<final>.partial`. */
-export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, opts: HttpFileOptions): Promise<DownloadedFile> {
+export async function downloadHttpFile(
+  req: HttpFileRequest,
+  finalPath: string,
+  opts: HttpFileOptions,
+): Promise<DownloadedFile> {
   const what = `${req.label}: ${req.path}`;
   const openAt = async (offset: number): Promise<Opened> => {
     const headers: Record<string, string> = { ...req.headers, 'accept-encoding': 'identity' };
@@ -66,7 +82,13 @@ export async function downloadHttpFile(req: HttpFileRequest, finalPath: string, 
     }
     if (res.status === 200) {
       const len = res.header('content-length');
-      return { kind: 'body', fromStart: true, total: len !== null && /^\d+$/.test(len) ? Number(len) : null, etag: res.header('etag'), body: res.body };
+      return {
+        kind: 'body',
+        fromStart: true,
+        total: len !== null && /^\d+$/.test(len) ? Number(len) : null,
+        etag: res.header('etag'),
+        body: res.body,
+      };
     }
     if ('direct' in res.body) res.body.destroy();
     else res.body.resume();

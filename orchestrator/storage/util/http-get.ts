@@ -39,7 +39,11 @@ export async function httpGet(
     assertHostAllowed(policy, current.hostname);
     const host = current.hostname;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(current, { method: 'GET', headers: hdrs, signal, lookup }, resolve);
+      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(
+        current,
+        { method: 'GET', headers: hdrs, signal, lookup },
+        resolve,
+      );
       req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, host, s)));
       req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
       req.on('error', reject);

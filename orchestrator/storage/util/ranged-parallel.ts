@@ -85,7 +85,8 @@ export async function downloadRangedParallel(
           };
           for await (const c of body) {
             const chunk = c as Buffer;
-            if (got + chunk.length > want) throw new SourceError('SIZE_MISMATCH', `${what}: part ${i} is longer than requested`);
+            if (got + chunk.length > want)
+              throw new SourceError('SIZE_MISMATCH', `${what}: part ${i} is longer than requested`);
             got += chunk.length;
             batch.push(chunk);
             batchBytes += chunk.length;
@@ -93,13 +94,15 @@ export async function downloadRangedParallel(
             if (batchBytes >= 1 << 20) await flush();
           }
           await flush();
-          if (got !== want) throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: part ${i} ended after ${got} of ${want} bytes`);
+          if (got !== want)
+            throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: part ${i} ended after ${got} of ${want} bytes`);
           done.add(i);
           await save();
           return;
         } catch (err) {
           opts.onBytes?.(-got);
-          const retryable = err instanceof SourceError ? err.retryable && err.code !== 'ETAG_CHANGED' : !opts.signal.aborted;
+          const retryable =
+            err instanceof SourceError ? err.retryable && err.code !== 'ETAG_CHANGED' : !opts.signal.aborted;
           if (!retryable || attempt >= (spec.partAttempts ?? 3)) throw err;
         }
       }

@@ -104,7 +104,9 @@ export function receiveToFile(
             const rest = overflow;
             overflow = [];
             // In order: once one chunk overflows again, the ones after it wait too.
-            for (const c of rest) if (overflow.length > 0) overflow.push(c); else absorb(c);
+            for (const c of rest)
+              if (overflow.length > 0) overflow.push(c);
+              else absorb(c);
           }
           if (overflow.length === 0 && paused()) resume();
           pump();
@@ -166,7 +168,12 @@ export function receiveToFile(
           }
           received += n;
           const chunk = buf.subarray(0, n);
-          if (cur !== null && overflow.length === 0 && buf.buffer === cur.buffer && buf.byteOffset === cur.byteOffset + fill) {
+          if (
+            cur !== null &&
+            overflow.length === 0 &&
+            buf.buffer === cur.buffer &&
+            buf.byteOffset === cur.byteOffset + fill
+          ) {
             // Landed in place.
             fill += n;
             if (fill === cur.length) {
@@ -180,7 +187,8 @@ export function receiveToFile(
             else {
               const before = overflow.length;
               absorb(chunk);
-              if (overflow.length > before) overflow[overflow.length - 1] = Buffer.from(overflow[overflow.length - 1] as Buffer);
+              if (overflow.length > before)
+                overflow[overflow.length - 1] = Buffer.from(overflow[overflow.length - 1] as Buffer);
             }
             onChunk(chunk);
           }

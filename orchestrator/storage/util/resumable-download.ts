@@ -32,7 +32,13 @@ export interface FileSpec {
 /** What an opener got back for a request starting at `offset`. */
 export type Opened =
   /** A body; `fromStart` when it starts at byte 0 although a later offset was asked for. */
-  | { readonly kind: 'body'; readonly fromStart: boolean; readonly total: number | null; readonly etag: string | null; readonly body: Readable | DirectBody }
+  | {
+      readonly kind: 'body';
+      readonly fromStart: boolean;
+      readonly total: number | null;
+      readonly etag: string | null;
+      readonly body: Readable | DirectBody;
+    }
   /** The range starts at the end: the partial already holds all `total` bytes (HTTP 416). */
   | { readonly kind: 'complete'; readonly total: number }
   /** The source answered a different range than asked: retry without a range. */
@@ -76,7 +82,12 @@ export async function hashExisting(path: string, upTo: number, digester: Digeste
 }
 
 /** Downloads one file to `finalPath` through `openAt` (verified, atomically renamed; resumes from `<final>.partial`). */
-export async function downloadResumable(spec: FileSpec, finalPath: string, openAt: Opener, opts: ResumableOptions): Promise<DownloadedFile> {
+export async function downloadResumable(
+  spec: FileSpec,
+  finalPath: string,
+  openAt: Opener,
+  opts: ResumableOptions,
+): Promise<DownloadedFile> {
   const partial = `${finalPath}.partial`;
   const maxResumes = opts.maxResumes ?? 5;
   const what = `${spec.label}: ${spec.path}`;
@@ -95,7 +106,11 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
   let noRange = false;
 
   const newHashes = (): Digester =>
-    createDigester({ sha256: spec.sha256 !== null, md5: spec.md5 !== null, gitBlobSize: spec.gitBlobSha1 != null ? spec.expectedSize : null });
+    createDigester({
+      sha256: spec.sha256 !== null,
+      md5: spec.md5 !== null,
+      gitBlobSize: spec.gitBlobSha1 != null ? spec.expectedSize : null,
+    });
   // The digester and how many bytes of the partial it has seen; a resume after a cut keeps it
   // (every received byte was written and fed), so a large partial is not re-read from disk.
   let hashes: Digester | null = null;
@@ -180,7 +195,10 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
           continue;
         }
         const base = toSourceError(failure, { signal: opts.signal, secrets: opts.secrets ?? [], what });
-        throw new SourceError('DOWNLOAD_INTERRUPTED', `${base.message} (after ${offset} bytes; partial file kept for resume)`);
+        throw new SourceError(
+          'DOWNLOAD_INTERRUPTED',
+          `${base.message} (after ${offset} bytes; partial file kept for resume)`,
+        );
       }
       if (expected !== null && offset < expected) {
         // Body ended early without a transport error (e.g. a lying Content-Length): resume.
@@ -188,7 +206,10 @@ export async function downloadResumable(spec: FileSpec, finalPath: string, openA
           resumes++;
           continue;
         }
-        throw new SourceError('DOWNLOAD_INTERRUPTED', `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`);
+        throw new SourceError(
+          'DOWNLOAD_INTERRUPTED',
+          `${what}: got ${offset} of ${expected} bytes (partial file kept for resume)`,
+        );
       }
       hashes = null;
       return await finish(spec, partial, finalPath, offset, sink, etag, what);
@@ -215,7 +236,10 @@ async function finish(
   const { sha256: digest, md5: m, gitSha1 } = await hashes.digests();
   if (req.gitBlobSha1 != null && gitSha1 !== null && gitSha1 !== req.gitBlobSha1.toLowerCase()) {
     await rm(partial, { force: true });
-    throw new SourceError('CHECKSUM_MISMATCH', `${what}: git blob id ${gitSha1} does not match the expected ${req.gitBlobSha1}`);
+    throw new SourceError(
+      'CHECKSUM_MISMATCH',
+      `${what}: git blob id ${gitSha1} does not match the expected ${req.gitBlobSha1}`,
+    );
   }
   if (req.sha256 !== null && digest !== req.sha256.toLowerCase()) {
     await rm(partial, { force: true });

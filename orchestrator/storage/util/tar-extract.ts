@@ -64,7 +64,8 @@ function parsePax(data: Buffer): Record<string, string> {
     const sp = data.indexOf(0x20, i);
     if (sp === -1) break;
     const len = Number(data.subarray(i, sp).toString('ascii'));
-    if (!Number.isSafeInteger(len) || len <= 0 || i + len > data.length) throw new SourceError('ARCHIVE_CORRUPT', 'tar pax header: bad record length');
+    if (!Number.isSafeInteger(len) || len <= 0 || i + len > data.length)
+      throw new SourceError('ARCHIVE_CORRUPT', 'tar pax header: bad record length');
     const rec = data.subarray(sp + 1, i + len - 1).toString('utf8');
     const eq = rec.indexOf('=');
     if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
@@ -75,12 +76,19 @@ function parsePax(data: Buffer): Record<string, string> {
 
 function entryPath(raw: string): string | null {
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
-    throw new SourceError('ARCHIVE_PATH_ESCAPE', `archive entry has an absolute path ${JSON.stringify(raw.slice(0, 200))}`);
+    throw new SourceError(
+      'ARCHIVE_PATH_ESCAPE',
+      `archive entry has an absolute path ${JSON.stringify(raw.slice(0, 200))}`,
+    );
   }
   const stripped = raw.replace(/^(\.\/)+/, '');
   if (stripped === '' || stripped === '.' || stripped === './') return null;
   const norm = normalizeRelPath(stripped);
-  if (norm === null) throw new SourceError('ARCHIVE_PATH_ESCAPE', `archive entry escapes the target: ${JSON.stringify(raw.slice(0, 200))}`);
+  if (norm === null)
+    throw new SourceError(
+      'ARCHIVE_PATH_ESCAPE',
+      `archive entry escapes the target: ${JSON.stringify(raw.slice(0, 200))}`,
+    );
   return norm;
 }
 
@@ -102,13 +110,20 @@ async function assertRealParents(destDir: string, rel: string): Promise<void> {
       throw err;
     }
     if (st.isSymbolicLink() || !st.isDirectory()) {
-      throw new SourceError('ARCHIVE_LINK_ESCAPE', `archive entry ${JSON.stringify(rel.slice(0, 200))} goes through ${JSON.stringify(parts.slice(0, i + 1).join('/'))}, which is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; refusing`);
+      throw new SourceError(
+        'ARCHIVE_LINK_ESCAPE',
+        `archive entry ${JSON.stringify(rel.slice(0, 200))} goes through ${JSON.stringify(parts.slice(0, i + 1).join('/'))}, which is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; refusing`,
+      );
     }
   }
 }
 
 /** Extracts the tar stream `input` under `destDir` (created if missing), enforcing the limits. */
-export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, destDir: string, limits: ExtractLimits): Promise<ExtractedEntry[]> {
+export async function extractTar(
+  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  destDir: string,
+  limits: ExtractLimits,
+): Promise<ExtractedEntry[]> {
   const reader = new ByteReader(input);
   const maxEntries = limits.maxEntries ?? 1_000_000;
   const entries: ExtractedEntry[] = [];
@@ -125,7 +140,8 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
       if (h.length === 0) break; // tolerate a missing end-of-archive marker
       if (h.length < BLOCK) throw new SourceError('ARCHIVE_CORRUPT', 'archive truncated inside a header');
       if (h.every((b) => b === 0)) break;
-      if (!checksumOk(h)) throw new SourceError('ARCHIVE_CORRUPT', 'tar header checksum mismatch (not a tar archive, or corrupted)');
+      if (!checksumOk(h))
+        throw new SourceError('ARCHIVE_CORRUPT', 'tar header checksum mismatch (not a tar archive, or corrupted)');
       const type = String.fromCharCode(h[156] ?? 0);
       const size = num(h, 124, 12);
       const padded = Math.ceil(size / BLOCK) * BLOCK;
@@ -150,17 +166,24 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
         continue;
       }
       const prefix = str(h, 345, 155);
-      const rawName = pax['path'] ?? longName ?? (prefix !== '' && str(h, 257, 5) === 'ustar' ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
+      const rawName =
+        pax['path'] ??
+        longName ??
+        (prefix !== '' && str(h, 257, 5) === 'ustar' ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
       const rawLink = pax['linkpath'] ?? longLink ?? str(h, 157, 100);
       const realSize = pax['size'] !== undefined ? Number(pax['size']) : size;
       pax = {};
       longName = null;
       longLink = null;
-      if (entries.length >= maxEntries) throw new SourceError('ARCHIVE_TOO_LARGE', `archive has more than ${maxEntries} entries`);
+      if (entries.length >= maxEntries)
+        throw new SourceError('ARCHIVE_TOO_LARGE', `archive has more than ${maxEntries} entries`);
       const rel = entryPath(rawName);
       const dataPadded = Math.ceil(realSize / BLOCK) * BLOCK;
       if (type === '3' || type === '4' || type === '6') {
-        throw new SourceError('ARCHIVE_UNSUPPORTED_ENTRY', `archive entry ${JSON.stringify(rawName.slice(0, 200))} is a ${type === '6' ? 'fifo' : 'device'}; refusing`);
+        throw new SourceError(
+          'ARCHIVE_UNSUPPORTED_ENTRY',
+          `archive entry ${JSON.stringify(rawName.slice(0, 200))} is a ${type === '6' ? 'fifo' : 'device'}; refusing`,
+        );
       }
       if (rel === null) {
         await reader.forward(dataPadded, () => Promise.resolve());
@@ -176,9 +199,17 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
       }
       if (type === '2') {
         const joined = posix.normalize(posix.join(posix.dirname(rel), rawLink));
-        const escapes = rawLink === '' || rawLink.startsWith('/') || rawLink.includes('\\') || joined === '..' || joined.startsWith('../');
+        const escapes =
+          rawLink === '' ||
+          rawLink.startsWith('/') ||
+          rawLink.includes('\\') ||
+          joined === '..' ||
+          joined.startsWith('../');
         if (escapes) {
-          throw new SourceError('ARCHIVE_LINK_ESCAPE', `symlink ${JSON.stringify(rel)} points outside the target (${JSON.stringify(rawLink.slice(0, 200))})`);
+          throw new SourceError(
+            'ARCHIVE_LINK_ESCAPE',
+            `symlink ${JSON.stringify(rel)} points outside the target (${JSON.stringify(rawLink.slice(0, 200))})`,
+          );
         }
         await mkdir(dirname(target), { recursive: true });
         await rm(target, { force: true, recursive: true });
@@ -189,7 +220,10 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
       if (type === '1') {
         const src = rawLink.startsWith('/') ? null : normalizeRelPath(rawLink.replace(/^(\.\/)+/, ''));
         if (src === null || !files.has(src)) {
-          throw new SourceError('ARCHIVE_LINK_ESCAPE', `hardlink ${JSON.stringify(rel)} points outside the extracted files (${JSON.stringify(rawLink.slice(0, 200))})`);
+          throw new SourceError(
+            'ARCHIVE_LINK_ESCAPE',
+            `hardlink ${JSON.stringify(rel)} points outside the extracted files (${JSON.stringify(rawLink.slice(0, 200))})`,
+          );
         }
         await assertRealParents(destDir, src);
         await mkdir(dirname(target), { recursive: true });
@@ -199,9 +233,13 @@ export async function extractTar(input: AsyncIterable<Uint8Array> | Iterable<Uin
         continue;
       }
       if (type !== '0' && type !== '\0' && type !== '7') {
-        throw new SourceError('ARCHIVE_UNSUPPORTED_ENTRY', `archive entry ${JSON.stringify(rel)} has unsupported type ${JSON.stringify(type)}`);
+        throw new SourceError(
+          'ARCHIVE_UNSUPPORTED_ENTRY',
+          `archive entry ${JSON.stringify(rel)} has unsupported type ${JSON.stringify(type)}`,
+        );
       }
-      if (!Number.isSafeInteger(realSize) || realSize < 0) throw new SourceError('ARCHIVE_CORRUPT', `bad size for ${JSON.stringify(rel)}`);
+      if (!Number.isSafeInteger(realSize) || realSize < 0)
+        throw new SourceError('ARCHIVE_CORRUPT', `bad size for ${JSON.stringify(rel)}`);
       total += realSize;
       if (total > limits.maxBytes) {
         throw new SourceError('ARCHIVE_TOO_LARGE', `archive expands past the limit of ${limits.maxBytes} bytes`);

@@ -14,7 +14,14 @@ import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
 import {
-  REDIS_URL, cleanupPrefix, fakeWorkerDeps, fixturePlan, memoryPublisher, scriptedExecutor, uniquePrefix, waitForStatus,
+  REDIS_URL,
+  cleanupPrefix,
+  fakeWorkerDeps,
+  fixturePlan,
+  memoryPublisher,
+  scriptedExecutor,
+  uniquePrefix,
+  waitForStatus,
 } from '../queue/fixtures.js';
 
 const TOKEN = 'tok-api-test-7f3a9c';
@@ -33,7 +40,15 @@ const workers: ServiceWorker[] = [];
 beforeAll(async () => {
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   queue = new BuildQueue(redis, prefix, () => Date.now());
-  deps = { redis, queue, planConfig: (t) => planConfigText(t), publisher: memoryPublisher(), tokens: [TOKEN, 'other-token'], bodyLimit: 64 * 1024, streamPollMs: 20 };
+  deps = {
+    redis,
+    queue,
+    planConfig: (t) => planConfigText(t),
+    publisher: memoryPublisher(),
+    tokens: [TOKEN, 'other-token'],
+    bodyLimit: 64 * 1024,
+    streamPollMs: 20,
+  };
   app = buildApp(deps);
   await app.ready();
 });
@@ -51,14 +66,23 @@ const postYaml = (url: string, body: string, headers: Record<string, string> = a
 
 describe('auth and errors', () => {
   it('requires a valid bearer token on /v1 and never echoes it', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer nope' },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: `Bearer ${TOKEN}x` },
+    ]) {
       const r = await app.inject({ method: 'GET', url: '/v1/builds', headers });
       expect(r.statusCode).toBe(401);
       expect(r.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'a valid bearer token is required' } });
       expect(r.headers['www-authenticate']).toBe('Bearer');
       expect(r.body).not.toContain(TOKEN);
     }
-    expect((await app.inject({ method: 'GET', url: '/v1/builds', headers: { authorization: 'Bearer other-token' } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/builds', headers: { authorization: 'Bearer other-token' } }))
+        .statusCode,
+    ).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
 
@@ -66,15 +90,27 @@ describe('auth and errors', () => {
     const big = await postYaml('/v1/builds', `${L4_YAML}\n# ${'x'.repeat(70 * 1024)}\n`);
     expect(big.statusCode).toBe(413);
     expect(big.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
-    const text = await app.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/v1/builds',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json()).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
-    const bad = await app.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"config": {"hf_token": "hf_SUPERSECRET"' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/builds',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"config": {"hf_token": "hf_SUPERSECRET"',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'BAD_REQUEST' } });
     expect(bad.body).not.toContain('SUPERSECRET');
     const wrongShape = await app.inject({ method: 'POST', url: '/v1/builds', headers: auth, payload: { config: 42 } });
-    expect(wrongShape.json()).toEqual({ error: { code: 'BAD_REQUEST', message: '"config" must be an object or a YAML string (got number)' } });
+    expect(wrongShape.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: '"config" must be an object or a YAML string (got number)' },
+    });
     const unknown = await app.inject({ method: 'GET', url: '/v2/nothing' });
     expect(unknown.statusCode).toBe(404);
   });
@@ -117,7 +153,14 @@ describe('builds', () => {
 
     const got = await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}`, headers: auth });
     expect(got.statusCode).toBe(200);
-    const view = got.json<{ status: string; planHash: string; steps: { id: string; kind: string; status: string }[]; error: null; artifacts: null; createdAt: string }>();
+    const view = got.json<{
+      status: string;
+      planHash: string;
+      steps: { id: string; kind: string; status: string }[];
+      error: null;
+      artifacts: null;
+      createdAt: string;
+    }>();
     expect(view).toMatchObject({ status: 'queued', planHash: sub.planHash, error: null, artifacts: null });
     expect(view.steps.map((s) => s.kind)).toEqual(['fetch', 'convert', 'engine_build', 'publish']);
     expect(view.steps.every((s) => s.status === 'pending')).toBe(true);
@@ -131,7 +174,9 @@ describe('builds', () => {
 
     const listed = await app.inject({ method: 'GET', url: '/v1/builds?status=queued&limit=10', headers: auth });
     expect(listed.json()).toMatchObject({ total: 1, offset: 0, limit: 10, items: [{ id: sub.id }] });
-    expect((await app.inject({ method: 'GET', url: '/v1/builds?status=running', headers: auth })).json()).toMatchObject({ total: 0, items: [] });
+    expect((await app.inject({ method: 'GET', url: '/v1/builds?status=running', headers: auth })).json()).toMatchObject(
+      { total: 0, items: [] },
+    );
     const badList = await app.inject({ method: 'GET', url: '/v1/builds?status=weird&limit=0', headers: auth });
     expect(badList.statusCode).toBe(400);
     expect(badList.json()).toMatchObject({ error: { code: 'BAD_REQUEST' } });
@@ -142,7 +187,9 @@ describe('builds', () => {
     const twice = await app.inject({ method: 'POST', url: `/v1/builds/${sub.id}/cancel`, headers: auth });
     expect(twice.statusCode).toBe(409);
     expect(twice.json()).toMatchObject({ error: { code: 'BUILD_ALREADY_FINISHED' } });
-    expect((await app.inject({ method: 'POST', url: '/v1/builds/0000000000000000-1/cancel', headers: auth })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/builds/0000000000000000-1/cancel', headers: auth })).statusCode,
+    ).toBe(404);
 
     // After a cancel the same plan starts a new build.
     const fresh = await postYaml('/v1/builds', L4_YAML);
@@ -157,28 +204,53 @@ describe('builds', () => {
         ctx.onLine(`${step.id} line ${i} [${i}/3]`, 'stdout');
         await new Promise((r) => setImmediate(r));
       }
-      return { ok: true, result: { exitCode: 0, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 1 } };
+      return {
+        ok: true,
+        result: { exitCode: 0, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 1 },
+      };
     });
-    workers.push(await startWorker(fakeWorkerDeps(redis, prefix, { gpuType: 'H100', executor, publisher: memoryPublisher() })));
+    workers.push(
+      await startWorker(fakeWorkerDeps(redis, prefix, { gpuType: 'H100', executor, publisher: memoryPublisher() })),
+    );
     const sub = (await postYaml('/v1/builds', H100_YAML)).json<{ id: string }>();
-    const stream = await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs`, headers: { ...auth, accept: 'text/event-stream' } });
+    const stream = await app.inject({
+      method: 'GET',
+      url: `/v1/builds/${sub.id}/logs`,
+      headers: { ...auth, accept: 'text/event-stream' },
+    });
     expect(stream.statusCode).toBe(200);
     expect(stream.headers['content-type']).toContain('text/event-stream');
     const events = stream.body.split('\n\n').filter(Boolean);
-    const logLines = events.filter((e) => e.includes('event: log')).map((e) => (JSON.parse(e.split('data: ')[1] ?? '{}') as { line: string }).line);
+    const logLines = events
+      .filter((e) => e.includes('event: log'))
+      .map((e) => (JSON.parse(e.split('data: ')[1] ?? '{}') as { line: string }).line);
     expect(logLines.filter((l) => l.includes('line 3'))).toHaveLength(executor.calls.length);
     expect(events.at(-1)).toContain('event: end');
     expect(events.at(-1)).toContain('"status":"succeeded"');
 
-    const page1 = (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?limit=2`, headers: auth })).json<{ entries: { seq: number }[]; next: number }>();
+    const page1 = (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?limit=2`, headers: auth })).json<{
+      entries: { seq: number }[];
+      next: number;
+    }>();
     expect(page1.entries.map((e) => e.seq)).toEqual([1, 2]);
-    const page2 = (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?after=${page1.next}&limit=2`, headers: auth })).json<{ entries: { seq: number }[] }>();
+    const page2 = (
+      await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?after=${page1.next}&limit=2`, headers: auth })
+    ).json<{ entries: { seq: number }[] }>();
     expect(page2.entries.map((e) => e.seq)).toEqual([3, 4]);
-    const resumed = await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?follow=true`, headers: { ...auth, 'last-event-id': String(logLines.length - 1) } });
+    const resumed = await app.inject({
+      method: 'GET',
+      url: `/v1/builds/${sub.id}/logs?follow=true`,
+      headers: { ...auth, 'last-event-id': String(logLines.length - 1) },
+    });
     expect(resumed.body.match(/event: log/g)).toHaveLength(1);
-    expect((await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?after=-1`, headers: auth })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}/logs?after=-1`, headers: auth })).statusCode,
+    ).toBe(400);
 
-    const view = (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}`, headers: auth })).json<{ status: string; artifacts: { manifest: string } }>();
+    const view = (await app.inject({ method: 'GET', url: `/v1/builds/${sub.id}`, headers: auth })).json<{
+      status: string;
+      artifacts: { manifest: string };
+    }>();
     expect(view.status).toBe('succeeded');
     expect(view.artifacts.manifest).toContain('manifest.json');
   });
@@ -210,7 +282,9 @@ describe('live log stream over real HTTP', () => {
     await readUntil('event: end');
     expect((await reader.read()).done).toBe(true);
     // A reconnect to the finished build's stream gets the end at once (clients must not reconnect).
-    const again = await fetch(`${url}/v1/builds/${id}/logs?follow=true`, { headers: { ...auth, 'last-event-id': '1' } });
+    const again = await fetch(`${url}/v1/builds/${id}/logs?follow=true`, {
+      headers: { ...auth, 'last-event-id': '1' },
+    });
     const rest = await again.text();
     expect(rest).toContain('event: end\ndata: {"status":"cancelled"}');
     expect(rest).not.toContain('event: log');
@@ -253,13 +327,24 @@ describe('operations', () => {
   });
 
   it('answers 503 (not a hang, not a 500) when Redis is unreachable', async () => {
-    const offline = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const offline = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+    });
     const offQueue = new BuildQueue(offline, prefix, () => Date.now());
     const down = buildApp({ ...deps, redis: offline, queue: offQueue });
     const get = await down.inject({ method: 'GET', url: '/v1/builds/0123456789abcdef-1', headers: auth });
     expect(get.statusCode).toBe(503);
-    expect(get.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the queue store (redis) is unreachable; retry later' } });
-    const post = await down.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/yaml' }, payload: L4_YAML });
+    expect(get.json()).toEqual({
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'the queue store (redis) is unreachable; retry later' },
+    });
+    const post = await down.inject({
+      method: 'POST',
+      url: '/v1/builds',
+      headers: { ...auth, 'content-type': 'application/yaml' },
+      payload: L4_YAML,
+    });
     expect(post.statusCode).toBe(503);
     await down.close();
     await offQueue.close();
@@ -267,9 +352,24 @@ describe('operations', () => {
   });
 
   it('publishes an OpenAPI document covering every route', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+    }>();
     expect(doc.openapi).toBe('3.1.0');
     // The routes of this app (other route files add theirs to the same document).
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/metrics', '/readyz', '/v1/builds', '/v1/builds/{id}', '/v1/builds/{id}/cancel', '/v1/builds/{id}/logs', '/v1/plans', '/v1/workers']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/healthz',
+        '/metrics',
+        '/readyz',
+        '/v1/builds',
+        '/v1/builds/{id}',
+        '/v1/builds/{id}/cancel',
+        '/v1/builds/{id}/logs',
+        '/v1/plans',
+        '/v1/workers',
+      ]),
+    );
   });
 });

@@ -21,10 +21,10 @@ let sent = 0;
 /** Counts the commands a connection sends. */
 function counted(r: Redis): Redis {
   const send = r.sendCommand.bind(r);
-  r.sendCommand = ((cmd: Command, ...rest: unknown[]) => {
+  r.sendCommand = (cmd: Command, ...rest: unknown[]) => {
     sent += 1;
     return (send as (...a: unknown[]) => unknown)(cmd, ...rest);
-  });
+  };
   return r;
 }
 
@@ -46,7 +46,12 @@ afterAll(async () => {
 });
 
 it('serves 100 idle followers with one blocked read and delivers new lines as they are written', async () => {
-  const ids = await Promise.all(Array.from({ length: 100 }, async (_, i) => (await bq.store.claim(fixturePlan(`follow-${i}`, 'T4'), Date.now(), null)).id));
+  const ids = await Promise.all(
+    Array.from(
+      { length: 100 },
+      async (_, i) => (await bq.store.claim(fixturePlan(`follow-${i}`, 'T4'), Date.now(), null)).id,
+    ),
+  );
   const got = new Map<string, StreamItem[]>();
   let deliver: (() => void) | null = null;
   const stops = ids.map((id) =>

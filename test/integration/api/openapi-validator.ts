@@ -10,8 +10,14 @@ import addFormatsModule from 'ajv-formats';
 import { openApiDocument } from '../../../orchestrator/api/openapi.js';
 
 type Json = Record<string, unknown>;
-interface Operation { operationId: string; responses: Record<string, { content?: Record<string, { schema: Json }> }> }
-export interface Doc { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Json> } }
+interface Operation {
+  operationId: string;
+  responses: Record<string, { content?: Record<string, { schema: Json }> }>;
+}
+export interface Doc {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Json> };
+}
 
 const OPEN = new Set(['BuildPlan', 'PlanStep', 'Preflight']);
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -21,14 +27,18 @@ function strict(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strict);
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Json = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, strict(s)])) : strict(v);
+  for (const [k, v] of Object.entries(schema))
+    out[k] =
+      k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, strict(s)])) : strict(v);
   if ('properties' in out && !('additionalProperties' in out)) out['additionalProperties'] = false;
   return out;
 }
 
 /** Points `#/components/…` refs at the schema registered as `doc`. */
 function rebase(schema: unknown): unknown {
-  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"doc#/components/schemas/')) as unknown;
+  return JSON.parse(
+    JSON.stringify(schema).replaceAll('"#/components/schemas/', '"doc#/components/schemas/'),
+  ) as unknown;
 }
 
 /** Matches `/v1/builds/abc/logs` to `/v1/builds/{id}/logs`. */
@@ -53,7 +63,9 @@ export interface ResponseChecker {
 export function responseChecker(doc: Doc = openApiDocument() as Doc): ResponseChecker {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
-  const components = Object.fromEntries(Object.entries(doc.components.schemas).map(([id, s]) => [id, rebase(OPEN.has(id) ? s : strict(s))]));
+  const components = Object.fromEntries(
+    Object.entries(doc.components.schemas).map(([id, s]) => [id, rebase(OPEN.has(id) ? s : strict(s))]),
+  );
   ajv.addSchema({ $id: 'doc', components: { schemas: components } });
   const cache = new Map<string, ValidateFunction>();
   const seen = new Set<string>();
@@ -65,10 +77,12 @@ export function responseChecker(doc: Doc = openApiDocument() as Doc): ResponseCh
       const op = t === null ? undefined : doc.paths[t]?.[method.toLowerCase()];
       if (!op) throw new Error(`${method} ${path} is not in the document`);
       const answer = op.responses[String(status)];
-      if (!answer) throw new Error(`${op.operationId}: status ${status} is not documented (body ${body.slice(0, 200)})`);
+      if (!answer)
+        throw new Error(`${op.operationId}: status ${status} is not documented (body ${body.slice(0, 200)})`);
       const media = (contentType ?? '').split(';')[0]?.trim() ?? '';
       const schema = answer.content?.[media]?.schema;
-      if (answer.content && !schema) throw new Error(`${op.operationId} ${status}: content type ${media} is not documented`);
+      if (answer.content && !schema)
+        throw new Error(`${op.operationId} ${status}: content type ${media} is not documented`);
       seen.add(`${op.operationId} ${status}`);
       if (!schema || media !== 'application/json') return;
       const key = `${op.operationId} ${status}`;
@@ -77,12 +91,15 @@ export function responseChecker(doc: Doc = openApiDocument() as Doc): ResponseCh
         validate = ajv.compile(rebase(strict(schema)) as Json);
         cache.set(key, validate);
       }
-      if (!validate(JSON.parse(body))) throw new Error(`${key}: ${ajv.errorsText(validate.errors)}\n${body.slice(0, 500)}`);
+      if (!validate(JSON.parse(body)))
+        throw new Error(`${key}: ${ajv.errorsText(validate.errors)}\n${body.slice(0, 500)}`);
     },
   };
 }
 
 /** Every `operationId status` pair the document lists. */
 export function documentedAnswers(doc: Doc): string[] {
-  return Object.values(doc.paths).flatMap((methods) => Object.values(methods).flatMap((op) => Object.keys(op.responses).map((s) => `${op.operationId} ${s}`)));
+  return Object.values(doc.paths).flatMap((methods) =>
+    Object.values(methods).flatMap((op) => Object.keys(op.responses).map((s) => `${op.operationId} ${s}`)),
+  );
 }

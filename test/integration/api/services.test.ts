@@ -60,7 +60,10 @@ interface Started {
 
 /** Spawns an entry point; resolves once `ready` matches its output (or it exits). */
 function start(entry: 'trt-api' | 'trt-worker', e: NodeJS.ProcessEnv, ready: RegExp | null): Promise<Started> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], {
+    env: e,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   procs.push(proc);
   let out = '';
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
@@ -72,19 +75,29 @@ function start(entry: 'trt-api' | 'trt-worker', e: NodeJS.ProcessEnv, ready: Reg
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
-    void exit.then((code) => (ready === null ? resolve(started) : reject(new Error(`${entry} exited (${code}): ${out}`))));
+    void exit.then((code) =>
+      ready === null ? resolve(started) : reject(new Error(`${entry} exited (${code}): ${out}`)),
+    );
   });
 }
 
 const api = async <T>(method: string, path: string, body?: string): Promise<{ status: number; json: T }> => {
-  const r = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/yaml' } : {}) }, ...(body ? { body } : {}) });
+  const r = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/yaml' } : {}) },
+    ...(body ? { body } : {}),
+  });
   return { status: r.status, json: (await r.json()) as T };
 };
 
 beforeAll(async () => {
   hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const a = await start('trt-api', env({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }), /Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+  const a = await start(
+    'trt-api',
+    env({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }),
+    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
+  );
   baseUrl = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(a.output())?.[1] ?? '';
 }, 60_000);
 
@@ -97,7 +110,15 @@ afterAll(async () => {
 });
 
 const workerEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
-  env({ EXECUTOR: 'docker', GPU_TYPE: 'L4', GPU_IDS: '0', SHUTDOWN_GRACE_MS: '300', LOCK_DURATION_MS: '5000', STALLED_INTERVAL_MS: '2000', ...extra });
+  env({
+    EXECUTOR: 'docker',
+    GPU_TYPE: 'L4',
+    GPU_IDS: '0',
+    SHUTDOWN_GRACE_MS: '300',
+    LOCK_DURATION_MS: '5000',
+    STALLED_INTERVAL_MS: '2000',
+    ...extra,
+  });
 
 describe('service processes', () => {
   it('trt-api + trt-worker build a config fetched from the (fake) hub and publish it', async () => {
@@ -106,11 +127,19 @@ describe('service processes', () => {
     const w = await start('trt-worker', workerEnv(), /worker started/);
     const sub = await api<{ id: string }>('POST', '/v1/builds', L4_YAML);
     expect(sub.status).toBe(202);
-    const done = await waitFor(() => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json), (b) => b.status === 'succeeded' || b.status === 'failed', 45_000, 'build finished');
+    const done = await waitFor(
+      () => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json),
+      (b) => b.status === 'succeeded' || b.status === 'failed',
+      45_000,
+      'build finished',
+    );
     expect(done.error).toBeNull();
     expect(done.status).toBe('succeeded');
     const manifest = readFileSync(join(dir, 'store', done.artifacts?.manifest ?? 'missing'), 'utf8');
-    expect(JSON.parse(manifest)).toMatchObject({ planHash: done.planHash, sources: [{ repo: 'Qwen/Qwen2.5-7B-Instruct', resolvedRevision: hub.shaOf('Qwen/Qwen2.5-7B-Instruct') }] });
+    expect(JSON.parse(manifest)).toMatchObject({
+      planHash: done.planHash,
+      sources: [{ repo: 'Qwen/Qwen2.5-7B-Instruct', resolvedRevision: hub.shaOf('Qwen/Qwen2.5-7B-Instruct') }],
+    });
     expect(hub.requests.some((r) => r.authorization === `Bearer ${HF_SECRET}`)).toBe(true);
     w.proc.kill('SIGTERM');
     expect(await w.exit).toBe(0);
@@ -119,17 +148,36 @@ describe('service processes', () => {
 
   it('a worker SIGTERMed mid-step hands the build back and exits 0; the next worker finishes it', async () => {
     const w = await start('trt-worker', workerEnv({ FAKE_DOCKER_SLEEP_MS: '120000' }), /worker started/);
-    const sub = await api<{ id: string }>('POST', '/v1/builds', L4_YAML.replace('max_batch_size: 32', 'max_batch_size: 16'));
+    const sub = await api<{ id: string }>(
+      'POST',
+      '/v1/builds',
+      L4_YAML.replace('max_batch_size: 32', 'max_batch_size: 16'),
+    );
     expect(sub.status).toBe(202);
-    await waitFor(() => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json), (b) => b.steps.some((s) => s.kind === 'convert' && s.status === 'running'), 45_000, 'convert running');
+    await waitFor(
+      () => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json),
+      (b) => b.steps.some((s) => s.kind === 'convert' && s.status === 'running'),
+      45_000,
+      'convert running',
+    );
     w.proc.kill('SIGTERM');
     expect(await w.exit).toBe(0);
     const back = (await api<BuildView>('GET', `/v1/builds/${sub.json.id}`)).json;
     expect(back.status).toBe('queued');
     expect(back.steps.find((s) => s.kind === 'convert')?.status).toBe('pending');
-    await waitFor(() => Promise.resolve(listContainers(join(dir, 'docker'))), (c) => c.length === 0, 10_000, 'container killed');
+    await waitFor(
+      () => Promise.resolve(listContainers(join(dir, 'docker'))),
+      (c) => c.length === 0,
+      10_000,
+      'container killed',
+    );
     const w2 = await start('trt-worker', workerEnv(), /worker started/);
-    const done = await waitFor(() => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json), (b) => b.status === 'succeeded' || b.status === 'failed', 45_000, 'build finished');
+    const done = await waitFor(
+      () => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json),
+      (b) => b.status === 'succeeded' || b.status === 'failed',
+      45_000,
+      'build finished',
+    );
     expect(done.status).toBe('succeeded');
     expect(done.steps.find((s) => s.kind === 'fetch')?.attempts).toBe(1);
     w2.proc.kill('SIGTERM');

@@ -54,7 +54,10 @@ export function describeArtifactStoreConformance(name: string, makeStore: StoreF
       const store = await makeStore();
       const bin = new Uint8Array(256).map((_, i) => i);
       expect(await store.putBytes('a/bin', bin)).toMatchObject({ key: 'a/bin', size: 256 });
-      expect(await store.putBytes('a/text.json', '{"ü":1}', 'application/json')).toMatchObject({ key: 'a/text.json', size: 8 });
+      expect(await store.putBytes('a/text.json', '{"ü":1}', 'application/json')).toMatchObject({
+        key: 'a/text.json',
+        size: 8,
+      });
       expect(Buffer.from((await store.getBytes('a/bin')) ?? [])).toEqual(Buffer.from(bin));
       expect(Buffer.from((await store.getBytes('a/text.json')) ?? []).toString('utf8')).toBe('{"ü":1}');
       expect(await store.head('a/bin')).toMatchObject({ key: 'a/bin', size: 256 });
@@ -81,7 +84,10 @@ export function describeArtifactStoreConformance(name: string, makeStore: StoreF
       const data = randomBytes(300_000);
       const file = join(scratch, 'upload.bin');
       await writeFile(file, data);
-      expect(await store.putFile('engines/rank0.engine', file)).toMatchObject({ key: 'engines/rank0.engine', size: data.length });
+      expect(await store.putFile('engines/rank0.engine', file)).toMatchObject({
+        key: 'engines/rank0.engine',
+        size: data.length,
+      });
       const back = Buffer.from((await store.getBytes('engines/rank0.engine')) ?? []);
       expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
     });
@@ -182,7 +188,9 @@ export function describeArtifactStoreConformance(name: string, makeStore: StoreF
 
     it('putFile of a missing file or a directory fails with SOURCE_NOT_FOUND and creates nothing', async () => {
       const store = await makeStore();
-      await expect(store.putFile('x', join(scratch, 'does-not-exist'))).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+      await expect(store.putFile('x', join(scratch, 'does-not-exist'))).rejects.toMatchObject({
+        code: 'SOURCE_NOT_FOUND',
+      });
       await expect(store.putFile('x', scratch)).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
       expect(await store.head('x')).toBeNull();
     });

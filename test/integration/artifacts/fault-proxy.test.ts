@@ -1,7 +1,12 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededFaults, startFaultProxy, type FaultKind, type FaultProxyHandle } from '../../fixtures/servers/fault-proxy.js';
+import {
+  seededFaults,
+  startFaultProxy,
+  type FaultKind,
+  type FaultProxyHandle,
+} from '../../fixtures/servers/fault-proxy.js';
 
 let upstream: Server;
 let proxy: FaultProxyHandle;
@@ -24,12 +29,21 @@ afterAll(async () => {
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
 });
 
-function send(path: string, body: string): Promise<{ status: number; body: string; upstream: boolean } | { error: string }> {
+function send(
+  path: string,
+  body: string,
+): Promise<{ status: number; body: string; upstream: boolean } | { error: string }> {
   return new Promise((resolve) => {
     const req = request(`${proxy.endpoint}${path}`, { method: 'PUT', agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), upstream: res.headers['x-upstream'] === 'yes' }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString(),
+          upstream: res.headers['x-upstream'] === 'yes',
+        }),
+      );
     });
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
     req.end(body);
@@ -38,7 +52,11 @@ function send(path: string, body: string): Promise<{ status: number; body: strin
 
 describe('fault proxy', () => {
   it('forwards method, path, query and body when no fault is set', async () => {
-    expect(await send('/b/k?partNumber=1', 'payload')).toEqual({ status: 200, body: 'PUT /b/k?partNumber=1 payload', upstream: true });
+    expect(await send('/b/k?partNumber=1', 'payload')).toEqual({
+      status: 200,
+      body: 'PUT /b/k?partNumber=1 payload',
+      upstream: true,
+    });
   });
 
   it('answers 500 InternalError, 503 SlowDown, or resets, without reaching the upstream', async () => {

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OFF_THREAD_MIN_BYTES, sha256Bytes, sha256File, sha256Stream } from '../../../orchestrator/storage/publish/hash-file.js';
+import {
+  OFF_THREAD_MIN_BYTES,
+  sha256Bytes,
+  sha256File,
+  sha256Stream,
+} from '../../../orchestrator/storage/publish/hash-file.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -32,7 +37,10 @@ describe('sha256File', () => {
   it('hashes streams and bytes identically', async () => {
     const text = 'hello, manifest';
     const expected = createHash('sha256').update(text).digest('hex');
-    expect(await sha256Stream(Readable.from([Buffer.from('hello, '), 'manifest']))).toEqual({ sha256: expected, size: 15 });
+    expect(await sha256Stream(Readable.from([Buffer.from('hello, '), 'manifest']))).toEqual({
+      sha256: expected,
+      size: 15,
+    });
     expect(sha256Bytes(text)).toEqual({ sha256: expected, size: 15 });
     expect(sha256Bytes(new Uint8Array(0)).sha256).toBe(createHash('sha256').digest('hex'));
   });

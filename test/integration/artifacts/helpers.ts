@@ -10,7 +10,10 @@ export const PLAN_HASH = `sha256:${'ab12'.repeat(16)}`;
 export const NOW = new Date('2026-11-28T02:00:00.000Z');
 
 /** Writes a small engine directory; returns the files written (relative path → bytes). */
-export async function makeBuildDir(dir: string, sizes: Readonly<Record<string, number>> = {}): Promise<Map<string, Buffer>> {
+export async function makeBuildDir(
+  dir: string,
+  sizes: Readonly<Record<string, number>> = {},
+): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>([
     ['rank0.engine', randomBytes(sizes['rank0.engine'] ?? 200_000)],
     ['rank1.engine', randomBytes(sizes['rank1.engine'] ?? 150_000)],
@@ -94,6 +97,10 @@ export function recordingStore(
 }
 
 /** A publishBuild input for the standard test build in `sourceDir`, with overrides. */
-export function publishInput(store: ArtifactStore, sourceDir: string, over: Partial<PublishBuildInput> = {}): PublishBuildInput {
+export function publishInput(
+  store: ArtifactStore,
+  sourceDir: string,
+  over: Partial<PublishBuildInput> = {},
+): PublishBuildInput {
   return { store, planHash: PLAN_HASH, sourceDir, launchFiles: LAUNCH_FILES, meta: makeMeta(), now: NOW, ...over };
 }

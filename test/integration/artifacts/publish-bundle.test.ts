@@ -37,7 +37,8 @@ async function checkpoint(files: Record<string, string>): Promise<string> {
 }
 
 function v1Plan(): BuildPlan {
-  const text = 'resources:\n  accelerator: H100\ntrt_llm:\n  build:\n    checkpoint_repository: {source: HF, repo: meta-llama/Llama-3.1-8B-Instruct}\n    quantization_type: fp8\n';
+  const text =
+    'resources:\n  accelerator: H100\ntrt_llm:\n  build:\n    checkpoint_repository: {source: HF, repo: meta-llama/Llama-3.1-8B-Instruct}\n    quantization_type: fp8\n';
   const plan = planConfigText(text).plan;
   if (!plan) throw new Error('no plan');
   return plan;
@@ -48,15 +49,29 @@ describe('publish: tokenizer/', () => {
     const store = artifactStoreFromUrl(pathToFileURL(join(dir, 'store')).href);
     const engine = join(dir, 'engine');
     await makeBuildDir(engine);
-    const ckpt = await checkpoint({ 'tokenizer.json': '{"v":1}', 'config.json': '{"architectures":["X"]}', 'generation_config.json': '{}' });
-    const r = await publishBuild({ store, planHash: PLAN_HASH, sourceDir: engine, tokenizerDir: ckpt, launchFiles: LAUNCH_FILES, meta: makeMeta(), now: NOW });
+    const ckpt = await checkpoint({
+      'tokenizer.json': '{"v":1}',
+      'config.json': '{"architectures":["X"]}',
+      'generation_config.json': '{}',
+    });
+    const r = await publishBuild({
+      store,
+      planHash: PLAN_HASH,
+      sourceDir: engine,
+      tokenizerDir: ckpt,
+      launchFiles: LAUNCH_FILES,
+      meta: makeMeta(),
+      now: NOW,
+    });
     const tok = r.manifest.files.filter((f) => f.path.startsWith('tokenizer/'));
     expect(tok).toEqual([
       { path: 'tokenizer/config.json', size: 23, sha256: sha('{"architectures":["X"]}') },
       { path: 'tokenizer/generation_config.json', size: 2, sha256: sha('{}') },
       { path: 'tokenizer/tokenizer.json', size: 7, sha256: sha('{"v":1}') },
     ]);
-    expect(new TextDecoder().decode((await store.getBytes(`${r.prefix}tokenizer/tokenizer.json`)) ?? undefined)).toBe('{"v":1}');
+    expect(new TextDecoder().decode((await store.getBytes(`${r.prefix}tokenizer/tokenizer.json`)) ?? undefined)).toBe(
+      '{"v":1}',
+    );
     expect(await verifyPublished(store, PLAN_HASH)).toMatchObject({ ok: true, problems: [] });
   });
 
@@ -67,7 +82,15 @@ describe('publish: tokenizer/', () => {
     const ckpt = await checkpoint({ 'config.json': '{}' });
     await writeFile(join(dir, 'secret.txt'), 'outside');
     await symlink(join(dir, 'secret.txt'), join(ckpt, 'tokenizer.json'));
-    const err = await publishBuild({ store, planHash: PLAN_HASH, sourceDir: engine, tokenizerDir: ckpt, launchFiles: LAUNCH_FILES, meta: makeMeta(), now: NOW }).catch((e: unknown) => e);
+    const err = await publishBuild({
+      store,
+      planHash: PLAN_HASH,
+      sourceDir: engine,
+      tokenizerDir: ckpt,
+      launchFiles: LAUNCH_FILES,
+      meta: makeMeta(),
+      now: NOW,
+    }).catch((e: unknown) => e);
     expect(isPublishError(err, 'UNSAFE_SOURCE_ENTRY')).toBe(true);
   });
 });
@@ -81,7 +104,16 @@ describe('publish and verify: the bundle contract', () => {
     await writeFile(join(engine, 'config.json'), '{}'); // no rank0.engine
     const ckpt = await checkpoint({ 'config.json': '{}' }); // no tokenizer
     const launchFiles = Object.values(plan.launch).flatMap((l) => l.files);
-    const err = await publishBuild({ store, planHash: plan.planHash, sourceDir: engine, tokenizerDir: ckpt, launchFiles, bundle: bundleContract(plan), meta: makeMeta(), now: NOW }).catch((e: unknown) => e);
+    const err = await publishBuild({
+      store,
+      planHash: plan.planHash,
+      sourceDir: engine,
+      tokenizerDir: ckpt,
+      launchFiles,
+      bundle: bundleContract(plan),
+      meta: makeMeta(),
+      now: NOW,
+    }).catch((e: unknown) => e);
     expect(isPublishError(err, 'BUNDLE_INCOMPLETE')).toBe(true);
     expect((err as Error).message).toMatch(/needs artifact\/rank0\.engine/);
     expect((err as Error).message).toMatch(/tokenizer\/tokenizer\.json/);
@@ -96,10 +128,21 @@ describe('publish and verify: the bundle contract', () => {
     await writeFile(join(engine, 'config.json'), '{}');
     await writeFile(join(engine, 'rank0.engine'), 'E');
     // Published without the contract and without a tokenizer (what the service did before).
-    await publishBuild({ store, planHash: plan.planHash, sourceDir: engine, launchFiles: Object.values(plan.launch).flatMap((l) => l.files), meta: makeMeta(), now: NOW });
+    await publishBuild({
+      store,
+      planHash: plan.planHash,
+      sourceDir: engine,
+      launchFiles: Object.values(plan.launch).flatMap((l) => l.files),
+      meta: makeMeta(),
+      now: NOW,
+    });
     const r = await verifyPublished(store, plan.planHash, { bundle: bundleContract(plan) });
     expect(r.ok).toBe(false);
-    expect(r.problems).toContainEqual({ path: 'launch:trtllm-serve', problem: 'contract', message: 'refers to /models/tokenizer, which is no file or directory of the bundle' });
+    expect(r.problems).toContainEqual({
+      path: 'launch:trtllm-serve',
+      problem: 'contract',
+      message: 'refers to /models/tokenizer, which is no file or directory of the bundle',
+    });
     expect((await verifyPublished(store, plan.planHash)).ok).toBe(true);
   });
 });

@@ -53,7 +53,8 @@ describe('publishing through a faulty network', () => {
   };
   /** A store straight to s3rver: what a reader sees, unaffected by the proxy. */
   const direct = (): S3ArtifactStore => store({}, s3.endpoint);
-  const input = (s: S3ArtifactStore, over: Partial<PublishBuildInput> = {}): PublishBuildInput => publishInput(s, dir, over);
+  const input = (s: S3ArtifactStore, over: Partial<PublishBuildInput> = {}): PublishBuildInput =>
+    publishInput(s, dir, over);
 
   beforeEach(async () => {
     prefix = `f${n++}/`;
@@ -92,14 +93,20 @@ describe('publishing through a faulty network', () => {
   it('a file that keeps failing fails the publish retryably, and no manifest appears', async () => {
     const before = proxy.requests.length;
     proxy.setFault(({ method, url }) => (method === 'PUT' && url.includes('rank1.engine') ? 'http500' : null));
-    const err: unknown = await publishBuild(input(store({ maxAttempts: 2 }))).then(() => null, (e: unknown) => e);
+    const err: unknown = await publishBuild(input(store({ maxAttempts: 2 }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ name: 'ArtifactStoreError', code: 'STORE_IO', retryable: true });
     expect(String((err as Error).message)).toMatch(/rank1\.engine failed: InternalError \(HTTP 500\)/);
     const seen = proxy.requests.slice(before);
     expect(seen.filter((r) => r.method === 'PUT' && pathOf(r.url).includes('rank1.engine')).length).toBe(2); // maxAttempts
     expect(seen.some((r) => r.method === 'PUT' && pathOf(r.url).endsWith('manifest.json'))).toBe(false);
     expect(await isPublished(direct(), PLAN_HASH)).toBe(false);
-    expect(await verifyPublished(direct(), PLAN_HASH)).toMatchObject({ ok: false, problems: [{ path: 'manifest.json', problem: 'missing' }] });
+    expect(await verifyPublished(direct(), PLAN_HASH)).toMatchObject({
+      ok: false,
+      problems: [{ path: 'manifest.json', problem: 'missing' }],
+    });
 
     proxy.setFault(null);
     expect((await publishBuild(input(store()))).status).toBe('published');
@@ -108,17 +115,27 @@ describe('publishing through a faulty network', () => {
 
   it('a multipart part that keeps failing aborts the upload: no object and no manifest', async () => {
     const before = proxy.requests.length;
-    proxy.setFault(({ method, url }) => (method === 'PUT' && url.includes('rank0.engine') && url.includes('partNumber=2') ? 'reset' : null));
-    await expect(publishBuild(input(store({ maxAttempts: 2 }), { concurrency: 1 }))).rejects.toMatchObject({ code: 'STORE_IO' });
+    proxy.setFault(({ method, url }) =>
+      method === 'PUT' && url.includes('rank0.engine') && url.includes('partNumber=2') ? 'reset' : null,
+    );
+    await expect(publishBuild(input(store({ maxAttempts: 2 }), { concurrency: 1 }))).rejects.toMatchObject({
+      code: 'STORE_IO',
+    });
     proxy.setFault(null);
     const reader = direct();
     expect(await reader.head(`builds/${PLAN_HASH.slice(7)}/artifact/rank0.engine`)).toBeNull();
-    expect(proxy.requests.slice(before).some((r) => r.method === 'DELETE' && r.url.includes('rank0.engine') && r.url.includes('uploadId='))).toBe(true);
+    expect(
+      proxy.requests
+        .slice(before)
+        .some((r) => r.method === 'DELETE' && r.url.includes('rank0.engine') && r.url.includes('uploadId=')),
+    ).toBe(true);
     expect(await isPublished(reader, PLAN_HASH)).toBe(false);
   });
 
   it('when only the manifest write fails, the build is not published; a retry publishes it', async () => {
-    proxy.setFault(({ method, url }) => (method === 'PUT' && pathOf(url).endsWith('/manifest.json') ? 'http500' : null));
+    proxy.setFault(({ method, url }) =>
+      method === 'PUT' && pathOf(url).endsWith('/manifest.json') ? 'http500' : null,
+    );
     await expect(publishBuild(input(store({ maxAttempts: 3 })))).rejects.toMatchObject({ code: 'STORE_IO' });
     expect(await isPublished(direct(), PLAN_HASH)).toBe(false);
     proxy.setFault(null);
@@ -130,7 +147,10 @@ describe('publishing through a faulty network', () => {
   it('errors from a failed publish never contain the credentials', async () => {
     const planted = { accessKeyId: s3.accessKeyId, secretAccessKey: 'planted-publish-secret-9f8e7d6c5b4a' };
     proxy.setFault(() => 'http500');
-    const err: unknown = await publishBuild(input(store({ maxAttempts: 2, credentials: planted }))).then(() => null, (e: unknown) => e);
+    const err: unknown = await publishBuild(input(store({ maxAttempts: 2, credentials: planted }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     proxy.setFault(null);
     expect(err).toMatchObject({ code: 'STORE_IO' });
     const text = `${String(err)}\n${inspect(err, { depth: 10, showHidden: true })}\n${JSON.stringify(err)}`;

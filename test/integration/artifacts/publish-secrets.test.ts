@@ -105,6 +105,8 @@ describe('secrets never reach published objects', () => {
         runtime: { max_tokens: 512, endpoint: 'https://user:[REDACTED]@example.com/v1' },
       },
     });
-    expect(manifest?.launch).toEqual({ serve: { server: 'trtllm-serve', argv: ['trtllm-serve', '--api-key', '[REDACTED]'] } });
+    expect(manifest?.launch).toEqual({
+      serve: { server: 'trtllm-serve', argv: ['trtllm-serve', '--api-key', '[REDACTED]'] },
+    });
   });
 });

@@ -65,7 +65,13 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
     const rec = recordingStore(store);
     const progress: number[] = [];
     const result = await publishBuild(input({ store: rec, onProgress: (p) => progress.push(p.filesDone) }));
-    expect(result).toMatchObject({ status: 'published', differs: false, uploadedFiles: 6, prefix: PREFIX, manifestKey: `${PREFIX}manifest.json` });
+    expect(result).toMatchObject({
+      status: 'published',
+      differs: false,
+      uploadedFiles: 6,
+      prefix: PREFIX,
+      manifestKey: `${PREFIX}manifest.json`,
+    });
     const puts = rec.calls.filter((c) => c.op === 'putFile' || c.op === 'putBytes');
     expect(puts.at(-1)).toEqual({ op: 'putBytes', key: `${PREFIX}manifest.json` });
     expect(puts).toHaveLength(7);
@@ -92,12 +98,20 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
       'launch/triton/config.pbtxt',
     ]);
     for (const [rel, bytes] of files) {
-      expect(m.files.find((f) => f.path === `artifact/${rel}`)).toEqual({ path: `artifact/${rel}`, size: bytes.length, sha256: sha(bytes) });
+      expect(m.files.find((f) => f.path === `artifact/${rel}`)).toEqual({
+        path: `artifact/${rel}`,
+        size: bytes.length,
+        sha256: sha(bytes),
+      });
     }
     expect(m.totalBytes).toBe(m.files.reduce((s, f) => s + f.size, 0));
 
-    expect((await store.list(PREFIX)).map((o) => o.key)).toEqual([...m.files.map((f) => PREFIX + f.path), `${PREFIX}manifest.json`].sort());
-    expect(Buffer.from((await store.getBytes(`${PREFIX}launch/triton/config.pbtxt`)) ?? []).toString()).toBe('name: "tensorrt_llm"\n');
+    expect((await store.list(PREFIX)).map((o) => o.key)).toEqual(
+      [...m.files.map((f) => PREFIX + f.path), `${PREFIX}manifest.json`].sort(),
+    );
+    expect(Buffer.from((await store.getBytes(`${PREFIX}launch/triton/config.pbtxt`)) ?? []).toString()).toBe(
+      'name: "tensorrt_llm"\n',
+    );
     expect(await readManifest(store, PLAN_HASH)).toEqual(m);
     expect(await isPublished(store, PLAN_HASH)).toBe(true);
     expect(await verifyPublished(store, PLAN_HASH)).toEqual({ ok: true, manifest: m, problems: [] });
@@ -117,8 +131,14 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
     await store.delete(`${PREFIX}artifact/rank1.engine`);
     const rec = recordingStore(store);
     const result = await publishBuild(input({ store: rec }));
-    expect(result).toMatchObject({ status: 'repaired', uploadedFiles: 1, uploadedBytes: files.get('rank1.engine')?.length });
-    expect(rec.calls.filter((c) => c.op === 'putFile' || c.op === 'putBytes').map((c) => c.key)).toEqual([`${PREFIX}artifact/rank1.engine`]);
+    expect(result).toMatchObject({
+      status: 'repaired',
+      uploadedFiles: 1,
+      uploadedBytes: files.get('rank1.engine')?.length,
+    });
+    expect(rec.calls.filter((c) => c.op === 'putFile' || c.op === 'putBytes').map((c) => c.key)).toEqual([
+      `${PREFIX}artifact/rank1.engine`,
+    ]);
     expect((await verifyPublished(store, PLAN_HASH)).ok).toBe(true);
   });
 
@@ -155,11 +175,18 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
       { path: 'artifact/tokenizer/tokenizer.json', problem: 'missing' },
     ]);
     // Size-only mode misses the same-size alteration, by design.
-    expect((await verifyPublished(store, PLAN_HASH, { content: false })).problems.map((p) => p.problem)).toEqual(['size', 'missing']);
+    expect((await verifyPublished(store, PLAN_HASH, { content: false })).problems.map((p) => p.problem)).toEqual([
+      'size',
+      'missing',
+    ]);
   });
 
   it('an unpublished build verifies as missing its manifest', async () => {
-    expect(await verifyPublished(store, PLAN_HASH)).toEqual({ ok: false, manifest: null, problems: [{ path: 'manifest.json', problem: 'missing' }] });
+    expect(await verifyPublished(store, PLAN_HASH)).toEqual({
+      ok: false,
+      manifest: null,
+      problems: [{ path: 'manifest.json', problem: 'missing' }],
+    });
     expect(await readManifest(store, PLAN_HASH)).toBeNull();
     expect(await isPublished(store, PLAN_HASH)).toBe(false);
   });
@@ -181,13 +208,17 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
     const aborting = recordingStore(store, (_key, i) => {
       if (i === 1) controller.abort(new Error('build cancelled'));
     });
-    await expect(publishBuild(input({ store: aborting, concurrency: 1, signal: controller.signal }))).rejects.toThrow('build cancelled');
+    await expect(publishBuild(input({ store: aborting, concurrency: 1, signal: controller.signal }))).rejects.toThrow(
+      'build cancelled',
+    );
     expect(aborting.calls.filter((c) => c.op === 'putFile' || c.op === 'putBytes').length).toBe(2);
     expect(await isPublished(store, PLAN_HASH)).toBe(false);
     const pre = new AbortController();
     pre.abort();
     const untouched = recordingStore(store);
-    await expect(publishBuild(input({ store: untouched, signal: pre.signal }))).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(publishBuild(input({ store: untouched, signal: pre.signal }))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     expect(untouched.calls).toEqual([]);
   });
 
@@ -195,7 +226,10 @@ describe.each(factories)('publishBuild / verifyPublished on the %s store', (_nam
     const tampering = recordingStore(store, async (key) => {
       if (key.endsWith('rank1.engine')) await appendFile(join(dir, 'rank1.engine'), 'x');
     });
-    await expect(publishBuild(input({ store: tampering }))).rejects.toMatchObject({ code: 'SOURCE_CHANGED', path: 'rank1.engine' });
+    await expect(publishBuild(input({ store: tampering }))).rejects.toMatchObject({
+      code: 'SOURCE_CHANGED',
+      path: 'rank1.engine',
+    });
     expect(await isPublished(store, PLAN_HASH)).toBe(false);
   });
 
@@ -223,35 +257,83 @@ describe('publishBuild refuses hostile input before writing anything', () => {
 
   const cases: ReadonlyArray<readonly [string, () => Promise<Partial<PublishBuildInput>>, Record<string, unknown>]> = [
     ['a malformed plan hash', () => Promise.resolve({ planHash: 'sha256:XYZ' }), { code: 'INVALID_PLAN_HASH' }],
-    ['a plan hash with a path in it', () => Promise.resolve({ planHash: `sha256:../../${'a'.repeat(58)}` }), { code: 'INVALID_PLAN_HASH' }],
+    [
+      'a plan hash with a path in it',
+      () => Promise.resolve({ planHash: `sha256:../../${'a'.repeat(58)}` }),
+      { code: 'INVALID_PLAN_HASH' },
+    ],
     ['a missing source dir', () => Promise.resolve({ sourceDir: join(base, 'nope') }), { code: 'SOURCE_DIR_INVALID' }],
-    ['an empty source dir', async () => {
-      const empty = join(base, `empty-${n++}`);
-      await mkdir(join(empty, 'sub'), { recursive: true });
-      return { sourceDir: empty };
-    }, { code: 'EMPTY_ARTIFACT' }],
-    ['a symlink in the source dir', async () => {
-      await symlink('/etc/passwd', join(dir, 'passwd'));
-      return {};
-    }, { code: 'UNSAFE_SOURCE_ENTRY', path: 'passwd' }],
-    ['a FIFO in the source dir', () => {
-      execFileSync('mkfifo', [join(dir, 'tokenizer', 'pipe')]);
-      return Promise.resolve({});
-    }, { code: 'UNSAFE_SOURCE_ENTRY', path: 'tokenizer/pipe' }],
-    ['a file name with a newline', async () => {
-      await writeFile(join(dir, 'bad\nname'), 'x');
-      return {};
-    }, { code: 'INVALID_SOURCE_NAME' }],
-    ['a file name with a backslash', async () => {
-      await writeFile(join(dir, 'bad\\name'), 'x');
-      return {};
-    }, { code: 'INVALID_SOURCE_NAME' }],
-    ['a launch file path with ..', () => Promise.resolve({ launchFiles: [{ path: '../escape.yaml', content: 'x' }] }), { code: 'INVALID_INPUT' }],
-    ['an absolute launch file path', () => Promise.resolve({ launchFiles: [{ path: '/etc/x', content: 'x' }] }), { code: 'INVALID_INPUT' }],
-    ['a duplicate launch file', () => Promise.resolve({ launchFiles: [LAUNCH_FILES[0]!, LAUNCH_FILES[0]!] }), { code: 'INVALID_INPUT' }],
-    ['launch content that is not a string', () => Promise.resolve({ launchFiles: [{ path: 'a', content: 42 as unknown as string }] }), { code: 'INVALID_INPUT' }],
-    ['launchFiles that is not an array', () => Promise.resolve({ launchFiles: 'x' as unknown as [] }), { code: 'INVALID_INPUT' }],
-    ['an unknown GPU type', () => Promise.resolve({ meta: { ...makeMeta(), gpu: { type: 'Z9000' as 'H100', sm: 90, count: 1 } } }), { code: 'INVALID_INPUT' }],
+    [
+      'an empty source dir',
+      async () => {
+        const empty = join(base, `empty-${n++}`);
+        await mkdir(join(empty, 'sub'), { recursive: true });
+        return { sourceDir: empty };
+      },
+      { code: 'EMPTY_ARTIFACT' },
+    ],
+    [
+      'a symlink in the source dir',
+      async () => {
+        await symlink('/etc/passwd', join(dir, 'passwd'));
+        return {};
+      },
+      { code: 'UNSAFE_SOURCE_ENTRY', path: 'passwd' },
+    ],
+    [
+      'a FIFO in the source dir',
+      () => {
+        execFileSync('mkfifo', [join(dir, 'tokenizer', 'pipe')]);
+        return Promise.resolve({});
+      },
+      { code: 'UNSAFE_SOURCE_ENTRY', path: 'tokenizer/pipe' },
+    ],
+    [
+      'a file name with a newline',
+      async () => {
+        await writeFile(join(dir, 'bad\nname'), 'x');
+        return {};
+      },
+      { code: 'INVALID_SOURCE_NAME' },
+    ],
+    [
+      'a file name with a backslash',
+      async () => {
+        await writeFile(join(dir, 'bad\\name'), 'x');
+        return {};
+      },
+      { code: 'INVALID_SOURCE_NAME' },
+    ],
+    [
+      'a launch file path with ..',
+      () => Promise.resolve({ launchFiles: [{ path: '../escape.yaml', content: 'x' }] }),
+      { code: 'INVALID_INPUT' },
+    ],
+    [
+      'an absolute launch file path',
+      () => Promise.resolve({ launchFiles: [{ path: '/etc/x', content: 'x' }] }),
+      { code: 'INVALID_INPUT' },
+    ],
+    [
+      'a duplicate launch file',
+      () => Promise.resolve({ launchFiles: [LAUNCH_FILES[0]!, LAUNCH_FILES[0]!] }),
+      { code: 'INVALID_INPUT' },
+    ],
+    [
+      'launch content that is not a string',
+      () => Promise.resolve({ launchFiles: [{ path: 'a', content: 42 as unknown as string }] }),
+      { code: 'INVALID_INPUT' },
+    ],
+    [
+      'launchFiles that is not an array',
+      () => Promise.resolve({ launchFiles: 'x' as unknown as [] }),
+      { code: 'INVALID_INPUT' },
+    ],
+    [
+      'an unknown GPU type',
+      () => Promise.resolve({ meta: { ...makeMeta(), gpu: { type: 'Z9000' as 'H100', sm: 90, count: 1 } } }),
+      { code: 'INVALID_INPUT' },
+    ],
     ['an invalid date', () => Promise.resolve({ now: new Date('not a date') }), { code: 'INVALID_INPUT' }],
   ];
 

@@ -35,7 +35,9 @@ describe('s3-server fixture', () => {
       maxAttempts: 1,
       credentials: { accessKeyId: 'NOT-A-KEY', secretAccessKey: s3.secretAccessKey },
     });
-    await expect(client.send(new PutObjectCommand({ Bucket: 'fixture-check', Key: 'x', Body: 'x' }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: 'fixture-check', Key: 'x', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
     client.destroy();
   });
 });

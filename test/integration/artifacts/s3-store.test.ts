@@ -56,7 +56,9 @@ describe('S3ArtifactStore specifics', () => {
   });
 
   it('uploads a file larger than one part as a multipart upload with 5 MiB parts', async () => {
-    const store = track(new S3ArtifactStore(BUCKET, 'multipart/', options({ endpoint: proxy.endpoint, partSizeBytes: 5 * 1024 * 1024 })));
+    const store = track(
+      new S3ArtifactStore(BUCKET, 'multipart/', options({ endpoint: proxy.endpoint, partSizeBytes: 5 * 1024 * 1024 })),
+    );
     const data = randomBytes(11 * 1024 * 1024 + 123);
     const file = join(scratch, 'multi.bin');
     await writeFile(file, data);
@@ -112,7 +114,12 @@ describe('S3ArtifactStore specifics', () => {
     const store = track(new S3ArtifactStore(BUCKET, 'leak/', options({ credentials: planted, maxAttempts: 1 })));
     const failures: unknown[] = [];
     for (const op of [() => store.putBytes('k', 'v'), () => store.list(''), () => store.getBytes('k')]) {
-      failures.push(await op().then(() => null, (e: unknown) => e));
+      failures.push(
+        await op().then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      );
     }
     for (const err of failures) {
       expect(err).toMatchObject({ code: 'ACCESS_DENIED', name: 'ArtifactStoreError' });

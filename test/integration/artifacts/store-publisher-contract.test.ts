@@ -43,7 +43,10 @@ function publish(recipe: string, withTokenizer: boolean): { root: string; result
   return { root, result: publisher.publish({ plan: p, step, workspaceDir: workspace, fetched: [], config: {} }) };
 }
 
-const filesUnder = (root: string): string[] => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+const filesUnder = (root: string): string[] =>
+  readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 
 describe('worker publisher and the bundle contract', () => {
   for (const recipe of ['llama-3.1-8b-fp8-h100.yaml', 'qwen3-moe-v2-h200x8.yaml']) {

@@ -32,13 +32,27 @@ function tsFiles(dir: string): string[] {
 
 function configs(): Array<{ name: string; text: string }> {
   const dirs = [join(REPO, 'recipes'), CORPUS_DIR];
-  return dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ name: f, text: readFileSync(join(d, f), 'utf8') })));
+  return dirs
+    .filter((d) => existsSync(d))
+    .flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+        .map((f) => ({ name: f, text: readFileSync(join(d, f), 'utf8') })),
+    );
 }
 
 describe('service image layout', () => {
   it('the Dockerfile copies only package.json, node_modules and the compiled dist/ into the runtime images', () => {
     const copies = [...DOCKERFILE.matchAll(/^COPY --from=build (\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
-    expect(new Set(copies)).toEqual(new Set(['/app/package.json ./package.json', '/app/node_modules ./node_modules', '/app/dist ./dist', '/usr/local/bin/node /usr/local/bin/node']));
+    expect(new Set(copies)).toEqual(
+      new Set([
+        '/app/package.json ./package.json',
+        '/app/node_modules ./node_modules',
+        '/app/dist ./dist',
+        '/usr/local/bin/node /usr/local/bin/node',
+      ]),
+    );
     expect(DOCKERFILE).toMatch(/^COPY orchestrator \.\/orchestrator$/m);
     expect(DOCKERFILE).toMatch(/^RUN npx tsc -p tsconfig\.build\.json/m);
   });
@@ -47,7 +61,10 @@ describe('service image layout', () => {
     const steps = readFileSync(join(REPO, 'builder-image/Dockerfile.steps'), 'utf8');
     const copy = /^COPY ((?:steps\/\S+ )+)(\S+)$/m.exec(steps);
     expect(copy?.[2]).toBe(`${STEPS_DIR}/`);
-    const copied = (copy?.[1] ?? '').trim().split(' ').map((f) => f.replace(/^steps\//, ''));
+    const copied = (copy?.[1] ?? '')
+      .trim()
+      .split(' ')
+      .map((f) => f.replace(/^steps\//, ''));
     for (const script of [EXPORT_HF_CHECKPOINT_SCRIPT, ENCODER_SERVER_SCRIPT]) {
       const name = script.slice(STEPS_DIR.length + 1);
       expect(copied).toContain(name);
@@ -61,7 +78,16 @@ describe('service image layout', () => {
     const app = join(root, 'opt-trt');
     // dist/ as tsc emits it for tsconfig.build.json (rootDir orchestrator): one .js per .ts, nothing else.
     const entryPoints = tsFiles(join(REPO, 'orchestrator'));
-    buildSync({ entryPoints, outdir: join(app, 'dist'), outbase: join(REPO, 'orchestrator'), format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'silent' });
+    buildSync({
+      entryPoints,
+      outdir: join(app, 'dist'),
+      outbase: join(REPO, 'orchestrator'),
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      bundle: false,
+      logLevel: 'silent',
+    });
     copyFileSync(join(REPO, 'package.json'), join(app, 'package.json'));
     symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'dir');
     expect(existsSync(join(app, 'dist/toolchain/fixture/trtllm-cli-surface.json'))).toBe(false);
@@ -76,7 +102,13 @@ describe('service image layout', () => {
         return { name: c.name, planHash: r.plan ? r.plan.planHash : null, codes: r.errors.map((e) => e.code) };
       });
       process.stdout.write(JSON.stringify(out));`;
-    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, input: JSON.stringify(all), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: app,
+      input: JSON.stringify(all),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 300_000,
+    });
     const fromImage = JSON.parse(stdout) as Array<{ name: string; planHash: string | null; codes: string[] }>;
     const fromSource = all.map((c) => {
       const r = planConfigText(c.text);

@@ -25,7 +25,9 @@ import { launchProblems } from '../../fixtures/servers/fake-launch.js';
 import { writeStepOutputs, type OmitOutputs } from '../../fixtures/servers/fake-step-outputs.js';
 
 const RECIPES = new URL('../../../recipes/', import.meta.url);
-const recipes = readdirSync(RECIPES).filter((f) => f.endsWith('.yaml')).sort();
+const recipes = readdirSync(RECIPES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const root = mkdtempSync(join(tmpdir(), 'trt-bundle-'));
 const store = artifactStoreFromUrl(pathToFileURL(join(root, 'store')).href);
 let n = 0;
@@ -89,14 +91,17 @@ describe('every recipe publishes a bundle its launch configs serve', () => {
     );
     const view = dirView(await fetchBundle(plan));
     expect(Object.keys(plan.launch).length).toBeGreaterThan(0);
-    for (const [name, launch] of Object.entries(plan.launch)) expect({ name, problems: launchProblems(launch, view) }).toEqual({ name, problems: [] });
+    for (const [name, launch] of Object.entries(plan.launch))
+      expect({ name, problems: launchProblems(launch, view) }).toEqual({ name, problems: [] });
   });
 });
 
 describe('the checks fail when the bundle would not serve', () => {
   it('a checkpoint without tokenizer files: publish refuses (BUNDLE_INCOMPLETE) and writes nothing', async () => {
     const plan = planOf('llama-3.1-8b-fp8-h100.yaml');
-    const err = await build({ ...plan, planHash: `sha256:${'7'.repeat(64)}` }, { tokenizer: true }).catch((e: unknown) => e);
+    const err = await build({ ...plan, planHash: `sha256:${'7'.repeat(64)}` }, { tokenizer: true }).catch(
+      (e: unknown) => e,
+    );
     expect(isPublishError(err, 'BUNDLE_INCOMPLETE')).toBe(true);
     expect(String((err as Error).message)).toMatch(/tokenizer\/tokenizer\.json/);
     expect(await store.list(buildPrefix(`sha256:${'7'.repeat(64)}`))).toEqual([]);
@@ -114,27 +119,50 @@ describe('the checks fail when the bundle would not serve', () => {
     const pbtxt = join(dir, 'launch/triton/tensorrt_llm/config.pbtxt');
     const text = readFileSync(pbtxt, 'utf8');
     writeFileSync(pbtxt, text.replace(/parameters: \{\n {2}key: "xgrammar_tokenizer_info_path"[\s\S]*?\n\}\n/, ''));
-    expect(launchProblems(plan.launch['triton'] as never, dirView(dir))).toContain('tritonserver: model tensorrt_llm: Cannot find parameter with name: xgrammar_tokenizer_info_path');
+    expect(launchProblems(plan.launch['triton'] as never, dirView(dir))).toContain(
+      'tritonserver: model tensorrt_llm: Cannot find parameter with name: xgrammar_tokenizer_info_path',
+    );
     writeFileSync(pbtxt, text.replace(/ {2}\{\n {4}name: "lora_task_id"[\s\S]*?\n {2}\},\n/, ''));
-    expect(launchProblems(plan.launch['triton'] as never, dirView(dir))).toContain('tritonserver: model tensorrt_llm: LoRA engine without input lora_task_id');
+    expect(launchProblems(plan.launch['triton'] as never, dirView(dir))).toContain(
+      'tritonserver: model tensorrt_llm: LoRA engine without input lora_task_id',
+    );
     rmSync(join(dir, 'launch/triton/tensorrt_llm/1'), { recursive: true });
-    expect(launchProblems(plan.launch['triton'] as never, dirView(dir)).join('\n')).toMatch(/no numeric version directory/);
+    expect(launchProblems(plan.launch['triton'] as never, dirView(dir)).join('\n')).toMatch(
+      /no numeric version directory/,
+    );
   });
 
   it('a v2 quantized bundle holding a TensorRT-LLM checkpoint (what quantize.py writes) does not serve', async () => {
     const plan = planOf('qwen3-moe-v2-h200x8.yaml');
     await build(plan);
     const dir = await fetchBundle(plan);
-    writeFileSync(join(dir, 'artifact/config.json'), JSON.stringify({ architecture: 'Qwen3MoeForCausalLM', mapping: { world_size: 1 }, quantization: { quant_algo: 'FP8' } }));
-    expect(launchProblems(plan.launch['trtllm-serve'] as never, dirView(dir)).join('\n')).toMatch(/is a TensorRT-LLM checkpoint/);
+    writeFileSync(
+      join(dir, 'artifact/config.json'),
+      JSON.stringify({
+        architecture: 'Qwen3MoeForCausalLM',
+        mapping: { world_size: 1 },
+        quantization: { quant_algo: 'FP8' },
+      }),
+    );
+    expect(launchProblems(plan.launch['trtllm-serve'] as never, dirView(dir)).join('\n')).toMatch(
+      /is a TensorRT-LLM checkpoint/,
+    );
     rmSync(join(dir, 'artifact/hf_quant_config.json'));
-    writeFileSync(join(dir, 'artifact/config.json'), JSON.stringify({ architectures: ['Qwen3MoeForCausalLM'], quantization_config: {} }));
-    expect(launchProblems(plan.launch['trtllm-serve'] as never, dirView(dir)).join('\n')).toMatch(/no hf_quant_config\.json/);
+    writeFileSync(
+      join(dir, 'artifact/config.json'),
+      JSON.stringify({ architectures: ['Qwen3MoeForCausalLM'], quantization_config: {} }),
+    );
+    expect(launchProblems(plan.launch['trtllm-serve'] as never, dirView(dir)).join('\n')).toMatch(
+      /no hf_quant_config\.json/,
+    );
   });
 
   it('the launch_triton_server.py launch (detaches) is refused', () => {
     const plan = planOf('llama-3.1-8b-fp8-h100.yaml');
-    const old = { ...plan.launch['triton'], argv: ['python3', '/app/scripts/launch_triton_server.py', '--world_size=1', '--model_repo=/models/launch/triton'] };
+    const old = {
+      ...plan.launch['triton'],
+      argv: ['python3', '/app/scripts/launch_triton_server.py', '--world_size=1', '--model_repo=/models/launch/triton'],
+    };
     expect(launchProblems(old as never, dirView(root)).join('\n')).toMatch(/detaches/);
   });
 });

@@ -8,7 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'trt-plan.js');
-const RECIPES = readdirSync(join(ROOT, 'recipes')).filter((f) => f.endsWith('.yaml')).sort();
+const RECIPES = readdirSync(join(ROOT, 'recipes'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function runBin(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8' });
@@ -31,7 +33,11 @@ describe('installed trt-plan binary', () => {
     const r = runBin(['--json', join('recipes', recipe)]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { valid: boolean; errors: unknown[]; plan: { planHash: string; steps: unknown[] } | null };
+    const out = JSON.parse(r.stdout) as {
+      valid: boolean;
+      errors: unknown[];
+      plan: { planHash: string; steps: unknown[] } | null;
+    };
     expect(out.valid).toBe(true);
     expect(out.errors).toEqual([]);
     expect(out.plan?.planHash).toMatch(/^sha256:[0-9a-f]{64}$/);

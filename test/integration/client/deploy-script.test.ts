@@ -71,7 +71,13 @@ interface Proc {
   readonly exit: Promise<number | null>;
 }
 
-function spawnProc(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp | null, cwd = ROOT): Promise<Proc> {
+function spawnProc(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp | null,
+  cwd = ROOT,
+): Promise<Proc> {
   const proc = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   procs.push(proc);
   let out = '';
@@ -92,7 +98,19 @@ function spawnProc(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: R
 const startService = (entry: 'trt-api' | 'trt-worker', env: NodeJS.ProcessEnv, ready: RegExp): Promise<Proc> =>
   spawnProc(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], env, ready);
 const startWorker = (extra: Record<string, string> = {}): Promise<Proc> =>
-  startService('trt-worker', serviceEnv({ EXECUTOR: 'docker', GPU_TYPE: 'L4', GPU_IDS: '0', SHUTDOWN_GRACE_MS: '200', LOCK_DURATION_MS: '5000', STALLED_INTERVAL_MS: '2000', ...extra }), /worker started/);
+  startService(
+    'trt-worker',
+    serviceEnv({
+      EXECUTOR: 'docker',
+      GPU_TYPE: 'L4',
+      GPU_IDS: '0',
+      SHUTDOWN_GRACE_MS: '200',
+      LOCK_DURATION_MS: '5000',
+      STALLED_INTERVAL_MS: '2000',
+      ...extra,
+    }),
+    /worker started/,
+  );
 async function stop(p: Proc): Promise<void> {
   p.proc.kill('SIGTERM');
   await p.exit;
@@ -104,10 +122,20 @@ interface Run {
   readonly stderr: string;
 }
 /** Runs a shell command with `trt-build` on PATH (the CLI through tsx, as the installed bin runs its compiled copy). */
-function sh(script: string, args: string[] = [], env: Record<string, string> = {}): { done: Promise<Run>; proc: ChildProcess } {
+function sh(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): { done: Promise<Run>; proc: ChildProcess } {
   const proc = spawn('/bin/sh', ['-c', script, 'deploy', ...args], {
     cwd: dir,
-    env: { PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? '/tmp', TRT_API_URL: apiUrl, TRT_API_TOKEN: TOKEN, ...env },
+    env: {
+      PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`,
+      HOME: process.env['HOME'] ?? '/tmp',
+      TRT_API_URL: apiUrl,
+      TRT_API_TOKEN: TOKEN,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   procs.push(proc);
@@ -118,7 +146,8 @@ function sh(script: string, args: string[] = [], env: Record<string, string> = {
   return { proc, done: new Promise((r) => proc.once('close', (code) => r({ code, stdout, stderr }))) };
 }
 
-const api = async <T>(path: string): Promise<T> => (await (await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as T;
+const api = async <T>(path: string): Promise<T> =>
+  (await (await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as T;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -126,7 +155,16 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const ev = JSON.parse(body) as { type: string; data: { build: { id: string } } };
-      hooks.push({ type: ev.type, buildId: ev.data.build.id, signed: verifySignature(req.headers[SIGNATURE_HEADER] as string | undefined, body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000)).ok });
+      hooks.push({
+        type: ev.type,
+        buildId: ev.data.build.id,
+        signed: verifySignature(
+          req.headers[SIGNATURE_HEADER] as string | undefined,
+          body,
+          WEBHOOK_SECRET,
+          Math.floor(Date.now() / 1000),
+        ).ok,
+      });
       res.writeHead(204).end();
     });
   });
@@ -134,11 +172,18 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const a = await startService('trt-api', serviceEnv({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }), /Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+  const a = await startService(
+    'trt-api',
+    serviceEnv({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }),
+    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
+  );
   apiUrl = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(a.output())?.[1] ?? '';
   mkdirSync(join(dir, 'bin'));
   const tsx = import.meta.resolve('tsx');
-  writeFileSync(join(dir, 'bin', 'trt-build'), `#!/bin/sh\nexec "${process.execPath}" --import "${tsx}" "${join(ROOT, 'orchestrator/cli/trt-build-bin.ts')}" "$@"\n`);
+  writeFileSync(
+    join(dir, 'bin', 'trt-build'),
+    `#!/bin/sh\nexec "${process.execPath}" --import "${tsx}" "${join(ROOT, 'orchestrator/cli/trt-build-bin.ts')}" "$@"\n`,
+  );
   chmodSync(join(dir, 'bin', 'trt-build'), 0o755);
   for (const n of [20, 24, 28]) writeFileSync(join(dir, `config-${n}.yaml`), variant(n));
   writeFileSync(join(dir, 'bad.yaml'), 'trt_llm:\n  build:\n    max_batch_size: -1\n');
@@ -163,9 +208,16 @@ describe('deploy script with trt-build', () => {
     expect(r.stderr).toMatch(/build [0-9a-f]{16}-\d+: running/);
     expect(r.stderr).toMatch(/ {2}engine_build: succeeded in \d/);
     expect(r.stdout).toMatch(/fetched \d+ files \(\d+ bytes\) to engine; every sha256 matches manifest.json/);
-    const manifest = JSON.parse(readFileSync(join(dir, 'engine', 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+    const manifest = JSON.parse(readFileSync(join(dir, 'engine', 'manifest.json'), 'utf8')) as {
+      files: { path: string; sha256: string }[];
+    };
     expect(manifest.files.length).toBeGreaterThan(0);
-    for (const f of manifest.files) expect(createHash('sha256').update(readFileSync(join(dir, 'engine', f.path))).digest('hex')).toBe(f.sha256);
+    for (const f of manifest.files)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(dir, 'engine', f.path)))
+          .digest('hex'),
+      ).toBe(f.sha256);
 
     const id = (await sh('trt-build list --json').done).stdout;
     const page = JSON.parse(id) as { items: { id: string; status: string }[] };
@@ -181,8 +233,16 @@ describe('deploy script with trt-build', () => {
 
     // A file altered in the store: fetch refuses it (exit 1) and names it; verify does too.
     // The configured webhook endpoint got the build's status changes, signed, in order.
-    await waitFor(() => Promise.resolve(hooks.filter((h) => h.buildId === built)), (hs) => hs.some((h) => h.type === 'build.succeeded'), 20_000, 'succeeded webhook');
-    expect(hooks.filter((h) => h.buildId === built)).toEqual([{ type: 'build.running', buildId: built, signed: true }, { type: 'build.succeeded', buildId: built, signed: true }]);
+    await waitFor(
+      () => Promise.resolve(hooks.filter((h) => h.buildId === built)),
+      (hs) => hs.some((h) => h.type === 'build.succeeded'),
+      20_000,
+      'succeeded webhook',
+    );
+    expect(hooks.filter((h) => h.buildId === built)).toEqual([
+      { type: 'build.running', buildId: built, signed: true },
+      { type: 'build.succeeded', buildId: built, signed: true },
+    ]);
 
     const rel = manifest.files[0]?.path ?? '';
     const view = await api<{ artifacts: { prefix: string } }>(`/v1/builds/${built}`);
@@ -213,7 +273,12 @@ describe('deploy script with trt-build', () => {
   it('cancelled: submit --wait exits 3 when the build is cancelled', async () => {
     const w = await startWorker({ FAKE_DOCKER_SLEEP_MS: '120000' });
     const waiting = sh('trt-build submit --wait config-24.yaml');
-    const running = await waitFor(() => api<{ items: { id: string; status: string }[] }>('/v1/builds?status=running'), (p) => p.items.length > 0, 45_000, 'a running build');
+    const running = await waitFor(
+      () => api<{ items: { id: string; status: string }[] }>('/v1/builds?status=running'),
+      (p) => p.items.length > 0,
+      45_000,
+      'a running build',
+    );
     const id = running.items[0]?.id ?? '';
     const cancel = await sh(`trt-build cancel ${id}`).done;
     expect(cancel.code).toBe(0);

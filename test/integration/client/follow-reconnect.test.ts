@@ -16,13 +16,16 @@ const requests: IncomingHttpHeaders[] = [];
 let server: Server;
 let base = '';
 
-const line = (seq: number): string => `id: ${seq}\nevent: log\ndata: ${JSON.stringify({ seq, ts: 1, step: 'convert', stream: 'stdout', line: `line ${seq}` })}\n\n`;
+const line = (seq: number): string =>
+  `id: ${seq}\nevent: log\ndata: ${JSON.stringify({ seq, ts: 1, step: 'convert', stream: 'stdout', line: `line ${seq}` })}\n\n`;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.headers);
     if (!req.url?.startsWith(`/v1/builds/${ID}/logs`)) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'BUILD_NOT_FOUND', message: 'no build has this id' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'BUILD_NOT_FOUND', message: 'no build has this id' } }));
       return;
     }
     const after = Number(req.headers['last-event-id'] ?? '0');
@@ -61,8 +64,14 @@ describe('TrtClient.follow', () => {
 
   it('reports API errors typed and connection failures without the token', async () => {
     const client = new TrtClient({ baseUrl: base, token: TOKEN });
-    await expect(client.getBuild('ffffffffffffffff-1')).rejects.toEqual(new ApiError(404, 'BUILD_NOT_FOUND', 'no build has this id'));
-    const down = new TrtClient({ baseUrl: 'http://127.0.0.1:1', token: TOKEN, reconnect: { maxAttempts: 1, delayMs: 0 } });
+    await expect(client.getBuild('ffffffffffffffff-1')).rejects.toEqual(
+      new ApiError(404, 'BUILD_NOT_FOUND', 'no build has this id'),
+    );
+    const down = new TrtClient({
+      baseUrl: 'http://127.0.0.1:1',
+      token: TOKEN,
+      reconnect: { maxAttempts: 1, delayMs: 0 },
+    });
     const err = await down.getBuild(ID).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect(String(err)).toContain('cannot reach http://127.0.0.1:1');

@@ -22,7 +22,12 @@ function dockerSetup(knobs: Record<string, string> = {}) {
   const dir = ws();
   const state = fakeDockerState();
   cleanups.push(state.cleanup);
-  const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state.dir, ...knobs } as Record<string, string>;
+  const env = {
+    ...process.env,
+    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
+    FAKE_DOCKER_STATE: state.dir,
+    ...knobs,
+  } as Record<string, string>;
   return { ws: dir, state: state.dir, env };
 }
 
@@ -44,14 +49,24 @@ describe('prepareAttemptOutputs', () => {
     };
     expect(await bad({ outputs: ['/etc/engine'] })).toBe('output "/etc/engine" must be a directory under /workspace');
     expect(await bad({ outputs: ['/workspace'] })).toBe('output "/workspace" must be a directory under /workspace');
-    expect(await bad({ outputs: ['/workspace/a/../../etc'] })).toBe('output "/workspace/a/../../etc" must be a directory under /workspace');
-    expect(await bad({ outputs: ['/workspace/engine', '/workspace/engine/sub'] })).toBe('outputs of step engine_build nest or repeat (/workspace/engine)');
+    expect(await bad({ outputs: ['/workspace/a/../../etc'] })).toBe(
+      'output "/workspace/a/../../etc" must be a directory under /workspace',
+    );
+    expect(await bad({ outputs: ['/workspace/engine', '/workspace/engine/sub'] })).toBe(
+      'outputs of step engine_build nest or repeat (/workspace/engine)',
+    );
     expect(await bad({ id: '../x', outputs: ['/workspace/engine'] })).toBe('step id "../x" cannot name a directory');
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('an output that is also an input is written in place (not hidden behind an empty mount)', async () => {
-    const r = await prepareAttemptOutputs(containerStep({ inputs: ['/workspace/engine'], outputs: ['/workspace/engine', '/workspace/launch'] }), ws(), '/workspace', 'run-1', false);
+    const r = await prepareAttemptOutputs(
+      containerStep({ inputs: ['/workspace/engine'], outputs: ['/workspace/engine', '/workspace/launch'] }),
+      ws(),
+      '/workspace',
+      'run-1',
+      false,
+    );
     expect(r.ok && r.outputs.staged.map((s) => s.containerPath)).toEqual(['/workspace/launch']);
   });
 
@@ -87,12 +102,22 @@ describe('prepareAttemptOutputs', () => {
 describe('attempt-scoped outputs through the executors', { timeout: 120_000 }, () => {
   it('docker: an earlier attempt that keeps running (unfenced) never writes into the output the new attempt commits', async () => {
     const s = dockerSetup();
-    const orphanExec = createDockerExecutor({ env: { ...s.env, FAKE_DOCKER_HANG_AFTER_FILES: '1' }, forceKillAfterMs: 1_000 });
+    const orphanExec = createDockerExecutor({
+      env: { ...s.env, FAKE_DOCKER_HANG_AFTER_FILES: '1' },
+      forceKillAfterMs: 1_000,
+    });
     const orphan = runContext(s.ws, { runName: 'run-old' });
     const orphanRun = orphanExec.run(engineStep, orphan.ctx);
-    await waitUntil(() => existsSync(path.join(s.ws, '.attempts', 'engine_build', 'run-old', '0', 'rank0.engine')), 'the old attempt wrote a file', 60_000);
+    await waitUntil(
+      () => existsSync(path.join(s.ws, '.attempts', 'engine_build', 'run-old', '0', 'rank0.engine')),
+      'the old attempt wrote a file',
+      60_000,
+    );
     // No labels: no fencing at all. The new attempt still gets a directory of its own.
-    const retry = await createDockerExecutor({ env: s.env, forceKillAfterMs: 1_000 }).run(engineStep, runContext(s.ws, { runName: 'run-new' }).ctx);
+    const retry = await createDockerExecutor({ env: s.env, forceKillAfterMs: 1_000 }).run(
+      engineStep,
+      runContext(s.ws, { runName: 'run-new' }).ctx,
+    );
     expect(retry.ok, retry.ok ? '' : retry.failure.message).toBe(true);
     expect(runningContainers(s.state).map((c) => c.Name)).toEqual(['run-old']);
     expect(readdirSync(path.join(s.ws, 'engine')).sort()).toEqual(['config.json', 'rank0.engine']);
@@ -116,16 +141,27 @@ describe('attempt-scoped outputs through the executors', { timeout: 120_000 }, (
   it('docker: exit 0 without the declared output is STEP_OUTPUT_MISSING (not retried), previous output kept', async () => {
     const s = dockerSetup();
     previousOutput(s.ws);
-    const elsewhere = containerStep({ outputs: ['/workspace/engine'], argv: ['trtllm-build', '--checkpoint_dir', '/workspace/c', '--output_dir', '/workspace/other'] });
+    const elsewhere = containerStep({
+      outputs: ['/workspace/engine'],
+      argv: ['trtllm-build', '--checkpoint_dir', '/workspace/c', '--output_dir', '/workspace/other'],
+    });
     const r = await createDockerExecutor({ env: s.env }).run(elsewhere, runContext(s.ws, { runName: 'run-miss' }).ctx);
-    expect(r.ok ? null : r.failure).toMatchObject({ code: 'STEP_OUTPUT_MISSING', retryable: false, message: 'step engine_build exited 0 but did not write /workspace/engine' });
+    expect(r.ok ? null : r.failure).toMatchObject({
+      code: 'STEP_OUTPUT_MISSING',
+      retryable: false,
+      message: 'step engine_build exited 0 but did not write /workspace/engine',
+    });
     expect(readFileSync(path.join(s.ws, 'engine', 'rank0.engine'), 'utf8')).toBe('previous');
   });
 
   it('local: output paths in argv go to the attempt directory, committed on success', async () => {
     const dir = ws();
     previousOutput(dir);
-    const step = containerStep({ gpus: 0, outputs: ['/workspace/engine'], argv: ['/bin/sh', '-c', 'echo "$1" > "$0/marker"; pwd > "$0/cwd"', '/workspace/engine', 'attempt-local'] });
+    const step = containerStep({
+      gpus: 0,
+      outputs: ['/workspace/engine'],
+      argv: ['/bin/sh', '-c', 'echo "$1" > "$0/marker"; pwd > "$0/cwd"', '/workspace/engine', 'attempt-local'],
+    });
     const { ctx } = runContext(dir, { gpuIds: [], runName: 'run-local' });
     const r = await createLocalExecutor({ env: { PATH: '/usr/bin:/bin' } }).run(step, ctx);
     expect(r.ok, r.ok ? '' : r.failure.message).toBe(true);

@@ -21,12 +21,24 @@ describe('checkStepOutputs (real files)', () => {
 
   it('names missing outputs, empty directories and paths outside the workspace, and is not retried', async () => {
     mkdirSync(path.join(ws.dir, 'empty'), { recursive: true });
-    const step = containerStep({ outputs: ['/workspace/nothing', '/workspace/empty', '/tmp/elsewhere', '/workspace/../x'] });
+    const step = containerStep({
+      outputs: ['/workspace/nothing', '/workspace/empty', '/tmp/elsewhere', '/workspace/../x'],
+    });
     const f = await checkStepOutputs(step, ws.dir, '/workspace', ok);
     expect(f).toMatchObject({ code: 'STEP_OUTPUT_MISSING', retryable: false });
     expect(f?.message).toBe(
       'step engine_build exited 0 but did not write /workspace/nothing, /workspace/empty, /tmp/elsewhere (not under /workspace), /workspace/../x (not under /workspace)',
     );
-    if (f) expect(decideOutcome(f, 1, { maxAttempts: 4, baseDelayMs: 1, backoffFactor: 2, maxDelayMs: 10, unknownRetries: 1, timeoutRetries: 0 })).toMatchObject({ action: 'fail', code: 'STEP_OUTPUT_MISSING' });
+    if (f)
+      expect(
+        decideOutcome(f, 1, {
+          maxAttempts: 4,
+          baseDelayMs: 1,
+          backoffFactor: 2,
+          maxDelayMs: 10,
+          unknownRetries: 1,
+          timeoutRetries: 0,
+        }),
+      ).toMatchObject({ action: 'fail', code: 'STEP_OUTPUT_MISSING' });
   });
 });

@@ -37,7 +37,8 @@ describe.concurrent('detectGpus through a fake nvidia-smi on PATH', () => {
     const d = await detectGpus({ env: env({ FAKE_NVIDIA_SMI_FAIL: 'driver' }) });
     expect(d).toEqual({
       available: false,
-      reason: "nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+      reason:
+        "nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
     });
     const none = await detectGpus({ env: env({}) });
     expect(none).toEqual({ available: false, reason: 'nvidia-smi exited with code 6: No devices were found' });
@@ -49,7 +50,10 @@ describe.concurrent('detectGpus through a fake nvidia-smi on PATH', () => {
 
 describe.concurrent('setUpWorkerGpus', () => {
   it('detects, resolves and builds an allocator over the chosen devices', async () => {
-    const r = await setUpWorkerGpus({ env: env({ FAKE_NVIDIA_SMI_SAMPLE: 'mixed-h100-a100.csv' }), gpuType: 'A100_40GB' });
+    const r = await setUpWorkerGpus({
+      env: env({ FAKE_NVIDIA_SMI_SAMPLE: 'mixed-h100-a100.csv' }),
+      gpuType: 'A100_40GB',
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.inventory.gpuType).toBe('A100_40GB');
@@ -63,8 +67,12 @@ describe.concurrent('setUpWorkerGpus', () => {
     const failed = await setUpWorkerGpus({ env: env({ FAKE_NVIDIA_SMI_FAIL: 'driver' }), gpuType: 'L4' });
     expect(failed.ok).toBe(false);
     if (!failed.ok) {
-      expect(failed.errors[0]).toContain("nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate");
-      expect(failed.errors[1]).toBe('nvidia-smi is unavailable, so the GPUs cannot be detected: pass both --gpu-type and the device ids');
+      expect(failed.errors[0]).toContain(
+        "nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate",
+      );
+      expect(failed.errors[1]).toBe(
+        'nvidia-smi is unavailable, so the GPUs cannot be detected: pass both --gpu-type and the device ids',
+      );
     }
   });
 });

@@ -5,7 +5,13 @@ import { decideOutcome } from '../../../orchestrator/build/decide-outcome.js';
 import { createDockerExecutor } from '../../../orchestrator/exec/docker-executor.js';
 import { createGpuAllocator, withGpus } from '../../../orchestrator/exec/gpu-allocator.js';
 import type { StepOutcome } from '../../../orchestrator/exec/types.js';
-import { isAlive, listContainers, pidFile, recordedRuns, startedContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
+import {
+  isAlive,
+  listContainers,
+  pidFile,
+  recordedRuns,
+  startedContainers,
+} from '../../fixtures/bin/lib/fake-docker/state.js';
 import { FAKE_BIN, QUANTIZE_PY, containerStep, fakeDockerState, runContext, tempDir } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -18,7 +24,12 @@ function setup(knobs: Record<string, string> = {}) {
   const ws = tempDir('exec-ws-');
   const state = fakeDockerState();
   cleanups.push(ws.cleanup, state.cleanup);
-  const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state.dir, ...knobs };
+  const env = {
+    ...process.env,
+    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
+    FAKE_DOCKER_STATE: state.dir,
+    ...knobs,
+  };
   const executor = createDockerExecutor({ env, forceKillAfterMs: 2_000 });
   return { ws: ws.dir, state: state.dir, executor };
 }
@@ -33,22 +44,56 @@ const quantize = containerStep({
   kind: 'quantize',
   gpus: 2,
   secretEnv: ['HF_TOKEN'],
-  argv: ['python3', QUANTIZE_PY, '--model_dir', '/workspace/checkpoint', '--output_dir', '/workspace/trtllm_checkpoint', '--qformat', 'fp8', '--dtype', 'bfloat16', '--tp_size', '2'],
+  argv: [
+    'python3',
+    QUANTIZE_PY,
+    '--model_dir',
+    '/workspace/checkpoint',
+    '--output_dir',
+    '/workspace/trtllm_checkpoint',
+    '--qformat',
+    'fp8',
+    '--dtype',
+    'bfloat16',
+    '--tp_size',
+    '2',
+  ],
 });
 const engineBuild = containerStep({
   gpus: 2,
-  argv: ['trtllm-build', '--checkpoint_dir', '/workspace/trtllm_checkpoint', '--output_dir', '/workspace/engine', '--workers', '2', '--max_batch_size', '8'],
+  argv: [
+    'trtllm-build',
+    '--checkpoint_dir',
+    '/workspace/trtllm_checkpoint',
+    '--output_dir',
+    '/workspace/engine',
+    '--workers',
+    '2',
+    '--max_batch_size',
+    '8',
+  ],
 });
 
 describe('docker executor against the fake docker CLI', { timeout: 90_000 }, () => {
   it('runs quantize then trtllm-build: outputs in the workspace, lines streamed, secret only by name', async () => {
     const { ws, state, executor } = setup();
     const secret = 'hf_integration_secret_value_42';
-    const { ctx, log } = runContext(ws, { gpuIds: ['0', '1'], secrets: { HF_TOKEN: secret }, runName: 'b1-quantize-1' });
+    const { ctx, log } = runContext(ws, {
+      gpuIds: ['0', '1'],
+      secrets: { HF_TOKEN: secret },
+      runName: 'b1-quantize-1',
+    });
     const q = await executor.run(quantize, ctx);
     expect(q.ok, q.ok ? '' : q.failure.message).toBe(true);
-    expect(readdirSync(path.join(ws, 'trtllm_checkpoint')).sort()).toEqual(['config.json', 'rank0.safetensors', 'rank1.safetensors']);
-    const cfg = JSON.parse(readFileSync(path.join(ws, 'trtllm_checkpoint', 'config.json'), 'utf8')) as { mapping: { world_size: number }; quantization: { quant_algo: string } };
+    expect(readdirSync(path.join(ws, 'trtllm_checkpoint')).sort()).toEqual([
+      'config.json',
+      'rank0.safetensors',
+      'rank1.safetensors',
+    ]);
+    const cfg = JSON.parse(readFileSync(path.join(ws, 'trtllm_checkpoint', 'config.json'), 'utf8')) as {
+      mapping: { world_size: number };
+      quantization: { quant_algo: string };
+    };
     expect(cfg.mapping.world_size).toBe(2);
     expect(cfg.quantization.quant_algo).toBe('FP8');
 
@@ -56,7 +101,10 @@ describe('docker executor against the fake docker CLI', { timeout: 90_000 }, () 
     const e = await executor.run(engineBuild, b.ctx);
     expect(e.ok, e.ok ? '' : e.failure.message).toBe(true);
     expect(readdirSync(path.join(ws, 'engine')).sort()).toEqual(['config.json', 'rank0.engine', 'rank1.engine']);
-    const engineCfg = JSON.parse(readFileSync(path.join(ws, 'engine', 'config.json'), 'utf8')) as Record<string, { max_batch_size?: number }>;
+    const engineCfg = JSON.parse(readFileSync(path.join(ws, 'engine', 'config.json'), 'utf8')) as Record<
+      string,
+      { max_batch_size?: number }
+    >;
     expect(Object.keys(engineCfg).sort()).toEqual(['build_config', 'pretrained_config', 'version']);
     expect(engineCfg['build_config']?.max_batch_size).toBe(8);
     expect(b.log.lines.map((l) => l.line)).toContain('[TRT-LLM] [I] Engine generation completed for rank 1');
@@ -66,8 +114,24 @@ describe('docker executor against the fake docker CLI', { timeout: 90_000 }, () 
     const runs = recordedRuns(state);
     expect(runs.map((r) => r.name)).toEqual(['b1-quantize-1', 'b1-engine-1']);
     expect(runs[0]?.args).toEqual([
-      '--rm', '--name', 'b1-quantize-1', '--label', 'trt-orchestrator=1', '--gpus', '"device=0,1"', '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864',
-      '-v', `${ws}:/workspace`, '-e', 'HF_TOKEN', quantize.image, ...quantize.argv,
+      '--rm',
+      '--name',
+      'b1-quantize-1',
+      '--label',
+      'trt-orchestrator=1',
+      '--gpus',
+      '"device=0,1"',
+      '--ipc=host',
+      '--ulimit',
+      'memlock=-1',
+      '--ulimit',
+      'stack=67108864',
+      '-v',
+      `${ws}:/workspace`,
+      '-e',
+      'HF_TOKEN',
+      quantize.image,
+      ...quantize.argv,
     ]);
     expect(JSON.stringify(runs)).not.toContain(secret);
     expect(JSON.stringify(log.lines)).not.toContain(secret);
@@ -145,7 +209,22 @@ describe('docker executor against the fake docker CLI', { timeout: 90_000 }, () 
   it('an argv the pinned CLI rejects comes back as bad_argument (exit 2) with the violation', async () => {
     const { ws, executor } = setup();
     const { ctx } = runContext(ws, { runName: 'b7-engine-1' });
-    const f = failureOf(await executor.run(containerStep({ argv: ['trtllm-build', '--checkpoint_dir', '/workspace/c', '--output_dir', '/workspace/e', '--bogus_flag', '3'] }), ctx));
+    const f = failureOf(
+      await executor.run(
+        containerStep({
+          argv: [
+            'trtllm-build',
+            '--checkpoint_dir',
+            '/workspace/c',
+            '--output_dir',
+            '/workspace/e',
+            '--bogus_flag',
+            '3',
+          ],
+        }),
+        ctx,
+      ),
+    );
     expect(f.class).toBe('bad_argument');
     expect(f.result.exitCode).toBe(2);
     expect(f.message).toContain('--bogus_flag: unknown flag for trtllm-build');
@@ -188,13 +267,23 @@ describe('docker executor against the fake docker CLI', { timeout: 90_000 }, () 
     const { ws, state, executor } = setup({ FAKE_DOCKER_SLEEP_MS: '300' });
     const allocator = createGpuAllocator(['0', '1', '2', '3']);
     const run = (build: string) =>
-      withGpus(allocator, build, 2, (ids) => executor.run(containerStep({ gpus: 2, argv: ['trtllm-build', '--checkpoint_dir', '/workspace/c', '--output_dir', `/workspace/${build}`] }), runContext(ws, { gpuIds: ids, runName: `${build}-engine-1` }).ctx));
+      withGpus(allocator, build, 2, (ids) =>
+        executor.run(
+          containerStep({
+            gpus: 2,
+            argv: ['trtllm-build', '--checkpoint_dir', '/workspace/c', '--output_dir', `/workspace/${build}`],
+          }),
+          runContext(ws, { gpuIds: ids, runName: `${build}-engine-1` }).ctx,
+        ),
+      );
     const [a, b] = await Promise.all([run('ba'), run('bb')]);
     expect(a?.value.ok).toBe(true);
     expect(b?.value.ok).toBe(true);
     // FAKE_DOCKER_SLEEP_MS stretches the tool's progress over that long.
     for (const r of [a, b]) if (r?.value.ok) expect(r.value.result.durationMs).toBeGreaterThanOrEqual(300);
-    const gpus = recordedRuns(state).map((r) => r.args[r.args.indexOf('--gpus') + 1]).sort();
+    const gpus = recordedRuns(state)
+      .map((r) => r.args[r.args.indexOf('--gpus') + 1])
+      .sort();
     expect(gpus).toEqual(['"device=0,1"', '"device=2,3"']);
     expect(allocator.snapshot()).toEqual({});
   });

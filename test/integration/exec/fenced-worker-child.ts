@@ -15,7 +15,10 @@ import { writeCheckpoint } from './fenced-worker-plan.js';
 
 const env = process.env;
 const redis = new Redis(env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-const dockerEnv = { ...env, PATH: `${FAKE_BIN}:${env['PATH'] ?? ''}`, FAKE_DOCKER_HANG_AFTER_FILES: '1' } as Record<string, string>;
+const dockerEnv = { ...env, PATH: `${FAKE_BIN}:${env['PATH'] ?? ''}`, FAKE_DOCKER_HANG_AFTER_FILES: '1' } as Record<
+  string,
+  string
+>;
 await startWorker(
   fakeWorkerDeps(redis, env['PREFIX'] ?? 'missing', {
     gpuType: 'H100',

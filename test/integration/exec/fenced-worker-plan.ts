@@ -11,11 +11,18 @@ import { fixturePlan } from '../queue/fixtures.js';
 export function fencingPlan(seed: string): BuildPlan {
   const base = fixturePlan(seed, 'H100', 1);
   const hex = createHash('sha256').update(`fencing:${seed}`).digest('hex');
-  const steps = base.steps.filter((s) => s.id !== 'convert').map((s) =>
-    s.id === 'build' && s.kind === 'engine_build'
-      ? { ...s, inputs: ['/workspace/checkpoint'], outputs: ['/workspace/engine'], argv: ['trtllm-build', '--checkpoint_dir', '/workspace/checkpoint', '--output_dir', '/workspace/engine'] }
-      : s,
-  );
+  const steps = base.steps
+    .filter((s) => s.id !== 'convert')
+    .map((s) =>
+      s.id === 'build' && s.kind === 'engine_build'
+        ? {
+            ...s,
+            inputs: ['/workspace/checkpoint'],
+            outputs: ['/workspace/engine'],
+            argv: ['trtllm-build', '--checkpoint_dir', '/workspace/checkpoint', '--output_dir', '/workspace/engine'],
+          }
+        : s,
+    );
   return { ...base, planHash: `sha256:${hex}`, steps };
 }
 
@@ -24,7 +31,22 @@ export const writeCheckpoint: FetchItems = (items, ctx) => {
   for (const item of items) {
     const dir = hostPath(ctx.workspaceDir, ctx.workspaceMount, item.dest);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ architecture: 'LlamaForCausalLM', mapping: { world_size: 2 } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ architecture: 'LlamaForCausalLM', mapping: { world_size: 2 } }),
+    );
   }
-  return Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: item.revision, resolvedRevision: 'c'.repeat(40), files: [] } })));
+  return Promise.resolve(
+    items.map((item) => ({
+      item,
+      fromCache: false,
+      resolved: {
+        source: item.source,
+        repo: item.repo,
+        requestedRevision: item.revision,
+        resolvedRevision: 'c'.repeat(40),
+        files: [],
+      },
+    })),
+  );
 };

@@ -81,7 +81,11 @@ export function lineLog(): LineLog & { onLine: StepRunContext['onLine'] } {
       const seen = lines.find((l) => re.test(l.line));
       if (seen) return Promise.resolve(seen.line);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${ms} ms; got:\n${lines.map((l) => l.line).join('\n')}`)), ms);
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`no line matching ${re} within ${ms} ms; got:\n${lines.map((l) => l.line).join('\n')}`)),
+          ms,
+        );
         waiters.push({
           re,
           resolve: (l) => {
@@ -95,7 +99,10 @@ export function lineLog(): LineLog & { onLine: StepRunContext['onLine'] } {
 }
 
 /** A run context for `workspaceDir`, with a fresh abort controller. */
-export function runContext(workspaceDir: string, over: Partial<StepRunContext> = {}): { ctx: StepRunContext; abort: AbortController; log: ReturnType<typeof lineLog> } {
+export function runContext(
+  workspaceDir: string,
+  over: Partial<StepRunContext> = {},
+): { ctx: StepRunContext; abort: AbortController; log: ReturnType<typeof lineLog> } {
   const abort = new AbortController();
   const log = lineLog();
   const ctx: StepRunContext = {
@@ -125,10 +132,14 @@ export function overlaps(lives: readonly ContainerLife[]): string[] {
   const out: string[] = [];
   for (const [i, a] of lives.entries()) {
     for (const b of lives.slice(i + 1)) {
-      const same = a.labels['trt-orchestrator.build'] !== undefined && a.labels['trt-orchestrator.build'] === b.labels['trt-orchestrator.build'] && a.labels['trt-orchestrator.step'] === b.labels['trt-orchestrator.step'];
+      const same =
+        a.labels['trt-orchestrator.build'] !== undefined &&
+        a.labels['trt-orchestrator.build'] === b.labels['trt-orchestrator.build'] &&
+        a.labels['trt-orchestrator.step'] === b.labels['trt-orchestrator.step'];
       const aEnd = a.endedAt ?? Number.POSITIVE_INFINITY;
       const bEnd = b.endedAt ?? Number.POSITIVE_INFINITY;
-      if (same && a.startedAt < bEnd && b.startedAt < aEnd) out.push(`${a.name} [${a.startedAt}, ${a.endedAt}] overlaps ${b.name} [${b.startedAt}, ${b.endedAt}]`);
+      if (same && a.startedAt < bEnd && b.startedAt < aEnd)
+        out.push(`${a.name} [${a.startedAt}, ${a.endedAt}] overlaps ${b.name} [${b.startedAt}, ${b.endedAt}]`);
     }
   }
   return out;

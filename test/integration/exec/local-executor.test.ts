@@ -17,7 +17,10 @@ function workspace(): string {
   return t.dir;
 }
 
-const executor = createLocalExecutor({ env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, forceKillAfterMs: 1_000 });
+const executor = createLocalExecutor({
+  env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+  forceKillAfterMs: 1_000,
+});
 
 /** A step whose "tool" is a node one-liner (argv[0] `node`, run straight from PATH). */
 function nodeStep(script: string, extra: string[] = [], over: Parameters<typeof containerStep>[0] = {}) {
@@ -39,9 +42,15 @@ describe.concurrent('local executor', () => {
       console.log('devices=' + process.env.CUDA_VISIBLE_DEVICES);
       console.error('progress 50%');`;
     const { ctx, log } = runContext(ws, { gpuIds: ['2', '3'] });
-    const out = await executor.run(nodeStep(script, ['/workspace/engine', '--output_dir=/workspace/engine'], { gpus: 2 }), ctx);
+    const out = await executor.run(
+      nodeStep(script, ['/workspace/engine', '--output_dir=/workspace/engine'], { gpus: 2 }),
+      ctx,
+    );
     expect(out.ok, out.ok ? '' : out.failure.message).toBe(true);
-    const written = JSON.parse(readFileSync(path.join(ws, 'engine', 'config.json'), 'utf8')) as { cwd: string; flag: string };
+    const written = JSON.parse(readFileSync(path.join(ws, 'engine', 'config.json'), 'utf8')) as {
+      cwd: string;
+      flag: string;
+    };
     expect(written).toEqual({ cwd: ws, flag: `--output_dir=${path.join(ws, 'engine')}` });
     expect(log.lines).toEqual([
       { line: 'devices=2,3', stream: 'stdout' },
@@ -78,7 +87,9 @@ describe.concurrent('local executor', () => {
 
   it('times out per the step', async () => {
     const ws = workspace();
-    const f = failureOf(await executor.run(nodeStep('setInterval(() => {}, 1000)', [], { timeoutSeconds: 1 }), runContext(ws).ctx));
+    const f = failureOf(
+      await executor.run(nodeStep('setInterval(() => {}, 1000)', [], { timeoutSeconds: 1 }), runContext(ws).ctx),
+    );
     expect(f.class).toBe('timeout');
     expect(f.message).toMatch(/timed out after \d+ s/);
   });
@@ -89,7 +100,9 @@ describe.concurrent('local executor', () => {
     const f = failureOf(await executor.run(nodeStep(script), runContext(ws).ctx));
     expect(f.class).toBe('bad_argument');
     expect(f.message).toContain('error: unrecognized arguments: --nope');
-    const g = failureOf(await executor.run(containerStep({ argv: ['trtllm-build-does-not-exist', '--x'] }), runContext(ws).ctx));
+    const g = failureOf(
+      await executor.run(containerStep({ argv: ['trtllm-build-does-not-exist', '--x'] }), runContext(ws).ctx),
+    );
     expect(g.class).toBe('container_runtime');
     expect(g.result.exitCode).toBe(127);
     expect(g.result.tail).toContain('ENOENT');
@@ -97,7 +110,12 @@ describe.concurrent('local executor', () => {
 
   it('refuses an argv that escapes the workspace, without running anything', async () => {
     const ws = workspace();
-    const f = failureOf(await executor.run(nodeStep("require('fs').writeFileSync(process.argv[1], 'x')", ['/workspace/../escaped']), runContext(ws).ctx));
+    const f = failureOf(
+      await executor.run(
+        nodeStep("require('fs').writeFileSync(process.argv[1], 'x')", ['/workspace/../escaped']),
+        runContext(ws).ctx,
+      ),
+    );
     expect(f.code).toBe('STEP_INVALID_INVOCATION');
     expect(existsSync(path.join(path.dirname(ws), 'escaped'))).toBe(false);
   });

@@ -28,4 +28,6 @@ const outcome = await executor.run(input.step, {
   onLine: (line) => process.stdout.write(`line ${line}\n`),
   labels: input.labels,
 });
-process.stdout.write(`outcome ${JSON.stringify(outcome.ok ? { ok: true } : { ok: false, code: outcome.failure.code })}\n`);
+process.stdout.write(
+  `outcome ${JSON.stringify(outcome.ok ? { ok: true } : { ok: false, code: outcome.failure.code })}\n`,
+);

@@ -31,7 +31,15 @@ beforeAll(async () => {
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   queue = new BuildQueue(redis, prefix, () => Date.now());
   const fetcher = createFactsFetcher({ sources: hubSources(hub), secrets: {} });
-  const deps: ApiDeps = { redis, queue, planConfig: (t) => planConfigText(t), publisher: memoryPublisher(), tokens: [TOKEN], bodyLimit: 64 * 1024, preflight: createPreflightHook(fetcher) };
+  const deps: ApiDeps = {
+    redis,
+    queue,
+    planConfig: (t) => planConfigText(t),
+    publisher: memoryPublisher(),
+    tokens: [TOKEN],
+    bodyLimit: 64 * 1024,
+    preflight: createPreflightHook(fetcher),
+  };
   app = buildApp(deps);
   await app.ready();
 });
@@ -63,13 +71,48 @@ trt_llm:
 `;
 
 const FAILURES: readonly [string, string, string, RegExp][] = [
-  ['a 70B model in FP16 on one 80 GB GPU', yamlFor({ repo: 'meta-llama/Llama-3.1-70B-Instruct', maxSeqLen: 8192 }), 'PREFLIGHT_WEIGHTS_DO_NOT_FIT', /use 2 GPUs .* or quantization_type: fp8/],
-  ['64 attention heads split over 3 GPUs', yamlFor({ repo: 'meta-llama/Llama-3.3-70B-Instruct', tp: 3, maxSeqLen: 8192 }), 'PREFLIGHT_HEADS_NOT_DIVISIBLE', /use a tensor parallel size of 1, 2, 4, 8, 16/],
-  ['max_seq_len past what the model supports', yamlFor({ repo: 'Qwen/Qwen2.5-7B-Instruct', maxSeqLen: 131072 }), 'PREFLIGHT_MAX_SEQ_LEN_TOO_LONG', /set max_seq_len to 32768 or less/],
-  ['an architecture the pinned 1.2 line has no converter for', yamlFor({ repo: 'deepseek-ai/DeepSeek-V3', accelerator: 'H200:8', tp: 8, maxSeqLen: 8192 }), 'PREFLIGHT_ARCH_UNSUPPORTED', /set inference_stack: v2/],
-  ['a format the quantizer does not support for the family', yamlFor({ repo: 'Qwen/Qwen2.5-7B-Instruct', accelerator: 'B200', quant: 'fp4', maxSeqLen: 8192 }), 'PREFLIGHT_FORMAT_UNSUPPORTED', /use quantization_type: fp8/],
-  ['a LoRA adapter with rank 64 on an engine built for 16', LORA64, 'PREFLIGHT_LORA_RANK_TOO_LARGE', /set max_lora_rank to 64 or more/],
-  ['a gated repo without a token', yamlFor({ repo: 'acme/gated-llama', maxSeqLen: 8192 }), 'PREFLIGHT_CHECKPOINT_ACCESS_DENIED', /accept the model's license/],
+  [
+    'a 70B model in FP16 on one 80 GB GPU',
+    yamlFor({ repo: 'meta-llama/Llama-3.1-70B-Instruct', maxSeqLen: 8192 }),
+    'PREFLIGHT_WEIGHTS_DO_NOT_FIT',
+    /use 2 GPUs .* or quantization_type: fp8/,
+  ],
+  [
+    '64 attention heads split over 3 GPUs',
+    yamlFor({ repo: 'meta-llama/Llama-3.3-70B-Instruct', tp: 3, maxSeqLen: 8192 }),
+    'PREFLIGHT_HEADS_NOT_DIVISIBLE',
+    /use a tensor parallel size of 1, 2, 4, 8, 16/,
+  ],
+  [
+    'max_seq_len past what the model supports',
+    yamlFor({ repo: 'Qwen/Qwen2.5-7B-Instruct', maxSeqLen: 131072 }),
+    'PREFLIGHT_MAX_SEQ_LEN_TOO_LONG',
+    /set max_seq_len to 32768 or less/,
+  ],
+  [
+    'an architecture the pinned 1.2 line has no converter for',
+    yamlFor({ repo: 'deepseek-ai/DeepSeek-V3', accelerator: 'H200:8', tp: 8, maxSeqLen: 8192 }),
+    'PREFLIGHT_ARCH_UNSUPPORTED',
+    /set inference_stack: v2/,
+  ],
+  [
+    'a format the quantizer does not support for the family',
+    yamlFor({ repo: 'Qwen/Qwen2.5-7B-Instruct', accelerator: 'B200', quant: 'fp4', maxSeqLen: 8192 }),
+    'PREFLIGHT_FORMAT_UNSUPPORTED',
+    /use quantization_type: fp8/,
+  ],
+  [
+    'a LoRA adapter with rank 64 on an engine built for 16',
+    LORA64,
+    'PREFLIGHT_LORA_RANK_TOO_LARGE',
+    /set max_lora_rank to 64 or more/,
+  ],
+  [
+    'a gated repo without a token',
+    yamlFor({ repo: 'acme/gated-llama', maxSeqLen: 8192 }),
+    'PREFLIGHT_CHECKPOINT_ACCESS_DENIED',
+    /accept the model's license/,
+  ],
 ];
 
 describe('the failure kinds of issue 11 are rejected before anything is enqueued', () => {
@@ -91,12 +134,28 @@ describe('the failure kinds of issue 11 are rejected before anything is enqueued
 
 describe('a valid config', () => {
   it('plans with the preflight section (model facts, memory table, not checked) and the plan hash of the offline plan', async () => {
-    const yaml = yamlFor({ repo: 'meta-llama/Llama-3.3-70B-Instruct', tp: 4, quant: 'fp8_kv', builderGpus: 4, maxSeqLen: 32768, maxBatchSize: 32 });
+    const yaml = yamlFor({
+      repo: 'meta-llama/Llama-3.3-70B-Instruct',
+      tp: 4,
+      quant: 'fp8_kv',
+      builderGpus: 4,
+      maxSeqLen: 32768,
+      maxBatchSize: 32,
+    });
     const r = await app.inject({ method: 'POST', url: '/v1/plans', headers: auth, payload: yaml });
     expect(r.statusCode).toBe(200);
     const body = r.json<PreflightOutcome>();
     expect(body.plan?.planHash).toBe(planConfigText(yaml).plan?.planHash);
-    expect(body.preflight).toMatchObject({ checked: true, model: { architecture: 'LlamaForCausalLM', parameters: 70_553_706_496, checkpointBytes: 141_107_412_992, revision: hub.shaOf('meta-llama/Llama-3.3-70B-Instruct') }, memory: { gpu: 'H100', tp: 4, weightFormat: 'fp8', kvCacheDtype: 'fp8' } });
+    expect(body.preflight).toMatchObject({
+      checked: true,
+      model: {
+        architecture: 'LlamaForCausalLM',
+        parameters: 70_553_706_496,
+        checkpointBytes: 141_107_412_992,
+        revision: hub.shaOf('meta-llama/Llama-3.3-70B-Instruct'),
+      },
+      memory: { gpu: 'H100', tp: 4, weightFormat: 'fp8', kvCacheDtype: 'fp8' },
+    });
     expect(body.preflight?.memory?.perGpu.kvBytesPerToken).toBe(2 * 80 * 2 * 128);
     expect(body.preflight?.notChecked.length).toBeGreaterThan(0);
     const b = await app.inject({ method: 'POST', url: '/v1/builds', headers: auth, payload: yaml });

@@ -15,9 +15,21 @@ afterAll(async () => {
   await hub.close();
 });
 
-const item = (repo: string, o: Partial<FetchItem> = {}): FetchItem => ({ role: 'checkpoint', name: null, source: 'HF', repo, revision: null, repoType: 'model', secretName: 'hf_access_token', dest: '/workspace/checkpoint', ...o });
-const configReads = (repo: string): number => hub.requests.filter((r) => r.url.startsWith(`/${repo}/resolve/`) && r.url.endsWith('/config.json')).length;
-const revisionReads = (repo: string): number => hub.requests.filter((r) => r.url.startsWith(`/api/models/${repo}/revision/`)).length;
+const item = (repo: string, o: Partial<FetchItem> = {}): FetchItem => ({
+  role: 'checkpoint',
+  name: null,
+  source: 'HF',
+  repo,
+  revision: null,
+  repoType: 'model',
+  secretName: 'hf_access_token',
+  dest: '/workspace/checkpoint',
+  ...o,
+});
+const configReads = (repo: string): number =>
+  hub.requests.filter((r) => r.url.startsWith(`/${repo}/resolve/`) && r.url.endsWith('/config.json')).length;
+const revisionReads = (repo: string): number =>
+  hub.requests.filter((r) => r.url.startsWith(`/api/models/${repo}/revision/`)).length;
 
 describe('facts fetcher', () => {
   it('reads the real config.json and the listed weight bytes, pinned to the resolved commit, without touching weights', async () => {
@@ -27,7 +39,12 @@ describe('facts fetcher', () => {
     if (!r.ok) return;
     const expected = parseModelConfigText(configText('meta-llama__Llama-3.1-8B-Instruct'));
     expect(expected.ok && r.value.model).toEqual(expected.ok ? expected.facts : null);
-    expect(r.value).toMatchObject({ source: 'HF', repo: 'meta-llama/Llama-3.1-8B-Instruct', resolvedRevision: hub.shaOf('meta-llama/Llama-3.1-8B-Instruct'), checkpointBytes: 16_060_522_496 });
+    expect(r.value).toMatchObject({
+      source: 'HF',
+      repo: 'meta-llama/Llama-3.1-8B-Instruct',
+      resolvedRevision: hub.shaOf('meta-llama/Llama-3.1-8B-Instruct'),
+      checkpointBytes: 16_060_522_496,
+    });
     expect(hub.requests.some((q) => q.url.endsWith('model.safetensors'))).toBe(false);
   });
 
@@ -56,7 +73,16 @@ describe('facts fetcher', () => {
   it('reads adapter_config.json of a LoRA adapter', async () => {
     const f = createFactsFetcher({ sources: hubSources(hub), secrets: {} });
     const r = await f.adapter(item('example-org/rank64-lora', { role: 'lora_adapter', name: 'big' }));
-    expect(r).toEqual({ ok: true, value: { name: 'big', rank: 64, targetModules: ['q_proj', 'v_proj'], baseModel: 'meta-llama/Llama-3.1-8B-Instruct', modulesToSave: [] } });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        name: 'big',
+        rank: 64,
+        targetModules: ['q_proj', 'v_proj'],
+        baseModel: 'meta-llama/Llama-3.1-8B-Instruct',
+        modulesToSave: [],
+      },
+    });
   });
 
   it('a gated repo is denied; a private one needs the token the build would use (secret or HF_TOKEN), never echoed', async () => {
@@ -68,15 +94,30 @@ describe('facts fetcher', () => {
     const ok = await withSecret.checkpoint(item('acme/private-llama'));
     expect(ok.ok).toBe(true);
     expect(JSON.stringify(ok)).not.toContain(PRIVATE_TOKEN);
-    expect((await createFactsFetcher({ sources: hubSources(hub, PRIVATE_TOKEN), secrets: {} }).checkpoint(item('acme/private-llama'))).ok).toBe(true);
+    expect(
+      (
+        await createFactsFetcher({ sources: hubSources(hub, PRIVATE_TOKEN), secrets: {} }).checkpoint(
+          item('acme/private-llama'),
+        )
+      ).ok,
+    ).toBe(true);
   });
 
   it('missing repos, revisions and config files are told apart; archives are not opened', async () => {
     const f = createFactsFetcher({ sources: hubSources(hub), secrets: {} });
     expect(await f.checkpoint(item('nobody/nothing'))).toMatchObject({ ok: false, problem: { kind: 'missing' } });
-    expect(await f.checkpoint(item('meta-llama/Llama-3.1-8B', { revision: 'no-such-branch' }))).toMatchObject({ ok: false, problem: { kind: 'missing' } });
-    expect(await f.checkpoint(item('example-org/no-config'))).toEqual({ ok: false, problem: { kind: 'invalid', message: 'there is no config.json at the checkpoint root' } });
-    expect(await f.checkpoint(item('https://x.example/a.tar.gz', { source: 'REMOTE_URL' }))).toMatchObject({ ok: false, problem: { kind: 'unsupported' } });
+    expect(await f.checkpoint(item('meta-llama/Llama-3.1-8B', { revision: 'no-such-branch' }))).toMatchObject({
+      ok: false,
+      problem: { kind: 'missing' },
+    });
+    expect(await f.checkpoint(item('example-org/no-config'))).toEqual({
+      ok: false,
+      problem: { kind: 'invalid', message: 'there is no config.json at the checkpoint root' },
+    });
+    expect(await f.checkpoint(item('https://x.example/a.tar.gz', { source: 'REMOTE_URL' }))).toMatchObject({
+      ok: false,
+      problem: { kind: 'unsupported' },
+    });
   });
 
   it('an unreachable hub is "unavailable" (not an error for the plan)', async () => {
@@ -84,6 +125,9 @@ describe('facts fetcher', () => {
     const url = down.url;
     await down.close();
     const f = createFactsFetcher({ sources: hubSources({ ...hub, url }), secrets: {}, timeoutMs: 5000 });
-    expect(await f.checkpoint(item('meta-llama/Llama-3.1-8B'))).toMatchObject({ ok: false, problem: { kind: 'unavailable' } });
+    expect(await f.checkpoint(item('meta-llama/Llama-3.1-8B'))).toMatchObject({
+      ok: false,
+      problem: { kind: 'unavailable' },
+    });
   });
 });

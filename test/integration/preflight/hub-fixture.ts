@@ -17,14 +17,32 @@ export const STAND_INS: Readonly<Record<string, string>> = {
 
 /** bge-reranker-large: no official file is vendored; values documented in PROVENANCE.md "Gaps". */
 const BGE_RERANKER = {
-  architectures: ['XLMRobertaForSequenceClassification'], model_type: 'xlm-roberta', hidden_size: 1024, num_hidden_layers: 24,
-  num_attention_heads: 16, intermediate_size: 4096, vocab_size: 250002, max_position_embeddings: 514, type_vocab_size: 1,
+  architectures: ['XLMRobertaForSequenceClassification'],
+  model_type: 'xlm-roberta',
+  hidden_size: 1024,
+  num_hidden_layers: 24,
+  num_attention_heads: 16,
+  intermediate_size: 4096,
+  vocab_size: 250002,
+  max_position_embeddings: 514,
+  type_vocab_size: 1,
 };
 
 const adapter = (id: string, r: number, modules: string[], base: string): FakeHubRepo => ({
   id,
   files: [
-    { path: 'adapter_config.json', data: Buffer.from(JSON.stringify({ peft_type: 'LORA', r, lora_alpha: 2 * r, target_modules: modules, base_model_name_or_path: base })) },
+    {
+      path: 'adapter_config.json',
+      data: Buffer.from(
+        JSON.stringify({
+          peft_type: 'LORA',
+          r,
+          lora_alpha: 2 * r,
+          target_modules: modules,
+          base_model_name_or_path: base,
+        }),
+      ),
+    },
     { path: 'adapter_model.safetensors', size: 54_000_000, lfs: true, advertisedSha256: '1'.repeat(64) },
   ],
 });
@@ -35,13 +53,29 @@ export const PRIVATE_TOKEN = 'hf_private_token_for_preflight_tests';
 export async function startPreflightHub(): Promise<FakeHub> {
   const repos = realConfigRepos({
     aliases: STAND_INS,
-    weightBytes: { 'meta-llama/Llama-3.1-8B-Instruct': 16_060_522_496, 'meta-llama/Llama-3.3-70B-Instruct': 141_107_412_992 },
+    weightBytes: {
+      'meta-llama/Llama-3.1-8B-Instruct': 16_060_522_496,
+      'meta-llama/Llama-3.3-70B-Instruct': 141_107_412_992,
+    },
     gated: ['acme/gated-llama'],
   }).map((r) => (r.id === 'acme/private-llama' ? { ...r, privateToken: PRIVATE_TOKEN } : r));
   repos.push(
-    { id: 'BAAI/bge-reranker-large', files: [{ path: 'config.json', data: Buffer.from(JSON.stringify(BGE_RERANKER, null, 2)) }] },
-    adapter('example-org/llama-3.1-8b-instruct-sql-lora', 16, ['q_proj', 'k_proj', 'v_proj', 'o_proj'], 'meta-llama/Llama-3.1-8B-Instruct'),
-    adapter('example-org/llama-3.1-8b-instruct-support-lora', 8, ['q_proj', 'v_proj'], 'meta-llama/Llama-3.1-8B-Instruct'),
+    {
+      id: 'BAAI/bge-reranker-large',
+      files: [{ path: 'config.json', data: Buffer.from(JSON.stringify(BGE_RERANKER, null, 2)) }],
+    },
+    adapter(
+      'example-org/llama-3.1-8b-instruct-sql-lora',
+      16,
+      ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+      'meta-llama/Llama-3.1-8B-Instruct',
+    ),
+    adapter(
+      'example-org/llama-3.1-8b-instruct-support-lora',
+      8,
+      ['q_proj', 'v_proj'],
+      'meta-llama/Llama-3.1-8B-Instruct',
+    ),
     adapter('example-org/rank64-lora', 64, ['q_proj', 'v_proj'], 'meta-llama/Llama-3.1-8B-Instruct'),
     { id: 'example-org/no-config', files: [{ path: 'README.md', data: Buffer.from('no config here') }] },
   );
@@ -50,5 +84,9 @@ export async function startPreflightHub(): Promise<FakeHub> {
 
 /** The production source registry pointed at the hub (the outbound policy allows loopback only here). */
 export function hubSources(hub: FakeHub, token?: string): SourceRegistry {
-  return sourcesFromEnv({ HF_ENDPOINT: hub.url, OUTBOUND_ALLOW: '127.0.0.1', ...(token !== undefined ? { HF_TOKEN: token } : {}) });
+  return sourcesFromEnv({
+    HF_ENDPOINT: hub.url,
+    OUTBOUND_ALLOW: '127.0.0.1',
+    ...(token !== undefined ? { HF_TOKEN: token } : {}),
+  });
 }

@@ -13,7 +13,9 @@ import type { FakeHub } from '../../fixtures/servers/fake-hub.js';
 import { startPreflightHub } from './hub-fixture.js';
 
 const RECIPES = join(import.meta.dirname, '../../../recipes');
-const recipes = readdirSync(RECIPES).filter((f) => f.endsWith('.yaml')).sort();
+const recipes = readdirSync(RECIPES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 let hub: FakeHub;
 
 beforeAll(async () => {
@@ -27,7 +29,12 @@ async function run(argv: string[], env: Record<string, string> = {}): Promise<{ 
   const stdout = new PassThrough();
   const chunks: Buffer[] = [];
   stdout.on('data', (c: Buffer) => chunks.push(c));
-  const code = await main(argv, { stdin: Readable.from([]), stdout, stderr: new PassThrough(), env: { HF_ENDPOINT: hub.url, OUTBOUND_ALLOW: '127.0.0.1', ...env } });
+  const code = await main(argv, {
+    stdin: Readable.from([]),
+    stdout,
+    stderr: new PassThrough(),
+    env: { HF_ENDPOINT: hub.url, OUTBOUND_ALLOW: '127.0.0.1', ...env },
+  });
   return { code, stdout: Buffer.concat(chunks).toString('utf8') };
 }
 
@@ -40,8 +47,15 @@ describe('trt-plan --online on the recipes', () => {
     const file = join(RECIPES, name);
     const text = await run(['--online', file]);
     expect(text.code, text.stdout).toBe(0);
-    const json = JSON.parse((await run(['--online', '--json', file])).stdout) as { valid: boolean; plan: { planHash: string } | null; preflight: { checked: boolean; notChecked: { what: string }[] } };
-    const offline = JSON.parse((await run(['--json', file])).stdout) as { plan: { planHash: string } | null; preflight?: unknown };
+    const json = JSON.parse((await run(['--online', '--json', file])).stdout) as {
+      valid: boolean;
+      plan: { planHash: string } | null;
+      preflight: { checked: boolean; notChecked: { what: string }[] };
+    };
+    const offline = JSON.parse((await run(['--json', file])).stdout) as {
+      plan: { planHash: string } | null;
+      preflight?: unknown;
+    };
     expect(json.valid).toBe(true);
     expect(json.plan?.planHash).toBe(offline.plan?.planHash);
     expect(offline.preflight).toBeUndefined();
@@ -66,11 +80,16 @@ describe('trt-plan --online on the recipes', () => {
   });
 
   it('--online fails a config the checkpoint contradicts (exit 1, diagnostic with position)', async () => {
-    const yaml = readFileSync(join(RECIPES, 'qwen2.5-7b-noquant-l4.yaml'), 'utf8').replace('max_seq_len: 8192', 'max_seq_len: 131072');
+    const yaml = readFileSync(join(RECIPES, 'qwen2.5-7b-noquant-l4.yaml'), 'utf8').replace(
+      'max_seq_len: 8192',
+      'max_seq_len: 131072',
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'trt-online-')), 'c.yaml');
     writeFileSync(file, yaml);
     const r = await run(['--online', file]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/c\.yaml:\d+:\d+: error PREFLIGHT_MAX_SEQ_LEN_TOO_LONG trt_llm\.build\.max_seq_len: max_seq_len 131072 exceeds the 32768 tokens/);
+    expect(r.stdout).toMatch(
+      /c\.yaml:\d+:\d+: error PREFLIGHT_MAX_SEQ_LEN_TOO_LONG trt_llm\.build\.max_seq_len: max_seq_len 131072 exceeds the 32768 tokens/,
+    );
   });
 });

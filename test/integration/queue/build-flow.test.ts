@@ -14,8 +14,19 @@ import { buildQueueName } from '../../../orchestrator/queue/job-catalog.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
 import {
-  REDIS_URL, cleanupPrefix, failure, fakeWorkerDeps, fixturePlan, hangUntilAborted, instantScript, memoryAllocator,
-  memoryPublisher, scriptedExecutor, uniquePrefix, waitFor, waitForStatus,
+  REDIS_URL,
+  cleanupPrefix,
+  failure,
+  fakeWorkerDeps,
+  fixturePlan,
+  hangUntilAborted,
+  instantScript,
+  memoryAllocator,
+  memoryPublisher,
+  scriptedExecutor,
+  uniquePrefix,
+  waitFor,
+  waitForStatus,
 } from './fixtures.js';
 
 const prefix = uniquePrefix('flow');
@@ -53,7 +64,10 @@ describe('build flow', () => {
     expect(sub.build.id).toMatch(/^[0-9a-f]{16}-1$/);
     const done = await waitForStatus(bq.store, sub.build.id, 'succeeded');
     expect(done?.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
-      ['fetch', 'succeeded', 1], ['convert', 'succeeded', 1], ['build', 'succeeded', 1], ['publish', 'succeeded', 1],
+      ['fetch', 'succeeded', 1],
+      ['convert', 'succeeded', 1],
+      ['build', 'succeeded', 1],
+      ['publish', 'succeeded', 1],
     ]);
     expect(done?.steps.every((s) => s.progress === 1 && s.startedAt !== null && s.finishedAt !== null)).toBe(true);
     expect(done?.artifacts?.manifest).toBe(`builds/${plan.planHash.slice(7)}/manifest.json`);
@@ -64,7 +78,9 @@ describe('build flow', () => {
     expect(await fetchJob?.getState()).toBe('completed');
     // Finished jobs expire with the build records (retention, default 7 days).
     expect(fetchJob?.opts.removeOnComplete).toEqual({ age: 7 * 24 * 3600 });
-    expect((await bq.queue(buildQueueName('A10G')).getJob(sub.build.id))?.opts.removeOnFail).toEqual({ age: 7 * 24 * 3600 });
+    expect((await bq.queue(buildQueueName('A10G')).getJob(sub.build.id))?.opts.removeOnFail).toEqual({
+      age: 7 * 24 * 3600,
+    });
     const logs = await bq.store.readLogs(sub.build.id, 0, 100);
     expect(logs.entries.map((e) => e.line)).toContain('[2/2] done');
     expect(logs.entries.map((e) => e.seq)).toEqual(logs.entries.map((_, i) => i + 1));
@@ -82,8 +98,18 @@ describe('build flow', () => {
     expect(subs.filter((s) => s.created)).toHaveLength(1);
     const id = subs[0]?.build.id ?? '';
     // The IO worker of the first test fetches; then the build waits on `build-L4`, which no worker serves.
-    await waitFor(() => bq.store.get(id), (b) => b?.steps[0]?.status === 'succeeded', 10_000, 'fetch done');
-    await waitFor(() => bq.queue(buildQueueName('L4')).getJobCounts('waiting'), (c) => c['waiting'] === 1, 10_000, 'build waiting');
+    await waitFor(
+      () => bq.store.get(id),
+      (b) => b?.steps[0]?.status === 'succeeded',
+      10_000,
+      'fetch done',
+    );
+    await waitFor(
+      () => bq.queue(buildQueueName('L4')).getJobCounts('waiting'),
+      (c) => c['waiting'] === 1,
+      10_000,
+      'build waiting',
+    );
     // Nobody serves L4: the view says so (from the worker registry), instead of a silent `queued`.
     expect((await bq.view(id))?.waitReason).toBe('waiting for 1×L4: no registered worker serves L4');
     const c = await bq.cancel(id);
@@ -110,7 +136,9 @@ describe('build flow', () => {
 
   it('retries a transient failure and resumes after the last completed step', async () => {
     const executor = scriptedExecutor((step, ctx, call) =>
-      step.id === 'build' && call === 2 ? Promise.resolve({ ok: false, failure: failure('network', true) }) : instantScript(step, ctx, call),
+      step.id === 'build' && call === 2
+        ? Promise.resolve({ ok: false, failure: failure('network', true) })
+        : instantScript(step, ctx, call),
     );
     await worker({ gpuType: 'H200', executor });
     const sub = await bq.submit(fixturePlan('transient', 'H200'), null);
@@ -125,7 +153,9 @@ describe('build flow', () => {
 
   it('stops on CUDA OOM with a stable code and advice, without retrying', async () => {
     const executor = scriptedExecutor((step, ctx, call) =>
-      step.id === 'build' ? Promise.resolve({ ok: false, failure: failure('cuda_oom', false) }) : instantScript(step, ctx, call),
+      step.id === 'build'
+        ? Promise.resolve({ ok: false, failure: failure('cuda_oom', false) })
+        : instantScript(step, ctx, call),
     );
     await worker({ gpuType: 'A100', executor });
     const sub = await bq.submit(fixturePlan('oom', 'A100'), null);
@@ -139,12 +169,16 @@ describe('build flow', () => {
     // Its own prefix: the IO workers of this file would fetch the plan for real.
     const own = uniquePrefix('flow-gated');
     const q = new BuildQueue(redis, own, () => Date.now());
-    const gatedFetch: WorkerDeps['fetchItems'] = () => Promise.reject(new SourceError('HF_REPO_GATED', 'acme/tiny is gated: request access on huggingface.co'));
+    const gatedFetch: WorkerDeps['fetchItems'] = () =>
+      Promise.reject(new SourceError('HF_REPO_GATED', 'acme/tiny is gated: request access on huggingface.co'));
     const w = await startWorker(fakeWorkerDeps(redis, own, { gpuType: 'T4', io: true, fetchItems: gatedFetch }));
     try {
       const sub = await q.submit(fixturePlan('gated', 'T4'), null);
       const done = await waitForStatus(q.store, sub.build.id, 'failed', 15_000);
-      expect(done?.error).toMatchObject({ code: 'HF_REPO_GATED', message: 'acme/tiny is gated: request access on huggingface.co' });
+      expect(done?.error).toMatchObject({
+        code: 'HF_REPO_GATED',
+        message: 'acme/tiny is gated: request access on huggingface.co',
+      });
       expect(done?.error?.advice).toContain('licence');
       expect(errorCodeInfo('HF_REPO_GATED')).toMatchObject({ httpStatus: 403, fault: 'user' });
       expect(done?.steps[0]).toMatchObject({ id: 'fetch', status: 'failed', attempts: 1 });
@@ -157,10 +191,17 @@ describe('build flow', () => {
 
   it('cancels a running build: the step gets the abort, devices are released, status cancelled', async () => {
     const allocator = memoryAllocator(['0']);
-    const executor = scriptedExecutor((step, ctx, call) => (step.id === 'build' ? hangUntilAborted(ctx) : instantScript(step, ctx, call)));
+    const executor = scriptedExecutor((step, ctx, call) =>
+      step.id === 'build' ? hangUntilAborted(ctx) : instantScript(step, ctx, call),
+    );
     await worker({ gpuType: 'L40S', executor, allocator });
     const sub = await bq.submit(fixturePlan('cancel-running', 'L40S'), null);
-    await waitFor(() => bq.store.get(sub.build.id), (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running', 15_000, 'build step running');
+    await waitFor(
+      () => bq.store.get(sub.build.id),
+      (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running',
+      15_000,
+      'build step running',
+    );
     expect(allocator.snapshot()[sub.build.id]).toEqual(['0']);
     const t0 = Date.now();
     const c = await bq.cancel(sub.build.id);
@@ -168,7 +209,12 @@ describe('build flow', () => {
     const done = await waitForStatus(bq.store, sub.build.id, 'cancelled', 5000);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(done?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'cancelled', 'cancelled']);
-    await waitFor(() => Promise.resolve(allocator.snapshot()), (s) => Object.keys(s).length === 0, 5000, 'devices released');
+    await waitFor(
+      () => Promise.resolve(allocator.snapshot()),
+      (s) => Object.keys(s).length === 0,
+      5000,
+      'devices released',
+    );
     expect((await bq.cancel(sub.build.id)).kind).toBe('finished');
   });
 
@@ -180,10 +226,20 @@ describe('build flow', () => {
     });
     await worker({ gpuType: 'GB300', executor, allocator: memoryAllocator(['0']) });
     const sub = await bq.submit(fixturePlan('progress-live', 'GB300'), null);
-    const running = await waitFor(() => bq.store.get(sub.build.id), (b) => b?.steps.find((s) => s.id === 'build')?.progress === 0.5, 15_000, 'live progress 0.5');
+    const running = await waitFor(
+      () => bq.store.get(sub.build.id),
+      (b) => b?.steps.find((s) => s.id === 'build')?.progress === 0.5,
+      15_000,
+      'live progress 0.5',
+    );
     expect(running?.status).toBe('running');
     expect(running?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'running', 'pending']);
-    const logs = await waitFor(() => bq.store.readLogs(sub.build.id, 0, 100), (l) => l.entries.some((e) => e.line.startsWith('Loading weights:')), 5000, 'live log line');
+    const logs = await waitFor(
+      () => bq.store.readLogs(sub.build.id, 0, 100),
+      (l) => l.entries.some((e) => e.line.startsWith('Loading weights:')),
+      5000,
+      'live log line',
+    );
     expect(logs.entries.map((e) => e.seq)).toEqual(logs.entries.map((_, i) => i + 1));
     await bq.cancel(sub.build.id);
     const done = await waitForStatus(bq.store, sub.build.id, 'cancelled', 5000);
@@ -193,7 +249,12 @@ describe('build flow', () => {
   it('shows why a build waits for GPUs no worker has, then fails it after the wait limit', async () => {
     await worker({ gpuType: 'RTX_PRO_6000', allocator: memoryAllocator(['0', '1']), gpuWaitLimitMs: 1500 });
     const sub = await bq.submit(fixturePlan('too-big', 'RTX_PRO_6000', 4), null);
-    const waiting = await waitFor(() => bq.store.get(sub.build.id), (b) => b?.waitReason !== null, 10_000, 'a wait reason');
+    const waiting = await waitFor(
+      () => bq.store.get(sub.build.id),
+      (b) => b?.waitReason !== null,
+      10_000,
+      'a wait reason',
+    );
     expect(waiting?.status).toBe('queued');
     expect(waiting?.waitReason).toBe('waiting for 4×RTX_PRO_6000: no registered worker has that many');
     const done = await waitForStatus(bq.store, sub.build.id, 'failed', 15_000);

@@ -25,16 +25,31 @@ afterAll(async () => {
 describe('BuildStore', () => {
   it('keeps only the last `cap` log lines, numbered across appends, and pages them', async () => {
     const { id } = await store.claim(fixturePlan('logs'), 1000, null);
-    const line = (n: number) => ({ ts: n, step: 'convert', stream: 'stdout' as const, line: `line ${n} "quoted" ünïcode` });
+    const line = (n: number) => ({
+      ts: n,
+      step: 'convert',
+      stream: 'stdout' as const,
+      line: `line ${n} "quoted" ünïcode`,
+    });
     expect(await store.logBatch(id, [1, 2, 3, 4, 5, 6, 7].map(line))).toBe(7);
     expect(await store.logBatch(id, [8, 9].map(line))).toBe(9);
     expect(await redis.xlen(store.keys.log(id))).toBe(5);
     const all = await store.readLogs(id, 0, 100);
     expect(all.truncated).toBe(true);
     expect(all.entries.map((e) => e.seq)).toEqual([5, 6, 7, 8, 9]);
-    expect(all.entries[0]).toEqual({ seq: 5, ts: 5, step: 'convert', stream: 'stdout', line: 'line 5 "quoted" ünïcode' });
+    expect(all.entries[0]).toEqual({
+      seq: 5,
+      ts: 5,
+      step: 'convert',
+      stream: 'stdout',
+      line: 'line 5 "quoted" ünïcode',
+    });
     const page = await store.readLogs(id, 6, 2);
-    expect(page).toEqual({ entries: [expect.objectContaining({ seq: 7 }), expect.objectContaining({ seq: 8 })], next: 8, truncated: false });
+    expect(page).toEqual({
+      entries: [expect.objectContaining({ seq: 7 }), expect.objectContaining({ seq: 8 })],
+      next: 8,
+      truncated: false,
+    });
     expect(await store.readLogs(id, 9, 10)).toEqual({ entries: [], next: 9, truncated: false });
     expect(await store.readLogs('0000000000000000-1', 0, 10)).toEqual({ entries: [], next: 0, truncated: false });
   });
@@ -44,13 +59,33 @@ describe('BuildStore', () => {
     const ref = { id, planHash: fixturePlan('load-mark').planHash };
     const first = await store.load(id, { kind: 'fetch', atMs: 2000 });
     expect(first?.marked).toBe('fetch');
-    expect(first?.steps.get('fetch')).toEqual({ id: 'fetch', kind: 'fetch', status: 'running', attempts: 1, startedAt: new Date(2000).toISOString(), finishedAt: null, progress: null });
+    expect(first?.steps.get('fetch')).toEqual({
+      id: 'fetch',
+      kind: 'fetch',
+      status: 'running',
+      attempts: 1,
+      startedAt: new Date(2000).toISOString(),
+      finishedAt: null,
+      progress: null,
+    });
     expect((await store.get(id))?.steps[0]).toEqual(first?.steps.get('fetch'));
     // A second attempt counts; a plain load marks nothing.
     expect((await store.load(id, { kind: 'fetch', atMs: 3000 }))?.steps.get('fetch')?.attempts).toBe(2);
     expect((await store.load(id))?.marked).toBeNull();
     // Succeeded steps, cancel-requested and terminal builds are left as they are.
-    await store.commitStep(ref, { views: [{ id: 'fetch', kind: 'fetch', status: 'succeeded', attempts: 2, startedAt: null, finishedAt: null, progress: 1 }] });
+    await store.commitStep(ref, {
+      views: [
+        {
+          id: 'fetch',
+          kind: 'fetch',
+          status: 'succeeded',
+          attempts: 2,
+          startedAt: null,
+          finishedAt: null,
+          progress: 1,
+        },
+      ],
+    });
     expect((await store.load(id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
     const otherPlan = fixturePlan('load-mark-cancel');
     const other = await store.claim(otherPlan, 1000, null);
@@ -67,11 +102,20 @@ describe('BuildStore', () => {
     expect(await store.get(id)).toEqual(viewOfNewBuild(id, plan, 2000, null));
     expect((await store.list('queued', 0, 10)).items.map((b) => b.id)).toContain(id);
     expect(await store.setStatus(ref, 'running', 2001)).toBe(true);
-    expect(await store.setStatus(ref, 'failed', 2002, { error: { code: 'STEP_CUDA_OOM', message: 'oom', advice: 'raise num_builder_gpus' } })).toBe(true);
+    expect(
+      await store.setStatus(ref, 'failed', 2002, {
+        error: { code: 'STEP_CUDA_OOM', message: 'oom', advice: 'raise num_builder_gpus' },
+      }),
+    ).toBe(true);
     expect(await store.setStatus(ref, 'running', 2003)).toBe(false);
     expect(await store.setStatus(ref, 'succeeded', 2003)).toBe(false);
     const b = await store.get(id);
-    expect(b).toMatchObject({ status: 'failed', error: { code: 'STEP_CUDA_OOM' }, createdAt: new Date(2000).toISOString(), updatedAt: new Date(2002).toISOString() });
+    expect(b).toMatchObject({
+      status: 'failed',
+      error: { code: 'STEP_CUDA_OOM' },
+      createdAt: new Date(2000).toISOString(),
+      updatedAt: new Date(2002).toISOString(),
+    });
     expect((await store.list('queued', 0, 10)).items.map((x) => x.id)).not.toContain(id);
     expect((await store.list('failed', 0, 10)).items.map((x) => x.id)).toEqual([id]);
     expect(await store.setStatus({ id: '0000000000000000-9', planHash: plan.planHash }, 'running', 1)).toBe(false);
@@ -83,7 +127,9 @@ describe('BuildStore', () => {
     expect(await store.claim(plan, 3001, null)).toEqual({ created: false, id: again.id });
     const ref2 = { id: again.id, planHash: plan.planHash };
     expect(await store.setStatus(ref2, 'running', 3002)).toBe(true);
-    expect(await store.commitStep(ref2, { views: [], lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] })).toEqual({ cancelRequested: false });
+    expect(
+      await store.commitStep(ref2, { views: [], lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] }),
+    ).toEqual({ cancelRequested: false });
     expect((await store.readLogs(again.id, 0, 10)).entries.map((e) => e.line)).toEqual(['only a line']);
     const counts = await store.countByStatus();
     expect(counts.failed).toBe(1);
@@ -97,8 +143,15 @@ describe('BuildStore', () => {
     const ref = { id, planHash: plan.planHash };
     await short.logBatch(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'kept a while' }]);
     expect(await redis.pttl(short.keys.build(id))).toBe(-1); // a live build never expires
-    expect(await short.setStatus(ref, 'failed', Date.now(), { error: { code: 'STEP_FAILED', message: 'x', advice: null } })).toBe(true);
-    for (const key of [short.keys.build(id), short.keys.steps(id), short.keys.log(id), short.keys.byPlan(plan.planHash)]) {
+    expect(
+      await short.setStatus(ref, 'failed', Date.now(), { error: { code: 'STEP_FAILED', message: 'x', advice: null } }),
+    ).toBe(true);
+    for (const key of [
+      short.keys.build(id),
+      short.keys.steps(id),
+      short.keys.log(id),
+      short.keys.byPlan(plan.planHash),
+    ]) {
       const ttl = await redis.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);
       expect(ttl, key).toBeLessThanOrEqual(300);
@@ -106,7 +159,12 @@ describe('BuildStore', () => {
     // The log stream ends with an `end` entry the live readers stop at.
     const last = (await redis.xrevrange(short.keys.log(id), '+', '-', 'COUNT', 1))[0];
     expect(last?.[1]).toEqual(['end', 'failed']);
-    await waitFor(() => redis.exists(short.keys.build(id)), (n) => n === 0, 5000, 'record expired');
+    await waitFor(
+      () => redis.exists(short.keys.build(id)),
+      (n) => n === 0,
+      5000,
+      'record expired',
+    );
     expect(await short.get(id)).toBeNull();
     // The next finished build prunes the expired one from the indexes.
     const other = fixturePlan('retention-2');
@@ -115,7 +173,11 @@ describe('BuildStore', () => {
     expect(await redis.zscore(short.keys.statusIndex('failed'), id)).toBeNull();
     expect(await redis.zscore(short.keys.index, id)).toBeNull();
     // A resubmission after expiry starts a new generation (the API answers it from the artifact store when published).
-    const again = await short.claim(plan, Date.now(), { store: 'memory://', prefix: 'p/', manifest: 'p/manifest.json' });
+    const again = await short.claim(plan, Date.now(), {
+      store: 'memory://',
+      prefix: 'p/',
+      manifest: 'p/manifest.json',
+    });
     expect(again).toEqual({ created: true, id: id.replace(/-1$/, '-2') });
     expect((await short.get(again.id))?.status).toBe('succeeded');
   });
@@ -123,7 +185,11 @@ describe('BuildStore', () => {
   it('refuses a stored record that does not match its schema instead of casting it', async () => {
     const plan = fixturePlan('corrupt');
     const { id } = await store.claim(plan, 1000, null);
-    await redis.hset(store.keys.steps(id), 'convert', JSON.stringify({ id: 'convert', kind: 'convert', status: 'exploded' }));
+    await redis.hset(
+      store.keys.steps(id),
+      'convert',
+      JSON.stringify({ id: 'convert', kind: 'convert', status: 'exploded' }),
+    );
     await expect(store.get(id)).rejects.toBeInstanceOf(RecordCorruptError);
     await redis.hset(store.keys.build(id), 'status', 'half-done');
     await expect(store.status(id)).rejects.toMatchObject({ code: 'RECORD_CORRUPT' });

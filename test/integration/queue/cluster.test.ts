@@ -17,9 +17,19 @@ import { LogFollower } from '../../../orchestrator/queue/log-follower.js';
 import type { StreamItem } from '../../../orchestrator/queue/log-follower.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
-import { fakeWorkerDeps, fixturePlan, hangUntilAborted, instantScript, memoryAllocator, scriptedExecutor, waitFor, waitForStatus } from './fixtures.js';
+import {
+  fakeWorkerDeps,
+  fixturePlan,
+  hangUntilAborted,
+  instantScript,
+  memoryAllocator,
+  scriptedExecutor,
+  waitFor,
+  waitForStatus,
+} from './fixtures.js';
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0 && spawnSync('redis-cli', ['--version']).status === 0;
+const hasRedis =
+  spawnSync('redis-server', ['--version']).status === 0 && spawnSync('redis-cli', ['--version']).status === 0;
 if (!hasRedis) console.warn('cluster.test: redis-server/redis-cli not found; the Redis Cluster suite is skipped');
 
 const base = 20_000 + Math.floor(Math.random() * 20_000);
@@ -39,15 +49,56 @@ function clusterReady(): Promise<boolean> {
 beforeAll(async () => {
   if (!hasRedis) return;
   for (const port of ports) {
-    const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const p = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
     servers.push(p);
   }
-  await waitFor(() => Promise.resolve(ports.every((p) => spawnSync('redis-cli', ['-p', String(p), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG')), (ok) => ok, 10_000, 'redis servers up');
-  const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  await waitFor(
+    () =>
+      Promise.resolve(
+        ports.every(
+          (p) => spawnSync('redis-cli', ['-p', String(p), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG',
+        ),
+      ),
+    (ok) => ok,
+    10_000,
+    'redis servers up',
+  );
+  const create = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+    { encoding: 'utf8' },
+  );
   if (create.status !== 0) throw new Error(`cluster create failed: ${create.stdout}${create.stderr}`);
   await waitFor(clusterReady, (ok) => ok, 20_000, 'cluster_state:ok');
-  cluster = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: { maxRetriesPerRequest: null } });
-  await waitFor(() => cluster.ping().catch(() => 'no'), (r) => r === 'PONG', 10_000, 'cluster client');
+  cluster = new Cluster(
+    ports.map((port) => ({ host: '127.0.0.1', port })),
+    { redisOptions: { maxRetriesPerRequest: null } },
+  );
+  await waitFor(
+    () => cluster.ping().catch(() => 'no'),
+    (r) => r === 'PONG',
+    10_000,
+    'cluster client',
+  );
   bq = new BuildQueue(cluster, prefix, () => Date.now());
 }, 60_000);
 
@@ -66,15 +117,35 @@ describe.skipIf(!hasRedis)('on a three-master Redis Cluster', () => {
     const k = bq.store.keys;
     const slots = new Set<number>();
     const node = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
-    for (const key of [k.build(id), k.steps(id), k.log(id), k.byPlan(plan.planHash), k.index, k.statusIndex('queued'), k.workers, `${prefix}:build-H100:wait`]) slots.add(Number(await node.cluster('KEYSLOT', key)));
+    for (const key of [
+      k.build(id),
+      k.steps(id),
+      k.log(id),
+      k.byPlan(plan.planHash),
+      k.index,
+      k.statusIndex('queued'),
+      k.workers,
+      `${prefix}:build-H100:wait`,
+    ])
+      slots.add(Number(await node.cluster('KEYSLOT', key)));
     node.disconnect();
     expect(slots.size).toBe(1);
     await bq.cancel(id);
   });
 
   it('submits, builds, collapses duplicates, streams logs and cancels', async () => {
-    const executor = scriptedExecutor((step, ctx, n) => (step.id === 'build' && ctx.gpuIds.length === 2 ? hangUntilAborted(ctx) : instantScript(step, ctx, n)));
-    workers.push(await startWorker(fakeWorkerDeps(cluster as unknown as Redis, prefix, { gpuType: 'H100', executor, allocator: memoryAllocator(['0', '1']) })));
+    const executor = scriptedExecutor((step, ctx, n) =>
+      step.id === 'build' && ctx.gpuIds.length === 2 ? hangUntilAborted(ctx) : instantScript(step, ctx, n),
+    );
+    workers.push(
+      await startWorker(
+        fakeWorkerDeps(cluster as unknown as Redis, prefix, {
+          gpuType: 'H100',
+          executor,
+          allocator: memoryAllocator(['0', '1']),
+        }),
+      ),
+    );
     const plan = fixturePlan('cl-happy', 'H100');
     const [a, b] = await Promise.all([bq.submit(plan, null), bq.submit(plan, null)]);
     expect(a?.build.id).toBe(b?.build.id);
@@ -88,10 +159,20 @@ describe.skipIf(!hasRedis)('on a three-master Redis Cluster', () => {
     const running = await bq.submit(fixturePlan('cl-cancel', 'H100', 2), null);
     const items: StreamItem[] = [];
     const stop = follower.follow(running.build.id, 0, (its) => items.push(...its));
-    await waitFor(() => bq.store.get(running.build.id), (v) => v?.steps.find((s) => s.id === 'build')?.status === 'running', 20_000, 'build step running');
+    await waitFor(
+      () => bq.store.get(running.build.id),
+      (v) => v?.steps.find((s) => s.id === 'build')?.status === 'running',
+      20_000,
+      'build step running',
+    );
     expect((await bq.cancel(running.build.id)).kind).toMatch(/requested|cancelled/);
     await waitForStatus(bq.store, running.build.id, 'cancelled', 10_000);
-    await waitFor(() => Promise.resolve(items), (its) => its.some((i) => i.kind === 'end'), 10_000, 'end of the log stream');
+    await waitFor(
+      () => Promise.resolve(items),
+      (its) => its.some((i) => i.kind === 'end'),
+      10_000,
+      'end of the log stream',
+    );
     expect(items.filter((i) => i.kind === 'log').length).toBeGreaterThan(0);
     stop();
     await follower.close();

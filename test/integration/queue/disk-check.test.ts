@@ -13,7 +13,19 @@ it('fails a build that does not fit before downloading, and builds one that fits
   const fetched: string[] = [];
   const fetchItems: FetchItems = (items) => {
     fetched.push(...items.map((i) => i.repo));
-    return Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: null, resolvedRevision: 'a'.repeat(40), files: [] } })));
+    return Promise.resolve(
+      items.map((item) => ({
+        item,
+        fromCache: false,
+        resolved: {
+          source: item.source,
+          repo: item.repo,
+          requestedRevision: null,
+          resolvedRevision: 'a'.repeat(40),
+          files: [],
+        },
+      })),
+    );
   };
   const tooBig = fixturePlan('disk-too-big', 'H100');
   const fits = fixturePlan('disk-fits', 'H100');
@@ -23,14 +35,21 @@ it('fails a build that does not fit before downloading, and builds one that fits
       fetchItems,
       diskCheck: (plan, workspaceDir) => {
         checked.push(workspaceDir);
-        return Promise.resolve(plan.planHash === tooBig.planHash ? 'the build needs about 300.0 GB of disk but the worker has 12.0 GB free' : null);
+        return Promise.resolve(
+          plan.planHash === tooBig.planHash
+            ? 'the build needs about 300.0 GB of disk but the worker has 12.0 GB free'
+            : null,
+        );
       },
     }),
   );
   const a = await h.bq.submit(tooBig, null, null);
   const failed = await waitForStatus(h.bq.store, a.build.id, ['failed', 'succeeded'], 20_000);
   expect(failed?.status).toBe('failed');
-  expect(failed?.error).toMatchObject({ code: 'WORKER_DISK_FULL', message: 'the build needs about 300.0 GB of disk but the worker has 12.0 GB free' });
+  expect(failed?.error).toMatchObject({
+    code: 'WORKER_DISK_FULL',
+    message: 'the build needs about 300.0 GB of disk but the worker has 12.0 GB free',
+  });
   expect(failed?.steps.find((s) => s.kind === 'fetch')?.attempts).toBe(1);
   expect(fetched).toEqual([]);
 

@@ -56,13 +56,31 @@ const fakeFetch: FetchItems = (items, ctx) => {
     const files = item.role === 'lora_adapter' ? loraAdapterFiles() : smallHfCheckpoint('LlamaForCausalLM');
     for (const f of files) writeFileSync(join(dir, f.path), f.data);
   }
-  return Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: item.revision, resolvedRevision: 'c'.repeat(40), files: [] } })));
+  return Promise.resolve(
+    items.map((item) => ({
+      item,
+      fromCache: false,
+      resolved: {
+        source: item.source,
+        repo: item.repo,
+        requestedRevision: item.revision,
+        resolvedRevision: 'c'.repeat(40),
+        files: [],
+      },
+    })),
+  );
 };
 
 async function gpuWorker(gpuType: GpuType, knobs: Record<string, string>, io = false): Promise<void> {
   const state = join(root, `docker-${gpuType}`);
   states[gpuType] = state;
-  const env = { ...process.env, PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_STATE: state, HF_TOKEN: SECRET, ...knobs };
+  const env = {
+    ...process.env,
+    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
+    FAKE_DOCKER_STATE: state,
+    HF_TOKEN: SECRET,
+    ...knobs,
+  };
   const policy = RetryPolicy.parse({ baseDelayMs: 20, maxDelayMs: 100 });
   const w = await startWorker(
     fakeWorkerDeps(redis, prefix, {
@@ -109,12 +127,18 @@ afterAll(async () => {
 });
 
 async function submit(yaml: string): Promise<{ status: number; id: string; planHash: string }> {
-  const r = await app.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/yaml' }, payload: yaml });
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v1/builds',
+    headers: { ...auth, 'content-type': 'application/yaml' },
+    payload: yaml,
+  });
   const b = r.json<{ id: string; planHash: string }>();
   return { status: r.statusCode, id: b.id, planHash: b.planHash };
 }
 
-const view = async (id: string): Promise<BuildView> => (await app.inject({ method: 'GET', url: `/v1/builds/${id}`, headers: auth })).json<BuildView>();
+const view = async (id: string): Promise<BuildView> =>
+  (await app.inject({ method: 'GET', url: `/v1/builds/${id}`, headers: auth })).json<BuildView>();
 
 // Each fake `docker run` starts a Node process (seconds on a loaded host): generous per-test limits.
 describe('end to end', { timeout: 90_000 }, () => {
@@ -140,22 +164,42 @@ describe('end to end', { timeout: 90_000 }, () => {
     expect(again).toMatchObject({ status: 200, id: first.id });
     expect((await view(first.id)).status).toBe('succeeded');
 
-    const logs = (await app.inject({ method: 'GET', url: `/v1/builds/${first.id}/logs?limit=5000`, headers: auth })).json<{ entries: { line: string }[] }>();
+    const logs = (
+      await app.inject({ method: 'GET', url: `/v1/builds/${first.id}/logs?limit=5000`, headers: auth })
+    ).json<{ entries: { line: string }[] }>();
     expect(logs.entries.some((e) => e.line.includes('[TRT-LLM]'))).toBe(true);
-    const everything = JSON.stringify(logs) + readFileSync(join(storeDir, done?.artifacts?.manifest ?? ''), 'utf8') + JSON.stringify(recordedRuns(states['H100'] ?? ''));
+    const everything =
+      JSON.stringify(logs) +
+      readFileSync(join(storeDir, done?.artifacts?.manifest ?? ''), 'utf8') +
+      JSON.stringify(recordedRuns(states['H100'] ?? ''));
     expect(everything).not.toContain(SECRET);
   });
 
   it('cancels a running build: the container is killed within seconds and the status is cancelled', async () => {
     const { id, status } = await submit(recipe('qwen2.5-7b-noquant-l4.yaml'));
     expect(status).toBe(202);
-    await waitFor(() => view(id), (b) => b.steps.some((s) => s.kind !== 'fetch' && s.status === 'running'), 30_000, 'a container step running');
-    await waitFor(() => Promise.resolve(listContainers(states['L4'] ?? '')), (c) => c.length === 1, 10_000, 'fake container up');
+    await waitFor(
+      () => view(id),
+      (b) => b.steps.some((s) => s.kind !== 'fetch' && s.status === 'running'),
+      30_000,
+      'a container step running',
+    );
+    await waitFor(
+      () => Promise.resolve(listContainers(states['L4'] ?? '')),
+      (c) => c.length === 1,
+      10_000,
+      'fake container up',
+    );
     const t0 = Date.now();
     const c = await app.inject({ method: 'POST', url: `/v1/builds/${id}/cancel`, headers: auth });
     expect(c.statusCode).toBe(202);
     await waitForStatus(queue.store, id, 'cancelled', 10_000);
-    await waitFor(() => Promise.resolve(listContainers(states['L4'] ?? '')), (l) => l.length === 0, 10_000, 'container gone');
+    await waitFor(
+      () => Promise.resolve(listContainers(states['L4'] ?? '')),
+      (l) => l.length === 0,
+      10_000,
+      'container gone',
+    );
     expect(Date.now() - t0).toBeLessThan(10_000);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/trt_gpus\{worker="[^"]+",gpu_type="L4",state="allocated"\} 0/);
@@ -167,13 +211,23 @@ describe('end to end', { timeout: 90_000 }, () => {
     expect(done?.status).toBe('succeeded');
     const firstContainer = done?.steps.find((s) => s.kind !== 'fetch');
     expect(firstContainer?.attempts).toBe(2);
-    expect(done?.steps.filter((s) => s.kind !== 'fetch' && s !== firstContainer).every((s) => s.attempts === 1)).toBe(true);
+    expect(done?.steps.filter((s) => s.kind !== 'fetch' && s !== firstContainer).every((s) => s.attempts === 1)).toBe(
+      true,
+    );
   });
 
   it('never stores a secret in Redis (job data, build records, logs, metrics)', async () => {
     // A config carrying a secret value is refused without echoing it (and nothing is queued).
-    const planted = recipe('llama-3.1-8b-fp8-h100.yaml').replace('hf_access_token: null', `hf_access_token: "${SECRET}"`);
-    const refused = await app.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/yaml' }, payload: planted });
+    const planted = recipe('llama-3.1-8b-fp8-h100.yaml').replace(
+      'hf_access_token: null',
+      `hf_access_token: "${SECRET}"`,
+    );
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/v1/builds',
+      headers: { ...auth, 'content-type': 'application/yaml' },
+      payload: planted,
+    });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('SECRET_VALUE_IN_CONFIG');
     expect(refused.body).not.toContain(SECRET);
@@ -185,13 +239,19 @@ describe('end to end', { timeout: 90_000 }, () => {
       for (const key of keys) {
         const type = await redis.type(key);
         const value =
-          type === 'string' ? await redis.get(key)
-          : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
-          : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-          : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
-          : type === 'set' ? JSON.stringify(await redis.smembers(key))
-          : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
-          : `unknown type ${type}`;
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? JSON.stringify(await redis.hgetall(key))
+              : type === 'list'
+                ? JSON.stringify(await redis.lrange(key, 0, -1))
+                : type === 'zset'
+                  ? JSON.stringify(await redis.zrange(key, '0', '-1'))
+                  : type === 'set'
+                    ? JSON.stringify(await redis.smembers(key))
+                    : type === 'stream'
+                      ? JSON.stringify(await redis.xrange(key, '-', '+'))
+                      : `unknown type ${type}`;
         expect(value ?? '', key).not.toContain(SECRET);
         scanned += 1;
       }

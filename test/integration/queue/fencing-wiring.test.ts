@@ -7,7 +7,17 @@
 import { expect, it } from 'vitest';
 import type { AttemptLabels, ContainerFence, StepRunContext } from '../../../orchestrator/exec/types.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
-import { queueHarness, fakeWorkerDeps, fixturePlan, hangUntilAborted, instantScript, memoryAllocator, scriptedExecutor, waitFor, waitForStatus } from './fixtures.js';
+import {
+  queueHarness,
+  fakeWorkerDeps,
+  fixturePlan,
+  hangUntilAborted,
+  instantScript,
+  memoryAllocator,
+  scriptedExecutor,
+  waitFor,
+  waitForStatus,
+} from './fixtures.js';
 
 const h = queueHarness('fence');
 
@@ -42,12 +52,26 @@ it('reaps, excludes busy devices, labels attempts, stops on lock loss and on tak
     }
     return instantScript(step, ctx, n);
   });
-  h.worker = await startWorker(fakeWorkerDeps(h.redis, h.prefix, { gpuType: 'A100_40GB', executor, fence, host: 'host-a', workerName: 'w-fence', allocator: memoryAllocator(['0', '1']) }));
+  h.worker = await startWorker(
+    fakeWorkerDeps(h.redis, h.prefix, {
+      gpuType: 'A100_40GB',
+      executor,
+      fence,
+      host: 'host-a',
+      workerName: 'w-fence',
+      allocator: memoryAllocator(['0', '1']),
+    }),
+  );
   expect(calls[0]).toBe('reap:host-a'); // at start, keeping nothing
   expect(keeps[0]).toEqual([]);
 
   const { build } = await h.bq.submit(fixturePlan('fence', 'A100_40GB'), null);
-  await waitFor(() => h.bq.store.get(build.id), (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running', 15_000, 'engine build running');
+  await waitFor(
+    () => h.bq.store.get(build.id),
+    (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running',
+    15_000,
+    'engine build running',
+  );
   expect(calls).toContain('busy:host-a');
   expect(gpus.every((g) => !g.includes('0'))).toBe(true);
   expect(labels[0]).toEqual({ build: build.id, step: 'convert', attempt: 1, worker: 'w-fence', host: 'host-a' });
@@ -56,7 +80,12 @@ it('reaps, excludes busy devices, labels attempts, stops on lock loss and on tak
 
   // BullMQ reports that the lock could not be renewed: the step is stopped at once.
   h.worker.buildWorker?.emit('lockRenewalFailed', [build.id]);
-  await waitFor(() => Promise.resolve(calls), (c) => c.includes(`stop:${build.id}`), 5000, 'stopBuild on lock loss');
+  await waitFor(
+    () => Promise.resolve(calls),
+    (c) => c.includes(`stop:${build.id}`),
+    5000,
+    'stopBuild on lock loss',
+  );
 
   // The job is retried (attempt 2): a takeover stops what the earlier attempt may still run first.
   const done = await waitForStatus(h.bq.store, build.id, 'succeeded', 20_000);

@@ -10,14 +10,27 @@ import { afterAll, beforeAll } from 'vitest';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { Failure } from '../../../orchestrator/build/failure.js';
-import type { GpuAllocator, ProcessResult, StepExecutor, StepFailure, StepOutcome, StepRunContext } from '../../../orchestrator/exec/types.js';
+import type {
+  GpuAllocator,
+  ProcessResult,
+  StepExecutor,
+  StepFailure,
+  StepOutcome,
+  StepRunContext,
+} from '../../../orchestrator/exec/types.js';
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
 import type { BuildPlan, ContainerStep } from '../../../orchestrator/plan/types.js';
 import type { BuildStore } from '../../../orchestrator/queue/build-store.js';
 import type { ArtifactStore } from '../../../orchestrator/storage/ports.js';
 import type { BuildView } from '../../../orchestrator/queue/build-view.js';
 import type { ArtifactsView } from '../../../orchestrator/queue/build-view.js';
-import type { Decision, Publisher, PublishInput, PublishOutcome, WorkerDeps } from '../../../orchestrator/queue/ports.js';
+import type {
+  Decision,
+  Publisher,
+  PublishInput,
+  PublishOutcome,
+  WorkerDeps,
+} from '../../../orchestrator/queue/ports.js';
 import { silentLog } from '../../../orchestrator/queue/ports.js';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -43,7 +56,15 @@ export function fixturePlan(seed: string, gpuType: GpuType = 'H100', gpuCount = 
   const image = 'nvcr.io/nvidia/tensorrt-llm/release:1.2.0';
   const base = { gpus: 0, secretEnv: [] as string[], timeoutSeconds: 600 };
   const container = (id: string, kind: ContainerStep['kind'], argv: string[]): ContainerStep => ({
-    ...base, id, kind, description: id, image, argv, gpus: gpuCount, inputs: [], outputs: [],
+    ...base,
+    id,
+    kind,
+    description: id,
+    image,
+    argv,
+    gpus: gpuCount,
+    inputs: [],
+    outputs: [],
   });
   return {
     schemaVersion: 1,
@@ -52,32 +73,95 @@ export function fixturePlan(seed: string, gpuType: GpuType = 'H100', gpuCount = 
     baseModel: 'decoder',
     accelerator: { type: gpuType, count: gpuCount, sm: 90 },
     builder: { gpuType, gpuCount },
-    lane: { name: 'v1-engine', image, stepsImage: image, tritonImage: image, registry: 'nvcr.io', repository: 'nvidia/tensorrt-llm/release', tag: '1.2.0', digest: null, trtllmVersion: '1.2.0' },
-    workspace: { mount: '/workspace', checkpointDir: '/workspace/checkpoint', artifactDir: '/workspace/engine', launchDir: '/workspace/launch' },
+    lane: {
+      name: 'v1-engine',
+      image,
+      stepsImage: image,
+      tritonImage: image,
+      registry: 'nvcr.io',
+      repository: 'nvidia/tensorrt-llm/release',
+      tag: '1.2.0',
+      digest: null,
+      trtllmVersion: '1.2.0',
+    },
+    workspace: {
+      mount: '/workspace',
+      checkpointDir: '/workspace/checkpoint',
+      artifactDir: '/workspace/engine',
+      launchDir: '/workspace/launch',
+    },
     steps: [
-      { ...base, id: 'fetch', kind: 'fetch', description: 'fetch', image: null, argv: [], inputs: [], outputs: ['/workspace/checkpoint'], items: [
-        { role: 'checkpoint', name: null, source: 'HF', repo: 'acme/tiny', revision: null, repoType: 'model', secretName: 'HF_TOKEN', dest: '/workspace/checkpoint' },
-      ] },
+      {
+        ...base,
+        id: 'fetch',
+        kind: 'fetch',
+        description: 'fetch',
+        image: null,
+        argv: [],
+        inputs: [],
+        outputs: ['/workspace/checkpoint'],
+        items: [
+          {
+            role: 'checkpoint',
+            name: null,
+            source: 'HF',
+            repo: 'acme/tiny',
+            revision: null,
+            repoType: 'model',
+            secretName: 'HF_TOKEN',
+            dest: '/workspace/checkpoint',
+          },
+        ],
+      },
       container('convert', 'convert', ['python3', 'convert_checkpoint.py', '--model_dir', '/workspace/checkpoint']),
       container('build', 'engine_build', ['trtllm-build', '--checkpoint_dir', '/workspace/ckpt']),
-      { ...base, id: 'publish', kind: 'publish', description: 'publish', image: null, argv: [], inputs: [], outputs: [], artifactDir: '/workspace/engine', artifactKind: 'engine' },
+      {
+        ...base,
+        id: 'publish',
+        kind: 'publish',
+        description: 'publish',
+        image: null,
+        argv: [],
+        inputs: [],
+        outputs: [],
+        artifactDir: '/workspace/engine',
+        artifactKind: 'engine',
+      },
     ],
     launch: {},
     assumptions: [],
   };
 }
 
-const okResult: ProcessResult = { exitCode: 0, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 1 };
+const okResult: ProcessResult = {
+  exitCode: 0,
+  signal: null,
+  timedOut: false,
+  canceled: false,
+  tail: '',
+  durationMs: 1,
+};
 
 /** A failure of the given class, as the exec layer reports it. */
 export function failure(cls: StepFailure['class'], retryable: boolean): StepFailure {
-  return { class: cls, code: `STEP_${cls.toUpperCase()}`, message: `fake ${cls}`, advice: cls === 'cuda_oom' ? 'raise num_builder_gpus' : null, retryable, result: { ...okResult, exitCode: 1 } };
+  return {
+    class: cls,
+    code: `STEP_${cls.toUpperCase()}`,
+    message: `fake ${cls}`,
+    advice: cls === 'cuda_oom' ? 'raise num_builder_gpus' : null,
+    retryable,
+    result: { ...okResult, exitCode: 1 },
+  };
 }
 
 export type Script = (step: ContainerStep, ctx: StepRunContext, call: number) => Promise<StepOutcome>;
 
 /** An in-process executor driven by a script; records every call. */
-export function scriptedExecutor(script: Script): StepExecutor & { calls: { step: string; gpuIds: readonly string[]; runName: string; start: number; end: number }[] } {
+export function scriptedExecutor(
+  script: Script,
+): StepExecutor & {
+  calls: { step: string; gpuIds: readonly string[]; runName: string; start: number; end: number }[];
+} {
   const calls: { step: string; gpuIds: readonly string[]; runName: string; start: number; end: number }[] = [];
   return {
     name: 'local',
@@ -104,7 +188,8 @@ export const instantScript: Script = (_step, ctx) => {
 /** Runs until aborted, then reports a cancel. */
 export function hangUntilAborted(ctx: StepRunContext): Promise<StepOutcome> {
   return new Promise((resolve) => {
-    const done = (): void => resolve({ ok: false, failure: { ...failure('canceled', false), result: { ...okResult, canceled: true } } });
+    const done = (): void =>
+      resolve({ ok: false, failure: { ...failure('canceled', false), result: { ...okResult, canceled: true } } });
     if (ctx.signal.aborted) done();
     else ctx.signal.addEventListener('abort', done, { once: true });
   });
@@ -137,7 +222,11 @@ export function memoryAllocator(ids: readonly string[]): GpuAllocator {
 /** A publisher keeping manifests in memory; counts manifest writes per plan hash. */
 export function memoryPublisher(): Publisher & { manifestWrites: Map<string, number> } {
   const manifestWrites = new Map<string, number>();
-  const view = (planHash: string): ArtifactsView => ({ store: 'memory://', prefix: `builds/${planHash.slice(7)}/`, manifest: `builds/${planHash.slice(7)}/manifest.json` });
+  const view = (planHash: string): ArtifactsView => ({
+    store: 'memory://',
+    prefix: `builds/${planHash.slice(7)}/`,
+    manifest: `builds/${planHash.slice(7)}/manifest.json`,
+  });
   return {
     manifestWrites,
     published(planHash) {
@@ -169,7 +258,20 @@ export function fakeWorkerDeps(connection: Redis, prefix: string, over: Partial<
     io: true,
     executor: scriptedExecutor(instantScript),
     allocator: memoryAllocator(['0', '1']),
-    fetchItems: (items) => Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: item.revision, resolvedRevision: 'a'.repeat(40), files: [] } }))),
+    fetchItems: (items) =>
+      Promise.resolve(
+        items.map((item) => ({
+          item,
+          fromCache: false,
+          resolved: {
+            source: item.source,
+            repo: item.repo,
+            requestedRevision: item.revision,
+            resolvedRevision: 'a'.repeat(40),
+            files: [],
+          },
+        })),
+      ),
     publisher: memoryPublisher(),
     decideOutcome: testDecide,
     secrets: { HF_TOKEN: 'hf_secret_never_logged' },
@@ -185,7 +287,12 @@ export function fakeWorkerDeps(connection: Redis, prefix: string, over: Partial<
 }
 
 /** Polls `read` until `ok` holds or the deadline passes (then throws with the last value). */
-export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!ok(last)) {
@@ -197,9 +304,19 @@ export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, 
 }
 
 /** Waits until the build reaches `status`. */
-export function waitForStatus(store: BuildStore, id: string, status: BuildView['status'] | readonly BuildView['status'][], timeoutMs = 15_000): Promise<BuildView | null> {
+export function waitForStatus(
+  store: BuildStore,
+  id: string,
+  status: BuildView['status'] | readonly BuildView['status'][],
+  timeoutMs = 15_000,
+): Promise<BuildView | null> {
   const want = typeof status === 'string' ? [status] : status;
-  return waitFor(() => store.get(id), (v) => v !== null && want.includes(v.status), timeoutMs, `build ${id} → ${want.join('|')}`);
+  return waitFor(
+    () => store.get(id),
+    (v) => v !== null && want.includes(v.status),
+    timeoutMs,
+    `build ${id} → ${want.join('|')}`,
+  );
 }
 
 /** Like `instantScript`, and the `build` step writes an engine file where the plan's publish step looks. */

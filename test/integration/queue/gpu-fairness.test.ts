@@ -5,7 +5,16 @@
  */
 import { expect, it } from 'vitest';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
-import { queueHarness, fakeWorkerDeps, fixturePlan, instantScript, memoryAllocator, scriptedExecutor, waitFor, waitForStatus } from './fixtures.js';
+import {
+  queueHarness,
+  fakeWorkerDeps,
+  fixturePlan,
+  instantScript,
+  memoryAllocator,
+  scriptedExecutor,
+  waitFor,
+  waitForStatus,
+} from './fixtures.js';
 
 const h = queueHarness('fair');
 
@@ -19,18 +28,40 @@ it('starts a waiting 4-GPU build before 1-GPU builds that arrived after it', asy
     if (step.id === 'build' && ctx.gpuIds.length === 1) await new Promise<void>((r) => gates.set(build, r));
     return instantScript(step, ctx, call);
   });
-  h.worker = await startWorker(fakeWorkerDeps(h.redis, h.prefix, { gpuType: 'V100', executor, allocator: memoryAllocator(['0', '1', '2', '3']), concurrency: 8 }));
+  h.worker = await startWorker(
+    fakeWorkerDeps(h.redis, h.prefix, {
+      gpuType: 'V100',
+      executor,
+      allocator: memoryAllocator(['0', '1', '2', '3']),
+      concurrency: 8,
+    }),
+  );
 
   const early = await Promise.all([0, 1, 2].map((i) => h.bq.submit(fixturePlan(`fair-early-${i}`, 'V100', 1), null)));
   const earlyIds = early.map((s) => s.build.id);
-  await waitFor(() => Promise.resolve(gates.size), (n) => n === 3, 15_000, 'three small builds holding GPUs');
+  await waitFor(
+    () => Promise.resolve(gates.size),
+    (n) => n === 3,
+    15_000,
+    'three small builds holding GPUs',
+  );
   const big = await h.bq.submit(fixturePlan('fair-big', 'V100', 4), null);
-  const waiting = await waitFor(() => h.bq.store.get(big.build.id), (b) => b?.waitReason !== null, 15_000, 'the big build waiting');
+  const waiting = await waitFor(
+    () => h.bq.store.get(big.build.id),
+    (b) => b?.waitReason !== null,
+    15_000,
+    'the big build waiting',
+  );
   expect(waiting?.waitReason).toBe('waiting for 4×V100: all such GPUs are in use');
   // 1-GPU builds keep arriving; one GPU is free, but the older 4-GPU waiter comes first.
   const late = await Promise.all([0, 1, 2].map((i) => h.bq.submit(fixturePlan(`fair-late-${i}`, 'V100', 1), null)));
   const lateIds = late.map((s) => s.build.id);
-  await waitFor(() => Promise.all(lateIds.map((id) => h.bq.store.get(id))), (bs) => bs.every((b) => b?.waitReason !== null), 15_000, 'late builds waiting');
+  await waitFor(
+    () => Promise.all(lateIds.map((id) => h.bq.store.get(id))),
+    (bs) => bs.every((b) => b?.waitReason !== null),
+    15_000,
+    'late builds waiting',
+  );
   expect(started.filter((b) => lateIds.includes(b))).toEqual([]);
 
   for (const id of earlyIds) {
@@ -38,7 +69,12 @@ it('starts a waiting 4-GPU build before 1-GPU builds that arrived after it', asy
     await waitForStatus(h.bq.store, id, 'succeeded', 15_000);
   }
   await waitForStatus(h.bq.store, big.build.id, 'succeeded', 15_000);
-  await waitFor(() => Promise.resolve(gates.size), (n) => n === 6, 15_000, 'late builds running after the big one');
+  await waitFor(
+    () => Promise.resolve(gates.size),
+    (n) => n === 6,
+    15_000,
+    'late builds running after the big one',
+  );
   for (const id of lateIds) gates.get(id)?.();
   await Promise.all(lateIds.map((id) => waitForStatus(h.bq.store, id, 'succeeded', 15_000)));
   const order = started.filter((b) => b === big.build.id || lateIds.includes(b));

@@ -17,7 +17,18 @@ import { storePublisher } from '../../../orchestrator/main/store-publisher.js';
 import { artifactStoreFromUrl } from '../../../orchestrator/storage/artifacts/store-from-url.js';
 import { readManifest } from '../../../orchestrator/storage/publish/read-manifest.js';
 import { verifyPublished } from '../../../orchestrator/storage/publish/verify-published.js';
-import { REDIS_URL, cleanupPrefix, countingStore, engineScript, fakeWorkerDeps, fixturePlan, scriptedExecutor, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
+import {
+  REDIS_URL,
+  cleanupPrefix,
+  countingStore,
+  engineScript,
+  fakeWorkerDeps,
+  fixturePlan,
+  scriptedExecutor,
+  uniquePrefix,
+  waitFor,
+  waitForStatus,
+} from './fixtures.js';
 
 const prefix = uniquePrefix('kill');
 let redis: Redis;
@@ -44,7 +55,15 @@ afterAll(async () => {
 /** Starts the child worker and resolves when it prints `ready`. */
 function spawnWorker(): Promise<ChildProcess> {
   const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker-child.ts')], {
-    env: { ...process.env, REDIS_URL, PREFIX: prefix, GPU_TYPE: 'H100', MODE: 'hang', STORE_DIR: storeDir, WORKER_NAME: 'doomed' },
+    env: {
+      ...process.env,
+      REDIS_URL,
+      PREFIX: prefix,
+      GPU_TYPE: 'H100',
+      MODE: 'hang',
+      STORE_DIR: storeDir,
+      WORKER_NAME: 'doomed',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -60,7 +79,12 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   child = await spawnWorker();
   const plan = fixturePlan('sigkill', 'H100');
   const { build } = await bq.submit(plan, null);
-  await waitFor(() => bq.store.get(build.id), (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running', 20_000, 'build step running in child');
+  await waitFor(
+    () => bq.store.get(build.id),
+    (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running',
+    20_000,
+    'build step running in child',
+  );
   const exited = new Promise((r) => child?.once('exit', r));
   child.kill('SIGKILL');
   await exited;
@@ -77,7 +101,10 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   );
   const done = await waitForStatus(bq.store, build.id, 'succeeded', 20_000);
   expect(done?.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
-    ['fetch', 'succeeded', 1], ['convert', 'succeeded', 1], ['build', 'succeeded', 2], ['publish', 'succeeded', 1],
+    ['fetch', 'succeeded', 1],
+    ['convert', 'succeeded', 1],
+    ['build', 'succeeded', 2],
+    ['publish', 'succeeded', 1],
   ]);
   expect(done?.attempts).toBe(2);
   const writes = (await readFile(join(storeDir, 'writes.log'), 'utf8')).trim().split('\n');

@@ -23,13 +23,19 @@ async function dumpPrefix(): Promise<string> {
     for (const key of keys) {
       const type = await h.redis.type(key);
       const v =
-        type === 'string' ? await h.redis.get(key)
-        : type === 'hash' ? JSON.stringify(await h.redis.hgetall(key))
-        : type === 'list' ? JSON.stringify(await h.redis.lrange(key, 0, -1))
-        : type === 'zset' ? JSON.stringify(await h.redis.zrange(key, '0', '-1'))
-        : type === 'set' ? JSON.stringify(await h.redis.smembers(key))
-        : type === 'stream' ? JSON.stringify(await h.redis.xrange(key, '-', '+'))
-        : `unknown type ${type}`;
+        type === 'string'
+          ? await h.redis.get(key)
+          : type === 'hash'
+            ? JSON.stringify(await h.redis.hgetall(key))
+            : type === 'list'
+              ? JSON.stringify(await h.redis.lrange(key, 0, -1))
+              : type === 'zset'
+                ? JSON.stringify(await h.redis.zrange(key, '0', '-1'))
+                : type === 'set'
+                  ? JSON.stringify(await h.redis.smembers(key))
+                  : type === 'stream'
+                    ? JSON.stringify(await h.redis.xrange(key, '-', '+'))
+                    : `unknown type ${type}`;
       out += `${key} ${v ?? ''}\n`;
     }
   } while (cursor !== '0');
@@ -40,14 +46,47 @@ it('keeps signatures and userinfo out of Redis while the fetch still gets the si
   const base = fixturePlan('signed-url', 'H100');
   const fetchStep = base.steps[0];
   if (fetchStep?.kind !== 'fetch') throw new Error('fixture plan starts with fetch');
-  const remote = (repo: string): FetchItem => ({ role: 'checkpoint', name: null, source: 'REMOTE_URL', repo, revision: null, repoType: 'model', secretName: null, dest: '/workspace/checkpoint' });
-  const plan = { ...base, steps: [{ ...fetchStep, items: [remote(SIGNED), { ...remote(USERINFO), role: 'calibration_dataset' as const, dest: '/workspace/calib' }] }, ...base.steps.slice(1)] };
+  const remote = (repo: string): FetchItem => ({
+    role: 'checkpoint',
+    name: null,
+    source: 'REMOTE_URL',
+    repo,
+    revision: null,
+    repoType: 'model',
+    secretName: null,
+    dest: '/workspace/checkpoint',
+  });
+  const plan = {
+    ...base,
+    steps: [
+      {
+        ...fetchStep,
+        items: [
+          remote(SIGNED),
+          { ...remote(USERINFO), role: 'calibration_dataset' as const, dest: '/workspace/calib' },
+        ],
+      },
+      ...base.steps.slice(1),
+    ],
+  };
   const seen: string[] = [];
   h.worker = await startWorker(
     fakeWorkerDeps(h.redis, h.prefix, {
       fetchItems: (items) => {
         seen.push(...items.map((i) => i.repo));
-        return Promise.resolve(items.map((item) => ({ item, fromCache: false, resolved: { source: item.source, repo: item.repo, requestedRevision: null, resolvedRevision: 'a'.repeat(40), files: [] } })));
+        return Promise.resolve(
+          items.map((item) => ({
+            item,
+            fromCache: false,
+            resolved: {
+              source: item.source,
+              repo: item.repo,
+              requestedRevision: null,
+              resolvedRevision: 'a'.repeat(40),
+              files: [],
+            },
+          })),
+        );
       },
     }),
   );

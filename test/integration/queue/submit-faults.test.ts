@@ -24,7 +24,7 @@ beforeAll(() => {
   faulty = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const send = faulty.sendCommand.bind(faulty);
   let poison = false;
-  faulty.sendCommand = ((cmd: Command, ...rest: unknown[]) => {
+  faulty.sendCommand = (cmd: Command, ...rest: unknown[]) => {
     const pass = (): unknown => (send as (...a: unknown[]) => unknown)(cmd, ...rest);
     // Commands queued inside MULTI are one write with their MULTI: failing it poisons the first
     // queued command, so Redis aborts the whole transaction at EXEC (EXECABORT), as a failed
@@ -47,7 +47,7 @@ beforeAll(() => {
       }
     }
     return pass();
-  });
+  };
   bq = new BuildQueue(faulty, prefix, () => Date.now());
   check = new BuildQueue(redis, prefix, () => Date.now());
 });

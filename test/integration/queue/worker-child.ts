@@ -14,9 +14,14 @@ import { countingStore, engineScript, fakeWorkerDeps, hangUntilAborted, scripted
 const env = process.env;
 const redis = new Redis(env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const hang = env['MODE'] === 'hang';
-const executor = scriptedExecutor((step, ctx, call) => (hang && step.id === 'build' ? hangUntilAborted(ctx) : engineScript(step, ctx, call)));
+const executor = scriptedExecutor((step, ctx, call) =>
+  hang && step.id === 'build' ? hangUntilAborted(ctx) : engineScript(step, ctx, call),
+);
 const storeDir = env['STORE_DIR'] ?? '/nonexistent';
-const store = countingStore(artifactStoreFromUrl(pathToFileURL(join(storeDir, 'store')).href), join(storeDir, 'writes.log'));
+const store = countingStore(
+  artifactStoreFromUrl(pathToFileURL(join(storeDir, 'store')).href),
+  join(storeDir, 'writes.log'),
+);
 const worker = await startWorker(
   fakeWorkerDeps(redis, env['PREFIX'] ?? 'missing', {
     gpuType: (env['GPU_TYPE'] ?? 'H100') as GpuType,

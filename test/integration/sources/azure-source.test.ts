@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
-import { azureCredentialFrom, azureSource, parseAzureRepo, parseListBlobs, sasFrom } from '../../../orchestrator/storage/sources/azure-source.js';
+import {
+  azureCredentialFrom,
+  azureSource,
+  parseAzureRepo,
+  parseListBlobs,
+  sasFrom,
+} from '../../../orchestrator/storage/sources/azure-source.js';
 import { sharedKeyStringToSign, signSharedKey } from '../../../orchestrator/storage/sources/azure-shared-key.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
 import { caught } from './caught-source-error.js';
@@ -20,7 +26,13 @@ const blobs = new Map<string, Buffer>([
   ['ckpt/other/x.bin', Buffer.from('no')],
 ]);
 const corrupt = new Set<string>();
-const seen: { path: string; query: URLSearchParams; version: string | undefined; range: string | undefined; auth: string | undefined }[] = [];
+const seen: {
+  path: string;
+  query: URLSearchParams;
+  version: string | undefined;
+  range: string | undefined;
+  auth: string | undefined;
+}[] = [];
 let server: Server;
 let endpoint: string;
 let tmp: string;
@@ -33,15 +45,32 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'az-src-'));
   server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
-    seen.push({ path: u.pathname, query: u.searchParams, version: req.headers['x-ms-version'] as string | undefined, range: req.headers.range, auth: req.headers.authorization });
+    seen.push({
+      path: u.pathname,
+      query: u.searchParams,
+      version: req.headers['x-ms-version'] as string | undefined,
+      range: req.headers.range,
+      auth: req.headers.authorization,
+    });
     // Path: /<account>/<container>[/<blob>]
     const [, account, container, ...rest] = u.pathname.split('/');
     const auth = req.headers.authorization;
     let keyOk = false;
     if (auth?.startsWith('SharedKey ') === true) {
       // Recompute the signature over what actually arrived (headers as sent, including Range).
-      const hdrs = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'authorization'));
-      const expect = signSharedKey('GET', u, hdrs, 'devacct', Buffer.from(ACCOUNT_KEY, 'base64'), new Date(hdrs['x-ms-date'] ?? ''));
+      const hdrs = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          (e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'authorization',
+        ),
+      );
+      const expect = signSharedKey(
+        'GET',
+        u,
+        hdrs,
+        'devacct',
+        Buffer.from(ACCOUNT_KEY, 'base64'),
+        new Date(hdrs['x-ms-date'] ?? ''),
+      );
       keyOk = expect.authorization === auth;
     }
     if (!keyOk && u.searchParams.get('sig') !== 'planted/sas+signature') {
@@ -77,7 +106,12 @@ beforeAll(async () => {
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m) {
       const s = Number(m[1]);
-      res.writeHead(206, { 'content-range': `bytes ${s}-${body.length - 1}/${body.length}`, 'content-length': body.length - s }).end(body.subarray(s));
+      res
+        .writeHead(206, {
+          'content-range': `bytes ${s}-${body.length - 1}/${body.length}`,
+          'content-length': body.length - s,
+        })
+        .end(body.subarray(s));
       return;
     }
     res.writeHead(200, { 'content-length': body.length }).end(body);
@@ -93,7 +127,16 @@ afterAll(async () => {
 
 const src = () => azureSource({ endpointFor: (account) => `${endpoint}/${account}` });
 function item(repo: string): FetchItem {
-  return { role: 'checkpoint', name: null, source: 'AZURE', repo, revision: null, repoType: 'model', secretName: 'azure_sas', dest: '/workspace/inputs/checkpoint' };
+  return {
+    role: 'checkpoint',
+    name: null,
+    source: 'AZURE',
+    repo,
+    revision: null,
+    repoType: 'model',
+    secretName: 'azure_sas',
+    dest: '/workspace/inputs/checkpoint',
+  };
 }
 const ctx = (sas = SAS) => ({ secrets: { azure_sas: sas }, signal: new AbortController().signal });
 const dl = (): DownloadOptions => ({ secrets: { azure_sas: `?${SAS}` }, signal: new AbortController().signal });
@@ -106,7 +149,9 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
     expect(seen.every((s) => s.version === '2021-08-06' && s.query.get('sv') === '2021-08-06')).toBe(true);
     const dest = join(tmp, 'ok');
     await src().download(r, dest, dl());
-    expect((await readFile(join(dest, 'rank0.safetensors'))).equals(blobs.get('ckpt/llama/rank0.safetensors') as Buffer)).toBe(true);
+    expect(
+      (await readFile(join(dest, 'rank0.safetensors'))).equals(blobs.get('ckpt/llama/rank0.safetensors') as Buffer),
+    ).toBe(true);
     expect(await readFile(join(dest, 'sub/a&b.json'), 'utf8')).toBe('[]');
     expect(seen.some((s) => s.path === '/devacct/models/ckpt/llama/sub/a%26b.json')).toBe(true);
   });
@@ -128,7 +173,9 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
     expect(denied.message).not.toContain('wrong-planted-sig');
     expect((await caught(src().resolve(item('az://devacct/nocontainer/x'), ctx()))).code).toBe('SOURCE_NOT_FOUND');
     expect((await caught(src().resolve(item('az://devacct/models/missing'), ctx()))).code).toBe('SOURCE_NOT_FOUND');
-    expect((await caught(src().resolve(item('az://devacct/models/x'), ctx('not-a-sas')))).code).toBe('SOURCE_SECRET_INVALID');
+    expect((await caught(src().resolve(item('az://devacct/models/x'), ctx('not-a-sas')))).code).toBe(
+      'SOURCE_SECRET_INVALID',
+    );
   });
 
   it('signs list and ranged blob requests with Shared Key when the secret holds an account key', async () => {
@@ -140,7 +187,11 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
     await mkdir(dest, { recursive: true });
     const w = blobs.get('ckpt/llama/rank0.safetensors') as Buffer;
     await writeFile(join(dest, 'rank0.safetensors.partial'), w.subarray(0, 1000));
-    await src().download(r, dest, { secrets: { azure_sas: keySecret }, signal: new AbortController().signal, allow: ['rank0.safetensors'] });
+    await src().download(r, dest, {
+      secrets: { azure_sas: keySecret },
+      signal: new AbortController().signal,
+      allow: ['rank0.safetensors'],
+    });
     expect((await readFile(join(dest, 'rank0.safetensors'))).equals(w)).toBe(true);
     const mine = seen.slice(before);
     expect(mine.every((q) => q.auth?.startsWith('SharedKey devacct:') === true && !q.query.has('sig'))).toBe(true);
@@ -152,25 +203,52 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
   });
 
   it('builds the documented Shared Key string-to-sign', () => {
-    const url = new URL('https://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=metadata&timeout=20');
-    const s = sharedKeyStringToSign('GET', url, { 'x-ms-date': 'Sun, 11 Oct 2009 21:49:13 GMT', 'x-ms-version': '2009-09-19', 'Content-Length': '0' }, 'myaccount');
-    expect(s).toBe('GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:Sun, 11 Oct 2009 21:49:13 GMT\nx-ms-version:2009-09-19\n/myaccount/mycontainer\ncomp:metadata\nrestype:container\ntimeout:20');
-    const withRange = sharedKeyStringToSign('GET', new URL('https://a.blob.core.windows.net/c/b%20x.bin'), { Range: 'bytes=5-', 'x-ms-version': 'v' }, 'a');
+    const url = new URL(
+      'https://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=metadata&timeout=20',
+    );
+    const s = sharedKeyStringToSign(
+      'GET',
+      url,
+      { 'x-ms-date': 'Sun, 11 Oct 2009 21:49:13 GMT', 'x-ms-version': '2009-09-19', 'Content-Length': '0' },
+      'myaccount',
+    );
+    expect(s).toBe(
+      'GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:Sun, 11 Oct 2009 21:49:13 GMT\nx-ms-version:2009-09-19\n/myaccount/mycontainer\ncomp:metadata\nrestype:container\ntimeout:20',
+    );
+    const withRange = sharedKeyStringToSign(
+      'GET',
+      new URL('https://a.blob.core.windows.net/c/b%20x.bin'),
+      { Range: 'bytes=5-', 'x-ms-version': 'v' },
+      'a',
+    );
     expect(withRange).toBe('GET\n\n\n\n\n\n\n\n\n\n\nbytes=5-\nx-ms-version:v\n/a/c/b%20x.bin');
     expect(() => azureCredentialFrom('{"account_key":"not base64!"}', 's')).toThrow(/not base64/);
     expect(azureCredentialFrom('{"sas_token":"sig=x"}', 's')).toEqual({ kind: 'sas', sas: 'sig=x' });
   });
 
   it('parses repo URLs, SAS secrets and list pages', () => {
-    expect(parseAzureRepo('https://acct1.blob.core.windows.net/models/llama/8b/')).toEqual({ account: 'acct1', container: 'models', prefix: 'llama/8b/', endpoint: 'https://acct1.blob.core.windows.net' });
+    expect(parseAzureRepo('https://acct1.blob.core.windows.net/models/llama/8b/')).toEqual({
+      account: 'acct1',
+      container: 'models',
+      prefix: 'llama/8b/',
+      endpoint: 'https://acct1.blob.core.windows.net',
+    });
     expect(parseAzureRepo('az://acct1/models')).toMatchObject({ container: 'models', prefix: '' });
-    for (const bad of ['az://UPPER/models/x', 'https://evil.example.com/c/p', 'https://a1b.blob.core.windows.net/c/p?sig=x', 'az://acct1/models/../x']) {
+    for (const bad of [
+      'az://UPPER/models/x',
+      'https://evil.example.com/c/p',
+      'https://a1b.blob.core.windows.net/c/p?sig=x',
+      'az://acct1/models/../x',
+    ]) {
       expect(() => parseAzureRepo(bad)).toThrow();
     }
     expect(sasFrom('?sv=1&sig=abc', 's')).toBe('sv=1&sig=abc');
     expect(sasFrom('{"sas_token":"sv=1&sig=abc"}', 's')).toBe('sv=1&sig=abc');
     expect(sasFrom(null, null)).toBeNull();
-    expect(parseListBlobs('<EnumerationResults><Blobs></Blobs><NextMarker/></EnumerationResults>')).toEqual({ blobs: [], next: null });
+    expect(parseListBlobs('<EnumerationResults><Blobs></Blobs><NextMarker/></EnumerationResults>')).toEqual({
+      blobs: [],
+      next: null,
+    });
     expect(() => parseListBlobs('<Blob><Name>x</Name></Blob>')).toThrow();
   });
 });

@@ -13,7 +13,13 @@ const cache = new CheckpointCache({ dir, maxBytes: 1 << 30, lockPollMs: 20, onWa
 async function waitFor(path: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (await stat(path).then(() => true, () => false)) return;
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`timed out waiting for ${path}`);

@@ -15,7 +15,8 @@ afterAll(async () => {
 });
 
 const signal = new AbortController().signal;
-const key = (n: string) => cacheKey({ source: 'HF', repo: `acme/${n}`, repoType: 'model', resolvedRevision: 'a'.repeat(40), filter: {} });
+const key = (n: string) =>
+  cacheKey({ source: 'HF', repo: `acme/${n}`, repoType: 'model', resolvedRevision: 'a'.repeat(40), filter: {} });
 
 function filler(content: string, calls: { n: number }): (dir: string) => Promise<FillResult> {
   return async (dir) => {
@@ -77,7 +78,10 @@ describe('CheckpointCache', () => {
     const ctl = join(tmp, 'ctl3');
     await mkdir(ctl, { recursive: true });
     const k = key('c');
-    const run = () => spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cache-child.ts'), dir, k, ctl], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const run = () =>
+      spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cache-child.ts'), dir, k, ctl], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
     const first = run();
     await lineFrom(first, /^FILLING$/);
     const second = run();
@@ -95,7 +99,10 @@ describe('CheckpointCache', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     const deadPid = await new Promise<number>((r) => dead.on('exit', () => r(dead.pid ?? 0)));
     const { hostname } = await import('node:os');
-    await writeFile(join(dir, 'locks', `${key('d')}.lock`), JSON.stringify({ pid: deadPid, host: hostname(), token: 't', createdAt: 0 }));
+    await writeFile(
+      join(dir, 'locks', `${key('d')}.lock`),
+      JSON.stringify({ pid: deadPid, host: hostname(), token: 't', createdAt: 0 }),
+    );
     const cache = new CheckpointCache({ dir, maxBytes: 1000, lockPollMs: 10, lockTimeoutMs: 5000 });
     const calls = { n: 0 };
     expect((await cache.getOrFill(key('d'), filler('x', calls), { signal })).hit).toBe(false);
@@ -106,10 +113,22 @@ describe('CheckpointCache', () => {
     expect((await cache.getOrFill(key('e'), filler('x', calls), { signal })).hit).toBe(false);
     expect(calls.n).toBe(2);
     // A live, fresh lock is respected until the timeout.
-    await writeFile(join(dir, 'locks', `${key('f')}.lock`), JSON.stringify({ pid: process.pid, host: hostname(), token: 't3', createdAt: 0 }));
+    await writeFile(
+      join(dir, 'locks', `${key('f')}.lock`),
+      JSON.stringify({ pid: process.pid, host: hostname(), token: 't3', createdAt: 0 }),
+    );
     let fake = 0; // a clock far behind the lock's mtime: never stale, and 10 ms per poll
-    const waiting = new CheckpointCache({ dir, maxBytes: 1000, lockPollMs: 1, lockTimeoutMs: 50, now: () => (fake += 10) });
-    await expect(waiting.getOrFill(key('f'), filler('x', calls), { signal })).rejects.toMatchObject({ code: 'CACHE_LOCK_TIMEOUT', retryable: true });
+    const waiting = new CheckpointCache({
+      dir,
+      maxBytes: 1000,
+      lockPollMs: 1,
+      lockTimeoutMs: 50,
+      now: () => (fake += 10),
+    });
+    await expect(waiting.getOrFill(key('f'), filler('x', calls), { signal })).rejects.toMatchObject({
+      code: 'CACHE_LOCK_TIMEOUT',
+      retryable: true,
+    });
     expect(calls.n).toBe(2);
   });
 
@@ -131,17 +150,25 @@ describe('CheckpointCache', () => {
     const cache = new CheckpointCache({ dir: join(tmp, 'c6'), maxBytes: 1000 });
     const seen: string[] = [];
     await expect(
-      cache.getOrFill(key('g'), async (dir) => {
-        await writeFile(join(dir, 'w.bin.partial'), 'half');
-        throw new Error('connection reset');
-      }, { signal }),
+      cache.getOrFill(
+        key('g'),
+        async (dir) => {
+          await writeFile(join(dir, 'w.bin.partial'), 'half');
+          throw new Error('connection reset');
+        },
+        { signal },
+      ),
     ).rejects.toThrow('connection reset');
     expect(await cache.get(key('g'))).toBeNull();
-    await cache.getOrFill(key('g'), async (dir) => {
-      seen.push(...(await readdir(dir)));
-      await writeFile(join(dir, 'w.bin'), 'halfdone');
-      return { files: [{ path: 'w.bin', size: 8, sha256: null, etag: null }], bytes: 8 };
-    }, { signal });
+    await cache.getOrFill(
+      key('g'),
+      async (dir) => {
+        seen.push(...(await readdir(dir)));
+        await writeFile(join(dir, 'w.bin'), 'halfdone');
+        return { files: [{ path: 'w.bin', size: 8, sha256: null, etag: null }], bytes: 8 };
+      },
+      { signal },
+    );
     expect(seen).toEqual(['w.bin.partial']);
     expect(await readdir(join(tmp, 'c6', 'locks'))).toEqual([]);
   });

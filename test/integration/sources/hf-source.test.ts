@@ -21,11 +21,24 @@ let hub: FakeHub;
 let tmp: string;
 
 function item(repo: string, over: Partial<FetchItem> = {}): FetchItem {
-  return { role: 'checkpoint', name: null, source: 'HF', repo, revision: null, repoType: 'model', secretName: null, dest: '/workspace/inputs/checkpoint', ...over };
+  return {
+    role: 'checkpoint',
+    name: null,
+    source: 'HF',
+    repo,
+    revision: null,
+    repoType: 'model',
+    secretName: null,
+    dest: '/workspace/inputs/checkpoint',
+    ...over,
+  };
 }
 const ctx = (secrets: Record<string, string> = {}) => ({ secrets, signal: new AbortController().signal });
-const dl = (over: Partial<DownloadOptions> = {}): DownloadOptions => ({ secrets: {}, signal: new AbortController().signal, ...over });
-
+const dl = (over: Partial<DownloadOptions> = {}): DownloadOptions => ({
+  secrets: {},
+  signal: new AbortController().signal,
+  ...over,
+});
 
 async function listAll(dir: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
@@ -57,7 +70,11 @@ beforeAll(async () => {
       { id: 'acme/pointer', files: [{ path: 'model.safetensors', data: pointer, lfs: false }] },
       { id: 'acme/badsha', files: [{ path: 'model.safetensors', data: weights, advertisedSha256: 'f'.repeat(64) }] },
       { id: 'acme/big', files: [{ path: 'big.safetensors', data: hugeWeights }] },
-      { type: 'dataset', id: 'acme/calib', files: [{ path: 'data/train.jsonl', data: Buffer.from('{"text":"hi"}\n') }] },
+      {
+        type: 'dataset',
+        id: 'acme/calib',
+        files: [{ path: 'data/train.jsonl', data: Buffer.from('{"text":"hi"}\n') }],
+      },
     ],
     { pageSize: 2 },
   );
@@ -74,7 +91,11 @@ describe('HF source against a local hub', () => {
     const resolved = await src().resolve(item('acme/tiny'), ctx());
     expect(resolved.resolvedRevision).toBe('a'.repeat(40));
     expect(resolved.files.map((f) => f.path)).toEqual([
-      'README.md', 'config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'tokenizer/tokenizer.json',
+      'README.md',
+      'config.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+      'tokenizer/tokenizer.json',
     ]);
     const w = resolved.files.find((f) => f.path.startsWith('model-00001'));
     expect(w?.sha256).toBe(createHash('sha256').update(weights).digest('hex'));
@@ -93,13 +114,24 @@ describe('HF source against a local hub', () => {
     const resolved = await src().resolve(item('acme/tiny', { revision: 'v1' }), ctx());
     expect(resolved.resolvedRevision).toBe('b'.repeat(40));
     const dest = join(tmp, 'patterns');
-    const res = await src().download(resolved, dest, dl({ allow: ['*.json', '*.safetensors'], ignore: ['tokenizer/'] }));
-    expect(res.files.map((f) => f.path)).toEqual(['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    const res = await src().download(
+      resolved,
+      dest,
+      dl({ allow: ['*.json', '*.safetensors'], ignore: ['tokenizer/'] }),
+    );
+    expect(res.files.map((f) => f.path)).toEqual([
+      'config.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+    ]);
     expect(await listAll(dest)).toEqual(res.files.map((f) => f.path));
   });
 
   it('fetches datasets through the same client', async () => {
-    const resolved = await src().resolve(item('acme/calib', { repoType: 'dataset', role: 'calibration_dataset' }), ctx());
+    const resolved = await src().resolve(
+      item('acme/calib', { repoType: 'dataset', role: 'calibration_dataset' }),
+      ctx(),
+    );
     const dest = join(tmp, 'calib');
     await src().download(resolved, dest, dl());
     expect(await readFile(join(dest, 'data/train.jsonl'), 'utf8')).toBe('{"text":"hi"}\n');
@@ -161,7 +193,9 @@ describe('HF source against a local hub', () => {
   it('verifies non-LFS files against their git blob id', async () => {
     const resolved = await src().resolve(item('acme/tiny'), ctx());
     hub.corrupt('acme/tiny', 'config.json');
-    const err = await caught(src().download(resolved, join(tmp, 'gitblob'), dl({ allow: ['config.json'] }))).finally(() => hub.corrupt('acme/tiny', 'config.json', false));
+    const err = await caught(src().download(resolved, join(tmp, 'gitblob'), dl({ allow: ['config.json'] }))).finally(
+      () => hub.corrupt('acme/tiny', 'config.json', false),
+    );
     expect(err.code).toBe('CHECKSUM_MISMATCH');
     expect(err.message).toMatch(/git blob id/);
   });

@@ -8,25 +8,42 @@ import type { FetchItem } from '../../../orchestrator/plan/types.js';
 import type { DownloadOptions } from '../../../orchestrator/storage/sources/port.js';
 import { outboundPolicy } from '../../../orchestrator/net/address-policy.js';
 import { remoteUrlSource } from '../../../orchestrator/storage/sources/remote-url-source.js';
-import { makeTar, startRemoteUrlServer, type RemoteUrlServer, type TarEntrySpec } from '../../fixtures/servers/remote-url-server.js';
+import {
+  makeTar,
+  startRemoteUrlServer,
+  type RemoteUrlServer,
+  type TarEntrySpec,
+} from '../../fixtures/servers/remote-url-server.js';
 import { caught } from './caught-source-error.js';
 
 let srv: RemoteUrlServer;
 let tmp: string;
 const big = randomBytes(400_000);
-const good = gzipSync(makeTar([
-  { name: './', type: '5' },
-  { name: './config.json', data: '{"a":1}' },
-  { name: './rank0.safetensors', data: big },
-  { name: './sub/', type: '5' },
-  { name: './sub/link', type: '2', linkname: '../config.json' },
-]));
+const good = gzipSync(
+  makeTar([
+    { name: './', type: '5' },
+    { name: './config.json', data: '{"a":1}' },
+    { name: './rank0.safetensors', data: big },
+    { name: './sub/', type: '5' },
+    { name: './sub/link', type: '2', linkname: '../config.json' },
+  ]),
+);
 // The test servers are on loopback, which the default outbound policy refuses.
 const LOOPBACK = outboundPolicy(['127.0.0.1']);
 const src = remoteUrlSource({ maxExtractBytes: 1_000_000, policy: LOOPBACK, allowedSecretNames: ['url_token'] });
 
 function item(path: string, over: Partial<FetchItem> = {}): FetchItem {
-  return { role: 'checkpoint', name: null, source: 'REMOTE_URL', repo: `${srv.url}${path}`, revision: null, repoType: 'model', secretName: null, dest: '/workspace/inputs/checkpoint', ...over };
+  return {
+    role: 'checkpoint',
+    name: null,
+    source: 'REMOTE_URL',
+    repo: `${srv.url}${path}`,
+    revision: null,
+    repoType: 'model',
+    secretName: null,
+    dest: '/workspace/inputs/checkpoint',
+    ...over,
+  };
 }
 const ctx = () => ({ secrets: {}, signal: new AbortController().signal });
 const dl = (): DownloadOptions => ({ secrets: {}, signal: new AbortController().signal });
@@ -35,7 +52,11 @@ async function fetchTo(path: string, dest: string, over: Partial<FetchItem> = {}
   const r = await src.resolve(item(path, over), ctx());
   return src.download(r, dest, dl());
 }
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'url-src-'));
@@ -116,7 +137,9 @@ describe('REMOTE_URL source', () => {
     const err = await caught(fetchTo('/pinned.tar.gz', join(tmp, 'pinned2'), { revision: `sha256:${'0'.repeat(64)}` }));
     expect(err.code).toBe('CHECKSUM_MISMATCH');
     expect(await exists(join(tmp, 'pinned2'))).toBe(false);
-    expect((await caught(src.resolve(item('/pinned.tar.gz', { revision: 'main' }), ctx()))).code).toBe('SOURCE_REPO_INVALID');
+    expect((await caught(src.resolve(item('/pinned.tar.gz', { revision: 'main' }), ctx()))).code).toBe(
+      'SOURCE_REPO_INVALID',
+    );
   });
 
   it('maps HTTP statuses to typed errors and never shows the query string', async () => {
@@ -131,7 +154,9 @@ describe('REMOTE_URL source', () => {
     expect(e503.code).toBe('HTTP_SERVER_ERROR');
     expect(e503.retryable).toBe(true);
     for (const e of [e403, e404]) expect(e.message).not.toContain('planted-signature-secret');
-    expect((await caught(src.resolve(item('', { repo: 'file:///etc/passwd' }), ctx()))).code).toBe('SOURCE_REPO_INVALID');
+    expect((await caught(src.resolve(item('', { repo: 'file:///etc/passwd' }), ctx()))).code).toBe(
+      'SOURCE_REPO_INVALID',
+    );
   });
 
   it('follows a redirect to another origin without forwarding the Authorization header', async () => {
@@ -145,7 +170,11 @@ describe('REMOTE_URL source', () => {
       const dest = join(tmp, 'redirected');
       await src.download(r, dest, { secrets, signal: new AbortController().signal });
       expect((await readFile(join(dest, 'redirect.pt'))).equals(big)).toBe(true);
-      expect(srv.requests.filter((q) => q.path === '/redirect.pt').every((q) => q.authorization === 'Bearer planted-bearer-token')).toBe(true);
+      expect(
+        srv.requests
+          .filter((q) => q.path === '/redirect.pt')
+          .every((q) => q.authorization === 'Bearer planted-bearer-token'),
+      ).toBe(true);
       expect(other.requests.length).toBeGreaterThan(0);
       expect(other.requests.every((q) => q.authorization === null)).toBe(true);
     } finally {
@@ -160,7 +189,10 @@ describe('REMOTE_URL source', () => {
     const before = srv.requests.length;
     await quick.download(r, join(tmp, 'stall'), dl());
     expect((await readFile(join(tmp, 'stall', 'rank0.safetensors'))).equals(big)).toBe(true);
-    expect(srv.requests.slice(before).map((q) => q.range)).toEqual([null, expect.stringMatching(/^bytes=\d+-$/) as string]);
+    expect(srv.requests.slice(before).map((q) => q.range)).toEqual([
+      null,
+      expect.stringMatching(/^bytes=\d+-$/) as string,
+    ]);
   });
 
   it('cancels a download in flight with FETCH_ABORTED and keeps the partial file', async () => {
@@ -178,13 +210,27 @@ describe('REMOTE_URL source', () => {
 
   const hostile: [string, TarEntrySpec[], string][] = [
     ['absolute path', [{ name: '/etc/evil', data: 'x' }], 'ARCHIVE_PATH_ESCAPE'],
-    ['dot-dot path', [{ name: 'ok.txt', data: 'x' }, { name: 'a/../../evil', data: 'x' }], 'ARCHIVE_PATH_ESCAPE'],
+    [
+      'dot-dot path',
+      [
+        { name: 'ok.txt', data: 'x' },
+        { name: 'a/../../evil', data: 'x' },
+      ],
+      'ARCHIVE_PATH_ESCAPE',
+    ],
     ['symlink leaving the target', [{ name: 'link', type: '2', linkname: '../../outside' }], 'ARCHIVE_LINK_ESCAPE'],
     ['absolute symlink', [{ name: 'link', type: '2', linkname: '/etc/passwd' }], 'ARCHIVE_LINK_ESCAPE'],
     ['hardlink to a file outside', [{ name: 'hl', type: '1', linkname: '/etc/passwd' }], 'ARCHIVE_LINK_ESCAPE'],
     ['character device', [{ name: 'dev', type: '3' }], 'ARCHIVE_UNSUPPORTED_ENTRY'],
     ['fifo', [{ name: 'pipe', type: '6' }], 'ARCHIVE_UNSUPPORTED_ENTRY'],
-    ['expansion past the limit', [{ name: 'a.bin', data: Buffer.alloc(600_000) }, { name: 'b.bin', data: Buffer.alloc(600_000) }], 'ARCHIVE_TOO_LARGE'],
+    [
+      'expansion past the limit',
+      [
+        { name: 'a.bin', data: Buffer.alloc(600_000) },
+        { name: 'b.bin', data: Buffer.alloc(600_000) },
+      ],
+      'ARCHIVE_TOO_LARGE',
+    ],
     ['declared size larger than the limit', [{ name: 'bomb.bin', size: 10 ** 11 }], 'ARCHIVE_TOO_LARGE'],
   ];
   for (const [name, entries, code] of hostile) {

@@ -17,20 +17,44 @@ const big = randomBytes(1_300_000);
 const cfg = Buffer.from('{"model_type":"llama"}');
 const PLANTED = 'planted-aws-secret-value-123';
 
-const goodSecret = () => JSON.stringify({ aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey });
+const goodSecret = () =>
+  JSON.stringify({ aws_access_key_id: s3.accessKeyId, aws_secret_access_key: s3.secretAccessKey });
 function item(repo: string, over: Partial<FetchItem> = {}): FetchItem {
-  return { role: 'checkpoint', name: null, source: 'S3', repo, revision: null, repoType: 'model', secretName: 's3', dest: '/workspace/inputs/checkpoint', ...over };
+  return {
+    role: 'checkpoint',
+    name: null,
+    source: 'S3',
+    repo,
+    revision: null,
+    repoType: 'model',
+    secretName: 's3',
+    dest: '/workspace/inputs/checkpoint',
+    ...over,
+  };
 }
-const src = (kind: 'S3' | 'GCS' = 'S3') => s3Source({ kind, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, rangedThreshold: 1 << 20, partSize: 256 << 10, partConcurrency: 3 });
+const src = (kind: 'S3' | 'GCS' = 'S3') =>
+  s3Source({
+    kind,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    rangedThreshold: 1 << 20,
+    partSize: 256 << 10,
+    partConcurrency: 3,
+  });
 const ctx = (secret = goodSecret()) => ({ secrets: { s3: secret }, signal: new AbortController().signal });
 const dl = (): DownloadOptions => ({ secrets: { s3: goodSecret() }, signal: new AbortController().signal });
-
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 's3-src-'));
   s3 = await startS3Server();
   await s3.createBucket('ckpts');
-  put = new S3Client({ region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+  put = new S3Client({
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
   const objects: [string, Buffer][] = [
     ['models/tiny/config.json', cfg],
     ['models/tiny/model.safetensors', big],
@@ -49,7 +73,11 @@ afterAll(async () => {
 describe('S3 source against s3rver', () => {
   it('lists the prefix, pins an ETag identity, and downloads (ranged for large objects) verified', async () => {
     const r = await src().resolve(item('s3://ckpts/models/tiny'), ctx());
-    expect(r.files.map((f) => [f.path, f.size])).toEqual([['config.json', cfg.length], ['model.safetensors', big.length], ['sub/tok.json', 2]]);
+    expect(r.files.map((f) => [f.path, f.size])).toEqual([
+      ['config.json', cfg.length],
+      ['model.safetensors', big.length],
+      ['sub/tok.json', 2],
+    ]);
     expect(r.resolvedRevision).toMatch(/^etags-sha256:[0-9a-f]{64}$/);
     expect((await src().resolve(item('s3://ckpts/models/tiny/'), ctx())).resolvedRevision).toBe(r.resolvedRevision);
     const dest = join(tmp, 'ok');
@@ -101,7 +129,12 @@ describe('S3 source against s3rver', () => {
     expect((await caught(src().resolve(item('s3://ckpts/x'), ctx('not json')))).code).toBe('SOURCE_SECRET_INVALID');
     expect((await caught(src().resolve(item('s3:/bad'), ctx()))).code).toBe('SOURCE_REPO_INVALID');
     expect((await caught(src().resolve(item('s3://ckpts/a/../b'), ctx()))).code).toBe('SOURCE_REPO_INVALID');
-    const denied = await caught(src().resolve(item('s3://ckpts/models/tiny'), ctx(JSON.stringify({ aws_access_key_id: 'WRONGKEYID', aws_secret_access_key: PLANTED }))));
+    const denied = await caught(
+      src().resolve(
+        item('s3://ckpts/models/tiny'),
+        ctx(JSON.stringify({ aws_access_key_id: 'WRONGKEYID', aws_secret_access_key: PLANTED })),
+      ),
+    );
     expect(denied.code).toBe('SOURCE_UNAUTHORIZED');
     expect(JSON.stringify(denied.toFailure()) + String(denied.stack)).not.toContain(PLANTED);
   });
@@ -110,6 +143,10 @@ describe('S3 source against s3rver', () => {
     const r = await src('GCS').resolve(item('gs://ckpts/models/tiny', { source: 'GCS' }), ctx());
     expect(r.source).toBe('GCS');
     await src('GCS').download(r, join(tmp, 'gcs'), { ...dl(), allow: ['config.json'] });
-    expect(createHash('sha256').update(await readFile(join(tmp, 'gcs/config.json'))).digest('hex')).toBe(createHash('sha256').update(cfg).digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(tmp, 'gcs/config.json')))
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(cfg).digest('hex'));
   });
 });

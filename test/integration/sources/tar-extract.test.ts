@@ -42,7 +42,13 @@ describe('extractTar', () => {
     ]);
     const dest = join(tmp, 'ok');
     const entries = await extractTar(chunks(tar), dest, { maxBytes: 1000 });
-    expect(entries.map((e) => `${e.type}:${e.path}`)).toEqual([`file:${long}`, `file:${gnu}`, 'file:a/file.txt', 'hardlink:a/hard.txt', 'symlink:a/soft.txt']);
+    expect(entries.map((e) => `${e.type}:${e.path}`)).toEqual([
+      `file:${long}`,
+      `file:${gnu}`,
+      'file:a/file.txt',
+      'hardlink:a/hard.txt',
+      'symlink:a/soft.txt',
+    ]);
     expect(await readFile(join(dest, long), 'utf8')).toBe('pax');
     expect(await readFile(join(dest, gnu), 'utf8')).toBe('gnu');
     expect((await stat(join(dest, 'a/hard.txt'))).nlink).toBe(2);
@@ -50,14 +56,23 @@ describe('extractTar', () => {
   });
 
   it('rejects garbage, truncation and pax paths that escape', async () => {
-    expect(await code(extractTar(chunks(Buffer.alloc(600, 7)), join(tmp, 'g'), { maxBytes: 1000 }))).toBe('ARCHIVE_CORRUPT');
+    expect(await code(extractTar(chunks(Buffer.alloc(600, 7)), join(tmp, 'g'), { maxBytes: 1000 }))).toBe(
+      'ARCHIVE_CORRUPT',
+    );
     const full = makeTar([{ name: 'x.bin', data: Buffer.alloc(2000, 1) }], { end: false });
-    expect(await code(extractTar(chunks(full.subarray(0, 1200)), join(tmp, 't'), { maxBytes: 10_000 }))).toBe('ARCHIVE_CORRUPT');
+    expect(await code(extractTar(chunks(full.subarray(0, 1200)), join(tmp, 't'), { maxBytes: 10_000 }))).toBe(
+      'ARCHIVE_CORRUPT',
+    );
     const pax = makeTar([paxEntry({ path: '../../pax-escape' }), { name: 'innocent', data: 'x' }]);
     expect(await code(extractTar(chunks(pax), join(tmp, 'p'), { maxBytes: 1000 }))).toBe('ARCHIVE_PATH_ESCAPE');
     const many = makeTar(Array.from({ length: 5 }, (_, i) => ({ name: `f${i}`, data: 'x' })));
-    expect(await code(extractTar(chunks(many), join(tmp, 'm'), { maxBytes: 1000, maxEntries: 3 }))).toBe('ARCHIVE_TOO_LARGE');
-    const sneaky = makeTar([{ name: 'dir', type: '2', linkname: '.' }, { name: 'dir/../../x', data: 'x' }]);
+    expect(await code(extractTar(chunks(many), join(tmp, 'm'), { maxBytes: 1000, maxEntries: 3 }))).toBe(
+      'ARCHIVE_TOO_LARGE',
+    );
+    const sneaky = makeTar([
+      { name: 'dir', type: '2', linkname: '.' },
+      { name: 'dir/../../x', data: 'x' },
+    ]);
     expect(await code(extractTar(chunks(sneaky), join(tmp, 's'), { maxBytes: 1000 }))).toBe('ARCHIVE_PATH_ESCAPE');
   });
 });

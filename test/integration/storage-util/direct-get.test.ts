@@ -42,7 +42,10 @@ function readBody(res: DirectGetResponse, bufferSize = 7): Promise<Buffer> {
         }
         return true;
       },
-      end: (err) => (err === null || err === undefined ? resolve(Buffer.concat(parts)) : reject(err instanceof Error ? err : new Error('body failed'))),
+      end: (err) =>
+        err === null || err === undefined
+          ? resolve(Buffer.concat(parts))
+          : reject(err instanceof Error ? err : new Error('body failed')),
     });
   });
 }
@@ -81,7 +84,9 @@ const signal = () => new AbortController().signal;
 
 describe('directGet over plain HTTP', () => {
   it('reads a Content-Length body through small buffers with a pause', async () => {
-    routes.set('/len', (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 26\r\nETag: "x"\r\n\r\nabcdefghijklmnopqrstuvwxyz'));
+    routes.set('/len', (s) =>
+      s.end('HTTP/1.1 200 OK\r\nContent-Length: 26\r\nETag: "x"\r\n\r\nabcdefghijklmnopqrstuvwxyz'),
+    );
     const res = await directGet(`${base}/len`, {}, signal(), LOOPBACK);
     expect(res.status).toBe(200);
     expect(res.header('etag')).toBe('"x"');
@@ -102,7 +107,9 @@ describe('directGet over plain HTTP', () => {
   });
 
   it('fails on malformed chunk framing instead of returning bad bytes', async () => {
-    routes.set('/badchunk', (s) => s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'));
+    routes.set('/badchunk', (s) =>
+      s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'),
+    );
     const res = await directGet(`${base}/badchunk`, {}, signal(), LOOPBACK);
     await expect(readBody(res)).rejects.toThrow(/chunked/);
   });
@@ -120,7 +127,9 @@ describe('directGet over plain HTTP', () => {
   });
 
   it('skips 1xx informational responses', async () => {
-    routes.set('/early', (s) => s.end('HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    routes.set('/early', (s) =>
+      s.end('HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+    );
     const res = await directGet(`${base}/early`, {}, signal(), LOOPBACK);
     expect(res.status).toBe(200);
     expect((await readBody(res)).toString()).toBe('ok');
@@ -139,7 +148,9 @@ describe('directGet over plain HTTP', () => {
   it('follows redirects, keeps Authorization on the same origin and drops it across origins', async () => {
     const other = `http://localhost:${(server.address() as AddressInfo).port}`;
     routes.set('/r1', (s) => s.end('HTTP/1.1 302 Found\r\nLocation: /r2\r\nContent-Length: 0\r\n\r\n'));
-    routes.set('/r2', (s) => s.end(`HTTP/1.1 307 Temporary Redirect\r\nLocation: ${other}/r3\r\nContent-Length: 0\r\n\r\n`));
+    routes.set('/r2', (s) =>
+      s.end(`HTTP/1.1 307 Temporary Redirect\r\nLocation: ${other}/r3\r\nContent-Length: 0\r\n\r\n`),
+    );
     routes.set('/r3', (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone'));
     seen.length = 0;
     const res = await directGet(`${base}/r1`, { Authorization: 'Bearer hf_planted_token' }, signal(), LOOPBACK);
@@ -151,7 +162,9 @@ describe('directGet over plain HTTP', () => {
   });
 
   it('refuses header values that would split the request', async () => {
-    await expect(directGet(`${base}/len`, { 'X-Bad': 'a\r\nInjected: 1' }, signal(), LOOPBACK)).rejects.toThrow(/invalid header/);
+    await expect(directGet(`${base}/len`, { 'X-Bad': 'a\r\nInjected: 1' }, signal(), LOOPBACK)).rejects.toThrow(
+      /invalid header/,
+    );
   });
 
   it('refuses non-http protocols', async () => {
@@ -181,10 +194,32 @@ describe('directGet over HTTPS', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'direct-get-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (socket) => {
-      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nsecure\r\n0\r\n\r\n'));
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nsecure\r\n0\r\n\r\n'),
+      );
       socket.on('error', () => undefined);
     });
     await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
@@ -208,10 +243,14 @@ if (isDirectBody(res.body)) await new Promise((ok, fail) => res.body.attach({ bu
 else for await (const c of res.body) parts.push(c);
 process.stdout.write(res.status + ' ' + Buffer.concat(parts).toString());`;
     // Asynchronously: the TLS server lives in this process and must keep answering.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
-      encoding: 'utf8',
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
+        encoding: 'utf8',
+      },
+    );
     expect(stdout).toBe('200 secure');
   });
 });

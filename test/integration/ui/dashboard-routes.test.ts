@@ -35,7 +35,11 @@ let publishedId = '';
 let queuedId = '';
 const responses: string[] = [];
 
-async function get(url: string, headers: Record<string, string> = {}, method: 'GET' | 'POST' | 'PUT' | 'DELETE' = 'GET') {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' = 'GET',
+) {
   const r = await app.inject({ method, url, headers });
   responses.push(r.body, JSON.stringify(r.headers));
   return r;
@@ -73,7 +77,15 @@ beforeAll(async () => {
   };
   app = buildApp(deps);
   await app.ready();
-  const sub = async (yaml: string): Promise<string> => (await app.inject({ method: 'POST', url: '/v1/builds', headers: { ...auth, 'content-type': 'application/yaml' }, payload: yaml })).json<{ id: string }>().id;
+  const sub = async (yaml: string): Promise<string> =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/builds',
+        headers: { ...auth, 'content-type': 'application/yaml' },
+        payload: yaml,
+      })
+    ).json<{ id: string }>().id;
   publishedId = await sub(L4_YAML);
   queuedId = await sub(H100_YAML);
 });
@@ -132,7 +144,13 @@ describe('/ui static page', () => {
       expect(r.statusCode, name).toBe(200);
       expect(r.headers['content-type'], name).toMatch(/^(text\/html|text\/javascript|text\/css)/);
     }
-    for (const bad of ['/ui/nope.js', '/ui/js/sse.d.ts', '/ui/..%2f..%2fpackage.json', '/ui/%2e%2e/static-files.ts', '/ui/js/../../session-cookie.ts']) {
+    for (const bad of [
+      '/ui/nope.js',
+      '/ui/js/sse.d.ts',
+      '/ui/..%2f..%2fpackage.json',
+      '/ui/%2e%2e/static-files.ts',
+      '/ui/js/../../session-cookie.ts',
+    ]) {
       const r = await get(bad);
       expect(r.statusCode, bad).toBe(404);
     }
@@ -152,7 +170,10 @@ describe('session cookie and Bull Board', () => {
   const cookieOf = (setCookie: string | string[] | undefined): string => String(setCookie).split(';')[0] ?? '';
 
   it('issues the cookie only for a valid bearer token, HttpOnly, SameSite=Strict, scoped to /admin/queues', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }] as Record<
+      string,
+      string
+    >[]) {
       const r = await get('/ui/session', headers, 'POST');
       expect(r.statusCode).toBe(401);
       expect(r.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
@@ -161,7 +182,9 @@ describe('session cookie and Bull Board', () => {
     const r = await get('/ui/session', auth, 'POST');
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ path: '/admin/queues', expiresInSeconds: 900 });
-    expect(String(r.headers['set-cookie'])).toMatch(/^trt_ui_session=v1\.\d+\.[A-Za-z0-9_-]{43}; Path=\/admin\/queues; Max-Age=900; HttpOnly; SameSite=Strict$/);
+    expect(String(r.headers['set-cookie'])).toMatch(
+      /^trt_ui_session=v1\.\d+\.[A-Za-z0-9_-]{43}; Path=\/admin\/queues; Max-Age=900; HttpOnly; SameSite=Strict$/,
+    );
     const proxied = await get('/ui/session', { ...auth, 'x-forwarded-proto': 'https' }, 'POST');
     expect(String(proxied.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
     const cleared = await get('/ui/session', {}, 'DELETE');
@@ -189,16 +212,30 @@ describe('session cookie and Bull Board', () => {
   });
 
   it('is read-only: every queue is marked so, and changing methods are refused before Bull Board', async () => {
-    const list = (await get('/admin/queues/api/queues', auth)).json<{ queues: { name: string; readOnlyMode: boolean }[] }>();
-    expect(list.queues.map((q) => q.name)).toEqual(expect.arrayContaining(['io', 'build-L4', 'build-H100', 'webhooks']));
+    const list = (await get('/admin/queues/api/queues', auth)).json<{
+      queues: { name: string; readOnlyMode: boolean }[];
+    }>();
+    expect(list.queues.map((q) => q.name)).toEqual(
+      expect.arrayContaining(['io', 'build-L4', 'build-H100', 'webhooks']),
+    );
     expect(list.queues.every((q) => q.readOnlyMode)).toBe(true);
-    for (const [method, url] of [['PUT', '/admin/queues/api/queues/io/pause'], ['PUT', '/admin/queues/api/queues/build-H100/clean/completed'], ['PUT', '/admin/queues/api/queues/build-H100/retry/failed'], ['PUT', '/admin/queues/api/queues/pause'], ['POST', '/admin/queues/api/queues/io/add'], ['PUT', '/admin/queues/api/queues/io/promote']] as const) {
+    for (const [method, url] of [
+      ['PUT', '/admin/queues/api/queues/io/pause'],
+      ['PUT', '/admin/queues/api/queues/build-H100/clean/completed'],
+      ['PUT', '/admin/queues/api/queues/build-H100/retry/failed'],
+      ['PUT', '/admin/queues/api/queues/pause'],
+      ['POST', '/admin/queues/api/queues/io/add'],
+      ['PUT', '/admin/queues/api/queues/io/promote'],
+    ] as const) {
       const r = await get(url, auth, method);
       expect(r.statusCode, url).toBe(405);
       expect(r.json()).toMatchObject({ error: { code: 'ADMIN_READ_ONLY' } });
     }
     expect(await queue.queue('io').isPaused()).toBe(false);
-    expect(await queue.queue('build-H100').getJobCounts('waiting-children', 'waiting')).not.toEqual({ 'waiting-children': 0, waiting: 0 });
+    expect(await queue.queue('build-H100').getJobCounts('waiting-children', 'waiting')).not.toEqual({
+      'waiting-children': 0,
+      waiting: 0,
+    });
   });
 });
 

@@ -7,23 +7,39 @@ import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../../orchestrator/api/openapi.js';
 
 type Op = { operationId?: string; responses: Record<string, unknown>; security?: unknown[] };
-const doc = openApiDocument() as { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> } };
-const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+const doc = openApiDocument() as {
+  paths: Record<string, Record<string, Op>>;
+  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+};
+const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+);
 
 describe('openapi document', () => {
   it('passes the Redocly recommended ruleset without problems', async () => {
     const config = await createConfig({ extends: ['recommended'], rules: { 'security-defined': 'error' } });
-    const problems = await lintFromString({ source: JSON.stringify(doc, null, 2), absoluteRef: '/openapi.json', config });
+    const problems = await lintFromString({
+      source: JSON.stringify(doc, null, 2),
+      absoluteRef: '/openapi.json',
+      config,
+    });
     // The only exemption: the unauthenticated ops routes (/healthz, /readyz, /metrics, /openapi.json) have no 4xx answer.
-    const opsOnly = (p: (typeof problems)[number]): boolean => p.ruleId === 'operation-4xx-response' && !(p.location[0]?.pointer ?? '').startsWith('#/paths/~1v1');
-    expect(problems.filter((p) => !opsOnly(p)).map((p) => `${p.severity} ${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer ?? ''}`)).toEqual([]);
+    const opsOnly = (p: (typeof problems)[number]): boolean =>
+      p.ruleId === 'operation-4xx-response' && !(p.location[0]?.pointer ?? '').startsWith('#/paths/~1v1');
+    expect(
+      problems
+        .filter((p) => !opsOnly(p))
+        .map((p) => `${p.severity} ${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer ?? ''}`),
+    ).toEqual([]);
     expect(problems.filter(opsOnly)).toHaveLength(4);
   });
 
   it('a broken document is caught by the same lint (the linter really runs)', async () => {
     const config = await createConfig({ extends: ['recommended'] });
     const broken = structuredClone(doc) as unknown as { paths: Record<string, Record<string, { responses: unknown }>> };
-    (broken.paths['/v1/builds/{id}'] as Record<string, { responses: unknown }>)['get'] = { responses: { '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } } };
+    (broken.paths['/v1/builds/{id}'] as Record<string, { responses: unknown }>)['get'] = {
+      responses: { '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } },
+    };
     const problems = await lintFromString({ source: JSON.stringify(broken), absoluteRef: '/openapi.json', config });
     expect(problems.some((p) => p.ruleId === 'no-unresolved-refs')).toBe(true);
   });
@@ -43,7 +59,9 @@ describe('openapi document', () => {
 
   it('lists the fields the routes send, with required lists', () => {
     const s = doc.components.schemas;
-    expect(s['Build']?.required).toEqual(expect.arrayContaining(['gpuType', 'attempts', 'cancelRequested', 'links', 'steps', 'artifacts', 'error']));
+    expect(s['Build']?.required).toEqual(
+      expect.arrayContaining(['gpuType', 'attempts', 'cancelRequested', 'links', 'steps', 'artifacts', 'error']),
+    );
     expect(s['Submitted']?.required).toEqual(expect.arrayContaining(['warnings', 'links', 'created']));
     expect(s['BuildList']?.required).toEqual(['items', 'total', 'offset', 'limit']);
     expect(s['LogPage']?.required).toEqual(['entries', 'next', 'truncated']);

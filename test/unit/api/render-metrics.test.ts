@@ -7,7 +7,12 @@ describe('renderMetrics', () => {
       depths: { 'build-H100': { waiting: 3, active: 1 }, io: { waiting: 0, active: 2 } },
       byStatus: { queued: 3, running: 1, succeeded: 5, failed: 0, cancelled: 2 },
       snapshot: {
-        steps: { 'engine_build|sum': '120.5', 'engine_build|count': '2', 'engine_build|le|60': '1', 'engine_build|le|300': '2' },
+        steps: {
+          'engine_build|sum': '120.5',
+          'engine_build|count': '2',
+          'engine_build|le|60': '1',
+          'engine_build|le|300': '2',
+        },
         counters: { cache_hits: '4' },
         gpus: { 'w"1': { gpuType: 'H100', total: 8, allocated: 3 } },
       },

@@ -21,7 +21,16 @@ function manifest(over: Record<string, unknown> = {}): Record<string, unknown> {
     artifactKind: 'engine',
     lane: { name: 'v2-pytorch', image: 'nvcr.io/nvidia/tensorrt-llm/release:1.2.0', trtllmVersion: '1.2.0' },
     gpu: { type: 'B200', sm: 100, count: 4 },
-    sources: [{ role: 'checkpoint', name: null, source: 'S3', repo: 's3://b/k', requestedRevision: null, resolvedRevision: 'etag-digest' }],
+    sources: [
+      {
+        role: 'checkpoint',
+        name: null,
+        source: 'S3',
+        repo: 's3://b/k',
+        requestedRevision: null,
+        resolvedRevision: 'etag-digest',
+      },
+    ],
     launch: {},
     config: { a: [1, 'b', null, { c: true }] },
     files: [
@@ -43,10 +52,28 @@ describe('BuildManifest', () => {
     ['createdAt', { createdAt: 'yesterday' }, 'createdAt'],
     ['gpu type', { gpu: { type: 'TPU', sm: 1, count: 1 } }, 'gpu.type'],
     ['file path ..', { files: [{ path: 'artifact/../x', size: 1, sha256: SHA }], totalBytes: 1 }, 'files.0.path'],
-    ['file path manifest.json', { files: [{ path: 'manifest.json', size: 1, sha256: SHA }], totalBytes: 1 }, 'files.0.path'],
-    ['sha256 upper-case', { files: [{ path: 'a', size: 1, sha256: SHA.toUpperCase() }], totalBytes: 1 }, 'files.0.sha256'],
+    [
+      'file path manifest.json',
+      { files: [{ path: 'manifest.json', size: 1, sha256: SHA }], totalBytes: 1 },
+      'files.0.path',
+    ],
+    [
+      'sha256 upper-case',
+      { files: [{ path: 'a', size: 1, sha256: SHA.toUpperCase() }], totalBytes: 1 },
+      'files.0.sha256',
+    ],
     ['negative size', { files: [{ path: 'a', size: -1, sha256: SHA }], totalBytes: -1 }, 'files.0.size'],
-    ['duplicate paths', { files: [{ path: 'a', size: 1, sha256: SHA }, { path: 'a', size: 1, sha256: SHA }], totalBytes: 2 }, 'files.1.path'],
+    [
+      'duplicate paths',
+      {
+        files: [
+          { path: 'a', size: 1, sha256: SHA },
+          { path: 'a', size: 1, sha256: SHA },
+        ],
+        totalBytes: 2,
+      },
+      'files.1.path',
+    ],
     ['totalBytes mismatch', { totalBytes: 8 }, 'totalBytes'],
     ['schemaVersion', { schemaVersion: 2 }, 'schemaVersion'],
   ])('rejects a bad %s at its path', (_what, over, path) => {
@@ -63,16 +90,19 @@ describe('plan hash keys', () => {
     expect(manifestKey(`sha256:${HEX}`)).toBe(`builds/${HEX}/manifest.json`);
   });
 
-  it.each([HEX, `sha256:${HEX.toUpperCase()}`, `sha256:${HEX}0`, `sha256:${HEX}/..`, `md5:${HEX}`, 42, null])('rejects %j', (bad) => {
-    expect(planHashHex(bad)).toBeNull();
-    let err: unknown = null;
-    try {
-      buildPrefix(bad as string);
-    } catch (e) {
-      err = e;
-    }
-    expect(isPublishError(err, 'INVALID_PLAN_HASH')).toBe(true);
-  });
+  it.each([HEX, `sha256:${HEX.toUpperCase()}`, `sha256:${HEX}0`, `sha256:${HEX}/..`, `md5:${HEX}`, 42, null])(
+    'rejects %j',
+    (bad) => {
+      expect(planHashHex(bad)).toBeNull();
+      let err: unknown = null;
+      try {
+        buildPrefix(bad as string);
+      } catch (e) {
+        err = e;
+      }
+      expect(isPublishError(err, 'INVALID_PLAN_HASH')).toBe(true);
+    },
+  );
 });
 
 describe('sameFiles', () => {
@@ -93,19 +123,63 @@ describe('manifestSources', () => {
   it('pins each fetched item to its resolved revision, in order, and the result validates', () => {
     const sources = manifestSources([
       {
-        item: { role: 'checkpoint', name: null, source: 'HF', repo: 'acme/m', revision: 'main', repoType: 'model', secretName: 'hf_access_token', dest: '/workspace/ckpt' },
-        resolved: { source: 'HF', repo: 'acme/m', requestedRevision: 'main', resolvedRevision: 'f'.repeat(40), files: [] },
+        item: {
+          role: 'checkpoint',
+          name: null,
+          source: 'HF',
+          repo: 'acme/m',
+          revision: 'main',
+          repoType: 'model',
+          secretName: 'hf_access_token',
+          dest: '/workspace/ckpt',
+        },
+        resolved: {
+          source: 'HF',
+          repo: 'acme/m',
+          requestedRevision: 'main',
+          resolvedRevision: 'f'.repeat(40),
+          files: [],
+        },
         fromCache: true,
       },
       {
-        item: { role: 'lora_adapter', name: 'sql', source: 'S3', repo: 's3://b/lora', revision: null, repoType: 'model', secretName: null, dest: '/workspace/lora/sql' },
-        resolved: { source: 'S3', repo: 's3://b/lora', requestedRevision: null, resolvedRevision: 'etags:abc', files: [] },
+        item: {
+          role: 'lora_adapter',
+          name: 'sql',
+          source: 'S3',
+          repo: 's3://b/lora',
+          revision: null,
+          repoType: 'model',
+          secretName: null,
+          dest: '/workspace/lora/sql',
+        },
+        resolved: {
+          source: 'S3',
+          repo: 's3://b/lora',
+          requestedRevision: null,
+          resolvedRevision: 'etags:abc',
+          files: [],
+        },
         fromCache: false,
       },
     ]);
     expect(sources).toEqual([
-      { role: 'checkpoint', name: null, source: 'HF', repo: 'acme/m', requestedRevision: 'main', resolvedRevision: 'f'.repeat(40) },
-      { role: 'lora_adapter', name: 'sql', source: 'S3', repo: 's3://b/lora', requestedRevision: null, resolvedRevision: 'etags:abc' },
+      {
+        role: 'checkpoint',
+        name: null,
+        source: 'HF',
+        repo: 'acme/m',
+        requestedRevision: 'main',
+        resolvedRevision: 'f'.repeat(40),
+      },
+      {
+        role: 'lora_adapter',
+        name: 'sql',
+        source: 'S3',
+        repo: 's3://b/lora',
+        requestedRevision: null,
+        resolvedRevision: 'etags:abc',
+      },
     ]);
     expect(BuildManifest.safeParse(manifest({ sources })).success).toBe(true);
   });

@@ -110,7 +110,13 @@ describe('redactConfig', () => {
       date: new Date('2026-01-02T03:04:05Z'),
       sym: Symbol('s'),
     });
-    expect(out).toMatchObject({ cyclic: { name: 'x', self: '[CIRCULAR]' }, nan: null, inf: null, big: '10', date: '2026-01-02T03:04:05.000Z' });
+    expect(out).toMatchObject({
+      cyclic: { name: 'x', self: '[CIRCULAR]' },
+      nan: null,
+      inf: null,
+      big: '10',
+      date: '2026-01-02T03:04:05.000Z',
+    });
     expect(out).not.toHaveProperty('fn');
     expect(out).not.toHaveProperty('undef');
     expect(out).not.toHaveProperty('sym');

@@ -3,7 +3,9 @@ import { scrubSecrets } from '../../../orchestrator/storage/artifacts/scrub-secr
 
 describe('scrubSecrets', () => {
   it('replaces every occurrence of each secret, longest first', () => {
-    expect(scrubSecrets('key=abcd1234 again abcd1234 and abcd', ['abcd', 'abcd1234'])).toBe('key=*** again *** and ***');
+    expect(scrubSecrets('key=abcd1234 again abcd1234 and abcd', ['abcd', 'abcd1234'])).toBe(
+      'key=*** again *** and ***',
+    );
   });
   it('ignores empty, missing and very short secrets', () => {
     expect(scrubSecrets('a b c', ['', undefined, null, 'a'])).toBe('a b c');

@@ -23,30 +23,49 @@ describe('failures without a step class', () => {
     expect(decideOutcome(f, 2, policy)).toEqual({ action: 'retry', delayMs: 3000 });
     expect(decideOutcome(f, 3, policy)).toEqual({ action: 'retry', delayMs: 9000 });
     const advice = ERROR_ADVICE.FETCH_FAILED ?? ERROR_CODES.FETCH_FAILED.summary;
-    expect(decideOutcome(f, 4, policy)).toEqual({ action: 'fail', code: 'FETCH_FAILED', advice: `gave up after 4 attempts; ${advice}` });
+    expect(decideOutcome(f, 4, policy)).toEqual({
+      action: 'fail',
+      code: 'FETCH_FAILED',
+      advice: `gave up after 4 attempts; ${advice}`,
+    });
   });
 
   it('the source saying "not retryable" wins over a retryable registry code, and the advice has no "gave up"', () => {
     const r = decideOutcome(plain('FETCH_FAILED', false), 1, policy);
-    expect(r).toEqual({ action: 'fail', code: 'FETCH_FAILED', advice: ERROR_ADVICE.FETCH_FAILED ?? ERROR_CODES.FETCH_FAILED.summary });
+    expect(r).toEqual({
+      action: 'fail',
+      code: 'FETCH_FAILED',
+      advice: ERROR_ADVICE.FETCH_FAILED ?? ERROR_CODES.FETCH_FAILED.summary,
+    });
   });
 
   it('a permanent registry code is not retried even when the source says retryable', () => {
-    expect(decideOutcome(plain('HF_REPO_GATED', true), 1, policy)).toMatchObject({ action: 'fail', code: 'HF_REPO_GATED' });
+    expect(decideOutcome(plain('HF_REPO_GATED', true), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'HF_REPO_GATED',
+    });
   });
 
   it('a code without registry advice falls back to its summary', () => {
     expect(ERROR_ADVICE.WORKER_DISK_FULL).toBeUndefined();
-    expect(decideOutcome(plain('WORKER_DISK_FULL', false), 1, policy)).toEqual({ action: 'fail', code: 'WORKER_DISK_FULL', advice: ERROR_CODES.WORKER_DISK_FULL.summary });
+    expect(decideOutcome(plain('WORKER_DISK_FULL', false), 1, policy)).toEqual({
+      action: 'fail',
+      code: 'WORKER_DISK_FULL',
+      advice: ERROR_CODES.WORKER_DISK_FULL.summary,
+    });
   });
 
   it('an unregistered code becomes INTERNAL_ERROR', () => {
-    expect(decideOutcome(plain('NOT_A_CODE', false), 1, policy)).toMatchObject({ action: 'fail', code: 'INTERNAL_ERROR' });
+    expect(decideOutcome(plain('NOT_A_CODE', false), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'INTERNAL_ERROR',
+    });
   });
 });
 
 describe('attempts and budgets', () => {
-  const unknown = (retries: number, maxAttempts: number): RetryPolicy => RetryPolicy.parse({ maxAttempts, unknownRetries: retries, baseDelayMs: 10 });
+  const unknown = (retries: number, maxAttempts: number): RetryPolicy =>
+    RetryPolicy.parse({ maxAttempts, unknownRetries: retries, baseDelayMs: 10 });
   const failure: Failure = { code: 'STEP_FAILED', message: 'm', advice: null, retryable: true, class: 'unknown' };
 
   it('a budget larger than maxAttempts still stops at maxAttempts', () => {
@@ -70,6 +89,9 @@ describe('attempts and budgets', () => {
   it('a retryable step code under a class with no budget (cuda_oom) is not retried, whatever the timeout budget', () => {
     const f: Failure = { code: 'STEP_GPU_BUSY', message: 'm', advice: null, retryable: true, class: 'cuda_oom' };
     expect(ERROR_CODES.STEP_GPU_BUSY.retryable).toBe(true);
-    expect(decideOutcome(f, 1, RetryPolicy.parse({ timeoutRetries: 2 }))).toMatchObject({ action: 'fail', code: 'STEP_GPU_BUSY' });
+    expect(decideOutcome(f, 1, RetryPolicy.parse({ timeoutRetries: 2 }))).toMatchObject({
+      action: 'fail',
+      code: 'STEP_GPU_BUSY',
+    });
   });
 });

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, RetryPolicy, backoffDelay, decideOutcome } from '../../../orchestrator/build/decide-outcome.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  RetryPolicy,
+  backoffDelay,
+  decideOutcome,
+} from '../../../orchestrator/build/decide-outcome.js';
 import type { FailureClass, StepFailure } from '../../../orchestrator/exec/types.js';
 
 function failure(cls: FailureClass, code = 'STEP_X'): StepFailure {
@@ -40,16 +45,31 @@ describe('decideOutcome', () => {
   });
 
   it('stops at once on host OOM and bad arguments, keeping a registered step code of the failure', () => {
-    expect(decideOutcome(failure('host_oom_killed', 'STEP_HOST_OOM'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_HOST_OOM' });
-    expect(decideOutcome(failure('bad_argument', 'STEP_ACCESS_DENIED'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_ACCESS_DENIED' });
+    expect(decideOutcome(failure('host_oom_killed', 'STEP_HOST_OOM'), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_HOST_OOM',
+    });
+    expect(decideOutcome(failure('bad_argument', 'STEP_ACCESS_DENIED'), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_ACCESS_DENIED',
+    });
     // An unregistered code on the failure falls back to the class's code.
-    expect(decideOutcome(failure('bad_argument', 'WHATEVER'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_BAD_ARGUMENT' });
+    expect(decideOutcome(failure('bad_argument', 'WHATEVER'), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_BAD_ARGUMENT',
+    });
     // A registered non-step code is not taken over either.
-    expect(decideOutcome(failure('network', 'UNAUTHORIZED'), 9, policy)).toMatchObject({ action: 'fail', code: 'STEP_NETWORK' });
+    expect(decideOutcome(failure('network', 'UNAUTHORIZED'), 9, policy)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_NETWORK',
+    });
   });
 
   it('treats timeouts per policy: no retry by default, retries when the policy grants them', () => {
-    expect(decideOutcome(failure('timeout'), 1, DEFAULT_RETRY_POLICY)).toMatchObject({ action: 'fail', code: 'STEP_TIMEOUT' });
+    expect(decideOutcome(failure('timeout'), 1, DEFAULT_RETRY_POLICY)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_TIMEOUT',
+    });
     const lenient = RetryPolicy.parse({ timeoutRetries: 2, baseDelayMs: 10 });
     expect(decideOutcome(failure('timeout'), 1, lenient)).toEqual({ action: 'retry', delayMs: 10 });
     expect(decideOutcome(failure('timeout'), 2, lenient)).toEqual({ action: 'retry', delayMs: 20 });
@@ -57,15 +77,25 @@ describe('decideOutcome', () => {
   });
 
   it('never retries a step code the registry calls permanent, whatever its class', () => {
-    expect(decideOutcome(failure('unknown', 'STEP_OUTPUT_MISSING'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_OUTPUT_MISSING' });
-    expect(decideOutcome(failure('network', 'STEP_INVALID_INVOCATION'), 1, policy)).toMatchObject({ action: 'fail', code: 'STEP_INVALID_INVOCATION' });
+    expect(decideOutcome(failure('unknown', 'STEP_OUTPUT_MISSING'), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_OUTPUT_MISSING',
+    });
+    expect(decideOutcome(failure('network', 'STEP_INVALID_INVOCATION'), 1, policy)).toMatchObject({
+      action: 'fail',
+      code: 'STEP_INVALID_INVOCATION',
+    });
     // ... but the retryable unknown code still gets its one retry.
     expect(decideOutcome(failure('unknown', 'STEP_FAILED'), 1, policy).action).toBe('retry');
   });
 
   it("uses the failure's own advice when it has one", () => {
     const f = { ...failure('bad_argument', 'STEP_SECRET_MISSING'), advice: 'configure HF_TOKEN' };
-    expect(decideOutcome(f, 1, policy)).toEqual({ action: 'fail', code: 'STEP_SECRET_MISSING', advice: 'configure HF_TOKEN' });
+    expect(decideOutcome(f, 1, policy)).toEqual({
+      action: 'fail',
+      code: 'STEP_SECRET_MISSING',
+      advice: 'configure HF_TOKEN',
+    });
   });
 
   it('cancels on a cancel, whatever the attempt', () => {
@@ -79,7 +109,15 @@ describe('decideOutcome', () => {
   });
 
   it('property: never retries past maxAttempts, delays are within [0, maxDelayMs] and never shrink', () => {
-    const classes: FailureClass[] = ['cuda_oom', 'host_oom_killed', 'timeout', 'bad_argument', 'network', 'container_runtime', 'unknown'];
+    const classes: FailureClass[] = [
+      'cuda_oom',
+      'host_oom_killed',
+      'timeout',
+      'bad_argument',
+      'network',
+      'container_runtime',
+      'unknown',
+    ];
     fc.assert(
       fc.property(
         fc.constantFrom(...classes),
@@ -111,6 +149,13 @@ describe('decideOutcome', () => {
   it('the policy schema rejects nonsense', () => {
     expect(RetryPolicy.safeParse({ maxAttempts: 0 }).success).toBe(false);
     expect(RetryPolicy.safeParse({ backoffFactor: 0.5 }).success).toBe(false);
-    expect(DEFAULT_RETRY_POLICY).toEqual({ maxAttempts: 4, baseDelayMs: 5000, backoffFactor: 2, maxDelayMs: 300000, unknownRetries: 1, timeoutRetries: 0 });
+    expect(DEFAULT_RETRY_POLICY).toEqual({
+      maxAttempts: 4,
+      baseDelayMs: 5000,
+      backoffFactor: 2,
+      maxDelayMs: 300000,
+      unknownRetries: 1,
+      timeoutRetries: 0,
+    });
   });
 });

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, decideOutcome } from '../../../orchestrator/build/decide-outcome.js';
-import { ERROR_CODES, FAILURE_CLASS_CODES, errorCodeInfo, isErrorCode } from '../../../orchestrator/build/error-codes.js';
+import {
+  ERROR_CODES,
+  FAILURE_CLASS_CODES,
+  errorCodeInfo,
+  isErrorCode,
+} from '../../../orchestrator/build/error-codes.js';
 import { classifyFailure } from '../../../orchestrator/exec/classify-failure.js';
 import type { FailureClass, ProcessResult } from '../../../orchestrator/exec/types.js';
 
-const CLASSES: readonly FailureClass[] = ['cuda_oom', 'host_oom_killed', 'timeout', 'canceled', 'bad_argument', 'network', 'container_runtime', 'unknown'];
+const CLASSES: readonly FailureClass[] = [
+  'cuda_oom',
+  'host_oom_killed',
+  'timeout',
+  'canceled',
+  'bad_argument',
+  'network',
+  'container_runtime',
+  'unknown',
+];
 
 function result(over: Partial<ProcessResult>): ProcessResult {
   return { exitCode: 1, signal: null, timedOut: false, canceled: false, tail: '', durationMs: 10, ...over };

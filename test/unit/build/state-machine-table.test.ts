@@ -3,10 +3,38 @@
  * of the module's own tables: adding, dropping or misspelling one allowed transition fails a row.
  */
 import { describe, expect, it } from 'vitest';
-import { BuildStatus, StepStatus, BUILD_TRANSITIONS, STEP_TRANSITIONS, canTransitionBuild, canTransitionStep, transitionBuild, transitionStep } from '../../../orchestrator/build/state-machine.js';
+import {
+  BuildStatus,
+  StepStatus,
+  BUILD_TRANSITIONS,
+  STEP_TRANSITIONS,
+  canTransitionBuild,
+  canTransitionStep,
+  transitionBuild,
+  transitionStep,
+} from '../../../orchestrator/build/state-machine.js';
 
-const BUILD_ALLOWED = new Set(['queued>running', 'queued>cancelled', 'queued>failed', 'queued>succeeded', 'running>succeeded', 'running>failed', 'running>cancelled', 'running>queued']);
-const STEP_ALLOWED = new Set(['pending>running', 'pending>cancelled', 'pending>skipped', 'running>succeeded', 'running>failed', 'running>cancelled', 'running>pending', 'failed>pending', 'failed>cancelled']);
+const BUILD_ALLOWED = new Set([
+  'queued>running',
+  'queued>cancelled',
+  'queued>failed',
+  'queued>succeeded',
+  'running>succeeded',
+  'running>failed',
+  'running>cancelled',
+  'running>queued',
+]);
+const STEP_ALLOWED = new Set([
+  'pending>running',
+  'pending>cancelled',
+  'pending>skipped',
+  'running>succeeded',
+  'running>failed',
+  'running>cancelled',
+  'running>pending',
+  'failed>pending',
+  'failed>cancelled',
+]);
 
 describe('build transitions, every pair', () => {
   for (const from of BuildStatus.options) {

@@ -43,7 +43,11 @@ describe('build state machine', () => {
 
   it('refuses impossible histories with a stable code and a message naming the allowed moves', () => {
     const r = transitionBuild('succeeded', 'running');
-    expect(r).toEqual({ ok: false, code: 'INVALID_TRANSITION', message: 'a build cannot go from succeeded to running (succeeded is final)' });
+    expect(r).toEqual({
+      ok: false,
+      code: 'INVALID_TRANSITION',
+      message: 'a build cannot go from succeeded to running (succeeded is final)',
+    });
     const q = transitionBuild('queued', 'queued');
     expect(q.ok).toBe(false);
     if (!q.ok) expect(q.message).toContain('allowed from queued: running, cancelled, failed, succeeded');

@@ -16,7 +16,10 @@ describe('parseArgs', () => {
     expect(parseArgs(argv)).toEqual(want);
   });
 
-  it.each([[[]], [['--bogus', 'c.yaml']], [['a.yaml', 'b.yaml']], [['--out']], [['--out=', 'c.yaml']]])('%j is a usage error', (argv) => {
-    expect(parseArgs(argv).kind).toBe('usage-error');
-  });
+  it.each([[[]], [['--bogus', 'c.yaml']], [['a.yaml', 'b.yaml']], [['--out']], [['--out=', 'c.yaml']]])(
+    '%j is a usage error',
+    (argv) => {
+      expect(parseArgs(argv).kind).toBe('usage-error');
+    },
+  );
 });

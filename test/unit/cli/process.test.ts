@@ -10,7 +10,10 @@ const FIX = join(import.meta.dirname, 'fixtures');
 
 function run(args: string[], stdin?: Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -23,7 +26,11 @@ function run(args: string[], stdin?: Buffer): Promise<{ code: number | null; std
 
 describe('trt-plan process', () => {
   it('exit 0 / 1 / 2 as a real process', async () => {
-    const [ok, bad, usage] = await Promise.all([run([join(FIX, 'valid.yaml')]), run(['--json', join(FIX, 'invalid.yaml')]), run(['--nope'])]);
+    const [ok, bad, usage] = await Promise.all([
+      run([join(FIX, 'valid.yaml')]),
+      run(['--json', join(FIX, 'invalid.yaml')]),
+      run(['--nope']),
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('valid (0 errors');
     expect(bad.code).toBe(1);

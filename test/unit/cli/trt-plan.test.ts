@@ -43,7 +43,9 @@ describe('trt-plan', () => {
       'FP8_REQUIRES_SM89',
       'CALIB_SIZE_NOT_MULTIPLE_OF_64',
     ]);
-    expect(lines).toContain(`${INVALID}:15:19: error CALIB_SIZE_NOT_MULTIPLE_OF_64 trt_llm.build.quantization_config.calib_size: must be a multiple of 64 (got 1000); try 1024`);
+    expect(lines).toContain(
+      `${INVALID}:15:19: error CALIB_SIZE_NOT_MULTIPLE_OF_64 trt_llm.build.quantization_config.calib_size: must be a multiple of 64 (got 1000); try 1024`,
+    );
     const order = diags.map((m) => Number(m?.[2]) * 1000 + Number(m?.[3]));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(lines.at(-1)).toBe(`${INVALID}: invalid (5 errors, 0 warnings)`);
@@ -53,14 +55,30 @@ describe('trt-plan', () => {
   it('--json prints one object {valid, errors, warnings, plan} with D fields', async () => {
     const r = await runCli(['--json', INVALID]);
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.stdout) as { valid: boolean; errors: Record<string, unknown>[]; warnings: unknown[]; plan: unknown };
+    const j = JSON.parse(r.stdout) as {
+      valid: boolean;
+      errors: Record<string, unknown>[];
+      warnings: unknown[];
+      plan: unknown;
+    };
     expect(Object.keys(j)).toEqual(['valid', 'errors', 'warnings', 'plan']);
     expect(j.valid).toBe(false);
     expect(j.plan).toBeNull();
     expect(Object.keys(j.errors[0] ?? {})).toEqual(['code', 'severity', 'path', 'message', 'line', 'column']);
-    expect(j.errors[0]).toMatchObject({ code: 'SECRET_VALUE_IN_CONFIG', severity: 'error', path: 'secrets.hf_access_token', line: 5, column: 3 });
+    expect(j.errors[0]).toMatchObject({
+      code: 'SECRET_VALUE_IN_CONFIG',
+      severity: 'error',
+      path: 'secrets.hf_access_token',
+      line: 5,
+      column: 3,
+    });
     const ok = await runCli(['--json', VALID]);
-    const v = JSON.parse(ok.stdout) as { valid: boolean; errors: unknown[]; warnings: unknown[]; plan: { planHash: string; stack: string } };
+    const v = JSON.parse(ok.stdout) as {
+      valid: boolean;
+      errors: unknown[];
+      warnings: unknown[];
+      plan: { planHash: string; stack: string };
+    };
     expect(v).toMatchObject({ valid: true, errors: [], warnings: [], plan: { stack: 'v1' } });
     expect(v.plan.planHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(ok.code).toBe(0);
@@ -90,7 +108,10 @@ describe('trt-plan', () => {
   });
 
   it('keeps one diagnostic per line even with control characters in keys', async () => {
-    const r = await runCli(['-'], 'resources: {accelerator: H100}\ntrt_llm:\n  build:\n    "bad\\nkey\\u001b[31m": 1\n    checkpoint_repository: {source: HF, repo: a/b}\n');
+    const r = await runCli(
+      ['-'],
+      'resources: {accelerator: H100}\ntrt_llm:\n  build:\n    "bad\\nkey\\u001b[31m": 1\n    checkpoint_repository: {source: HF, repo: a/b}\n',
+    );
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
     expect(r.stdout).not.toContain('\u001b');
@@ -118,7 +139,10 @@ describe('trt-plan', () => {
   it('schema prints a JSON Schema of the input form', async () => {
     const r = await runCli(['schema']);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { $schema: string; properties: Record<string, { oneOf?: { properties: Record<string, unknown>; required?: string[] }[] }> };
+    const s = JSON.parse(r.stdout) as {
+      $schema: string;
+      properties: Record<string, { oneOf?: { properties: Record<string, unknown>; required?: string[] }[] }>;
+    };
     expect(s.$schema).toContain('json-schema.org');
     const [v1, v2] = s.properties['trt_llm']?.oneOf ?? [];
     expect(Object.keys(v1?.properties ?? {})).toEqual(['inference_stack', 'build', 'runtime', 'version_overrides']);

@@ -22,7 +22,10 @@ describe('columns in characters', () => {
     expect(charColumn('ab', 3)).toBe(3);
     expect(charColumn('🚀🚀: x', 7)).toBe(5);
     expect(charColumn('é: x', 4)).toBe(4);
-    const out = withCharColumns('a: 1\n🚀: x\n', { errors: [{ code: 'C', severity: 'error' as const, path: '', message: 'm', line: 2, column: 5 }], warnings: [] });
+    const out = withCharColumns('a: 1\n🚀: x\n', {
+      errors: [{ code: 'C', severity: 'error' as const, path: '', message: 'm', line: 2, column: 5 }],
+      warnings: [],
+    });
     expect(out.errors[0]?.column).toBe(4);
   });
 

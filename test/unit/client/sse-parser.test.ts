@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { SseParser } from '../../../orchestrator/client/sse-parser.js';
 
-const STREAM = ': hello\nid: 1\nevent: log\ndata: {"a":1}\n\nevent: status\r\ndata: x\r\ndata: y\r\n\r\nid: 2\rdata: plain\r\r\n';
+const STREAM =
+  ': hello\nid: 1\nevent: log\ndata: {"a":1}\n\nevent: status\r\ndata: x\r\ndata: y\r\n\r\nid: 2\rdata: plain\r\r\n';
 
 describe('SseParser', () => {
   it('parses whole events', () => {

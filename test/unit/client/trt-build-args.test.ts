@@ -6,12 +6,29 @@ const ID = '0123456789abcdef-2';
 
 describe('parseBuildArgs', () => {
   it('parses each command', () => {
-    expect(parseBuildArgs(['submit', 'c.yaml', '--wait', '--json'])).toEqual({ kind: 'submit', file: 'c.yaml', wait: true, json: true, callbackUrl: null });
-    expect(parseBuildArgs(['submit', '-', '--callback=https://h.example/x'])).toMatchObject({ kind: 'submit', file: '-', callbackUrl: 'https://h.example/x' });
+    expect(parseBuildArgs(['submit', 'c.yaml', '--wait', '--json'])).toEqual({
+      kind: 'submit',
+      file: 'c.yaml',
+      wait: true,
+      json: true,
+      callbackUrl: null,
+    });
+    expect(parseBuildArgs(['submit', '-', '--callback=https://h.example/x'])).toMatchObject({
+      kind: 'submit',
+      file: '-',
+      callbackUrl: 'https://h.example/x',
+    });
     expect(parseBuildArgs(['logs', ID, '-f'])).toEqual({ kind: 'logs', id: ID, follow: true, json: false });
-    expect(parseBuildArgs(['list', '--status', 'failed', '--limit', '5'])).toEqual({ kind: 'list', status: 'failed', limit: 5, offset: 0, json: false });
+    expect(parseBuildArgs(['list', '--status', 'failed', '--limit', '5'])).toEqual({
+      kind: 'list',
+      status: 'failed',
+      limit: 5,
+      offset: 0,
+      json: false,
+    });
     expect(parseBuildArgs(['fetch', ID, 'out'])).toEqual({ kind: 'fetch', id: ID, dir: 'out', json: false });
-    for (const k of ['status', 'cancel', 'wait', 'verify']) expect(parseBuildArgs([k, ID, '--json'])).toEqual({ kind: k, id: ID, json: true });
+    for (const k of ['status', 'cancel', 'wait', 'verify'])
+      expect(parseBuildArgs([k, ID, '--json'])).toEqual({ kind: k, id: ID, json: true });
     expect(parseBuildArgs(['--help'])).toEqual({ kind: 'help' });
   });
 

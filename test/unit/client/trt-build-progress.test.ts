@@ -1,13 +1,44 @@
 /** What `--wait` draws: elapsed times, progress bars, terminal frames and plain change lines. */
 import { describe, expect, it } from 'vitest';
 import type { BuildT } from '../../../orchestrator/client/api-client.js';
-import { PlainProgress, TtyProgress, formatElapsed, headerLine, progressBar, stepLine } from '../../../orchestrator/cli/trt-build-progress.js';
+import {
+  PlainProgress,
+  TtyProgress,
+  formatElapsed,
+  headerLine,
+  progressBar,
+  stepLine,
+} from '../../../orchestrator/cli/trt-build-progress.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
-const step = (id: string, status: BuildT['steps'][number]['status'], extra: Partial<BuildT['steps'][number]> = {}): BuildT['steps'][number] => ({ id, kind: 'convert', status, attempts: status === 'pending' ? 0 : 1, startedAt: null, finishedAt: null, progress: null, ...extra });
+const step = (
+  id: string,
+  status: BuildT['steps'][number]['status'],
+  extra: Partial<BuildT['steps'][number]> = {},
+): BuildT['steps'][number] => ({
+  id,
+  kind: 'convert',
+  status,
+  attempts: status === 'pending' ? 0 : 1,
+  startedAt: null,
+  finishedAt: null,
+  progress: null,
+  ...extra,
+});
 const build = (status: BuildT['status'], steps: BuildT['steps']): BuildT => ({
-  id: '0123456789abcdef-1', status, planHash: 'sha256:x', gpuType: 'L4', createdAt: at(0), updatedAt: at(0), cancelRequested: false, attempts: 1, steps, artifacts: null, error: null, waitReason: null,
+  id: '0123456789abcdef-1',
+  status,
+  planHash: 'sha256:x',
+  gpuType: 'L4',
+  createdAt: at(0),
+  updatedAt: at(0),
+  cancelRequested: false,
+  attempts: 1,
+  steps,
+  artifacts: null,
+  error: null,
+  waitReason: null,
   links: { self: '', logs: '', cancel: '' },
 });
 
@@ -21,9 +52,15 @@ describe('progress rendering', () => {
   });
 
   it('draws a running step with its bar and elapsed time, a finished one with its duration', () => {
-    expect(stepLine(step('engine_build', 'running', { startedAt: at(10), progress: 0.5 }), T0 + 70_000)).toBe('  ▶ engine_build   running   [##########----------]  50%  1m00s');
-    expect(stepLine(step('fetch', 'succeeded', { startedAt: at(0), finishedAt: at(3) }), T0 + 99_000)).toBe('  ✓ fetch          succeeded  3.0s');
-    expect(stepLine(step('convert', 'running', { startedAt: at(0), attempts: 2 }), T0 + 1000)).toBe('  ▶ convert        running    1.0s (attempt 2)');
+    expect(stepLine(step('engine_build', 'running', { startedAt: at(10), progress: 0.5 }), T0 + 70_000)).toBe(
+      '  ▶ engine_build   running   [##########----------]  50%  1m00s',
+    );
+    expect(stepLine(step('fetch', 'succeeded', { startedAt: at(0), finishedAt: at(3) }), T0 + 99_000)).toBe(
+      '  ✓ fetch          succeeded  3.0s',
+    );
+    expect(stepLine(step('convert', 'running', { startedAt: at(0), attempts: 2 }), T0 + 1000)).toBe(
+      '  ▶ convert        running    1.0s (attempt 2)',
+    );
     expect(headerLine(build('running', []), T0 + 5000)).toBe('build 0123456789abcdef-1 running (L4)  5.0s');
   });
 
@@ -39,9 +76,16 @@ describe('progress rendering', () => {
     const p = new PlainProgress();
     expect(p.lines(build('queued', [step('fetch', 'pending')]), T0)).toEqual(['build 0123456789abcdef-1: queued']);
     expect(p.lines(build('queued', [step('fetch', 'pending')]), T0)).toEqual([]);
-    expect(p.lines(build('running', [step('fetch', 'running', { startedAt: at(0), progress: 0.12 })]), T0)).toEqual(['build 0123456789abcdef-1: running', '  fetch: running 10%']);
+    expect(p.lines(build('running', [step('fetch', 'running', { startedAt: at(0), progress: 0.12 })]), T0)).toEqual([
+      'build 0123456789abcdef-1: running',
+      '  fetch: running 10%',
+    ]);
     expect(p.lines(build('running', [step('fetch', 'running', { startedAt: at(0), progress: 0.19 })]), T0)).toEqual([]);
-    expect(p.lines(build('running', [step('fetch', 'running', { startedAt: at(0), progress: 0.2 })]), T0)).toEqual(['  fetch: running 20%']);
-    expect(p.lines(build('succeeded', [step('fetch', 'succeeded', { startedAt: at(0), finishedAt: at(2) })]), T0)).toEqual(['build 0123456789abcdef-1: succeeded', '  fetch: succeeded in 2.0s']);
+    expect(p.lines(build('running', [step('fetch', 'running', { startedAt: at(0), progress: 0.2 })]), T0)).toEqual([
+      '  fetch: running 20%',
+    ]);
+    expect(
+      p.lines(build('succeeded', [step('fetch', 'succeeded', { startedAt: at(0), finishedAt: at(2) })]), T0),
+    ).toEqual(['build 0123456789abcdef-1: succeeded', '  fetch: succeeded in 2.0s']);
   });
 });

@@ -11,13 +11,28 @@ import type { Json } from './helpers.js';
  * An expected finding: code, severity, dotted path, a fragment its message must contain, and whether
  * it points at the key or the value (default: `AT_KEY` by code; a missing key points at its parent's key).
  */
-export type Expected = readonly [code: string, severity: 'error' | 'warning', path: string, fragment?: string, at?: 'key' | 'value'];
+export type Expected = readonly [
+  code: string,
+  severity: 'error' | 'warning',
+  path: string,
+  fragment?: string,
+  at?: 'key' | 'value',
+];
 
 /** Codes whose findings point at the key (the mapping as a whole, or a key that should not be there). */
 export const AT_KEY: ReadonlySet<string> = new Set([
-  'LORA_REQUIRES_V1_DECODER', 'LORA_ADAPTER_NAME_INVALID', 'LORA_CONFIGURATION_WITHOUT_ADAPTERS', 'V2_BUILD_FIELD_NOT_ALLOWED',
-  'PATCH_KWARGS_ALIAS_CONFLICT', 'PATCH_KWARGS_PREVIEW', 'PATCH_KWARGS_SHADOWS_FIELD', 'SPECULATOR_REQUIRES_DECODER',
-  'SPECULATOR_REQUIRES_PAGED_KV_CACHE', 'LOOKAHEAD_SIZES_REQUIRED', 'NUM_DRAFT_TOKENS_REQUIRED', 'CHECKPOINT_REPOSITORY_REQUIRED',
+  'LORA_REQUIRES_V1_DECODER',
+  'LORA_ADAPTER_NAME_INVALID',
+  'LORA_CONFIGURATION_WITHOUT_ADAPTERS',
+  'V2_BUILD_FIELD_NOT_ALLOWED',
+  'PATCH_KWARGS_ALIAS_CONFLICT',
+  'PATCH_KWARGS_PREVIEW',
+  'PATCH_KWARGS_SHADOWS_FIELD',
+  'SPECULATOR_REQUIRES_DECODER',
+  'SPECULATOR_REQUIRES_PAGED_KV_CACHE',
+  'LOOKAHEAD_SIZES_REQUIRED',
+  'NUM_DRAFT_TOKENS_REQUIRED',
+  'CHECKPOINT_REPOSITORY_REQUIRED',
   'BASETEN_TRAINING_REVISION_REQUIRED',
 ]);
 
@@ -47,7 +62,11 @@ export function positionOf(doc: Json, dotted: string, at: 'key' | 'value' = 'val
     let ok = true;
     for (let i = 0; i < n - 1 && ok; i += 1) {
       const seg = segments[i] as string;
-      const next: Json | undefined = Array.isArray(parent) ? parent[Number(seg)] : isObj(parent) ? parent[seg] : undefined;
+      const next: Json | undefined = Array.isArray(parent)
+        ? parent[Number(seg)]
+        : isObj(parent)
+          ? parent[seg]
+          : undefined;
       if (next === undefined || next === null || typeof next !== 'object') ok = false;
       else parent = next;
     }
@@ -82,9 +101,15 @@ export function run(row: Pick<Row, 'doc' | 'base'>): { result: ValidationResult;
 /** Asserts the row's findings are exactly `row.expect` (code, severity, path, line, column, message fragment). */
 export function expectExactly(row: Row): ValidationResult {
   const { result, doc } = run(row);
-  const key = (d: { code: string; severity: string; path: string; line: number; column: number }): string => `${d.line}:${d.column} ${d.code} ${d.severity} ${d.path}`;
+  const key = (d: { code: string; severity: string; path: string; line: number; column: number }): string =>
+    `${d.line}:${d.column} ${d.code} ${d.severity} ${d.path}`;
   const actual = [...result.errors, ...result.warnings];
-  const wanted = row.expect.map(([code, severity, path, , at]) => ({ code, severity, path, ...positionOf(doc, path, at ?? (AT_KEY.has(code) ? 'key' : 'value')) }));
+  const wanted = row.expect.map(([code, severity, path, , at]) => ({
+    code,
+    severity,
+    path,
+    ...positionOf(doc, path, at ?? (AT_KEY.has(code) ? 'key' : 'value')),
+  }));
   expect(actual.map(key).sort()).toEqual(wanted.map(key).sort());
   for (const [code, , path, fragment] of row.expect) {
     const d = actual.find((a) => a.code === code && a.path === path);

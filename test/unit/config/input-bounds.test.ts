@@ -15,12 +15,21 @@ describe('scanYamlBounds', () => {
   });
 
   it('ignores brackets in quoted scalars, comments and block scalars', () => {
-    expect(scanYamlBounds(`a: "[[[[[[" # [[[[[[\nb: '{{{{{{'\nc: |\n  [[[[[[[[\n      deeply: indented\n        text\nd: 1\n`, tight)).toBeNull();
+    expect(
+      scanYamlBounds(
+        `a: "[[[[[[" # [[[[[[\nb: '{{{{{{'\nc: |\n  [[[[[[[[\n      deeply: indented\n        text\nd: 1\n`,
+        tight,
+      ),
+    ).toBeNull();
   });
 
   it('reports the offset of the problem without quoting the input', () => {
     const p = scanYamlBounds(`ok: 1\nx: ${'['.repeat(10)}`, tight);
-    expect(p).toEqual({ code: 'INPUT_TOO_DEEP', message: 'nested more than 4 levels deep', offset: expect.any(Number) as number });
+    expect(p).toEqual({
+      code: 'INPUT_TOO_DEEP',
+      message: 'nested more than 4 levels deep',
+      offset: expect.any(Number) as number,
+    });
     expect(p?.offset).toBeGreaterThan(5);
   });
 
@@ -32,7 +41,8 @@ describe('scanYamlBounds', () => {
 
   it('stays linear on megabytes of hostile input', () => {
     const start = performance.now();
-    for (const text of ['['.repeat(1 << 20), '- '.repeat(1 << 19), `"${'\\"'.repeat(1 << 19)}`, '#'.repeat(1 << 20)]) scanYamlBounds(text, INPUT_LIMITS);
+    for (const text of ['['.repeat(1 << 20), '- '.repeat(1 << 19), `"${'\\"'.repeat(1 << 19)}`, '#'.repeat(1 << 20)])
+      scanYamlBounds(text, INPUT_LIMITS);
     expect(performance.now() - start).toBeLessThan(2000);
   });
 });

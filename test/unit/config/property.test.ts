@@ -25,7 +25,44 @@ function wellFormed(r: ValidationResult): void {
   }
 }
 
-const TOKENS = ['trt_llm', 'build', 'runtime', 'resources', 'accelerator', ':', ' ', '\n', '  ', '- ', '{', '}', '[', ']', '&a', '*a', '"', "'", '#', '!!str', 'null', '2.0', '-1', 'H100:2', 'fp8', 'v2', 'inference_stack', 'checkpoint_repository', '<<', '? ', '|', '>', '\t', '%YAML 1.2', '---', '...'];
+const TOKENS = [
+  'trt_llm',
+  'build',
+  'runtime',
+  'resources',
+  'accelerator',
+  ':',
+  ' ',
+  '\n',
+  '  ',
+  '- ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '&a',
+  '*a',
+  '"',
+  "'",
+  '#',
+  '!!str',
+  'null',
+  '2.0',
+  '-1',
+  'H100:2',
+  'fp8',
+  'v2',
+  'inference_stack',
+  'checkpoint_repository',
+  '<<',
+  '? ',
+  '|',
+  '>',
+  '\t',
+  '%YAML 1.2',
+  '---',
+  '...',
+];
 
 describe('validator properties', () => {
   it('never throws on random token soup', () => {
@@ -38,7 +75,10 @@ describe('validator properties', () => {
   });
 
   it('never throws on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => wellFormed(validateConfigText(s))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => wellFormed(validateConfigText(s))),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws on mutated corpus files (deletions, insertions, swaps)', () => {
@@ -62,11 +102,42 @@ describe('validator properties', () => {
   });
 
   it('never throws on random JSON-shaped documents', () => {
-    const leaf = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 10 }));
-    const keys = fc.constantFrom('trt_llm', 'build', 'runtime', 'resources', 'accelerator', 'max_seq_len', 'speculator', 'lora_adapters', 'secrets', 'inference_stack', 'checkpoint_repository', 'source', 'repo', 'x');
+    const leaf = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ maxLength: 10 }),
+    );
+    const keys = fc.constantFrom(
+      'trt_llm',
+      'build',
+      'runtime',
+      'resources',
+      'accelerator',
+      'max_seq_len',
+      'speculator',
+      'lora_adapters',
+      'secrets',
+      'inference_stack',
+      'checkpoint_repository',
+      'source',
+      'repo',
+      'x',
+    );
     const tree = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(keys, tie('node'), { maxKeys: 4 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(keys, tie('node'), { maxKeys: 4 }),
+      ),
     })).node;
-    fc.assert(fc.property(fc.dictionary(keys, tree, { maxKeys: 5 }), (doc) => wellFormed(validateConfigText(JSON.stringify(doc)))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.dictionary(keys, tree, { maxKeys: 5 }), (doc) =>
+        wellFormed(validateConfigText(JSON.stringify(doc))),
+      ),
+      { numRuns: 300 },
+    );
   });
 });

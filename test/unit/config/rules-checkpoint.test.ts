@@ -9,17 +9,33 @@ import type { Row } from './findings.js';
 const CR = 'trt_llm.build.checkpoint_repository';
 const REPO = `${CR}.repo`;
 const SECRET = `${CR}.runtime_secret_name`;
-const repo = (source: string, r: string, extra: Json = {}): Json => ({ trt_llm: { build: { checkpoint_repository: { source, repo: r, ...(extra as Record<string, Json>) } } } });
+const repo = (source: string, r: string, extra: Json = {}): Json => ({
+  trt_llm: { build: { checkpoint_repository: { source, repo: r, ...(extra as Record<string, Json>) } } },
+});
 const ok = (name: string, doc: Json): Row => ({ name, doc, expect: [] });
-const bad = (name: string, doc: Json, code: string, fragment?: string): Row => ({ name, doc, expect: [[code, 'error', REPO, ...(fragment === undefined ? [] : [fragment])] as unknown as Row['expect'][number]] });
+const bad = (name: string, doc: Json, code: string, fragment?: string): Row => ({
+  name,
+  doc,
+  expect: [[code, 'error', REPO, ...(fragment === undefined ? [] : [fragment])] as unknown as Row['expect'][number]],
+});
 
 const HF_ROWS: Row[] = [
   ok('org/name', repo('HF', 'meta-llama/Llama-3.1-8B-Instruct')),
   ok('a bare name', repo('HF', 'gpt2')),
   ok('one-character parts', repo('HF', 'a/b')),
   ok('96-character part', repo('HF', `o/${'n'.repeat(96)}`)),
-  bad('two slashes', repo('HF', 'a/b/c'), 'HF_REPO_ID_INVALID', 'invalid Hugging Face repo id "a/b/c": a Hugging Face repo id is <org>/<name> with at most one "/" (e.g. meta-llama/Llama-3.1-8B-Instruct)'),
-  bad('97-character part', repo('HF', `o/${'n'.repeat(97)}`), 'HF_REPO_ID_INVALID', 'each part must be 1-96 characters of letters, digits, "_", "-" or "."'),
+  bad(
+    'two slashes',
+    repo('HF', 'a/b/c'),
+    'HF_REPO_ID_INVALID',
+    'invalid Hugging Face repo id "a/b/c": a Hugging Face repo id is <org>/<name> with at most one "/" (e.g. meta-llama/Llama-3.1-8B-Instruct)',
+  ),
+  bad(
+    '97-character part',
+    repo('HF', `o/${'n'.repeat(97)}`),
+    'HF_REPO_ID_INVALID',
+    'each part must be 1-96 characters of letters, digits, "_", "-" or "."',
+  ),
   bad('an empty part', repo('HF', 'org/'), 'HF_REPO_ID_INVALID', 'each part must be 1-96 characters'),
   bad('a space', repo('HF', 'org/a b'), 'HF_REPO_ID_INVALID', 'each part must be 1-96 characters'),
   bad('a leading dash', repo('HF', '-org/name'), 'HF_REPO_ID_INVALID', 'a part may not start or end with "-" or "."'),
@@ -28,7 +44,12 @@ const HF_ROWS: Row[] = [
   bad('a double dot', repo('HF', 'org/a..b'), 'HF_REPO_ID_INVALID', '"--" and ".." are not allowed'),
   bad('.git at the end', repo('HF', 'org/name.git'), 'HF_REPO_ID_INVALID', 'a repo id may not end with ".git"'),
   bad('dot-dot path', repo('HF', '../x'), 'HF_REPO_ID_INVALID'),
-  bad('a long repo is shown cut', repo('HF', `a/b/${'x'.repeat(100)}`), 'HF_REPO_ID_INVALID', `"a/b/${'x'.repeat(73)}..."`),
+  bad(
+    'a long repo is shown cut',
+    repo('HF', `a/b/${'x'.repeat(100)}`),
+    'HF_REPO_ID_INVALID',
+    `"a/b/${'x'.repeat(73)}..."`,
+  ),
 ];
 
 const S3_ROWS: Row[] = [
@@ -36,7 +57,12 @@ const S3_ROWS: Row[] = [
   ok('s3 bucket of 3 characters', repo('S3', 's3://abc')),
   ok('s3 bucket of 63 characters', repo('S3', `s3://${'b'.repeat(63)}/x`)),
   ok('s3 bucket with a trailing slash', repo('S3', 's3://abc/')),
-  bad('s3 without the scheme', repo('S3', 'my-bucket/llama'), 'S3_URI_INVALID', 'source S3 needs repo s3://<bucket>/<path> (got "my-bucket/llama")'),
+  bad(
+    's3 without the scheme',
+    repo('S3', 'my-bucket/llama'),
+    'S3_URI_INVALID',
+    'source S3 needs repo s3://<bucket>/<path> (got "my-bucket/llama")',
+  ),
   bad('s3 bucket of 2 characters', repo('S3', 's3://ab/x'), 'S3_URI_INVALID'),
   bad('s3 bucket of 64 characters', repo('S3', `s3://${'b'.repeat(64)}/x`), 'S3_URI_INVALID'),
   bad('s3 bucket in upper case', repo('S3', 's3://MyBucket/x'), 'S3_URI_INVALID'),
@@ -60,9 +86,18 @@ const AZURE_ROWS: Row[] = [
   ok('azure:// form', repo('AZURE', 'azure://acct/models/llama')),
   ok('azure account of 3 and 24 characters', repo('AZURE', `https://${'a'.repeat(24)}.blob.core.windows.net/abc`)),
   ok('azure:// account of 3 characters, container of 63', repo('AZURE', `azure://abc/${'c'.repeat(63)}`)),
-  bad('azure other host', repo('AZURE', 'https://example.com/c'), 'AZURE_URL_INVALID', 'source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got "https://example.com/c")'),
+  bad(
+    'azure other host',
+    repo('AZURE', 'https://example.com/c'),
+    'AZURE_URL_INVALID',
+    'source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got "https://example.com/c")',
+  ),
   bad('azure account of 2 characters', repo('AZURE', 'https://ab.blob.core.windows.net/models'), 'AZURE_URL_INVALID'),
-  bad('azure account of 25 characters', repo('AZURE', `https://${'a'.repeat(25)}.blob.core.windows.net/models`), 'AZURE_URL_INVALID'),
+  bad(
+    'azure account of 25 characters',
+    repo('AZURE', `https://${'a'.repeat(25)}.blob.core.windows.net/models`),
+    'AZURE_URL_INVALID',
+  ),
   bad('azure container of 2 characters', repo('AZURE', `${AZ}/ab`), 'AZURE_URL_INVALID'),
   bad('azure container of 64 characters', repo('AZURE', `${AZ}/${'c'.repeat(64)}`), 'AZURE_URL_INVALID'),
   bad('azure plain http', repo('AZURE', 'http://acct.blob.core.windows.net/models'), 'AZURE_URL_INVALID'),
@@ -75,24 +110,103 @@ const AZURE_ROWS: Row[] = [
 
 const URL_ROWS: Row[] = [
   ok('https URL', repo('REMOTE_URL', 'https://x.example/y.tar.gz')),
-  bad('not a URL', repo('REMOTE_URL', 'not a url'), 'REMOTE_URL_INVALID', 'source REMOTE_URL needs an http(s) URL of a .tar.gz (got "not a url")'),
+  bad(
+    'not a URL',
+    repo('REMOTE_URL', 'not a url'),
+    'REMOTE_URL_INVALID',
+    'source REMOTE_URL needs an http(s) URL of a .tar.gz (got "not a url")',
+  ),
   bad('ftp URL', repo('REMOTE_URL', 'ftp://x/y.tar.gz'), 'REMOTE_URL_INVALID'),
   bad('file URL', repo('REMOTE_URL', 'file:///etc/passwd'), 'REMOTE_URL_INVALID'),
-  { name: 'plain http warns', doc: repo('REMOTE_URL', 'http://x.example/y.tar.gz'), expect: [['REMOTE_URL_PLAIN_HTTP', 'warning', REPO, 'plain http is not encrypted or authenticated; use https']] },
+  {
+    name: 'plain http warns',
+    doc: repo('REMOTE_URL', 'http://x.example/y.tar.gz'),
+    expect: [['REMOTE_URL_PLAIN_HTTP', 'warning', REPO, 'plain http is not encrypted or authenticated; use https']],
+  },
 ];
 
 const OTHER_ROWS: Row[] = [
-  { name: 'BASETEN_TRAINING without revision', doc: repo('BASETEN_TRAINING', 'job-1'), expect: [['BASETEN_TRAINING_REVISION_REQUIRED', 'error', CR, 'source BASETEN_TRAINING needs revision (the training run); repo is the training job']] },
+  {
+    name: 'BASETEN_TRAINING without revision',
+    doc: repo('BASETEN_TRAINING', 'job-1'),
+    expect: [
+      [
+        'BASETEN_TRAINING_REVISION_REQUIRED',
+        'error',
+        CR,
+        'source BASETEN_TRAINING needs revision (the training run); repo is the training job',
+      ],
+    ],
+  },
   ok('BASETEN_TRAINING with revision', repo('BASETEN_TRAINING', 'job-1', { revision: 'run-3' })),
-  { name: 'v1 without a checkpoint', doc: { trt_llm: { build: { checkpoint_repository: null } } }, expect: [['CHECKPOINT_REPOSITORY_REQUIRED', 'error', CR, 'trt_llm.build.checkpoint_repository is required for the v1 stack, e.g. {source: HF, repo: <org/name>}']] },
-  { name: 'v1 without a checkpoint, skip_build_result does not help', doc: { trt_llm: { build: { checkpoint_repository: null, skip_build_result: true } } }, expect: [['CHECKPOINT_REPOSITORY_REQUIRED', 'error', CR, 'required for the v1 stack']] },
-  { name: 'v2 without a checkpoint', base: BASE_V2, doc: { trt_llm: { build: { checkpoint_repository: undefined } } }, expect: [['CHECKPOINT_REPOSITORY_REQUIRED', 'error', CR, 'trt_llm.build.checkpoint_repository is required on v2 unless build.skip_build_result is true']] },
-  { name: 'v2 without a checkpoint but skip_build_result', base: BASE_V2, doc: { trt_llm: { build: { checkpoint_repository: undefined, skip_build_result: true } } }, expect: [] },
-  { name: 'v2 checkpoints are checked too', base: BASE_V2, doc: repo('S3', 'bucket/x'), expect: [['S3_URI_INVALID', 'error', REPO]] },
+  {
+    name: 'v1 without a checkpoint',
+    doc: { trt_llm: { build: { checkpoint_repository: null } } },
+    expect: [
+      [
+        'CHECKPOINT_REPOSITORY_REQUIRED',
+        'error',
+        CR,
+        'trt_llm.build.checkpoint_repository is required for the v1 stack, e.g. {source: HF, repo: <org/name>}',
+      ],
+    ],
+  },
+  {
+    name: 'v1 without a checkpoint, skip_build_result does not help',
+    doc: { trt_llm: { build: { checkpoint_repository: null, skip_build_result: true } } },
+    expect: [['CHECKPOINT_REPOSITORY_REQUIRED', 'error', CR, 'required for the v1 stack']],
+  },
+  {
+    name: 'v2 without a checkpoint',
+    base: BASE_V2,
+    doc: { trt_llm: { build: { checkpoint_repository: undefined } } },
+    expect: [
+      [
+        'CHECKPOINT_REPOSITORY_REQUIRED',
+        'error',
+        CR,
+        'trt_llm.build.checkpoint_repository is required on v2 unless build.skip_build_result is true',
+      ],
+    ],
+  },
+  {
+    name: 'v2 without a checkpoint but skip_build_result',
+    base: BASE_V2,
+    doc: { trt_llm: { build: { checkpoint_repository: undefined, skip_build_result: true } } },
+    expect: [],
+  },
+  {
+    name: 'v2 checkpoints are checked too',
+    base: BASE_V2,
+    doc: repo('S3', 'bucket/x'),
+    expect: [['S3_URI_INVALID', 'error', REPO]],
+  },
 ];
 
-const tokenRow = (name: string, value: string): Row => ({ name, doc: repo('HF', 'a/b', { runtime_secret_name: value }), expect: [['SECRET_VALUE_AS_NAME', 'error', SECRET, 'runtime_secret_name looks like a token, not a secret name; put the name of a secret declared under secrets here and rotate the token (the value is not shown)']] });
-const undeclared = (name: string, value: string): Row => ({ name, doc: repo('HF', 'a/b', { runtime_secret_name: value }), expect: [['RUNTIME_SECRET_NOT_DECLARED', 'warning', SECRET, `runtime_secret_name "${value}" is not declared under secrets; add secrets: {${value}: null}`]] });
+const tokenRow = (name: string, value: string): Row => ({
+  name,
+  doc: repo('HF', 'a/b', { runtime_secret_name: value }),
+  expect: [
+    [
+      'SECRET_VALUE_AS_NAME',
+      'error',
+      SECRET,
+      'runtime_secret_name looks like a token, not a secret name; put the name of a secret declared under secrets here and rotate the token (the value is not shown)',
+    ],
+  ],
+});
+const undeclared = (name: string, value: string): Row => ({
+  name,
+  doc: repo('HF', 'a/b', { runtime_secret_name: value }),
+  expect: [
+    [
+      'RUNTIME_SECRET_NOT_DECLARED',
+      'warning',
+      SECRET,
+      `runtime_secret_name "${value}" is not declared under secrets; add secrets: {${value}: null}`,
+    ],
+  ],
+});
 const SECRET_ROWS: Row[] = [
   tokenRow('an hf_ token', `hf_${'a'.repeat(20)}`),
   undeclared('hf_ with 19 characters is a name', `hf_${'a'.repeat(19)}`),
@@ -106,14 +220,35 @@ const SECRET_ROWS: Row[] = [
   undeclared('a 39-character name', 'a'.repeat(39)),
   tokenRow('an opaque value with + and /', `${'a'.repeat(38)}+/`),
   undeclared('a token prefix inside a name', `my_hf_${'a'.repeat(20)}`),
-  { name: 'a declared secret', doc: { secrets: { my_token: null }, ...(repo('HF', 'a/b', { runtime_secret_name: 'my_token' }) as Record<string, Json>) }, expect: [] },
+  {
+    name: 'a declared secret',
+    doc: {
+      secrets: { my_token: null },
+      ...(repo('HF', 'a/b', { runtime_secret_name: 'my_token' }) as Record<string, Json>),
+    },
+    expect: [],
+  },
   { name: 'the default secret name, declared', doc: repo('HF', 'a/b'), expect: [] },
-  { name: 'the default secret name, not declared, not written: quiet', doc: { secrets: undefined, ...(repo('HF', 'a/b') as Record<string, Json>) }, expect: [] },
-  { name: 'the default secret name written but not declared', doc: { secrets: undefined, ...(repo('HF', 'a/b', { runtime_secret_name: 'hf_access_token' }) as Record<string, Json>) }, expect: [['RUNTIME_SECRET_NOT_DECLARED', 'warning', SECRET]] },
+  {
+    name: 'the default secret name, not declared, not written: quiet',
+    doc: { secrets: undefined, ...(repo('HF', 'a/b') as Record<string, Json>) },
+    expect: [],
+  },
+  {
+    name: 'the default secret name written but not declared',
+    doc: {
+      secrets: undefined,
+      ...(repo('HF', 'a/b', { runtime_secret_name: 'hf_access_token' }) as Record<string, Json>),
+    },
+    expect: [['RUNTIME_SECRET_NOT_DECLARED', 'warning', SECRET]],
+  },
 ];
 
 describe('checkpoint rules: exact findings', () => {
-  it.each([...HF_ROWS, ...S3_ROWS, ...GCS_ROWS, ...AZURE_ROWS, ...URL_ROWS, ...OTHER_ROWS, ...SECRET_ROWS])('$name', (row) => {
-    expectExactly(row);
-  });
+  it.each([...HF_ROWS, ...S3_ROWS, ...GCS_ROWS, ...AZURE_ROWS, ...URL_ROWS, ...OTHER_ROWS, ...SECRET_ROWS])(
+    '$name',
+    (row) => {
+      expectExactly(row);
+    },
+  );
 });

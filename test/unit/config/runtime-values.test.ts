@@ -29,19 +29,29 @@ describe('reasoning_parser', () => {
 });
 
 describe('calibration dataset', () => {
-  const fp8 = (calib_dataset: string) => ({ trt_llm: { build: { quantization_type: 'fp8', quantization_config: { calib_dataset } } } });
-
-  it.each(['abisee/cnn_dailymail', 'cnn_dailymail', 'baseten/quant_calibration_dataset_v1'])('accepts the Hub dataset %s', (ds) => {
-    const r = check(fp8(ds));
-    expect(codes(r).filter((c) => c.startsWith('CALIB_DATASET'))).toEqual([]);
-    expect(codes(r, 'warning').filter((c) => c.startsWith('CALIB_DATASET'))).toEqual([]);
+  const fp8 = (calib_dataset: string) => ({
+    trt_llm: { build: { quantization_type: 'fp8', quantization_config: { calib_dataset } } },
   });
 
-  it.each(['s3://bucket/calib', '/data/calib.jsonl', 'https://example.com/c.json'])('refuses %s: not a Hub dataset that load_dataset can read', (ds) => {
-    const r = check(fp8(ds));
-    expect(codes(r)).toContain('CALIB_DATASET_NOT_LOADABLE');
-    expect(r.errors.find((e) => e.code === 'CALIB_DATASET_NOT_LOADABLE')?.path).toBe('trt_llm.build.quantization_config.calib_dataset');
-  });
+  it.each(['abisee/cnn_dailymail', 'cnn_dailymail', 'baseten/quant_calibration_dataset_v1'])(
+    'accepts the Hub dataset %s',
+    (ds) => {
+      const r = check(fp8(ds));
+      expect(codes(r).filter((c) => c.startsWith('CALIB_DATASET'))).toEqual([]);
+      expect(codes(r, 'warning').filter((c) => c.startsWith('CALIB_DATASET'))).toEqual([]);
+    },
+  );
+
+  it.each(['s3://bucket/calib', '/data/calib.jsonl', 'https://example.com/c.json'])(
+    'refuses %s: not a Hub dataset that load_dataset can read',
+    (ds) => {
+      const r = check(fp8(ds));
+      expect(codes(r)).toContain('CALIB_DATASET_NOT_LOADABLE');
+      expect(r.errors.find((e) => e.code === 'CALIB_DATASET_NOT_LOADABLE')?.path).toBe(
+        'trt_llm.build.quantization_config.calib_dataset',
+      );
+    },
+  );
 
   it('warns when a dataset would be read as cnn_dailymail (config 3.0.0, column article) without being it', () => {
     const r = check(fp8('me/my_cnn_dailymail_subset'));
@@ -49,7 +59,10 @@ describe('calibration dataset', () => {
   });
 
   it('ignores the dataset when nothing is calibrated', () => {
-    const r = check({ trt_llm: { build: { quantization_type: 'no_quant', quantization_config: { calib_dataset: 's3://x/y' } } } }, BASE_V1);
+    const r = check(
+      { trt_llm: { build: { quantization_type: 'no_quant', quantization_config: { calib_dataset: 's3://x/y' } } } },
+      BASE_V1,
+    );
     expect(codes(r).filter((c) => c.startsWith('CALIB_DATASET'))).toEqual([]);
   });
 });

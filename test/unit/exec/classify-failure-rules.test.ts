@@ -75,7 +75,10 @@ const LINES: ReadonlyArray<readonly [Cls, string]> = [
   ['network', 'urllib3.exceptions.ReadTimeoutError: x'],
   ['network', 'urllib3.exceptions.ConnectTimeoutError: x'],
   ['network', 'read timed out'],
-  ...['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE'].map((e): readonly [Cls, string] => ['network', `Error: read ${e}`]),
+  ...['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE'].map((e): readonly [Cls, string] => [
+    'network',
+    `Error: read ${e}`,
+  ]),
   ['network', '429 Client Error: Too Many Requests'],
   ...['500', '502', '503', '504'].map((c): readonly [Cls, string] => ['network', `${c} Server Error: x`]),
   ['network', 'HTTP Error 599: odd'],
@@ -88,8 +91,14 @@ const LINES: ReadonlyArray<readonly [Cls, string]> = [
 ];
 
 const CODE: Record<Cls, string> = {
-  cuda_oom: 'STEP_CUDA_OOM', host_oom_killed: 'STEP_HOST_OOM', timeout: 'STEP_TIMEOUT', canceled: 'STEP_CANCELED',
-  bad_argument: 'STEP_BAD_ARGUMENT', network: 'STEP_NETWORK', container_runtime: 'STEP_CONTAINER_RUNTIME', unknown: 'STEP_FAILED',
+  cuda_oom: 'STEP_CUDA_OOM',
+  host_oom_killed: 'STEP_HOST_OOM',
+  timeout: 'STEP_TIMEOUT',
+  canceled: 'STEP_CANCELED',
+  bad_argument: 'STEP_BAD_ARGUMENT',
+  network: 'STEP_NETWORK',
+  container_runtime: 'STEP_CONTAINER_RUNTIME',
+  unknown: 'STEP_FAILED',
 };
 const DENIED = new Set(LINES.slice(15, 27).map(([, l]) => l));
 
@@ -105,7 +114,16 @@ describe('classifyFailure: one row per pattern', () => {
   });
 
   it('near misses fall through to unknown', () => {
-    for (const line of ['Process Killed by user', 'Killed by user request', 'error: argument --x: invalid literal', 'Connection established', 'HTTP Error 404: Not Found', '404 Client Error', 'memory usage: 12 GiB', 'EPIPES']) {
+    for (const line of [
+      'Process Killed by user',
+      'Killed by user request',
+      'error: argument --x: invalid literal',
+      'Connection established',
+      'HTTP Error 404: Not Found',
+      '404 Client Error',
+      'memory usage: 12 GiB',
+      'EPIPES',
+    ]) {
       expect(classifyFailure(r({ tail: line })).class, line).toBe('unknown');
     }
   });
@@ -119,14 +137,22 @@ describe('classifyFailure: which class wins', () => {
   it('CUDA OOM beats a host kill; a host kill beats access, runtime, arguments and network', () => {
     expect(classifyFailure(r({ exitCode: 137, tail: 'CUDA out of memory' })).class).toBe('cuda_oom');
     expect(classifyFailure(r({ exitCode: 137, tail: '401 Client Error' })).class).toBe('host_oom_killed');
-    expect(classifyFailure(r({ exitCode: null, signal: 'SIGKILL', tail: 'ConnectionError' })).class).toBe('host_oom_killed');
+    expect(classifyFailure(r({ exitCode: null, signal: 'SIGKILL', tail: 'ConnectionError' })).class).toBe(
+      'host_oom_killed',
+    );
     expect(classifyFailure(r({ tail: 'MemoryError\nConnectionError' })).class).toBe('host_oom_killed');
   });
   it('access denied beats the container runtime and exit 127; the runtime beats arguments; arguments beat network', () => {
-    expect(classifyFailure(r({ exitCode: 125, tail: 'docker: Error response from daemon: pull access denied' })).code).toBe('STEP_ACCESS_DENIED');
+    expect(
+      classifyFailure(r({ exitCode: 125, tail: 'docker: Error response from daemon: pull access denied' })).code,
+    ).toBe('STEP_ACCESS_DENIED');
     expect(classifyFailure(r({ exitCode: 127, tail: '403 Client Error' })).code).toBe('STEP_ACCESS_DENIED');
-    expect(classifyFailure(r({ tail: 'OCI runtime create failed\nerror: unrecognized arguments: x' })).class).toBe('container_runtime');
-    expect(classifyFailure(r({ tail: 'error: unrecognized arguments: x\nConnectionError' })).class).toBe('bad_argument');
+    expect(classifyFailure(r({ tail: 'OCI runtime create failed\nerror: unrecognized arguments: x' })).class).toBe(
+      'container_runtime',
+    );
+    expect(classifyFailure(r({ tail: 'error: unrecognized arguments: x\nConnectionError' })).class).toBe(
+      'bad_argument',
+    );
   });
 });
 
@@ -149,20 +175,34 @@ describe('classifyFailure: exit codes', () => {
   });
   it('bare exit 2 is a bad argument with the last line as evidence; bare exit 1 and 3 are unknown', () => {
     const two = classifyFailure(r({ exitCode: 2, tail: 'usage: tool [-h]\n  odd  \n\n' }));
-    expect(two).toMatchObject({ class: 'bad_argument', code: 'STEP_BAD_ARGUMENT', message: `${errorCodeInfo('STEP_BAD_ARGUMENT').summary} (exit code 2): odd` });
+    expect(two).toMatchObject({
+      class: 'bad_argument',
+      code: 'STEP_BAD_ARGUMENT',
+      message: `${errorCodeInfo('STEP_BAD_ARGUMENT').summary} (exit code 2): odd`,
+    });
     expect(classifyFailure(r({ exitCode: 1, tail: 'x' })).class).toBe('unknown');
     expect(classifyFailure(r({ exitCode: 3, tail: 'x' })).class).toBe('unknown');
   });
   it('exit 137 and SIGKILL without text are host kills, with no evidence', () => {
     const f = classifyFailure(r({ exitCode: 137 }));
-    expect(f).toMatchObject({ class: 'host_oom_killed', message: `${errorCodeInfo('STEP_HOST_OOM').summary} (exit code 137)` });
-    expect(classifyFailure(r({ exitCode: null, signal: 'SIGKILL' })).message).toBe(`${errorCodeInfo('STEP_HOST_OOM').summary} (killed by SIGKILL)`);
+    expect(f).toMatchObject({
+      class: 'host_oom_killed',
+      message: `${errorCodeInfo('STEP_HOST_OOM').summary} (exit code 137)`,
+    });
+    expect(classifyFailure(r({ exitCode: null, signal: 'SIGKILL' })).message).toBe(
+      `${errorCodeInfo('STEP_HOST_OOM').summary} (killed by SIGKILL)`,
+    );
     expect(classifyFailure(r({ exitCode: null, signal: 'SIGTERM' })).class).toBe('unknown');
   });
   it('an empty tail with exit 1 is an unknown failure without evidence (no crash)', () => {
     for (const tail of ['', '\n', '  \n \n']) {
       const f = classifyFailure(r({ exitCode: 1, tail }));
-      expect(f).toMatchObject({ class: 'unknown', code: 'STEP_FAILED', message: `${errorCodeInfo('STEP_FAILED').summary} (exit code 1)`, advice: ADVICE.unknown });
+      expect(f).toMatchObject({
+        class: 'unknown',
+        code: 'STEP_FAILED',
+        message: `${errorCodeInfo('STEP_FAILED').summary} (exit code 1)`,
+        advice: ADVICE.unknown,
+      });
     }
   });
   it('keeps the process result on the failure', () => {
@@ -173,11 +213,17 @@ describe('classifyFailure: exit codes', () => {
 
 describe('evidence', () => {
   it('is the whole matching line, trimmed, from the first or the last line of the tail', () => {
-    expect(classifyFailure(r({ tail: '  CUDA out of memory at start  \nnext' })).message).toMatch(/: CUDA out of memory at start$/);
-    expect(classifyFailure(r({ tail: 'first\nend: CUDA out of memory' })).message).toMatch(/\): end: CUDA out of memory$/);
+    expect(classifyFailure(r({ tail: '  CUDA out of memory at start  \nnext' })).message).toMatch(
+      /: CUDA out of memory at start$/,
+    );
+    expect(classifyFailure(r({ tail: 'first\nend: CUDA out of memory' })).message).toMatch(
+      /\): end: CUDA out of memory$/,
+    );
   });
   it('a "Killed" line after a blank line is the evidence (the pattern does not span lines)', () => {
-    expect(classifyFailure(r({ tail: 'loading\n\nKilled\n' })).message).toBe(`${errorCodeInfo('STEP_HOST_OOM').summary} (exit code 1): Killed`);
+    expect(classifyFailure(r({ tail: 'loading\n\nKilled\n' })).message).toBe(
+      `${errorCodeInfo('STEP_HOST_OOM').summary} (exit code 1): Killed`,
+    );
     expect(classifyFailure(r({ tail: 'loading\n \n\t Killed \n' })).message).toMatch(/\): Killed$/);
   });
   it('is clipped at 300 characters with an ellipsis; 300 exactly is kept whole', () => {
@@ -191,14 +237,25 @@ describe('evidence', () => {
   });
   it('access denied carries its own advice about the secret', () => {
     const f = classifyFailure(r({ tail: 'GatedRepoError' }));
-    expect(f.advice).toBe('a download or image pull was refused: check that the secret named by the config holds a valid token with access to the repository (gated models need an accepted license)');
+    expect(f.advice).toBe(
+      'a download or image pull was refused: check that the secret named by the config holds a valid token with access to the repository (gated models need an accepted license)',
+    );
   });
 });
 
 describe('isSuccess and describeExit', () => {
   it('success needs exit 0 and nothing else', () => {
     expect(isSuccess(r({ exitCode: 0 }))).toBe(true);
-    for (const over of [{ exitCode: 1 }, { exitCode: 2 }, { exitCode: 137 }, { exitCode: -1 }, { exitCode: null }, { exitCode: 0, signal: 'SIGTERM' }, { exitCode: 0, timedOut: true }, { exitCode: 0, canceled: true }]) {
+    for (const over of [
+      { exitCode: 1 },
+      { exitCode: 2 },
+      { exitCode: 137 },
+      { exitCode: -1 },
+      { exitCode: null },
+      { exitCode: 0, signal: 'SIGTERM' },
+      { exitCode: 0, timedOut: true },
+      { exitCode: 0, canceled: true },
+    ]) {
       expect(isSuccess(r(over)), JSON.stringify(over)).toBe(false);
     }
   });
@@ -213,7 +270,17 @@ describe('isSuccess and describeExit', () => {
     expect(describeExit(r({ exitCode: 3 }))).toBe('exit code 3');
   });
   it('a timeout and a cancel carry their class message and advice', () => {
-    expect(classifyFailure(r({ timedOut: true, durationMs: 61_000 }))).toMatchObject({ class: 'timeout', code: 'STEP_TIMEOUT', message: `${errorCodeInfo('STEP_TIMEOUT').summary} (timed out after 61 s)`, advice: ADVICE.timeout });
-    expect(classifyFailure(r({ canceled: true }))).toMatchObject({ class: 'canceled', code: 'STEP_CANCELED', message: `${errorCodeInfo('STEP_CANCELED').summary} (cancelled)`, advice: ADVICE.canceled });
+    expect(classifyFailure(r({ timedOut: true, durationMs: 61_000 }))).toMatchObject({
+      class: 'timeout',
+      code: 'STEP_TIMEOUT',
+      message: `${errorCodeInfo('STEP_TIMEOUT').summary} (timed out after 61 s)`,
+      advice: ADVICE.timeout,
+    });
+    expect(classifyFailure(r({ canceled: true }))).toMatchObject({
+      class: 'canceled',
+      code: 'STEP_CANCELED',
+      message: `${errorCodeInfo('STEP_CANCELED').summary} (cancelled)`,
+      advice: ADVICE.canceled,
+    });
   });
 });

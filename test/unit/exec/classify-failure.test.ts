@@ -8,10 +8,16 @@ function r(over: Partial<ProcessResult>): ProcessResult {
 
 describe('classifyFailure', () => {
   it.each([
-    ['torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.10 GiB of which 1.06 GiB is free.'],
+    [
+      'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.10 GiB of which 1.06 GiB is free.',
+    ],
     ['torch.cuda.OutOfMemoryError: CUDA out of memory.'],
-    ['RuntimeError: [TensorRT-LLM][ERROR] CUDA runtime error in cudaMalloc(&ptr, n): out of memory (/src/cpp/tensorrt_llm/runtime/tllmBuffers.h:72)'],
-    ['[11/28/2026-01:02:03] [TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further information)'],
+    [
+      'RuntimeError: [TensorRT-LLM][ERROR] CUDA runtime error in cudaMalloc(&ptr, n): out of memory (/src/cpp/tensorrt_llm/runtime/tllmBuffers.h:72)',
+    ],
+    [
+      '[11/28/2026-01:02:03] [TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::140] Error Code 2: OutOfMemory (no further information)',
+    ],
     ['cudaErrorMemoryAllocation'],
     ['RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`'],
   ])('CUDA OOM: %s', (line) => {
@@ -47,7 +53,9 @@ describe('classifyFailure', () => {
   });
 
   it('a timeout is a timeout even when the tail looks like something else', () => {
-    const f = classifyFailure(r({ exitCode: null, signal: 'SIGTERM', timedOut: true, tail: 'ConnectionError', durationMs: 61_000 }));
+    const f = classifyFailure(
+      r({ exitCode: null, signal: 'SIGTERM', timedOut: true, tail: 'ConnectionError', durationMs: 61_000 }),
+    );
     expect(f.class).toBe('timeout');
     expect(f.code).toBe('STEP_TIMEOUT');
     expect(f.message).toContain('timed out after 61 s');
@@ -71,7 +79,9 @@ describe('classifyFailure', () => {
   });
 
   it.each([
-    ["requests.exceptions.ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /api/models"],
+    [
+      "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /api/models",
+    ],
     ['urllib3.exceptions.ReadTimeoutError: Read timed out. (read timeout=10)'],
     ['OSError: [Errno -3] Temporary failure in name resolution'],
     ['huggingface_hub.errors.HfHubHTTPError: 503 Server Error: Service Unavailable for url: https://huggingface.co/x'],
@@ -97,7 +107,12 @@ describe('classifyFailure', () => {
   });
 
   it.each([
-    [{ exitCode: 125, tail: 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].' }],
+    [
+      {
+        exitCode: 125,
+        tail: 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+      },
+    ],
     [{ exitCode: 125, tail: '' }],
     [{ exitCode: 126, tail: '' }],
     [{ exitCode: 127, tail: 'exec: "trtllm-buld": executable file not found in $PATH' }],
@@ -110,9 +125,19 @@ describe('classifyFailure', () => {
   });
 
   it('image pulls: a refused pull is access denied, a network hiccup during a pull is retried', () => {
-    const denied = classifyFailure(r({ exitCode: 125, tail: 'docker: Error response from daemon: pull access denied for nvcr.io/nvidia/x, repository does not exist or may require \'docker login\'.' }));
+    const denied = classifyFailure(
+      r({
+        exitCode: 125,
+        tail: "docker: Error response from daemon: pull access denied for nvcr.io/nvidia/x, repository does not exist or may require 'docker login'.",
+      }),
+    );
     expect(denied.code).toBe('STEP_ACCESS_DENIED');
-    const flaky = classifyFailure(r({ exitCode: 125, tail: 'docker: Error response from daemon: Get "https://nvcr.io/v2/": dial tcp: lookup nvcr.io: Temporary failure in name resolution.' }));
+    const flaky = classifyFailure(
+      r({
+        exitCode: 125,
+        tail: 'docker: Error response from daemon: Get "https://nvcr.io/v2/": dial tcp: lookup nvcr.io: Temporary failure in name resolution.',
+      }),
+    );
     expect(flaky.retryable).toBe(true);
   });
 

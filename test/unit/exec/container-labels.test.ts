@@ -1,9 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attemptFromLabels, checkAttemptLabels, gpusFromLabels, isLabelValue, labelArgs } from '../../../orchestrator/exec/container-labels.js';
+import {
+  attemptFromLabels,
+  checkAttemptLabels,
+  gpusFromLabels,
+  isLabelValue,
+  labelArgs,
+} from '../../../orchestrator/exec/container-labels.js';
 import type { AttemptLabels } from '../../../orchestrator/exec/types.js';
 
-const L: AttemptLabels = { build: '0123456789abcdef-2', step: 'quantize', attempt: 3, worker: 'gpu-host.example.com-4242', host: 'gpu-host.example.com' };
+const L: AttemptLabels = {
+  build: '0123456789abcdef-2',
+  step: 'quantize',
+  attempt: 3,
+  worker: 'gpu-host.example.com-4242',
+  host: 'gpu-host.example.com',
+};
 
 /** What docker stores for `--label k=v` pairs (last one wins, as in docker). */
 function asDockerLabels(args: readonly string[]): Record<string, string> {
@@ -28,11 +40,18 @@ describe('container labels', () => {
   it('property: any valid attempt round-trips', () => {
     const token = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,30}$/);
     fc.assert(
-      fc.property(token, token, fc.integer({ min: 1, max: 1_000_000 }), token, token, (build, step, attempt, worker, host) => {
-        const a = { build, step, attempt, worker, host };
-        expect(checkAttemptLabels(a)).toBeNull();
-        expect(attemptFromLabels(asDockerLabels(labelArgs(a, ['1'])))).toEqual(a);
-      }),
+      fc.property(
+        token,
+        token,
+        fc.integer({ min: 1, max: 1_000_000 }),
+        token,
+        token,
+        (build, step, attempt, worker, host) => {
+          const a = { build, step, attempt, worker, host };
+          expect(checkAttemptLabels(a)).toBeNull();
+          expect(attemptFromLabels(asDockerLabels(labelArgs(a, ['1'])))).toEqual(a);
+        },
+      ),
     );
   });
 
@@ -53,8 +72,13 @@ describe('container labels', () => {
 
   it('label values are tokens: nothing that would break `--filter label=k=v` or a log line', () => {
     for (const ok of ['a', 'b0-1', 'host.example.com', 'w@h:1+2']) expect(isLabelValue(ok)).toBe(true);
-    for (const bad of ['', '-a', 'a,b', 'a=b', 'a b', 'a\nb', 'a/b', 'x'.repeat(201), 'é']) expect(isLabelValue(bad)).toBe(false);
-    expect(checkAttemptLabels({ ...L, build: 'a,b' })).toBe('attempt label build "a,b" must be 1-200 characters of [A-Za-z0-9_.:@+-], starting with a letter or digit');
-    expect(checkAttemptLabels({ ...L, attempt: Number.NaN })).toBe('attempt label attempt must be a whole number ≥ 1 (got NaN)');
+    for (const bad of ['', '-a', 'a,b', 'a=b', 'a b', 'a\nb', 'a/b', 'x'.repeat(201), 'é'])
+      expect(isLabelValue(bad)).toBe(false);
+    expect(checkAttemptLabels({ ...L, build: 'a,b' })).toBe(
+      'attempt label build "a,b" must be 1-200 characters of [A-Za-z0-9_.:@+-], starting with a letter or digit',
+    );
+    expect(checkAttemptLabels({ ...L, attempt: Number.NaN })).toBe(
+      'attempt label attempt must be a whole number ≥ 1 (got NaN)',
+    );
   });
 });

@@ -1,11 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { parseGpus, parseRunArgs } from '../../fixtures/bin/lib/fake-docker/docker-argv.js';
 
-const BASE = ['--rm', '--name', 'n1', '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864', '-v', '/h:/workspace'];
+const BASE = [
+  '--rm',
+  '--name',
+  'n1',
+  '--ipc=host',
+  '--ulimit',
+  'memlock=-1',
+  '--ulimit',
+  'stack=67108864',
+  '-v',
+  '/h:/workspace',
+];
 
 describe('fake docker: docker run argv parsing', () => {
   it('parses the orchestrator surface', () => {
-    const r = parseRunArgs([...BASE, '--gpus', '"device=0,1"', '-e', 'HF_TOKEN', '--label', 'trt-orchestrator=1', '-l', 'a.b=x=y,z', '--label=bare', 'img:1', 'trtllm-build', '--x', '1']);
+    const r = parseRunArgs([
+      ...BASE,
+      '--gpus',
+      '"device=0,1"',
+      '-e',
+      'HF_TOKEN',
+      '--label',
+      'trt-orchestrator=1',
+      '-l',
+      'a.b=x=y,z',
+      '--label=bare',
+      'img:1',
+      'trtllm-build',
+      '--x',
+      '1',
+    ]);
     expect(r).toEqual({
       ok: true,
       spec: {
@@ -34,9 +60,17 @@ describe('fake docker: docker run argv parsing', () => {
     [['--rm', '--name', 'n2', '-e', 'HF_TOKEN=hf_x', 'img'], 125, 'fake docker: refusing "-e HF_TOKEN=…"'],
     [['--rm', '--name', 'n2', '--ulimit', 'memlock', 'img'], 125, 'invalid argument "memlock" for "--ulimit" flag'],
     [['--rm', '--name', 'n2', '--ipc', 'weird', 'img'], 125, 'invalid argument "weird" for "--ipc" flag'],
-    [['--rm', '--name', 'n2', '-v', 'rel:/w', 'img'], 125, 'If you intended to pass a host directory, use absolute path'],
-    [['--rm', '--name', 'n2', '-v', '/h:rel', 'img'], 125, "mount path must be absolute"],
-    [['--rm', '--name', 'n2', '--gpus', 'device=0,1', 'img'], 125, 'cannot set both Count and DeviceIDs on device request'],
+    [
+      ['--rm', '--name', 'n2', '-v', 'rel:/w', 'img'],
+      125,
+      'If you intended to pass a host directory, use absolute path',
+    ],
+    [['--rm', '--name', 'n2', '-v', '/h:rel', 'img'], 125, 'mount path must be absolute'],
+    [
+      ['--rm', '--name', 'n2', '--gpus', 'device=0,1', 'img'],
+      125,
+      'cannot set both Count and DeviceIDs on device request',
+    ],
     [['--rm', '--name', 'n2', '--label', '=v', 'img'], 125, `invalid label '=v': empty name`],
     [['--rm', '--name', 'n2', '--label', 'a b=v', 'img'], 125, `label 'a b' contains whitespaces`],
     [['--rm', '--name', 'n2', '--label'], 125, 'flag needs an argument: --label'],
@@ -53,7 +87,9 @@ describe('fake docker: docker run argv parsing', () => {
   it('parses --gpus like docker (CSV)', () => {
     expect(parseGpus('device=0')).toEqual(['0']);
     expect(parseGpus('"device=0,1,2"')).toEqual(['0', '1', '2']);
-    expect(parseGpus('"device=GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50"')).toEqual(['GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50']);
+    expect(parseGpus('"device=GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50"')).toEqual([
+      'GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50',
+    ]);
     expect(parseGpus('device=0,1')).toBe('cannot set both Count and DeviceIDs on device request');
     expect(parseGpus('"device=0,1')).toContain('extraneous or missing " in quoted-field');
     expect(parseGpus('all')).toContain('only --gpus "device=<ids>" is expected');

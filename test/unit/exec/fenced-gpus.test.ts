@@ -30,7 +30,13 @@ function memoryFence(live: Live[], calls: string[] = []): ContainerFence {
   };
 }
 
-const labels = (build: string, host = 'h1', attempt = 1): AttemptLabels => ({ build, step: 'engine_build', attempt, worker: 'w1', host });
+const labels = (build: string, host = 'h1', attempt = 1): AttemptLabels => ({
+  build,
+  step: 'engine_build',
+  attempt,
+  worker: 'w1',
+  host,
+});
 
 describe('acquireGpusFenced', () => {
   it('reaps orphans first, then hands out only devices no kept container uses', async () => {
@@ -42,7 +48,14 @@ describe('acquireGpusFenced', () => {
     ];
     const calls: string[] = [];
     const allocator = createGpuAllocator(['0', '1', '2', '3']);
-    const r = await acquireGpusFenced({ allocator, fence: memoryFence(live, calls), host: 'h1', holder: 'b-new', count: 2, keep: new Set([attemptKey(kept)]) });
+    const r = await acquireGpusFenced({
+      allocator,
+      fence: memoryFence(live, calls),
+      host: 'h1',
+      holder: 'b-new',
+      count: 2,
+      keep: new Set([attemptKey(kept)]),
+    });
     expect(calls).toEqual(['reap', 'busy']);
     expect(r.reaped).toEqual([labels('b-orphan')]);
     expect([...r.busy]).toEqual(['1']);
@@ -54,21 +67,40 @@ describe('acquireGpusFenced', () => {
   it('returns null (and takes nothing) when the free devices are all busy', async () => {
     const allocator = createGpuAllocator(['0', '1']);
     const k = labels('b-kept');
-    const r = await acquireGpusFenced({ allocator, fence: memoryFence([{ labels: k, gpus: ['0', '1'] }]), host: 'h1', holder: 'b-new', count: 1, keep: new Set([attemptKey(k)]) });
+    const r = await acquireGpusFenced({
+      allocator,
+      fence: memoryFence([{ labels: k, gpus: ['0', '1'] }]),
+      host: 'h1',
+      holder: 'b-new',
+      count: 1,
+      keep: new Set([attemptKey(k)]),
+    });
     expect(r.gpuIds).toBeNull();
     expect(allocator.snapshot()).toEqual({});
   });
 
   it('a fence failure propagates and nothing is handed out', async () => {
     const allocator = createGpuAllocator(['0']);
-    const fence: ContainerFence = { ...memoryFence([]), reapOrphans: () => Promise.reject(new FenceError('FENCE_TIMEOUT', 'docker ps did not finish within 15000 ms')) };
-    await expect(acquireGpusFenced({ allocator, fence, host: 'h1', holder: 'b', count: 1, keep: new Set() })).rejects.toMatchObject({ code: 'FENCE_TIMEOUT' });
+    const fence: ContainerFence = {
+      ...memoryFence([]),
+      reapOrphans: () => Promise.reject(new FenceError('FENCE_TIMEOUT', 'docker ps did not finish within 15000 ms')),
+    };
+    await expect(
+      acquireGpusFenced({ allocator, fence, host: 'h1', holder: 'b', count: 1, keep: new Set() }),
+    ).rejects.toMatchObject({ code: 'FENCE_TIMEOUT' });
     expect(allocator.snapshot()).toEqual({});
   });
 
   it('zero GPUs needs no fence call', async () => {
     const calls: string[] = [];
-    const r = await acquireGpusFenced({ allocator: createGpuAllocator(['0']), fence: memoryFence([], calls), host: 'h1', holder: 'cpu', count: 0, keep: new Set() });
+    const r = await acquireGpusFenced({
+      allocator: createGpuAllocator(['0']),
+      fence: memoryFence([], calls),
+      host: 'h1',
+      holder: 'cpu',
+      count: 0,
+      keep: new Set(),
+    });
     expect(r.gpuIds).toEqual([]);
     expect(calls).toEqual([]);
   });

@@ -74,25 +74,39 @@ describe('createGpuAllocator', () => {
 
   it('property: with any exclusion set, no excluded device is handed out and acquire succeeds iff enough non-excluded devices are free', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.record({ count: fc.integer({ min: 1, max: 8 }), exclude: fc.subarray(['0', '1', '2', '3', '4', '5', '6', '7']) }), { maxLength: 20 }), (n, reqs) => {
-        const a = createGpuAllocator(Array.from({ length: n }, (_, i) => String(i)));
-        for (const [i, r] of reqs.entries()) {
-          const held = new Set(Object.values(a.snapshot()).flat());
-          const usable = a.deviceIds.filter((id) => !held.has(id) && !r.exclude.includes(id)).length;
-          const got = a.tryAcquire(`h${i}`, r.count, new Set(r.exclude));
-          if (r.count <= usable) {
-            expect(got).toHaveLength(r.count);
-            for (const id of got ?? []) expect(r.exclude).not.toContain(id);
-          } else expect(got).toBeNull();
-          assertExclusive(a);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(
+          fc.record({
+            count: fc.integer({ min: 1, max: 8 }),
+            exclude: fc.subarray(['0', '1', '2', '3', '4', '5', '6', '7']),
+          }),
+          { maxLength: 20 },
+        ),
+        (n, reqs) => {
+          const a = createGpuAllocator(Array.from({ length: n }, (_, i) => String(i)));
+          for (const [i, r] of reqs.entries()) {
+            const held = new Set(Object.values(a.snapshot()).flat());
+            const usable = a.deviceIds.filter((id) => !held.has(id) && !r.exclude.includes(id)).length;
+            const got = a.tryAcquire(`h${i}`, r.count, new Set(r.exclude));
+            if (r.count <= usable) {
+              expect(got).toHaveLength(r.count);
+              for (const id of got ?? []) expect(r.exclude).not.toContain(id);
+            } else expect(got).toBeNull();
+            assertExclusive(a);
+          }
+        },
+      ),
     );
   });
 
   it('property: under any sequence of acquire/release, no device is held twice and acquire succeeds iff enough are free', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('acquire' as const), holder: fc.integer({ min: 0, max: 5 }), count: fc.integer({ min: 0, max: 9 }) }),
+      fc.record({
+        kind: fc.constant('acquire' as const),
+        holder: fc.integer({ min: 0, max: 5 }),
+        count: fc.integer({ min: 0, max: 9 }),
+      }),
       fc.record({ kind: fc.constant('release' as const), holder: fc.integer({ min: 0, max: 5 }) }),
     );
     fc.assert(
@@ -124,12 +138,16 @@ describe('withGpus', () => {
     const a = createGpuAllocator(['0', '1']);
     await expect(withGpus(a, 'ok', 2, (ids) => Promise.resolve(ids.join(',')))).resolves.toEqual({ value: '0,1' });
     expect(a.snapshot()).toEqual({});
-    await expect(withGpus(a, 'boom', 1, async () => Promise.reject(new Error('step failed')))).rejects.toThrow('step failed');
+    await expect(withGpus(a, 'boom', 1, async () => Promise.reject(new Error('step failed')))).rejects.toThrow(
+      'step failed',
+    );
     expect(a.snapshot()).toEqual({});
     const ac = new AbortController();
     const cancelled = withGpus(a, 'cancel', 2, (ids) => {
       expect(a.snapshot()).toEqual({ cancel: ids });
-      return new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new Error('cancelled'))));
+      return new Promise<never>((_, reject) =>
+        ac.signal.addEventListener('abort', () => reject(new Error('cancelled'))),
+      );
     });
     ac.abort();
     await expect(cancelled).rejects.toThrow('cancelled');
@@ -138,7 +156,9 @@ describe('withGpus', () => {
 
   it('does not run on excluded devices', async () => {
     const a = createGpuAllocator(['0', '1']);
-    await expect(withGpus(a, 'me', 1, (ids) => Promise.resolve(ids), new Set(['0']))).resolves.toEqual({ value: ['1'] });
+    await expect(withGpus(a, 'me', 1, (ids) => Promise.resolve(ids), new Set(['0']))).resolves.toEqual({
+      value: ['1'],
+    });
     await expect(withGpus(a, 'me', 1, (ids) => Promise.resolve(ids), new Set(['0', '1']))).resolves.toBeNull();
   });
 

@@ -4,7 +4,8 @@ import { detectGpuType } from '../../../orchestrator/gpu/detect-gpu-type.js';
 import { parseNvidiaSmi } from '../../../orchestrator/gpu/parse-nvidia-smi.js';
 import { resolveGpuInventory } from '../../../orchestrator/gpu/resolve-inventory.js';
 
-const sample = (name: string): string => readFileSync(new URL(`../../fixtures/bin/lib/nvidia-smi/samples/${name}`, import.meta.url), 'utf8');
+const sample = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/bin/lib/nvidia-smi/samples/${name}`, import.meta.url), 'utf8');
 
 describe('detectGpuType', () => {
   it.each([
@@ -28,12 +29,16 @@ describe('detectGpuType', () => {
     expect(detectGpuType(name, mem)).toBe(type);
   });
 
-  it.each([['NVIDIA L40'], ['NVIDIA T400'], ['NVIDIA GH200 480GB'], ['NVIDIA A10'], ['NVIDIA GeForce RTX 4090'], ['NVIDIA H800']])(
-    '%s is not a catalog type (no substring mistakes)',
-    (name) => {
-      expect(detectGpuType(name, 46068)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['NVIDIA L40'],
+    ['NVIDIA T400'],
+    ['NVIDIA GH200 480GB'],
+    ['NVIDIA A10'],
+    ['NVIDIA GeForce RTX 4090'],
+    ['NVIDIA H800'],
+  ])('%s is not a catalog type (no substring mistakes)', (name) => {
+    expect(detectGpuType(name, 46068)).toBeUndefined();
+  });
 
   it('uses memory to tell 40 GB from 80 GB parts named alike', () => {
     expect(detectGpuType('NVIDIA A100', 40960)).toBe('A100_40GB');
@@ -48,7 +53,14 @@ describe('parseNvidiaSmi', () => {
     const { devices, problems } = parseNvidiaSmi(sample('h100x8.csv'));
     expect(problems).toEqual([]);
     expect(devices).toHaveLength(8);
-    expect(devices[0]).toEqual({ id: '0', index: 0, uuid: 'GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50', name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559, type: 'H100' });
+    expect(devices[0]).toEqual({
+      id: '0',
+      index: 0,
+      uuid: 'GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50',
+      name: 'NVIDIA H100 80GB HBM3',
+      memoryMiB: 81559,
+      type: 'H100',
+    });
     expect(devices.map((d) => d.id)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
   });
 
@@ -104,7 +116,10 @@ describe('resolveGpuInventory', () => {
 
   it('uses every detected device of a uniform host', () => {
     const r = resolveGpuInventory({ detected: h100 });
-    expect(r).toMatchObject({ ok: true, inventory: { gpuType: 'H100', deviceIds: ['0', '1', '2', '3', '4', '5', '6', '7'] } });
+    expect(r).toMatchObject({
+      ok: true,
+      inventory: { gpuType: 'H100', deviceIds: ['0', '1', '2', '3', '4', '5', '6', '7'] },
+    });
   });
 
   it('narrows to device ids given by index or UUID, normalised to indexes', () => {
@@ -114,24 +129,47 @@ describe('resolveGpuInventory', () => {
 
   it('refuses a mixed host without an override, naming the groups', () => {
     const r = resolveGpuInventory({ detected: mixed });
-    expect(r).toEqual({ ok: false, errors: ['this host mixes GPU types (0,1: H100; 2,3: A100_40GB); a worker serves one type: pass --gpu-type or device ids'] });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        'this host mixes GPU types (0,1: H100; 2,3: A100_40GB); a worker serves one type: pass --gpu-type or device ids',
+      ],
+    });
   });
 
   it('a --gpu-type picks that type on a mixed host', () => {
-    expect(resolveGpuInventory({ detected: mixed, gpuType: 'A100_40GB' })).toMatchObject({ ok: true, inventory: { gpuType: 'A100_40GB', deviceIds: ['2', '3'] } });
-    expect(resolveGpuInventory({ detected: mixed, deviceIds: ['0', '1'] })).toMatchObject({ ok: true, inventory: { gpuType: 'H100', deviceIds: ['0', '1'] } });
+    expect(resolveGpuInventory({ detected: mixed, gpuType: 'A100_40GB' })).toMatchObject({
+      ok: true,
+      inventory: { gpuType: 'A100_40GB', deviceIds: ['2', '3'] },
+    });
+    expect(resolveGpuInventory({ detected: mixed, deviceIds: ['0', '1'] })).toMatchObject({
+      ok: true,
+      inventory: { gpuType: 'H100', deviceIds: ['0', '1'] },
+    });
   });
 
   it('refuses a --gpu-type that contradicts a detected device', () => {
     const r = resolveGpuInventory({ detected: mixed, gpuType: 'H100', deviceIds: ['1', '2'] });
-    expect(r).toEqual({ ok: false, errors: ['device 2 is "NVIDIA A100-SXM4-40GB" (A100_40GB), not the --gpu-type H100'] });
+    expect(r).toEqual({
+      ok: false,
+      errors: ['device 2 is "NVIDIA A100-SXM4-40GB" (A100_40GB), not the --gpu-type H100'],
+    });
   });
 
   it('an unknown device needs a --gpu-type (and the L40 is never taken for an L4)', () => {
     const r = resolveGpuInventory({ detected: l40, deviceIds: ['1'] });
-    expect(r).toEqual({ ok: false, errors: ['device 1 "NVIDIA L40" is not a catalog GPU type; pass --gpu-type to say what to build for'] });
-    expect(resolveGpuInventory({ detected: l40, deviceIds: ['1'], gpuType: 'L40S' })).toMatchObject({ ok: true, inventory: { gpuType: 'L40S', deviceIds: ['1'] } });
-    expect(resolveGpuInventory({ detected: l40, gpuType: 'L4' })).toMatchObject({ ok: true, inventory: { deviceIds: ['0'] } });
+    expect(r).toEqual({
+      ok: false,
+      errors: ['device 1 "NVIDIA L40" is not a catalog GPU type; pass --gpu-type to say what to build for'],
+    });
+    expect(resolveGpuInventory({ detected: l40, deviceIds: ['1'], gpuType: 'L40S' })).toMatchObject({
+      ok: true,
+      inventory: { gpuType: 'L40S', deviceIds: ['1'] },
+    });
+    expect(resolveGpuInventory({ detected: l40, gpuType: 'L4' })).toMatchObject({
+      ok: true,
+      inventory: { deviceIds: ['0'] },
+    });
   });
 
   it('without nvidia-smi both overrides are needed', () => {
@@ -139,7 +177,10 @@ describe('resolveGpuInventory', () => {
       ok: false,
       errors: ['nvidia-smi is unavailable, so the GPUs cannot be detected: pass both --gpu-type and the device ids'],
     });
-    expect(resolveGpuInventory({ detected: null, gpuType: 'H100', deviceIds: ['0', '1'] })).toEqual({ ok: true, inventory: { gpuType: 'H100', deviceIds: ['0', '1'], devices: [] } });
+    expect(resolveGpuInventory({ detected: null, gpuType: 'H100', deviceIds: ['0', '1'] })).toEqual({
+      ok: true,
+      inventory: { gpuType: 'H100', deviceIds: ['0', '1'], devices: [] },
+    });
   });
 
   it('reports every bad override at once', () => {
@@ -154,11 +195,20 @@ describe('resolveGpuInventory', () => {
   });
 
   it('refuses ids that are not on the host, and the same device named twice', () => {
-    expect(resolveGpuInventory({ detected: h100, deviceIds: ['9'] })).toEqual({ ok: false, errors: ['device id 9 is not on this host (nvidia-smi lists 0, 1, 2, 3, 4, 5, 6, 7)'] });
+    expect(resolveGpuInventory({ detected: h100, deviceIds: ['9'] })).toEqual({
+      ok: false,
+      errors: ['device id 9 is not on this host (nvidia-smi lists 0, 1, 2, 3, 4, 5, 6, 7)'],
+    });
     const twice = resolveGpuInventory({ detected: h100, deviceIds: ['0', 'GPU-3f6a8c1e-2b4d-4e7a-9c1f-0a1b2c3d4e50'] });
     expect(twice).toEqual({ ok: false, errors: ['device ids name device 0 twice (index and UUID)'] });
-    expect(resolveGpuInventory({ detected: [] })).toEqual({ ok: false, errors: ['nvidia-smi lists no GPU on this host'] });
-    expect(resolveGpuInventory({ detected: h100, gpuType: 'L4' })).toEqual({ ok: false, errors: ['no L4 device on this host (nvidia-smi lists 0,1,2,3,4,5,6,7: H100)'] });
+    expect(resolveGpuInventory({ detected: [] })).toEqual({
+      ok: false,
+      errors: ['nvidia-smi lists no GPU on this host'],
+    });
+    expect(resolveGpuInventory({ detected: h100, gpuType: 'L4' })).toEqual({
+      ok: false,
+      errors: ['no L4 device on this host (nvidia-smi lists 0,1,2,3,4,5,6,7: H100)'],
+    });
     expect(resolveGpuInventory({ detected: h100, deviceIds: [] })).toMatchObject({ ok: false });
   });
 });

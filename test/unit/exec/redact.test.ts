@@ -4,7 +4,9 @@ import { MAX_LINE_CHARS, REDACTED, TailBuffer, capLine, makeRedactor } from '../
 describe('makeRedactor', () => {
   it('replaces every occurrence of every secret, longest first', () => {
     const redact = makeRedactor(['hf_abc', 'hf_abcdef', '']);
-    expect(redact('token=hf_abcdef and hf_abc and hf_abcdef')).toBe(`token=${REDACTED} and ${REDACTED} and ${REDACTED}`);
+    expect(redact('token=hf_abcdef and hf_abc and hf_abcdef')).toBe(
+      `token=${REDACTED} and ${REDACTED} and ${REDACTED}`,
+    );
   });
 
   it('leaves lines alone without secrets', () => {

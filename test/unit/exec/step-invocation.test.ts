@@ -16,7 +16,14 @@ function step(over: Partial<ContainerStep> = {}): ContainerStep {
     outputs: [],
     timeoutSeconds: 60,
     image: IMAGE,
-    argv: ['trtllm-build', '--checkpoint_dir', '/workspace/trtllm_checkpoint', '--output_dir=/workspace/engine', '--workers', '2'],
+    argv: [
+      'trtllm-build',
+      '--checkpoint_dir',
+      '/workspace/trtllm_checkpoint',
+      '--output_dir=/workspace/engine',
+      '--workers',
+      '2',
+    ],
     ...over,
   };
 }
@@ -37,41 +44,84 @@ function ctx(over: Partial<StepRunContext> = {}): StepRunContext {
 describe('dockerInvocation', () => {
   it('builds the exact docker run argv, with secrets by name only', () => {
     const secret = 'hf_very_secret_value_123';
-    const r = dockerInvocation('docker', step({ secretEnv: ['HF_TOKEN'] }), ctx({ secrets: { HF_TOKEN: secret, OTHER: 'x' } }));
+    const r = dockerInvocation(
+      'docker',
+      step({ secretEnv: ['HF_TOKEN'] }),
+      ctx({ secrets: { HF_TOKEN: secret, OTHER: 'x' } }),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.invocation.file).toBe('docker');
     expect(r.invocation.args).toEqual([
-      'run', '--rm', '--name', 'trt-b1-engine_build-1',
-      '--label', 'trt-orchestrator=1',
-      '--gpus', '"device=0,1"',
-      '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864',
-      '-v', '/srv/work/b1:/workspace',
-      '-e', 'HF_TOKEN',
+      'run',
+      '--rm',
+      '--name',
+      'trt-b1-engine_build-1',
+      '--label',
+      'trt-orchestrator=1',
+      '--gpus',
+      '"device=0,1"',
+      '--ipc=host',
+      '--ulimit',
+      'memlock=-1',
+      '--ulimit',
+      'stack=67108864',
+      '-v',
+      '/srv/work/b1:/workspace',
+      '-e',
+      'HF_TOKEN',
       IMAGE,
-      'trtllm-build', '--checkpoint_dir', '/workspace/trtllm_checkpoint', '--output_dir=/workspace/engine', '--workers', '2',
+      'trtllm-build',
+      '--checkpoint_dir',
+      '/workspace/trtllm_checkpoint',
+      '--output_dir=/workspace/engine',
+      '--workers',
+      '2',
     ]);
     expect(r.invocation.env).toEqual({ HF_TOKEN: secret });
     expect(r.invocation.args.join(' ')).not.toContain(secret);
   });
 
   it('labels the container with its attempt and devices, and mounts attempt-scoped outputs over the output paths', () => {
-    const labels = { build: '0123456789abcdef-1', step: 'engine_build', attempt: 2, worker: 'w-host1-42', host: 'host1' };
-    const r = dockerInvocation('docker', step(), ctx({ labels }), [{ host: '/srv/work/b1/.attempts/engine_build/run/0', container: '/workspace/engine' }]);
+    const labels = {
+      build: '0123456789abcdef-1',
+      step: 'engine_build',
+      attempt: 2,
+      worker: 'w-host1-42',
+      host: 'host1',
+    };
+    const r = dockerInvocation('docker', step(), ctx({ labels }), [
+      { host: '/srv/work/b1/.attempts/engine_build/run/0', container: '/workspace/engine' },
+    ]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.invocation.args.slice(0, 18)).toEqual([
-      'run', '--rm', '--name', 'trt-b1-engine_build-1',
-      '--label', 'trt-orchestrator=1',
-      '--label', 'trt-orchestrator.build=0123456789abcdef-1',
-      '--label', 'trt-orchestrator.step=engine_build',
-      '--label', 'trt-orchestrator.attempt=2',
-      '--label', 'trt-orchestrator.worker=w-host1-42',
-      '--label', 'trt-orchestrator.host=host1',
-      '--label', 'trt-orchestrator.gpus=0+1',
+      'run',
+      '--rm',
+      '--name',
+      'trt-b1-engine_build-1',
+      '--label',
+      'trt-orchestrator=1',
+      '--label',
+      'trt-orchestrator.build=0123456789abcdef-1',
+      '--label',
+      'trt-orchestrator.step=engine_build',
+      '--label',
+      'trt-orchestrator.attempt=2',
+      '--label',
+      'trt-orchestrator.worker=w-host1-42',
+      '--label',
+      'trt-orchestrator.host=host1',
+      '--label',
+      'trt-orchestrator.gpus=0+1',
     ]);
     const v = r.invocation.args.indexOf('-v');
-    expect(r.invocation.args.slice(v, v + 4)).toEqual(['-v', '/srv/work/b1:/workspace', '-v', '/srv/work/b1/.attempts/engine_build/run/0:/workspace/engine']);
+    expect(r.invocation.args.slice(v, v + 4)).toEqual([
+      '-v',
+      '/srv/work/b1:/workspace',
+      '-v',
+      '/srv/work/b1/.attempts/engine_build/run/0:/workspace/engine',
+    ]);
   });
 
   it.each([
@@ -89,7 +139,12 @@ describe('dockerInvocation', () => {
   });
 
   it('refuses an output mount outside the workspace mount or with docker separators', () => {
-    for (const m of [{ host: '/a', container: '/etc' }, { host: '/a:b', container: '/workspace/e' }, { host: 'rel', container: '/workspace/e' }, { host: '/a', container: '/workspace/../x' }]) {
+    for (const m of [
+      { host: '/a', container: '/etc' },
+      { host: '/a:b', container: '/workspace/e' },
+      { host: 'rel', container: '/workspace/e' },
+      { host: '/a', container: '/workspace/../x' },
+    ]) {
       const r = dockerInvocation('docker', step(), ctx(), [m]);
       expect(r).toMatchObject({ ok: false, code: 'STEP_INVALID_INVOCATION' });
     }
@@ -135,8 +190,14 @@ describe('dockerInvocation', () => {
 
   it('a missing secret names the secret, never a value', () => {
     const r = dockerInvocation('docker', step({ secretEnv: ['HF_TOKEN'] }), ctx({ secrets: { OTHER: 'v' } }));
-    expect(r).toEqual({ ok: false, code: 'STEP_SECRET_MISSING', message: 'step engine_build needs secret HF_TOKEN, which is not configured' });
-    expect(dockerInvocation('docker', step({ secretEnv: ['HF_TOKEN'] }), ctx({ secrets: { HF_TOKEN: '' } })).ok).toBe(false);
+    expect(r).toEqual({
+      ok: false,
+      code: 'STEP_SECRET_MISSING',
+      message: 'step engine_build needs secret HF_TOKEN, which is not configured',
+    });
+    expect(dockerInvocation('docker', step({ secretEnv: ['HF_TOKEN'] }), ctx({ secrets: { HF_TOKEN: '' } })).ok).toBe(
+      false,
+    );
     // An inherited property name is not a configured secret.
     expect(dockerInvocation('docker', step({ secretEnv: ['constructor'] }), ctx()).ok).toBe(false);
   });
@@ -148,19 +209,48 @@ describe('localInvocation', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.invocation.file).toBe('trtllm-build');
-    expect(r.invocation.args).toEqual(['--checkpoint_dir', '/srv/work/b1/trtllm_checkpoint', '--output_dir=/srv/work/b1/engine', '--workers', '2']);
+    expect(r.invocation.args).toEqual([
+      '--checkpoint_dir',
+      '/srv/work/b1/trtllm_checkpoint',
+      '--output_dir=/srv/work/b1/engine',
+      '--workers',
+      '2',
+    ]);
     expect(r.invocation.env).toEqual({ HF_TOKEN: 'tok', CUDA_VISIBLE_DEVICES: '0,1' });
     expect(r.invocation.cwd).toBe('/srv/work/b1');
   });
 
   it('sends paths under an attempt-scoped output to the attempt directory, other paths to the workspace', () => {
-    const r = localInvocation(step({ argv: ['trtllm-build', '--checkpoint_dir', '/workspace/trtllm_checkpoint', '--output_dir=/workspace/engine', '--log', '/workspace/engine/x.log'] }), ctx(), [{ host: '/srv/work/b1/.attempts/s/r/0', container: '/workspace/engine' }]);
-    expect(r.ok && r.invocation.args).toEqual(['--checkpoint_dir', '/srv/work/b1/trtllm_checkpoint', '--output_dir=/srv/work/b1/.attempts/s/r/0', '--log', '/srv/work/b1/.attempts/s/r/0/x.log']);
+    const r = localInvocation(
+      step({
+        argv: [
+          'trtllm-build',
+          '--checkpoint_dir',
+          '/workspace/trtllm_checkpoint',
+          '--output_dir=/workspace/engine',
+          '--log',
+          '/workspace/engine/x.log',
+        ],
+      }),
+      ctx(),
+      [{ host: '/srv/work/b1/.attempts/s/r/0', container: '/workspace/engine' }],
+    );
+    expect(r.ok && r.invocation.args).toEqual([
+      '--checkpoint_dir',
+      '/srv/work/b1/trtllm_checkpoint',
+      '--output_dir=/srv/work/b1/.attempts/s/r/0',
+      '--log',
+      '/srv/work/b1/.attempts/s/r/0/x.log',
+    ]);
   });
 
   it('refuses argv paths that climb out of the workspace', () => {
     const r = localInvocation(step({ argv: ['trtllm-build', '--output_dir', '/workspace/../../etc'] }), ctx());
-    expect(r).toEqual({ ok: false, code: 'STEP_INVALID_INVOCATION', message: 'argument "/workspace/../../etc" leaves the workspace with ".."' });
+    expect(r).toEqual({
+      ok: false,
+      code: 'STEP_INVALID_INVOCATION',
+      message: 'argument "/workspace/../../etc" leaves the workspace with ".."',
+    });
   });
 });
 

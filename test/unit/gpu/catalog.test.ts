@@ -4,7 +4,23 @@ import { detectGpuType } from '../../../orchestrator/gpu/detect-gpu-type.js';
 
 describe('gpu catalog', () => {
   it('knows every Truss accelerator type', () => {
-    for (const t of ['B10', 'T4', 'L4', 'A10G', 'V100', 'A100', 'A100_40GB', 'H100', 'H200', 'H100_40GB', 'B200', 'L40S', 'RTX_PRO_6000', 'B300', 'GB300']) {
+    for (const t of [
+      'B10',
+      'T4',
+      'L4',
+      'A10G',
+      'V100',
+      'A100',
+      'A100_40GB',
+      'H100',
+      'H200',
+      'H100_40GB',
+      'B200',
+      'L40S',
+      'RTX_PRO_6000',
+      'B300',
+      'GB300',
+    ]) {
       expect(isGpuType(t), t).toBe(true);
     }
     expect(GPU_TYPES).toHaveLength(15);

@@ -26,7 +26,13 @@ function restrictedImports(folder: string, code: string): Array<{ line: number; 
   const linter = new Linter({ configType: 'flat' });
   const messages = linter.verify(
     code,
-    [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: { 'no-restricted-imports': entry ?? 'off' } }],
+    [
+      {
+        files: ['**/*.ts'],
+        languageOptions: { parser: tseslint.parser },
+        rules: { 'no-restricted-imports': entry ?? 'off' },
+      },
+    ],
     { filename: 'sample.ts' },
   );
   return messages.map((m) => ({ line: m.line, message: m.message }));
@@ -89,12 +95,18 @@ describe('import boundaries of the pure core', () => {
 describe('the other guards are on for the product code', () => {
   it('switch-exhaustiveness-check, where a default: does not make a switch over a union exhaustive', () => {
     for (const folder of [...CORE, ...SHELL]) {
-      expect(rulesFor.get(folder)?.['@typescript-eslint/switch-exhaustiveness-check']).toEqual([2, expect.objectContaining({ considerDefaultExhaustiveForUnions: false })]);
+      expect(rulesFor.get(folder)?.['@typescript-eslint/switch-exhaustiveness-check']).toEqual([
+        2,
+        expect.objectContaining({ considerDefaultExhaustiveForUnions: false }),
+      ]);
     }
   });
   it('import-x/no-cycle (value imports; test/unit/lint/import-cycles.test.ts covers type imports and folders)', () => {
     for (const folder of [...CORE, ...SHELL]) {
-      expect(rulesFor.get(folder)?.['import-x/no-cycle']).toEqual([2, expect.objectContaining({ ignoreExternal: true })]);
+      expect(rulesFor.get(folder)?.['import-x/no-cycle']).toEqual([
+        2,
+        expect.objectContaining({ ignoreExternal: true }),
+      ]);
     }
   });
 });

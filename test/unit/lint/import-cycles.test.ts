@@ -57,7 +57,15 @@ describe('orchestrator/', () => {
 
   it('the pure core is in no cycle at all', () => {
     const core = new Set(['config', 'gpu', 'toolchain', 'plan', 'build', 'preflight', 'bundle']);
-    expect(cycles(folderGraph(graph)).flat().filter((f) => core.has(f))).toEqual([]);
-    expect(cycles(graph).flat().filter((f) => core.has(f.split('/')[0] ?? ''))).toEqual([]);
+    expect(
+      cycles(folderGraph(graph))
+        .flat()
+        .filter((f) => core.has(f)),
+    ).toEqual([]);
+    expect(
+      cycles(graph)
+        .flat()
+        .filter((f) => core.has(f.split('/')[0] ?? '')),
+    ).toEqual([]);
   });
 });

@@ -14,7 +14,8 @@ export function listTsFiles(root: string, dir = root): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listTsFiles(root, full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(relative(root, full).split('\\').join('/'));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+      out.push(relative(root, full).split('\\').join('/'));
   }
   return out.sort();
 }

@@ -3,8 +3,22 @@ import { stepEnvironment } from '../../../orchestrator/main/step-environment.js'
 
 describe('stepEnvironment', () => {
   it('keeps what the tools need', () => {
-    const env = stepEnvironment({ PATH: '/usr/bin', HOME: '/root', CUDA_VISIBLE_DEVICES: '0', NCCL_DEBUG: 'INFO', DOCKER_HOST: 'unix:///x', LC_ALL: 'C' });
-    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root', CUDA_VISIBLE_DEVICES: '0', NCCL_DEBUG: 'INFO', DOCKER_HOST: 'unix:///x', LC_ALL: 'C' });
+    const env = stepEnvironment({
+      PATH: '/usr/bin',
+      HOME: '/root',
+      CUDA_VISIBLE_DEVICES: '0',
+      NCCL_DEBUG: 'INFO',
+      DOCKER_HOST: 'unix:///x',
+      LC_ALL: 'C',
+    });
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/root',
+      CUDA_VISIBLE_DEVICES: '0',
+      NCCL_DEBUG: 'INFO',
+      DOCKER_HOST: 'unix:///x',
+      LC_ALL: 'C',
+    });
   });
 
   it("drops the worker's credentials and unset values", () => {
@@ -22,7 +36,10 @@ describe('stepEnvironment', () => {
   });
 
   it('lets operator-chosen names and prefixes through', () => {
-    const env = stepEnvironment({ PATH: '/bin', FAKE_DOCKER_FAIL: 'hang', MY_FLAG: '1', OTHER: 'x' }, ['FAKE_DOCKER_*', 'MY_FLAG']);
+    const env = stepEnvironment({ PATH: '/bin', FAKE_DOCKER_FAIL: 'hang', MY_FLAG: '1', OTHER: 'x' }, [
+      'FAKE_DOCKER_*',
+      'MY_FLAG',
+    ]);
     expect(env).toEqual({ PATH: '/bin', FAKE_DOCKER_FAIL: 'hang', MY_FLAG: '1' });
   });
 });

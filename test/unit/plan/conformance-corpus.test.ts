@@ -46,13 +46,15 @@ function planProblems(plan: BuildPlan): string[] {
     if (step.argv.length > 0) problems.push(...checkToolArgv(step.argv).map((v) => `${step.id}: ${v}`));
     // The project's step scripts run in the step image (lane image + scripts); everything else in the lane image.
     const expectedImage = step.argv[1]?.startsWith(`${STEPS_DIR}/`) ? plan.lane.stepsImage : plan.lane.image;
-    if (step.kind !== 'fetch' && step.kind !== 'publish' && step.image !== expectedImage) problems.push(`${step.id}: image is not the lane's`);
+    if (step.kind !== 'fetch' && step.kind !== 'publish' && step.image !== expectedImage)
+      problems.push(`${step.id}: image is not the lane's`);
   }
   problems.push(...checkPlanBundle(plan).map((p) => `bundle: launch ${p.launch} ${p.message}`));
   const view = plannedView(plan, fakeArtifactFile(plan));
   for (const [name, launch] of Object.entries(plan.launch)) {
     problems.push(...launchProblems(launch, view).map((p) => `launch ${name} would not serve: ${p}`));
-    if (launch.argv[1]?.startsWith(`${STEPS_DIR}/`)) problems.push(...checkToolArgv(launch.argv).map((v) => `launch ${name}: ${v}`));
+    if (launch.argv[1]?.startsWith(`${STEPS_DIR}/`))
+      problems.push(...checkToolArgv(launch.argv).map((v) => `launch ${name}: ${v}`));
     if (launch.argv[0] === 'trtllm-serve') {
       problems.push(...checkToolArgv(launch.argv).map((v) => `launch ${name}: ${v}`));
       const backend = launch.argv[launch.argv.indexOf('--backend') + 1] === 'pytorch' ? 'pytorch' : 'tensorrt';
@@ -63,7 +65,8 @@ function planProblems(plan: BuildPlan): string[] {
           if (!top.has(key)) problems.push(`launch ${name}: YAML key ${key} not in the fixture`);
           const nested = llmApiNestedKeys(key);
           if (nested && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-            for (const sub of Object.keys(value)) if (!nested.has(sub)) problems.push(`launch ${name}: YAML key ${key}.${sub} not in the fixture`);
+            for (const sub of Object.keys(value))
+              if (!nested.has(sub)) problems.push(`launch ${name}: YAML key ${key}.${sub} not in the fixture`);
           }
         }
       }
@@ -90,7 +93,11 @@ function consistencyProblems(plan: BuildPlan): string[] {
   if (!build || !serve || plan.baseModel !== 'decoder') return [];
   const problems: string[] = [];
   const yaml = parse(serve.files[0]?.content ?? '') as Record<string, unknown>;
-  for (const [f, key] of [['--max_batch_size', 'max_batch_size'], ['--max_num_tokens', 'max_num_tokens'], ['--max_seq_len', 'max_seq_len']] as const) {
+  for (const [f, key] of [
+    ['--max_batch_size', 'max_batch_size'],
+    ['--max_num_tokens', 'max_num_tokens'],
+    ['--max_seq_len', 'max_seq_len'],
+  ] as const) {
     const engine = flag(build, f);
     if (flag(serve.argv, f) !== engine) problems.push(`serve ${f} ${flag(serve.argv, f)} != engine ${engine}`);
     const value = yaml[key];
@@ -98,19 +105,30 @@ function consistencyProblems(plan: BuildPlan): string[] {
     if (written !== engine) problems.push(`YAML ${key} != engine ${engine}`);
   }
   const pbtxt = plan.launch['triton']?.files[0]?.content ?? '';
-  if (!pbtxt.includes(`max_batch_size: ${flag(build, '--max_batch_size')}\n`)) problems.push('Triton max_batch_size != engine');
+  if (!pbtxt.includes(`max_batch_size: ${flag(build, '--max_batch_size')}\n`))
+    problems.push('Triton max_batch_size != engine');
   const spec = yaml['speculative_config'] as Record<string, number> | undefined;
   const draft = Number(flag(build, '--max_draft_len') ?? 0);
   if (spec) {
-    const [w, n, v] = [spec['max_window_size'] ?? 0, spec['max_ngram_size'] ?? 0, spec['max_verification_set_size'] ?? 0];
+    const [w, n, v] = [
+      spec['max_window_size'] ?? 0,
+      spec['max_ngram_size'] ?? 0,
+      spec['max_verification_set_size'] ?? 0,
+    ];
     const needed = (n === 1 ? 0 : n - 2) + (w - 1 + v) * (n - 1);
-    if (needed < 1 || needed > draft) problems.push(`lookahead (${w}, ${n}, ${v}) needs ${needed} draft tokens, engine has ${draft}`);
-    for (const [k, x] of [['lookahead_window_size', w], ['lookahead_ngram_size', n], ['lookahead_verification_set_size', v]] as const) {
+    if (needed < 1 || needed > draft)
+      problems.push(`lookahead (${w}, ${n}, ${v}) needs ${needed} draft tokens, engine has ${draft}`);
+    for (const [k, x] of [
+      ['lookahead_window_size', w],
+      ['lookahead_ngram_size', n],
+      ['lookahead_verification_set_size', v],
+    ] as const) {
       if (!pbtxt.includes(`key: "${k}"\n  value: {\n    string_value: "${x}"`)) problems.push(`Triton ${k} != ${x}`);
     }
   } else if (draft > 0) problems.push('engine has a draft length but the launch config no speculation');
   const lora = yaml['lora_config'] as Record<string, unknown> | undefined;
-  if (lora && String(lora['max_lora_rank']) !== flag(build, '--max_lora_rank')) problems.push('LoRA rank != engine max_lora_rank');
+  if (lora && String(lora['max_lora_rank']) !== flag(build, '--max_lora_rank'))
+    problems.push('LoRA rank != engine max_lora_rank');
   if (!lora && build.includes('--lora_plugin')) problems.push('LoRA engine without lora_config');
   return problems;
 }
@@ -137,7 +155,8 @@ describe('conformance of generated plans', () => {
       problems.push(...planProblems(r.plan).map((p) => `${name}: ${p}`));
       problems.push(...consistencyProblems(r.plan).map((p) => `${name}: ${p}`));
       const json = JSON.stringify(r.plan);
-      for (const secret of secretValues(text)) if (json.includes(secret)) problems.push(`${name}: secret value in plan`);
+      for (const secret of secretValues(text))
+        if (json.includes(secret)) problems.push(`${name}: secret value in plan`);
     }
     expect(problems).toEqual([]);
     // Most of the corpus is valid under the validator; the planner must plan nearly all of it.
@@ -145,7 +164,8 @@ describe('conformance of generated plans', () => {
   }, 120_000);
 
   it('the consistency check catches a launch config that disagrees with its engine', () => {
-    const p = planConfigText(readFileSync(new URL('llama-3.1-8b-lookahead-h100.yaml', RECIPES), 'utf8')).plan as BuildPlan;
+    const p = planConfigText(readFileSync(new URL('llama-3.1-8b-lookahead-h100.yaml', RECIPES), 'utf8'))
+      .plan as BuildPlan;
     const serve = p.launch['trtllm-serve'];
     if (!serve) throw new Error('no serve config');
     const tampered: BuildPlan = {
@@ -155,7 +175,12 @@ describe('conformance of generated plans', () => {
         'trtllm-serve': {
           ...serve,
           argv: serve.argv.map((a) => (a === '64' ? '128' : a)),
-          files: [{ path: 'extra_llm_api_options.yaml', content: (serve.files[0]?.content ?? '').replace('max_window_size: 8', 'max_window_size: 9') }],
+          files: [
+            {
+              path: 'extra_llm_api_options.yaml',
+              content: (serve.files[0]?.content ?? '').replace('max_window_size: 8', 'max_window_size: 9'),
+            },
+          ],
         },
       },
     };

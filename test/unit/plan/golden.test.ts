@@ -8,7 +8,9 @@ import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
 
 const RECIPES = new URL('../../../recipes/', import.meta.url);
 const GOLDEN = new URL('../../golden/', import.meta.url);
-const recipes = readdirSync(RECIPES).filter((f) => f.endsWith('.yaml')).sort();
+const recipes = readdirSync(RECIPES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('golden plans', () => {
   it('covers the ten recipes', () => {

@@ -29,15 +29,21 @@ function hashOf(edit: Edit): string {
 }
 const at = (d: Draft, ...path: Array<string | number>): Draft => path.reduce<Draft>((o, k) => o[k] as Draft, d);
 const step = (d: Draft, id: string): Draft => (d['steps'] as Draft[]).find((s) => s['id'] === id) as Draft;
-const set = (path: Array<string | number>, value: unknown): Edit => (d) => {
-  at(d, ...path.slice(0, -1))[path.at(-1) as string] = value;
-};
-const setStep = (id: string, key: string, value: unknown): Edit => (d) => {
-  step(d, id)[key] = value;
-};
-const fetchItem = (i: number, key: string, value: unknown): Edit => (d) => {
-  (step(d, 'fetch')['items'] as Draft[])[i]![key] = value;
-};
+const set =
+  (path: Array<string | number>, value: unknown): Edit =>
+  (d) => {
+    at(d, ...path.slice(0, -1))[path.at(-1) as string] = value;
+  };
+const setStep =
+  (id: string, key: string, value: unknown): Edit =>
+  (d) => {
+    step(d, id)[key] = value;
+  };
+const fetchItem =
+  (i: number, key: string, value: unknown): Edit =>
+  (d) => {
+    (step(d, 'fetch')['items'] as Draft[])[i]![key] = value;
+  };
 
 const CHANGES: ReadonlyArray<readonly [string, Edit]> = [
   ['schemaVersion', set(['schemaVersion'], 2)],
@@ -60,14 +66,41 @@ const CHANGES: ReadonlyArray<readonly [string, Edit]> = [
   ['workspace.checkpointDir', set(['workspace', 'checkpointDir'], '/workspace/ckpt')],
   ['workspace.artifactDir', set(['workspace', 'artifactDir'], '/workspace/out')],
   ['workspace.launchDir', set(['workspace', 'launchDir'], '/workspace/l')],
-  ['step order', (d) => { (d['steps'] as Draft[]).reverse(); }],
-  ['a step removed', (d) => { (d['steps'] as Draft[]).splice(1, 1); }],
+  [
+    'step order',
+    (d) => {
+      (d['steps'] as Draft[]).reverse();
+    },
+  ],
+  [
+    'a step removed',
+    (d) => {
+      (d['steps'] as Draft[]).splice(1, 1);
+    },
+  ],
   ['step id', setStep('quantize', 'id', 'quantize-2')],
   ['step kind', setStep('quantize', 'kind', 'convert')],
   ['step image', setStep('quantize', 'image', 'nvcr.io/nvidia/tensorrt-llm/release:1.2.0')],
-  ['step argv: one flag more', (d) => { (step(d, 'engine_build')['argv'] as string[]).push('--gather_all_token_logits'); }],
-  ['step argv: one value changed', (d) => { const argv = step(d, 'engine_build')['argv'] as string[]; argv[argv.indexOf('--max_batch_size') + 1] = '65'; }],
-  ['step argv: two values swapped', (d) => { const argv = step(d, 'engine_build')['argv'] as string[]; [argv[1], argv[2]] = [argv[2] as string, argv[1] as string]; }],
+  [
+    'step argv: one flag more',
+    (d) => {
+      (step(d, 'engine_build')['argv'] as string[]).push('--gather_all_token_logits');
+    },
+  ],
+  [
+    'step argv: one value changed',
+    (d) => {
+      const argv = step(d, 'engine_build')['argv'] as string[];
+      argv[argv.indexOf('--max_batch_size') + 1] = '65';
+    },
+  ],
+  [
+    'step argv: two values swapped',
+    (d) => {
+      const argv = step(d, 'engine_build')['argv'] as string[];
+      [argv[1], argv[2]] = [argv[2] as string, argv[1] as string];
+    },
+  ],
   ['step gpus', setStep('engine_build', 'gpus', 2)],
   ['step inputs', setStep('engine_build', 'inputs', ['/workspace/other'])],
   ['step outputs', setStep('engine_build', 'outputs', ['/workspace/other'])],
@@ -79,17 +112,53 @@ const CHANGES: ReadonlyArray<readonly [string, Edit]> = [
   ['fetch item revision', fetchItem(0, 'revision', 'refs/pr/1')],
   ['fetch item repoType', fetchItem(1, 'repoType', 'model')],
   ['fetch item dest', fetchItem(1, 'dest', '/workspace/calibration/dataset')],
-  ['a fetch item removed', (d) => { (step(d, 'fetch')['items'] as Draft[]).pop(); }],
+  [
+    'a fetch item removed',
+    (d) => {
+      (step(d, 'fetch')['items'] as Draft[]).pop();
+    },
+  ],
   ['publish artifactDir', setStep('publish', 'artifactDir', '/workspace/checkpoint')],
   ['publish artifactKind', setStep('publish', 'artifactKind', 'checkpoint')],
   ['publish tokenizerDir', setStep('publish', 'tokenizerDir', null)],
   ['publish gpus', setStep('publish', 'gpus', 1)],
-  ['a launch config removed', (d) => { delete (d['launch'] as Draft)['triton']; }],
-  ['launch server', (d) => { at(d, 'launch', 'trtllm-serve')['server'] = 'other'; }],
-  ['launch image', (d) => { at(d, 'launch', 'trtllm-serve')['image'] = 'other:1'; }],
-  ['launch argv', (d) => { (at(d, 'launch', 'trtllm-serve')['argv'] as string[]).push('--x'); }],
-  ['launch file content', (d) => { const file = (at(d, 'launch', 'trtllm-serve')['files'] as Draft[])[0] as Draft; file['content'] = `${String(file['content'])}\n# edited`; }],
-  ['launch file path', (d) => { ((at(d, 'launch', 'trtllm-serve')['files'] as Draft[])[0] as Draft)['path'] = 'other.yaml'; }],
+  [
+    'a launch config removed',
+    (d) => {
+      delete (d['launch'] as Draft)['triton'];
+    },
+  ],
+  [
+    'launch server',
+    (d) => {
+      at(d, 'launch', 'trtllm-serve')['server'] = 'other';
+    },
+  ],
+  [
+    'launch image',
+    (d) => {
+      at(d, 'launch', 'trtllm-serve')['image'] = 'other:1';
+    },
+  ],
+  [
+    'launch argv',
+    (d) => {
+      (at(d, 'launch', 'trtllm-serve')['argv'] as string[]).push('--x');
+    },
+  ],
+  [
+    'launch file content',
+    (d) => {
+      const file = (at(d, 'launch', 'trtllm-serve')['files'] as Draft[])[0] as Draft;
+      file['content'] = `${String(file['content'])}\n# edited`;
+    },
+  ],
+  [
+    'launch file path',
+    (d) => {
+      ((at(d, 'launch', 'trtllm-serve')['files'] as Draft[])[0] as Draft)['path'] = 'other.yaml';
+    },
+  ],
 ];
 
 const SAME: ReadonlyArray<readonly [string, Edit]> = [
@@ -133,7 +202,9 @@ describe('plan hash fields', () => {
 
   it('a publish step without tokenizerDir hashes like one with null', () => {
     const withNull = hashOf(setStep('publish', 'tokenizerDir', null));
-    const without = hashOf((d) => { delete step(d, 'publish')['tokenizerDir']; });
+    const without = hashOf((d) => {
+      delete step(d, 'publish')['tokenizerDir'];
+    });
     expect(without).toBe(withNull);
     expect(without).not.toBe(base);
   });

@@ -27,11 +27,17 @@ describe('renderPlanText', () => {
     expect(text).toContain('image nvcr.io/nvidia/tensorrt-llm/release:1.2.1');
     expect(text).toContain('target H100 x 1 (SM 90); builder H100 x 1');
     expect(text).toMatch(/2\. \[quantize\] .*\(1 GPU, timeout \d+s\)/);
-    expect(text).toContain('   $ python3 /app/tensorrt_llm/examples/quantization/quantize.py --model_dir /workspace/checkpoint');
+    expect(text).toContain(
+      '   $ python3 /app/tensorrt_llm/examples/quantization/quantize.py --model_dir /workspace/checkpoint',
+    );
     expect(text).toContain('   checkpoint: HF meta-llama/Llama-3.1-8B-Instruct@main -> /workspace/checkpoint');
     expect(text).toContain('   secrets (names): hf_access_token');
-    expect(text).toContain('- trtllm-serve (trtllm-serve):\n  image: nvcr.io/nvidia/tensorrt-llm/release:1.2.1\n  $ trtllm-serve /models/artifact --backend tensorrt');
-    expect(text).toContain('- triton (triton):\n  image: ghcr.io/trt-orchestrator/tritonserver-trtllm:1.2.1\n  $ mpirun --allow-run-as-root -n 1 tritonserver');
+    expect(text).toContain(
+      '- trtllm-serve (trtllm-serve):\n  image: nvcr.io/nvidia/tensorrt-llm/release:1.2.1\n  $ trtllm-serve /models/artifact --backend tensorrt',
+    );
+    expect(text).toContain(
+      '- triton (triton):\n  image: ghcr.io/trt-orchestrator/tritonserver-trtllm:1.2.1\n  $ mpirun --allow-run-as-root -n 1 tritonserver',
+    );
     expect(text).toContain('  file launch/extra_llm_api_options.yaml:\n    max_batch_size: 64');
     expect(text).toContain('assumptions:\n- model family llama');
   });

@@ -37,18 +37,30 @@ describe('createDiskCheck', () => {
 
   it('passes when checkpoint + converted + engine fit, at the boundary too', async () => {
     // bf16, v1, convert step: 3 × the checkpoint.
-    expect(await createDiskCheck(fetcher({ ok: true, value: { checkpointBytes: 10 * GB } }), () => Promise.resolve(30 * GB))(plan, '/w')).toBeNull();
+    expect(
+      await createDiskCheck(fetcher({ ok: true, value: { checkpointBytes: 10 * GB } }), () => Promise.resolve(30 * GB))(
+        plan,
+        '/w',
+      ),
+    ).toBeNull();
   });
 
   it('fails one byte short, saying how much is needed and free', async () => {
-    const msg = await createDiskCheck(fetcher({ ok: true, value: { checkpointBytes: 10 * GB } }), () => Promise.resolve(30 * GB - 1))(plan, '/w');
+    const msg = await createDiskCheck(fetcher({ ok: true, value: { checkpointBytes: 10 * GB } }), () =>
+      Promise.resolve(30 * GB - 1),
+    )(plan, '/w');
     expect(msg).toContain('30.0 GB of disk');
     expect(msg).toContain('30.0 GB free');
   });
 
   it('passes when the size cannot be read (the fetch reports the real problem)', async () => {
     const free = (): Promise<number> => Promise.resolve(0);
-    expect(await createDiskCheck(fetcher({ ok: false, problem: { kind: 'unavailable', message: 'down' } }), free)(plan, '/w')).toBeNull();
+    expect(
+      await createDiskCheck(fetcher({ ok: false, problem: { kind: 'unavailable', message: 'down' } }), free)(
+        plan,
+        '/w',
+      ),
+    ).toBeNull();
     expect(await createDiskCheck(fetcher({ ok: true, value: { checkpointBytes: null } }), free)(plan, '/w')).toBeNull();
   });
 });

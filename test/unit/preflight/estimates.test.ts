@@ -7,14 +7,26 @@ describe('disk needs', () => {
   it('v1: checkpoint + converted + engine in the chosen format; v2 without quantization: the checkpoint only', () => {
     const f = facts('meta-llama__Llama-3.1-8B-Instruct');
     const fp8 = diskNeeds(f, settingsFor({ quant: 'fp8' }), null);
-    expect(fp8).toEqual({ checkpointBytes: 16_060_522_496, convertedBytes: weightBytes(f, 'fp8'), engineBytes: weightBytes(f, 'fp8'), totalBytes: 16_060_522_496 + 2 * weightBytes(f, 'fp8') });
-    expect(diskNeeds(f, settingsFor({ v2: true }), 100)).toEqual({ checkpointBytes: 100, convertedBytes: 0, engineBytes: 0, totalBytes: 100 });
+    expect(fp8).toEqual({
+      checkpointBytes: 16_060_522_496,
+      convertedBytes: weightBytes(f, 'fp8'),
+      engineBytes: weightBytes(f, 'fp8'),
+      totalBytes: 16_060_522_496 + 2 * weightBytes(f, 'fp8'),
+    });
+    expect(diskNeeds(f, settingsFor({ v2: true }), 100)).toEqual({
+      checkpointBytes: 100,
+      convertedBytes: 0,
+      engineBytes: 0,
+      totalBytes: 100,
+    });
   });
 
   it('the worker estimate from the resolved size stays at or above the model-based one (FP8 Llama-8B)', () => {
     const f = facts('meta-llama__Llama-3.1-8B-Instruct');
     const plan = { stack: 'v1' as const, steps: [{ kind: 'fetch' }, { kind: 'quantize' }, { kind: 'engine_build' }] };
-    expect(diskNeedFromCheckpoint(16_060_522_496, plan, 'fp8')).toBeGreaterThanOrEqual(diskNeeds(f, settingsFor({ quant: 'fp8' }), null).totalBytes);
+    expect(diskNeedFromCheckpoint(16_060_522_496, plan, 'fp8')).toBeGreaterThanOrEqual(
+      diskNeeds(f, settingsFor({ quant: 'fp8' }), null).totalBytes,
+    );
     expect(diskNeedFromCheckpoint(-5, plan, 'bf16')).toBe(0);
   });
 

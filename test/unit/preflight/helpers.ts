@@ -10,7 +10,10 @@ export const HF_CONFIG_DIR = fileURLToPath(new URL('../../fixtures/preflight/hf-
 
 /** Names (`org__name`) of all vendored config files. */
 export function configNames(): string[] {
-  return readdirSync(HF_CONFIG_DIR).filter((f) => f.endsWith('.config.json')).map((f) => f.replace(/\.config\.json$/, '')).sort();
+  return readdirSync(HF_CONFIG_DIR)
+    .filter((f) => f.endsWith('.config.json'))
+    .map((f) => f.replace(/\.config\.json$/, ''))
+    .sort();
 }
 
 /** The text of a vendored config.json, e.g. `meta-llama__Llama-3.1-8B-Instruct`. */
@@ -66,7 +69,13 @@ export function yamlFor(o: YamlOpts = {}): string {
     if (o.ep !== undefined) lines.push(`    moe_expert_parallel_option: ${o.ep}`);
   }
   if (o.lora !== undefined) {
-    lines.push('    lora_adapters:', '      sql: {source: HF, repo: example-org/sql-lora}', '    lora_configuration:', `      max_lora_rank: ${o.lora.rank}`, `      lora_target_modules: [${o.lora.modules.join(', ')}]`);
+    lines.push(
+      '    lora_adapters:',
+      '      sql: {source: HF, repo: example-org/sql-lora}',
+      '    lora_configuration:',
+      `      max_lora_rank: ${o.lora.rank}`,
+      `      lora_target_modules: [${o.lora.modules.join(', ')}]`,
+    );
   }
   if (o.v2 === true) {
     lines.push('  runtime:', `    tensor_parallel_size: ${tp}`);
@@ -82,6 +91,7 @@ export function settingsFor(o: YamlOpts = {}): PreflightSettings {
   const text = yamlFor(o);
   const out = planConfigText(text);
   const v = validateConfigText(text);
-  if (!out.valid || out.plan === null || v.config === null) throw new Error(`config does not plan: ${JSON.stringify(out.errors)}\n${text}`);
+  if (!out.valid || out.plan === null || v.config === null)
+    throw new Error(`config does not plan: ${JSON.stringify(out.errors)}\n${text}`);
   return preflightSettings(v.config, out.plan);
 }

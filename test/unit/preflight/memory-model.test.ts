@@ -2,10 +2,26 @@
 // calculateCacheSizePerToken, [RM] get_cache_size_per_token incl. MLA, [BENCH] calc_engine_setting)
 // and the commonly published 128 KiB/token (Llama-3 8B) and 320 KiB/token (Llama-3 70B) in BF16.
 import { describe, expect, it } from 'vitest';
-import { GIB, activationBytes, calibrationGpusNeeded, kvBytesPerToken, memoryTable } from '../../../orchestrator/preflight/memory-model.js';
+import {
+  GIB,
+  activationBytes,
+  calibrationGpusNeeded,
+  kvBytesPerToken,
+  memoryTable,
+} from '../../../orchestrator/preflight/memory-model.js';
 import { facts } from './helpers.js';
 
-const base = { format: 'bf16' as const, kvFp8: false, tp: 1, pp: 1, gpuMemoryBytes: 80 * GIB, maxBatchSize: 64, maxNumTokens: 8192, maxSeqLen: 8192, freeGpuMemFraction: 0.9 };
+const base = {
+  format: 'bf16' as const,
+  kvFp8: false,
+  tp: 1,
+  pp: 1,
+  gpuMemoryBytes: 80 * GIB,
+  maxBatchSize: 64,
+  maxNumTokens: 8192,
+  maxSeqLen: 8192,
+  freeGpuMemFraction: 0.9,
+};
 
 describe('kvBytesPerToken', () => {
   it('GQA: 2 × layers × KV heads × head_dim × dtype bytes', () => {

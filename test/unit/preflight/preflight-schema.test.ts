@@ -6,7 +6,21 @@ import { facts, settingsFor } from './helpers.js';
 describe('PreflightSchema', () => {
   it('accepts real sections (checked and offline) and rejects a section without notChecked', () => {
     expect(PREFLIGHT_SCHEMA_MATCHES).toBe(true);
-    const checked = runPreflight({ settings: settingsFor({ quant: 'fp8' }), checkpoint: { ok: true, value: { source: 'HF', repo: 'meta-llama/Llama-3.1-8B-Instruct', requestedRevision: null, resolvedRevision: 'b'.repeat(40), model: facts('meta-llama__Llama-3.1-8B-Instruct'), checkpointBytes: 1 } }, adapters: [] }).section;
+    const checked = runPreflight({
+      settings: settingsFor({ quant: 'fp8' }),
+      checkpoint: {
+        ok: true,
+        value: {
+          source: 'HF',
+          repo: 'meta-llama/Llama-3.1-8B-Instruct',
+          requestedRevision: null,
+          resolvedRevision: 'b'.repeat(40),
+          model: facts('meta-llama__Llama-3.1-8B-Instruct'),
+          checkpointBytes: 1,
+        },
+      },
+      adapters: [],
+    }).section;
     expect(PreflightSchema.safeParse(JSON.parse(JSON.stringify(checked))).success).toBe(true);
     const offline = runPreflight({ settings: settingsFor({}), checkpoint: null, adapters: [] }).section;
     expect(PreflightSchema.safeParse(offline).success).toBe(true);

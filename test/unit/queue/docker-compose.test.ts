@@ -22,9 +22,14 @@ interface Service {
   ipc?: string;
   ulimits?: Record<string, number>;
   healthcheck?: { test: string[] };
-  deploy?: { resources: { reservations: { devices: { driver: string; count: string | number; capabilities: string[] }[] } } };
+  deploy?: {
+    resources: { reservations: { devices: { driver: string; count: string | number; capabilities: string[] }[] } };
+  };
 }
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const dockerfile = readFileSync(join(root, 'builder-image/Dockerfile'), 'utf8');
 const svc = (name: string): Service => {
   const s = compose.services[name];
@@ -33,7 +38,15 @@ const svc = (name: string): Service => {
 };
 /** Compose `${VAR:-default}` / `${VAR:?msg}` → the default (or a sample value). */
 const resolve = (env: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, name: string, def?: string) => def ?? (name === 'API_TOKENS' ? 'a-token-of-16-chars-or-more' : ''))]));
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(
+        /\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g,
+        (_m, name: string, def?: string) => def ?? (name === 'API_TOKENS' ? 'a-token-of-16-chars-or-more' : ''),
+      ),
+    ]),
+  );
 
 describe('docker-compose.yml', () => {
   it('runs Redis with AOF persistence, noeviction, a volume and a healthcheck', () => {
@@ -58,7 +71,8 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       const env = resolve(svc(name).environment ?? {});
       const secretNames = (env['SECRET_NAMES'] ?? '').split(',').filter(Boolean);
-      for (const key of Object.keys(env)) expect(known.has(key) || secretNames.includes(key), `${name}: ${key}`).toBe(true);
+      for (const key of Object.keys(env))
+        expect(known.has(key) || secretNames.includes(key), `${name}: ${key}`).toBe(true);
       const parsed = parseServiceConfig(env, name === 'api' ? 'api' : 'worker');
       expect(parsed.ok ? [] : parsed.errors).toEqual([]);
       expect(env['REDIS_URL']).toBe('redis://redis:6379');

@@ -13,8 +13,27 @@ import type { PublishErrorCode } from '../../../orchestrator/storage/publish/err
 import { SOURCE_ERROR_CODES, SourceError } from '../../../orchestrator/storage/sources/errors.js';
 import type { SourceErrorCode } from '../../../orchestrator/storage/sources/errors.js';
 
-const ARTIFACT_CODES: readonly ArtifactStoreErrorCode[] = ['INVALID_KEY', 'INVALID_STORE_URL', 'KEY_CONFLICT', 'UNSAFE_PATH', 'SOURCE_NOT_FOUND', 'ACCESS_DENIED', 'NO_SUCH_BUCKET', 'STORE_IO'];
-const PUBLISH_CODES: readonly PublishErrorCode[] = ['INVALID_PLAN_HASH', 'INVALID_INPUT', 'SECRET_IN_LAUNCH_FILE', 'SOURCE_DIR_INVALID', 'UNSAFE_SOURCE_ENTRY', 'INVALID_SOURCE_NAME', 'EMPTY_ARTIFACT', 'SOURCE_CHANGED', 'MANIFEST_INVALID'];
+const ARTIFACT_CODES: readonly ArtifactStoreErrorCode[] = [
+  'INVALID_KEY',
+  'INVALID_STORE_URL',
+  'KEY_CONFLICT',
+  'UNSAFE_PATH',
+  'SOURCE_NOT_FOUND',
+  'ACCESS_DENIED',
+  'NO_SUCH_BUCKET',
+  'STORE_IO',
+];
+const PUBLISH_CODES: readonly PublishErrorCode[] = [
+  'INVALID_PLAN_HASH',
+  'INVALID_INPUT',
+  'SECRET_IN_LAUNCH_FILE',
+  'SOURCE_DIR_INVALID',
+  'UNSAFE_SOURCE_ENTRY',
+  'INVALID_SOURCE_NAME',
+  'EMPTY_ARTIFACT',
+  'SOURCE_CHANGED',
+  'MANIFEST_INVALID',
+];
 
 describe('one registry for storage errors', () => {
   it('registers every source code under its own name with the same retry flag', () => {
@@ -36,7 +55,12 @@ describe('one registry for storage errors', () => {
 
   it('HF_REPO_GATED is a 4xx user fault with advice, failed at once', () => {
     const f = failureOf(new SourceError('HF_REPO_GATED', 'acme/llama is gated'), 'FETCH_FAILED');
-    expect(f).toEqual({ code: 'HF_REPO_GATED', message: 'acme/llama is gated', advice: expect.stringContaining('licence') as string, retryable: false });
+    expect(f).toEqual({
+      code: 'HF_REPO_GATED',
+      message: 'acme/llama is gated',
+      advice: expect.stringContaining('licence') as string,
+      retryable: false,
+    });
     expect(ERROR_CODES.HF_REPO_GATED).toMatchObject({ httpStatus: 403, fault: 'user' });
     expect(decideOutcome(f, 1)).toEqual({ action: 'fail', code: 'HF_REPO_GATED', advice: f.advice });
   });
@@ -46,12 +70,21 @@ describe('one registry for storage errors', () => {
     expect(decideOutcome(f, 1).action).toBe('retry');
     expect(decideOutcome(f, 4)).toMatchObject({ action: 'fail', code: 'NETWORK_ERROR' });
     // A source that says "not this time" wins over the registry's flag.
-    expect(decideOutcome(failureOf(new SourceError('NETWORK_ERROR', 'x', { retryable: false }), 'FETCH_FAILED'), 1).action).toBe('fail');
+    expect(
+      decideOutcome(failureOf(new SourceError('NETWORK_ERROR', 'x', { retryable: false }), 'FETCH_FAILED'), 1).action,
+    ).toBe('fail');
   });
 
   it('keeps a registered code on other errors, else uses the fallback; messages are capped', () => {
-    expect(failureOf(Object.assign(new Error('w'), { code: 'WORKER_LOST' }), 'INTERNAL_ERROR').code).toBe('WORKER_LOST');
-    expect(failureOf(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'FETCH_FAILED')).toEqual({ code: 'FETCH_FAILED', message: 'socket hang up', advice: null, retryable: true });
+    expect(failureOf(Object.assign(new Error('w'), { code: 'WORKER_LOST' }), 'INTERNAL_ERROR').code).toBe(
+      'WORKER_LOST',
+    );
+    expect(failureOf(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'FETCH_FAILED')).toEqual({
+      code: 'FETCH_FAILED',
+      message: 'socket hang up',
+      advice: null,
+      retryable: true,
+    });
     expect(failureOf('a string', 'PUBLISH_FAILED')).toMatchObject({ code: 'PUBLISH_FAILED', message: 'a string' });
     expect(failureOf({ message: 'x'.repeat(5000) }, 'FETCH_FAILED').message).toHaveLength(2000);
     expect(failureOf(new Error('boom'), 'INTERNAL_ERROR')).toMatchObject({ code: 'INTERNAL_ERROR', retryable: false });

@@ -10,17 +10,35 @@ describe('error classification for retry decisions', () => {
     const c = (err: unknown) => toSourceError(err, { what: 'w' });
     expect(c(sys('ECONNRESET'))).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
     expect(c(sys('UND_ERR_SOCKET'))).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
-    expect(c(new TypeError('fetch failed', { cause: sys('ECONNREFUSED') }))).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+    expect(c(new TypeError('fetch failed', { cause: sys('ECONNREFUSED') }))).toMatchObject({
+      code: 'NETWORK_ERROR',
+      retryable: true,
+    });
     expect(c(sys('ENOSPC'))).toMatchObject({ code: 'DISK_FULL', retryable: false });
     expect(c(sys('EACCES'))).toMatchObject({ code: 'DEST_NOT_WRITABLE', retryable: false });
-    expect(c(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({ code: 'FETCH_INTERNAL_ERROR', retryable: false });
-    expect(c(new Error('connection closed before the body ended'))).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+    expect(c(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({
+      code: 'FETCH_INTERNAL_ERROR',
+      retryable: false,
+    });
+    expect(c(new Error('connection closed before the body ended'))).toMatchObject({
+      code: 'NETWORK_ERROR',
+      retryable: true,
+    });
   });
 });
 
 describe('checkFetchItem', () => {
   const sources = sourcesFromEnv({});
-  const good = { role: 'checkpoint', name: null, source: 'HF', repo: 'a/b', revision: null, repoType: 'model', secretName: null, dest: '/workspace/x' };
+  const good = {
+    role: 'checkpoint',
+    name: null,
+    source: 'HF',
+    repo: 'a/b',
+    revision: null,
+    repoType: 'model',
+    secretName: null,
+    dest: '/workspace/x',
+  };
   it('accepts a well-formed item and names the bad field otherwise', () => {
     expect(checkFetchItem(good, sources)).toBe(good);
     const cases: [Record<string, unknown>, string, RegExp][] = [

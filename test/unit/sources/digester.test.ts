@@ -16,7 +16,11 @@ describe('digester', () => {
     expect(await d.digests()).toEqual(expected);
     const onlySha = createDigester({ sha256: true, md5: false });
     onlySha.update(Buffer.from('abc'));
-    expect(await onlySha.digests()).toEqual({ sha256: createHash('sha256').update('abc').digest('hex'), md5: null, gitSha1: null });
+    expect(await onlySha.digests()).toEqual({
+      sha256: createHash('sha256').update('abc').digest('hex'),
+      md5: null,
+      gitSha1: null,
+    });
     // `git hash-object` of "hello\n" is ce013625030ba8dba906f756967f9e9ca394464a.
     const git = createDigester({ sha256: false, md5: false, gitBlobSize: 6 });
     git.update(Buffer.from('hello\n'));
@@ -25,7 +29,11 @@ describe('digester', () => {
 
   it('builds the cache from the environment only when a directory is set', () => {
     expect(checkpointCacheFromEnv({})).toBeUndefined();
-    expect(checkpointCacheFromEnv({ TRT_CHECKPOINT_CACHE_DIR: '/tmp/x', TRT_CHECKPOINT_CACHE_MAX_GIB: '1' })).toBeDefined();
-    expect(() => checkpointCacheFromEnv({ TRT_CHECKPOINT_CACHE_DIR: '/tmp/x', TRT_CHECKPOINT_CACHE_MAX_GIB: 'lots' })).toThrow(/positive number/);
+    expect(
+      checkpointCacheFromEnv({ TRT_CHECKPOINT_CACHE_DIR: '/tmp/x', TRT_CHECKPOINT_CACHE_MAX_GIB: '1' }),
+    ).toBeDefined();
+    expect(() =>
+      checkpointCacheFromEnv({ TRT_CHECKPOINT_CACHE_DIR: '/tmp/x', TRT_CHECKPOINT_CACHE_MAX_GIB: 'lots' }),
+    ).toThrow(/positive number/);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SOURCE_ERROR_CODES, SourceError, redactUrl, scrubSecrets, toSourceError } from '../../../orchestrator/storage/sources/errors.js';
+import {
+  SOURCE_ERROR_CODES,
+  SourceError,
+  redactUrl,
+  scrubSecrets,
+  toSourceError,
+} from '../../../orchestrator/storage/sources/errors.js';
 import { hfStatusError } from '../../../orchestrator/storage/sources/hf-errors.js';
 import { s3Error } from '../../../orchestrator/storage/sources/s3-errors.js';
 import { statusError } from '../../../orchestrator/storage/util/http-download.js';
@@ -29,7 +35,8 @@ describe('error mapping', () => {
   });
 
   it('maps AWS SDK errors by name and status, without their messages', () => {
-    const sdk = (name: string, status: number) => Object.assign(new Error(`secret-ish message ${name}`), { name, $metadata: { httpStatusCode: status } });
+    const sdk = (name: string, status: number) =>
+      Object.assign(new Error(`secret-ish message ${name}`), { name, $metadata: { httpStatusCode: status } });
     expect(s3Error(sdk('NoSuchBucket', 404), 'b', live, []).code).toBe('SOURCE_NOT_FOUND');
     expect(s3Error(sdk('InvalidAccessKeyId', 403), 'b', live, []).code).toBe('SOURCE_UNAUTHORIZED');
     expect(s3Error(sdk('PreconditionFailed', 412), 'b', live, []).code).toBe('ETAG_CHANGED');

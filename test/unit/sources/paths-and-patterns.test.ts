@@ -8,7 +8,8 @@ import { parseBucketUrl } from '../../../orchestrator/storage/sources/s3-credent
 describe('paths, patterns, keys', () => {
   it('normalizes safe relative paths and rejects escapes', () => {
     expect(normalizeRelPath('a/./b//c')).toBe('a/b/c');
-    for (const bad of ['', '/etc/passwd', '../x', 'a/../../x', 'a\\b', 'a\0b', '.', './']) expect(normalizeRelPath(bad)).toBeNull();
+    for (const bad of ['', '/etc/passwd', '../x', 'a/../../x', 'a\\b', 'a\0b', '.', './'])
+      expect(normalizeRelPath(bad)).toBeNull();
   });
 
   it('matches fnmatch-style patterns like huggingface_hub', () => {
@@ -19,7 +20,9 @@ describe('paths, patterns, keys', () => {
     expect(globToRegExp('[!c]*.json').test('config.json')).toBe(false);
     expect(globToRegExp('a.b').test('axb')).toBe(false);
     const files = ['config.json', 'model.safetensors', 'original/x.pth', 'README.md'].map((path) => ({ path }));
-    expect(filterPaths(files, { allow: ['*.json', '*.safetensors', '*.pth'], ignore: ['original/*'] }).map((f) => f.path)).toEqual(['config.json', 'model.safetensors']);
+    expect(
+      filterPaths(files, { allow: ['*.json', '*.safetensors', '*.pth'], ignore: ['original/*'] }).map((f) => f.path),
+    ).toEqual(['config.json', 'model.safetensors']);
     expect(filterPaths(files, {})).toHaveLength(4);
   });
 
@@ -32,7 +35,13 @@ describe('paths, patterns, keys', () => {
   });
 
   it('derives a stable cache key that ignores pattern order and changes with identity', () => {
-    const base = { source: 'HF' as const, repo: 'a/b', repoType: 'model' as const, resolvedRevision: 'a'.repeat(40), filter: { allow: ['*.json', '*.bin'] } };
+    const base = {
+      source: 'HF' as const,
+      repo: 'a/b',
+      repoType: 'model' as const,
+      resolvedRevision: 'a'.repeat(40),
+      filter: { allow: ['*.json', '*.bin'] },
+    };
     expect(cacheKey(base)).toMatch(/^[0-9a-f]{64}$/);
     expect(cacheKey({ ...base, filter: { allow: ['*.bin', '*.json'] } })).toBe(cacheKey(base));
     expect(cacheKey({ ...base, resolvedRevision: 'b'.repeat(40) })).not.toBe(cacheKey(base));

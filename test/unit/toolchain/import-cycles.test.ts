@@ -47,7 +47,11 @@ function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 
 describe('import cycles', () => {
   it('toolchain/ imports nothing from plan/', () => {
-    const bad = modules('toolchain').flatMap((m) => importsOf(m).filter((i) => i.startsWith('plan/')).map((i) => `${m} -> ${i}`));
+    const bad = modules('toolchain').flatMap((m) =>
+      importsOf(m)
+        .filter((i) => i.startsWith('plan/'))
+        .map((i) => `${m} -> ${i}`),
+    );
     expect(bad).toEqual([]);
   });
 
@@ -56,8 +60,23 @@ describe('import cycles', () => {
   });
 
   it('the cycle finder finds a two-module cycle and reads type imports as edges', () => {
-    expect(findCycles(new Map([['a', ['b']], ['b', ['a']], ['c', ['a']]]))).toContainEqual(['a', 'b']);
-    expect(findCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['a']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toContainEqual(['a', 'b']);
+    expect(
+      findCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
     expect(importsOf('toolchain/surface-supplement.ts')).toEqual(['toolchain/surface-types.ts']);
   });
 });

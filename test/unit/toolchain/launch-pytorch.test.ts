@@ -3,12 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { pytorchLlmApiOptions, pytorchServeLaunch } from '../../../orchestrator/toolchain/launch-pytorch.js';
 import { checkToolArgv } from '../../../orchestrator/toolchain/conformance.js';
 
-const base = { tp: 4, maxBatchSize: 64, maxNumTokens: 8192, maxSeqLen: 32768, enableChunkedPrefill: true, kvCacheDtype: null, patchKwargs: {} };
+const base = {
+  tp: 4,
+  maxBatchSize: 64,
+  maxNumTokens: 8192,
+  maxSeqLen: 32768,
+  enableChunkedPrefill: true,
+  kvCacheDtype: null,
+  patchKwargs: {},
+};
 
 describe('pytorch launch options', () => {
   it('writes the runtime fields', () => {
     expect(pytorchLlmApiOptions(base)).toEqual({
-      options: { max_batch_size: 64, max_num_tokens: 8192, max_seq_len: 32768, tensor_parallel_size: 4, enable_chunked_prefill: true },
+      options: {
+        max_batch_size: 64,
+        max_num_tokens: 8192,
+        max_seq_len: 32768,
+        tensor_parallel_size: 4,
+        enable_chunked_prefill: true,
+      },
       notes: [],
     });
   });
@@ -17,7 +31,11 @@ describe('pytorch launch options', () => {
     const { options, notes } = pytorchLlmApiOptions({
       ...base,
       kvCacheDtype: 'fp8',
-      patchKwargs: { kv_cache_config: { free_gpu_memory_fraction: 0.8 }, moe_config: { backend: 'TRTLLM' }, enable_attention_dp: true },
+      patchKwargs: {
+        kv_cache_config: { free_gpu_memory_fraction: 0.8 },
+        moe_config: { backend: 'TRTLLM' },
+        enable_attention_dp: true,
+      },
     });
     expect(options['kv_cache_config']).toEqual({ dtype: 'fp8', free_gpu_memory_fraction: 0.8 });
     expect(options['moe_config']).toEqual({ backend: 'TRTLLM' });
@@ -28,7 +46,12 @@ describe('pytorch launch options', () => {
   it('leaves out and reports keys the pinned LLM API would reject', () => {
     const { options, notes } = pytorchLlmApiOptions({
       ...base,
-      patchKwargs: { tool_call_parser: 'qwen25', model_path: '/app/x', kv_cache_config: { dtype: 'fp8', bogus: 1 }, max_batch_size: 1 },
+      patchKwargs: {
+        tool_call_parser: 'qwen25',
+        model_path: '/app/x',
+        kv_cache_config: { dtype: 'fp8', bogus: 1 },
+        max_batch_size: 1,
+      },
     });
     expect(options).not.toHaveProperty('tool_call_parser');
     expect(options).not.toHaveProperty('model_path');
@@ -48,11 +71,20 @@ describe('pytorch launch options', () => {
   });
 
   it('serves with --backend pytorch and a conforming argv whose YAML matches', () => {
-    const { launch } = pytorchServeLaunch('nvcr.io/nvidia/tensorrt-llm/release:1.2.1', { ...base, maxSeqLen: null, enableChunkedPrefill: false });
+    const { launch } = pytorchServeLaunch('nvcr.io/nvidia/tensorrt-llm/release:1.2.1', {
+      ...base,
+      maxSeqLen: null,
+      enableChunkedPrefill: false,
+    });
     expect(checkToolArgv(launch.argv)).toEqual([]);
     expect(launch.argv.slice(0, 4)).toEqual(['trtllm-serve', '/models/artifact', '--backend', 'pytorch']);
     expect(launch.argv).not.toContain('--max_seq_len');
     expect(launch.argv).not.toContain('--enable_chunked_prefill');
-    expect(parse(launch.files[0]?.content ?? '')).toEqual({ max_batch_size: 64, max_num_tokens: 8192, tensor_parallel_size: 4, enable_chunked_prefill: false });
+    expect(parse(launch.files[0]?.content ?? '')).toEqual({
+      max_batch_size: 64,
+      max_num_tokens: 8192,
+      tensor_parallel_size: 4,
+      enable_chunked_prefill: false,
+    });
   });
 });

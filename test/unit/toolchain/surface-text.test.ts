@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { CLI_SURFACE_TEXT } from '../../../orchestrator/toolchain/fixture/cli-surface-text.js';
 import { FIXTURE_URL } from '../../../orchestrator/toolchain/surface.js';
 
-const GENERATED = fileURLToPath(new URL('../../../orchestrator/toolchain/fixture/cli-surface-text.ts', import.meta.url));
+const GENERATED = fileURLToPath(
+  new URL('../../../orchestrator/toolchain/fixture/cli-surface-text.ts', import.meta.url),
+);
 const SURFACE_SOURCE = fileURLToPath(new URL('../../../orchestrator/toolchain/surface.ts', import.meta.url));
 
 describe('compiled CLI surface', () => {

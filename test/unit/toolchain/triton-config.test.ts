@@ -5,7 +5,10 @@ import { TRITON_VERSION_FILE, tritonServerArgv } from '../../../orchestrator/too
 import { pbtxtInputs, pbtxtParameters, TRITON_REQUIRED_PARAMETERS } from '../../fixtures/servers/fake-tritonserver.js';
 import { V1, plan } from '../plan/fixtures.js';
 
-const LORA = V1.replace('    num_builder_gpus: 1\n', '    num_builder_gpus: 1\n    lora_adapters:\n      a: {source: HF, repo: org/a}\n    lora_configuration:\n      max_lora_rank: 8\n');
+const LORA = V1.replace(
+  '    num_builder_gpus: 1\n',
+  '    num_builder_gpus: 1\n    lora_adapters:\n      a: {source: HF, repo: org/a}\n    lora_configuration:\n      max_lora_rank: 8\n',
+);
 
 describe('Triton config.pbtxt', () => {
   const text = plan(V1).launch['triton']?.files[0]?.content ?? '';
@@ -22,8 +25,18 @@ describe('Triton config.pbtxt', () => {
     const inputs = pbtxtInputs(text);
     expect([...inputs.keys()]).toEqual(TRITON_INPUTS.map((t) => t.name));
     expect(inputs.get('input_ids')).toContain('allow_ragged_batch: true');
-    for (const name of ['input_lengths', 'request_output_len', 'end_id', 'pad_id', 'streaming', 'temperature', 'runtime_top_p']) expect(inputs.get(name), name).toContain('reshape: { shape: [ ] }');
-    for (const name of ['runtime_top_k', 'runtime_top_p', 'temperature', 'repetition_penalty', 'beam_width']) expect(inputs.has(name), name).toBe(true);
+    for (const name of [
+      'input_lengths',
+      'request_output_len',
+      'end_id',
+      'pad_id',
+      'streaming',
+      'temperature',
+      'runtime_top_p',
+    ])
+      expect(inputs.get(name), name).toContain('reshape: { shape: [ ] }');
+    for (const name of ['runtime_top_k', 'runtime_top_p', 'temperature', 'repetition_penalty', 'beam_width'])
+      expect(inputs.has(name), name).toBe(true);
     expect(inputs.has('lora_task_id')).toBe(false);
     const lora = pbtxtInputs(plan(LORA).launch['triton']?.files[0]?.content ?? '');
     for (const t of TRITON_LORA_INPUTS) expect(lora.has(t.name), t.name).toBe(true);
@@ -39,14 +52,25 @@ describe('Triton config.pbtxt', () => {
 describe('Triton launch', () => {
   it('runs tritonserver in the foreground under mpirun, one -n 1 segment per rank with its own shm prefix', () => {
     expect(tritonServerArgv(1)).toEqual([
-      'mpirun', '--allow-run-as-root', '-n', '1', 'tritonserver', '--model-repository=/models/launch/triton',
-      '--grpc-port=8001', '--http-port=8000', '--metrics-port=8002', '--disable-auto-complete-config', '--backend-config=python,shm-region-prefix-name=prefix0_',
+      'mpirun',
+      '--allow-run-as-root',
+      '-n',
+      '1',
+      'tritonserver',
+      '--model-repository=/models/launch/triton',
+      '--grpc-port=8001',
+      '--http-port=8000',
+      '--metrics-port=8002',
+      '--disable-auto-complete-config',
+      '--backend-config=python,shm-region-prefix-name=prefix0_',
     ]);
     const two = tritonServerArgv(2);
     expect(two.filter((a) => a === 'tritonserver')).toHaveLength(2);
     expect(two.filter((a) => a === ':')).toHaveLength(1);
     expect(two).toContain('--backend-config=python,shm-region-prefix-name=prefix1_');
-    expect(two.slice(two.indexOf(':'))).toEqual(expect.arrayContaining(['--model-control-mode=explicit', '--load-model=tensorrt_llm']));
+    expect(two.slice(two.indexOf(':'))).toEqual(
+      expect.arrayContaining(['--model-control-mode=explicit', '--load-model=tensorrt_llm']),
+    );
     expect(two.join(' ')).not.toMatch(/launch_triton_server\.py/);
   });
 });

@@ -5,7 +5,14 @@
  * path-scoped, Secure on HTTPS.
  */
 import { describe, expect, it } from 'vitest';
-import { SESSION_COOKIE, SESSION_TTL_MS, readCookie, sessionClearCookie, sessionCookies, sessionSetCookie } from '../../../orchestrator/ui/session-cookie.js';
+import {
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  readCookie,
+  sessionClearCookie,
+  sessionCookies,
+  sessionSetCookie,
+} from '../../../orchestrator/ui/session-cookie.js';
 
 const A = 'token-alpha-0123456789';
 const B = 'token-bravo-9876543210';
@@ -58,7 +65,8 @@ describe('sessionCookies', () => {
     const later = sessionCookies([A], 'bull-board', () => T0 + 60_000).issue(A).value;
     expect(s.accepts(header(later))).toBe(false);
     expect(s.accepts(`${header(value)}; ${SESSION_COOKIE}=${value}`)).toBe(false);
-    for (const bad of ['', 'v1', `v2.${exp}.${sig}`, `v1.${exp}.${sig}=`, `v1.-5.${sig}`, `v1.${exp}.${sig}.x`]) expect(s.accepts(header(bad))).toBe(false);
+    for (const bad of ['', 'v1', `v2.${exp}.${sig}`, `v1.${exp}.${sig}=`, `v1.-5.${sig}`, `v1.${exp}.${sig}.x`])
+      expect(s.accepts(header(bad))).toBe(false);
     expect(s.accepts(undefined)).toBe(false);
     expect(s.accepts('x'.repeat(9000))).toBe(false);
   });
@@ -86,8 +94,12 @@ describe('cookie headers', () => {
   });
 
   it('sets HttpOnly, SameSite=Strict, a path and a max-age; Secure only over HTTPS', () => {
-    expect(sessionSetCookie('v', 900, '/admin/queues', false)).toBe(`${SESSION_COOKIE}=v; Path=/admin/queues; Max-Age=900; HttpOnly; SameSite=Strict`);
+    expect(sessionSetCookie('v', 900, '/admin/queues', false)).toBe(
+      `${SESSION_COOKIE}=v; Path=/admin/queues; Max-Age=900; HttpOnly; SameSite=Strict`,
+    );
     expect(sessionSetCookie('v', 900, '/admin/queues', true)).toMatch(/; Secure$/);
-    expect(sessionClearCookie('/admin/queues', false)).toBe(`${SESSION_COOKIE}=; Path=/admin/queues; Max-Age=0; HttpOnly; SameSite=Strict`);
+    expect(sessionClearCookie('/admin/queues', false)).toBe(
+      `${SESSION_COOKIE}=; Path=/admin/queues; Max-Age=0; HttpOnly; SameSite=Strict`,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createSseParser, followSse } from '../../../orchestrator/ui/static/js/sse.js';
 import type { SseEvent, SseState } from '../../../orchestrator/ui/static/js/sse.js';
 
-const STREAM = ': comment\r\nid: 1\r\nevent: log\r\ndata: {"seq":1}\r\n\r\nevent: status\ndata: a\ndata: b\n\nid: 2\nevent: log\ndata:{"seq":2}\n\nevent: nodata\n\nevent: end\rdata: {"status":"succeeded"}\r\r';
+const STREAM =
+  ': comment\r\nid: 1\r\nevent: log\r\ndata: {"seq":1}\r\n\r\nevent: status\ndata: a\ndata: b\n\nid: 2\nevent: log\ndata:{"seq":2}\n\nevent: nodata\n\nevent: end\rdata: {"status":"succeeded"}\r\r';
 const EXPECTED: SseEvent[] = [
   { event: 'log', data: '{"seq":1}', id: '1' },
   { event: 'status', data: 'a\nb', id: '1' },
@@ -51,7 +52,12 @@ interface Call {
   readonly headers: Record<string, string>;
 }
 
-function run(responses: (() => Response)[]): { calls: Call[]; events: SseEvent[]; states: string[]; follow: ReturnType<typeof followSse> } {
+function run(responses: (() => Response)[]): {
+  calls: Call[];
+  events: SseEvent[];
+  states: string[];
+  follow: ReturnType<typeof followSse>;
+} {
   const calls: Call[] = [];
   const events: SseEvent[] = [];
   const states: string[] = [];
@@ -73,7 +79,10 @@ function run(responses: (() => Response)[]): { calls: Call[]; events: SseEvent[]
 describe('followSse', () => {
   it('reconnects after a dropped stream with Last-Event-ID and stops for good on the end event', async () => {
     const r = run([
-      () => new Response(streamOf(['id: 1\nevent: log\ndata: one\n\n', 'id: 2\nevent: log\ndata: two\n\n']), { status: 200 }),
+      () =>
+        new Response(streamOf(['id: 1\nevent: log\ndata: one\n\n', 'id: 2\nevent: log\ndata: two\n\n']), {
+          status: 200,
+        }),
       () => new Response(null, { status: 503 }),
       () => new Response(streamOf(['id: 3\nevent: log\ndata: three\n\nevent: end\ndata: {}\n\n']), { status: 200 }),
     ]);
@@ -88,7 +97,9 @@ describe('followSse', () => {
   });
 
   it('stops on a 4xx answer with the service message (retrying cannot help)', async () => {
-    const r = run([() => Response.json({ error: { code: 'BUILD_NOT_FOUND', message: 'no build has this id' } }, { status: 404 })]);
+    const r = run([
+      () => Response.json({ error: { code: 'BUILD_NOT_FOUND', message: 'no build has this id' } }, { status: 404 }),
+    ]);
     await r.follow.done;
     expect(r.calls).toHaveLength(1);
     expect(r.states).toEqual(['connecting', 'error: no build has this id']);

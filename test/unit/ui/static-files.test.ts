@@ -20,7 +20,9 @@ describe('staticDir', () => {
   });
 
   it('says where it looked when the page is missing', () => {
-    expect(() => staticDir(pathToFileURL('/nonexistent/a/b/'))).toThrow(/dashboard files not found \(looked in \/nonexistent\/a\/b\/static, /);
+    expect(() => staticDir(pathToFileURL('/nonexistent/a/b/'))).toThrow(
+      /dashboard files not found \(looked in \/nonexistent\/a\/b\/static, /,
+    );
   });
 });
 
@@ -33,7 +35,10 @@ describe('loadStaticFiles', () => {
       writeFileSync(join(dir, '.env'), 'X=1');
       const files = loadStaticFiles(dir);
       expect([...files.keys()]).toEqual(['index.html']);
-      expect(files.get('index.html')).toMatchObject({ contentType: 'text/html; charset=utf-8', etag: expect.stringMatching(/^"[A-Za-z0-9_-]{27}"$/) as unknown });
+      expect(files.get('index.html')).toMatchObject({
+        contentType: 'text/html; charset=utf-8',
+        etag: expect.stringMatching(/^"[A-Za-z0-9_-]{27}"$/) as unknown,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -54,7 +54,11 @@ export async function api(method, path, body) {
     const e = json && json.error;
     // A refused token: the page shows the sign-in form again.
     if (res.status === 401) window.dispatchEvent(new Event('trt:unauthorized'));
-    throw new ApiError(res.status, e ? e.code : `HTTP_${res.status}`, e ? e.message : `${res.status} ${res.statusText}`);
+    throw new ApiError(
+      res.status,
+      e ? e.code : `HTTP_${res.status}`,
+      e ? e.message : `${res.status} ${res.statusText}`,
+    );
   }
   return json;
 }

@@ -11,9 +11,27 @@ const account = document.getElementById('account');
 let cleanup = () => {};
 
 function signInForm(message) {
-  const input = h('input', { type: 'password', id: 'token-input', autocomplete: 'off', placeholder: 'API bearer token', 'aria-label': 'API bearer token', required: true });
-  const note = h('p', { class: message ? 'error-box' : 'muted', id: 'signin-note' }, message ?? 'The token is kept in this tab only (sessionStorage) and sent as an Authorization header.');
-  const form = h('form', { class: 'signin', id: 'signin' }, h('h1', {}, 'Sign in'), h('label', {}, 'API token', input), h('button', { type: 'submit' }, 'Sign in'), note);
+  const input = h('input', {
+    type: 'password',
+    id: 'token-input',
+    autocomplete: 'off',
+    placeholder: 'API bearer token',
+    'aria-label': 'API bearer token',
+    required: true,
+  });
+  const note = h(
+    'p',
+    { class: message ? 'error-box' : 'muted', id: 'signin-note' },
+    message ?? 'The token is kept in this tab only (sessionStorage) and sent as an Authorization header.',
+  );
+  const form = h(
+    'form',
+    { class: 'signin', id: 'signin' },
+    h('h1', {}, 'Sign in'),
+    h('label', {}, 'API token', input),
+    h('button', { type: 'submit' }, 'Sign in'),
+    note,
+  );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     setToken(input.value.trim());
@@ -22,7 +40,10 @@ function signInForm(message) {
       route();
     } catch (err) {
       setToken(null);
-      setChildren(main, signInForm(err.status === 401 ? 'That token was refused.' : `Could not reach the service: ${err.message}`));
+      setChildren(
+        main,
+        signInForm(err.status === 401 ? 'That token was refused.' : `Could not reach the service: ${err.message}`),
+      );
     }
   });
   queueMicrotask(() => input.focus());
@@ -43,7 +64,17 @@ function renderAccount() {
     account,
     getToken()
       ? [
-          h('button', { type: 'button', class: 'link', id: 'open-bull-board', onclick: openBullBoard, title: 'Bull Board, read-only (a 15-minute cookie)' }, 'Queues'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              id: 'open-bull-board',
+              onclick: openBullBoard,
+              title: 'Bull Board, read-only (a 15-minute cookie)',
+            },
+            'Queues',
+          ),
           h(
             'button',
             {
@@ -68,7 +99,11 @@ function route() {
   cleanup = () => {};
   renderAccount();
   const current = location.hash || '#/';
-  for (const a of document.querySelectorAll('nav a[data-route]')) a.classList.toggle('active', a.dataset.route === '#/gpus' ? current.startsWith('#/gpus') : !current.startsWith('#/gpus'));
+  for (const a of document.querySelectorAll('nav a[data-route]'))
+    a.classList.toggle(
+      'active',
+      a.dataset.route === '#/gpus' ? current.startsWith('#/gpus') : !current.startsWith('#/gpus'),
+    );
   if (!getToken()) {
     setChildren(main, signInForm());
     return;

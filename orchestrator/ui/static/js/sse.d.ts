@@ -9,7 +9,10 @@ export interface SseEvent {
 export type SseState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'error';
 
 /** Incremental text/event-stream parser. */
-export function createSseParser(onEvent: (ev: SseEvent) => void): { push(text: string): void; readonly lastId: string | null };
+export function createSseParser(onEvent: (ev: SseEvent) => void): {
+  push(text: string): void;
+  readonly lastId: string | null;
+};
 
 /** Follows an SSE URL with reconnects (Last-Event-ID) until the `end` event or `stop()`. */
 export function followSse(
@@ -20,6 +23,9 @@ export function followSse(
     onState: (state: SseState, message?: string, status?: number) => void;
     retryMs?: number;
     maxRetryMs?: number;
-    fetchImpl?: (url: string, init: { headers: Record<string, string>; signal: AbortSignal; cache: string }) => Promise<Response>;
+    fetchImpl?: (
+      url: string,
+      init: { headers: Record<string, string>; signal: AbortSignal; cache: string },
+    ) => Promise<Response>;
   },
 ): { stop(): void; readonly done: Promise<void> };

@@ -18,9 +18,18 @@ export function timelineRows(build, now = Date.now()) {
   return build.steps.map((s) => {
     const start = Date.parse(s.startedAt ?? '');
     if (!Number.isFinite(start)) return { step: s, left: 0, width: 0, ms: null };
-    const end = Number.isFinite(Date.parse(s.finishedAt ?? '')) ? Date.parse(s.finishedAt) : s.status === 'running' ? now : start;
+    const end = Number.isFinite(Date.parse(s.finishedAt ?? ''))
+      ? Date.parse(s.finishedAt)
+      : s.status === 'running'
+        ? now
+        : start;
     const left = (start - t0) / (t1 - t0);
-    return { step: s, left: Math.min(1, Math.max(0, left)), width: Math.max(0.004, Math.min(1 - left, (end - start) / (t1 - t0))), ms: end - start };
+    return {
+      step: s,
+      left: Math.min(1, Math.max(0, left)),
+      width: Math.max(0.004, Math.min(1 - left, (end - start) / (t1 - t0))),
+      ms: end - start,
+    };
   });
 }
 
@@ -42,7 +51,17 @@ function renderTimeline(el, build) {
         { class: 'tl-row', 'data-step': step.id, 'data-kind': step.kind, 'data-status': step.status },
         h('div', { class: 'tl-label' }, h('strong', {}, step.kind), ' ', statusBadge(step.status)),
         h('div', { class: 'tl-track' }, bar),
-        h('div', { class: 'tl-meta' }, ms === null ? 'not started' : formatDuration(ms), step.attempts > 1 ? h('span', { class: 'attempts', title: 'attempts' }, ` · ${step.attempts} attempts`) : step.attempts === 1 ? ' · 1 attempt' : '', step.progress !== null && step.status === 'running' ? ` · ${Math.round(step.progress * 100)}%` : ''),
+        h(
+          'div',
+          { class: 'tl-meta' },
+          ms === null ? 'not started' : formatDuration(ms),
+          step.attempts > 1
+            ? h('span', { class: 'attempts', title: 'attempts' }, ` · ${step.attempts} attempts`)
+            : step.attempts === 1
+              ? ' · 1 attempt'
+              : '',
+          step.progress !== null && step.status === 'running' ? ` · ${Math.round(step.progress * 100)}%` : '',
+        ),
       );
     }),
   );
@@ -52,7 +71,16 @@ function renderSummary(el, build, onCancel) {
   const canCancel = !TERMINAL.includes(build.status);
   setChildren(
     el,
-    h('div', { class: 'title-row' }, h('h1', { class: 'mono' }, build.id), statusBadge(build.status), build.cancelRequested && canCancel ? h('span', { class: 'muted' }, 'cancel requested…') : null, canCancel ? h('button', { class: 'danger', id: 'cancel-build', type: 'button', onclick: onCancel }, 'Cancel build') : null),
+    h(
+      'div',
+      { class: 'title-row' },
+      h('h1', { class: 'mono' }, build.id),
+      statusBadge(build.status),
+      build.cancelRequested && canCancel ? h('span', { class: 'muted' }, 'cancel requested…') : null,
+      canCancel
+        ? h('button', { class: 'danger', id: 'cancel-build', type: 'button', onclick: onCancel }, 'Cancel build')
+        : null,
+    ),
     h(
       'dl',
       { class: 'facts' },
@@ -66,16 +94,38 @@ function renderSummary(el, build, onCancel) {
       h('dd', { title: build.updatedAt }, formatAgo(build.updatedAt)),
       h('dt', {}, 'Plan'),
       h('dd', { class: 'mono small' }, build.planHash),
-      build.artifacts ? [h('dt', {}, 'Published'), h('dd', { class: 'mono small' }, `${build.artifacts.store} ${build.artifacts.prefix}`)] : null,
+      build.artifacts
+        ? [
+            h('dt', {}, 'Published'),
+            h('dd', { class: 'mono small' }, `${build.artifacts.store} ${build.artifacts.prefix}`),
+          ]
+        : null,
     ),
-    build.waitReason && build.status === 'queued' ? h('div', { class: 'wait-box', id: 'wait-reason' }, h('strong', {}, 'Waiting: '), build.waitReason) : null,
-    build.error ? h('div', { class: 'error-box', id: 'build-error' }, h('strong', {}, build.error.code), ': ', build.error.message, build.error.advice ? h('div', { class: 'advice' }, build.error.advice) : null) : null,
+    build.waitReason && build.status === 'queued'
+      ? h('div', { class: 'wait-box', id: 'wait-reason' }, h('strong', {}, 'Waiting: '), build.waitReason)
+      : null,
+    build.error
+      ? h(
+          'div',
+          { class: 'error-box', id: 'build-error' },
+          h('strong', {}, build.error.code),
+          ': ',
+          build.error.message,
+          build.error.advice ? h('div', { class: 'advice' }, build.error.advice) : null,
+        )
+      : null,
   );
 }
 
 function logLine(entry) {
   const ts = new Date(entry.ts).toISOString().slice(11, 19);
-  return h('div', { class: `log-line ${entry.stream}` }, h('span', { class: 'log-ts' }, ts), h('span', { class: 'log-step' }, entry.step), h('span', { class: 'log-text' }, entry.line));
+  return h(
+    'div',
+    { class: `log-line ${entry.stream}` },
+    h('span', { class: 'log-ts' }, ts),
+    h('span', { class: 'log-step' }, entry.step),
+    h('span', { class: 'log-text' }, entry.line),
+  );
 }
 
 /** Live logs of build `id` into `el`; returns `{stop()}`. */
@@ -84,7 +134,13 @@ function followLogs(id, el, stateEl) {
   const empty = h('div', { class: 'muted' }, 'No log lines yet.');
   box.append(empty);
   setChildren(el, box);
-  const labels = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', ended: 'complete', error: 'error' };
+  const labels = {
+    connecting: 'connecting…',
+    live: 'live',
+    reconnecting: 'reconnecting…',
+    ended: 'complete',
+    error: 'error',
+  };
   return followSse(`/v1/builds/${encodeURIComponent(id)}/logs?follow=true`, {
     headers: () => authHeaders(),
     onState: (state, message) => {
@@ -108,7 +164,11 @@ export function renderBuild(root, id) {
   const timeline = h('div', { class: 'timeline', id: 'timeline' });
   const logState = h('span', { class: 'stream-state', id: 'log-state' }, '');
   const logs = h('div', {});
-  const bundle = h('div', { id: 'bundle' }, h('p', { class: 'muted' }, 'The manifest and launch configs appear once the build is published.'));
+  const bundle = h(
+    'div',
+    { id: 'bundle' },
+    h('p', { class: 'muted' }, 'The manifest and launch configs appear once the build is published.'),
+  );
   setChildren(
     root,
     h('p', {}, h('a', { href: '#/' }, '← all builds')),
@@ -142,7 +202,8 @@ export function renderBuild(root, id) {
         bundleShown = true;
         void renderBundle(bundle, id);
       }
-      if (TERMINAL.includes(build.status) && !build.artifacts) setChildren(bundle, h('p', { class: 'muted' }, `The build ended ${build.status}; nothing was published.`));
+      if (TERMINAL.includes(build.status) && !build.artifacts)
+        setChildren(bundle, h('p', { class: 'muted' }, `The build ended ${build.status}; nothing was published.`));
       if (TERMINAL.includes(build.status)) return;
     } catch (err) {
       setChildren(summary, h('div', { class: 'error-box' }, `Could not load build ${id}: ${err.message}`));

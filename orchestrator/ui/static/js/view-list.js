@@ -18,13 +18,29 @@ export function buildDuration(b, now = Date.now()) {
 function stepsCell(b) {
   const done = b.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
   const running = b.steps.find((s) => s.status === 'running');
-  return h('span', { class: 'steps' }, `${done}/${b.steps.length}`, running ? h('span', { class: 'muted' }, ` · ${running.kind}${running.progress !== null ? ` ${Math.round(running.progress * 100)}%` : ''}`) : null);
+  return h(
+    'span',
+    { class: 'steps' },
+    `${done}/${b.steps.length}`,
+    running
+      ? h(
+          'span',
+          { class: 'muted' },
+          ` · ${running.kind}${running.progress !== null ? ` ${Math.round(running.progress * 100)}%` : ''}`,
+        )
+      : null,
+  );
 }
 
 /** Renders the list into `root`; returns a cleanup function. */
 export function renderList(root, params) {
   const status = STATUSES.includes(params.get('status')) ? params.get('status') : '';
-  const select = h('select', { id: 'status-filter', 'aria-label': 'Status filter' }, h('option', { value: '' }, 'all statuses'), STATUSES.map((s) => h('option', { value: s }, s)));
+  const select = h(
+    'select',
+    { id: 'status-filter', 'aria-label': 'Status filter' },
+    h('option', { value: '' }, 'all statuses'),
+    STATUSES.map((s) => h('option', { value: s }, s)),
+  );
   select.value = status;
   select.addEventListener('change', () => {
     location.hash = select.value ? `#/?status=${select.value}` : '#/';
@@ -36,7 +52,20 @@ export function renderList(root, params) {
     root,
     h('div', { class: 'toolbar' }, h('h1', {}, 'Builds'), h('label', { class: 'filter' }, 'Status ', select), updated),
     error,
-    h('table', { class: 'builds', id: 'builds-table' }, h('thead', {}, h('tr', {}, ['Build', 'Status', 'GPU', 'Steps', 'Attempts', 'Created', 'Duration'].map((c) => h('th', {}, c)))), body),
+    h(
+      'table',
+      { class: 'builds', id: 'builds-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Build', 'Status', 'GPU', 'Steps', 'Attempts', 'Created', 'Duration'].map((c) => h('th', {}, c)),
+        ),
+      ),
+      body,
+    ),
   );
   let timer = null;
   let stopped = false;
@@ -50,13 +79,27 @@ export function renderList(root, params) {
       setChildren(
         body,
         page.items.length === 0
-          ? h('tr', {}, h('td', { colspan: 7, class: 'muted empty' }, status ? `No ${status} builds.` : 'No builds yet. Submit one with trt-build submit or POST /v1/builds.'))
+          ? h(
+              'tr',
+              {},
+              h(
+                'td',
+                { colspan: 7, class: 'muted empty' },
+                status ? `No ${status} builds.` : 'No builds yet. Submit one with trt-build submit or POST /v1/builds.',
+              ),
+            )
           : page.items.map((b) =>
               h(
                 'tr',
                 { 'data-build': b.id, 'data-status': b.status },
                 h('td', {}, h('a', { href: `#/builds/${b.id}`, class: 'mono' }, b.id)),
-                h('td', {}, statusBadge(b.status), b.cancelRequested && b.status === 'running' ? h('span', { class: 'muted' }, ' cancelling') : null, b.status === 'queued' && b.waitReason ? h('div', { class: 'muted small' }, b.waitReason) : null),
+                h(
+                  'td',
+                  {},
+                  statusBadge(b.status),
+                  b.cancelRequested && b.status === 'running' ? h('span', { class: 'muted' }, ' cancelling') : null,
+                  b.status === 'queued' && b.waitReason ? h('div', { class: 'muted small' }, b.waitReason) : null,
+                ),
                 h('td', {}, b.gpuType),
                 h('td', {}, stepsCell(b)),
                 h('td', {}, String(b.attempts)),
