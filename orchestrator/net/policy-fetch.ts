@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { followRedirect } from './follow-redirect.js';
+import { requestFollowingRedirects } from './follow-redirect.js';
 import type { OutboundPolicy } from './address-policy.js';
 import { assertHostAllowed, assertPeerAllowed, policyLookup } from './safe-lookup.js';
 
@@ -35,12 +35,8 @@ export function requestOnce(
   signal: AbortSignal | undefined,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    try {
-      assertHostAllowed(policy, url.hostname);
-    } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
+    // A refused literal address throws here, which rejects the promise before any connection.
+    assertHostAllowed(policy, url.hostname);
     const opts: RequestOptions = { method, headers, lookup: policyLookup(policy), ...(signal ? { signal } : {}) };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, opts, resolve);
     req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, url.hostname, s)));
@@ -54,35 +50,34 @@ export function policyFetch(policy: OutboundPolicy, opts: PolicyFetchOptions = {
   const maxRedirects = opts.maxRedirects ?? 5;
   return async (input, init) => {
     const req = input instanceof Request ? input : null;
-    let current = new URL(req !== null ? req.url : input instanceof URL ? input.href : input);
+    const start = new URL(req !== null ? req.url : input instanceof URL ? input.href : input);
     const method = (init?.method ?? req?.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD')
       throw new TypeError(`policyFetch: only GET and HEAD are supported (got ${method})`);
     if (init?.body !== undefined && init.body !== null)
       throw new TypeError('policyFetch: request bodies are not supported');
-    let headers = headerRecord(init?.headers ?? req?.headers);
     const signal = init?.signal ?? req?.signal ?? undefined;
-    for (let hop = 0; ; hop++) {
-      if (current.protocol !== 'http:' && current.protocol !== 'https:')
-        throw new TypeError(`unsupported protocol ${current.protocol}`);
-      const res = await requestOnce(policy, current, method, headers, signal ?? undefined);
-      const status = res.statusCode ?? 0;
-      const next = hop < maxRedirects ? followRedirect(current, status, res.headers.location, headers) : null;
-      if (next !== null) {
-        res.resume();
-        current = next.url;
-        headers = next.headers;
-        continue;
-      }
-      const out = new Headers();
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-        out.append(res.rawHeaders[i] ?? '', res.rawHeaders[i + 1] ?? '');
-      const noBody = method === 'HEAD' || status === 204 || status === 304;
-      if (noBody) res.resume();
-      const body = noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-      const response = new Response(body, { status, statusText: res.statusMessage ?? '', headers: out });
-      Object.defineProperty(response, 'url', { value: current.href });
-      return response;
-    }
+    if (start.protocol !== 'http:' && start.protocol !== 'https:')
+      throw new TypeError(`unsupported protocol ${start.protocol}`);
+    const { response: res, url } = await requestFollowingRedirects(
+      start,
+      headerRecord(init?.headers ?? req?.headers),
+      maxRedirects,
+      {
+        send: (u, h) => requestOnce(policy, u, method, h, signal ?? undefined),
+        probe: (r) => ({ status: r.statusCode ?? 0, location: r.headers.location }),
+        discard: (r) => r.resume(),
+      },
+    );
+    const status = res.statusCode ?? 0;
+    const out = new Headers();
+    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+      out.append(res.rawHeaders[i] ?? '', res.rawHeaders[i + 1] ?? '');
+    const noBody = method === 'HEAD' || status === 204 || status === 304;
+    if (noBody) res.resume();
+    const body = noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+    const response = new Response(body, { status, statusText: res.statusMessage ?? '', headers: out });
+    Object.defineProperty(response, 'url', { value: url.href });
+    return response;
   };
 }

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
-import { followRedirect } from '../../net/follow-redirect.js';
+import { requestFollowingRedirects } from '../../net/follow-redirect.js';
 
 /** Where a direct body delivers its bytes. */
 export interface DirectSink {
@@ -163,12 +163,8 @@ function requestOnce(
   policy: OutboundPolicy,
 ): Promise<{ head: Head; body: DirectBody }> {
   return new Promise((resolve, reject) => {
-    try {
-      assertHostAllowed(policy, url.hostname);
-    } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
+    // A refused literal address throws here, which rejects the promise before any connection.
+    assertHostAllowed(policy, url.hostname);
     let headBuf: Buffer = Buffer.allocUnsafe(16 << 10);
     let headLen = 0;
     let head: Head | null = null;
@@ -376,24 +372,19 @@ export async function directGet(
   const policy = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
   const maxRedirects = opts.maxRedirects ?? 5;
   const idle = opts.idleTimeoutMs ?? 60_000;
-  let current = new URL(url);
-  let hdrs: Record<string, string> = { ...headers };
-  for (let hop = 0; ; hop++) {
-    if (current.protocol !== 'http:' && current.protocol !== 'https:')
-      throw new Error(`unsupported protocol ${current.protocol}`);
-    const { head, body } = await requestOnce(current, hdrs, signal, idle, policy);
-    const next = hop < maxRedirects ? followRedirect(current, head.status, head.headers.get('location'), hdrs) : null;
-    if (next !== null) {
-      body.destroy();
-      current = next.url;
-      hdrs = next.headers;
-      continue;
-    }
-    return {
-      status: head.status,
-      url: current.href,
-      header: (name) => head.headers.get(name.toLowerCase()) ?? null,
-      body,
-    };
-  }
+  const start = new URL(url);
+  if (start.protocol !== 'http:' && start.protocol !== 'https:')
+    throw new Error(`unsupported protocol ${start.protocol}`);
+  const { response, url: last } = await requestFollowingRedirects(start, headers, maxRedirects, {
+    send: (u, h) => requestOnce(u, h, signal, idle, policy),
+    probe: ({ head }) => ({ status: head.status, location: head.headers.get('location') }),
+    discard: ({ body }) => body.destroy(),
+  });
+  const { head, body } = response;
+  return {
+    status: head.status,
+    url: last.href,
+    header: (name) => head.headers.get(name.toLowerCase()) ?? null,
+    body,
+  };
 }
