@@ -8,15 +8,17 @@
 import { createHash } from 'node:crypto';
 import type { BuildPlan, PlanStep } from './types.js';
 
-/** JSON with object keys sorted at every level (arrays keep their order; undefined members dropped). */
+/**
+ * JSON with object keys sorted at every level (arrays keep their order; undefined object members
+ * are dropped and an undefined array item is `null`, as in JSON.stringify).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i += 1) {
       if (i > 0) out += ',';
-      const item: unknown = value[i];
-      out += item === undefined ? 'null' : canonicalJson(item);
+      out += canonicalJson(value[i] as unknown);
     }
     return `${out}]`;
   }

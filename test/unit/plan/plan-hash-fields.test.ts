@@ -121,11 +121,24 @@ const CHANGES: ReadonlyArray<readonly [string, Edit]> = [
   ['publish artifactDir', setStep('publish', 'artifactDir', '/workspace/checkpoint')],
   ['publish artifactKind', setStep('publish', 'artifactKind', 'checkpoint')],
   ['publish tokenizerDir', setStep('publish', 'tokenizerDir', null)],
+  ['publish tokenizerDir path', setStep('publish', 'tokenizerDir', '/workspace/tokenizer')],
   ['publish gpus', setStep('publish', 'gpus', 1)],
   [
     'a launch config removed',
     (d) => {
       delete (d['launch'] as Draft)['triton'];
+    },
+  ],
+  [
+    'a launch config added',
+    (d) => {
+      (d['launch'] as Draft)['encoder'] = { server: 'trt-encoder-server', image: 'x:1', argv: [], files: [] };
+    },
+  ],
+  [
+    'a launch file added',
+    (d) => {
+      (at(d, 'launch', 'trtllm-serve')['files'] as Draft[]).push({ path: 'extra.yaml', content: '' });
     },
   ],
   [
@@ -167,6 +180,10 @@ const SAME: ReadonlyArray<readonly [string, Edit]> = [
   ['step secret names', setStep('fetch', 'secretEnv', ['other_token'])],
   ['fetch item secret name', fetchItem(0, 'secretName', 'other_token')],
   ['assumptions', set(['assumptions'], [])],
+  ['lane.image (written from registry, repository, tag and digest, which are hashed)', set(['lane', 'image'], 'x:1')],
+  ['fetch step description', setStep('fetch', 'description', 'something else')],
+  ['container step secret names', setStep('quantize', 'secretEnv', ['other_token'])],
+  ['publish step timeout', setStep('publish', 'timeoutSeconds', 1)],
 ];
 
 describe('plan hash fields', () => {

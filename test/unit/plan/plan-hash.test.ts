@@ -12,6 +12,20 @@ describe('canonicalJson', () => {
     );
   });
   it('drops undefined members', () => expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}'));
+  it('writes an undefined array item, and undefined itself, as null (as JSON.stringify does)', () => {
+    expect(canonicalJson([1, undefined, 2])).toBe('[1,null,2]');
+    expect(canonicalJson([1, undefined, 2])).toBe(JSON.stringify([1, undefined, 2]));
+    expect(canonicalJson(undefined)).toBe('null');
+    expect(canonicalJson({ a: [undefined] })).toBe('{"a":[null]}');
+  });
+  it('writes scalars as JSON', () => {
+    expect(canonicalJson('a"b')).toBe('"a\\"b"');
+    expect(canonicalJson(1.5)).toBe('1.5');
+    expect(canonicalJson(false)).toBe('false');
+    expect(canonicalJson(null)).toBe('null');
+    expect(canonicalJson([])).toBe('[]');
+    expect(canonicalJson({})).toBe('{}');
+  });
 });
 
 describe('planHash invariance', () => {
