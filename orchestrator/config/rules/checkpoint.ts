@@ -10,6 +10,8 @@ const HF_PART = /^[\w.-]{1,96}$/;
 const WORD_EDGES = /^\w(?:.*\w)?$/s;
 // Built from the one scheme table, so the validator accepts exactly what the worker fetches.
 const alt = (schemes: readonly string[]): string => `(?:${schemes.join('|')})`;
+/** The accepted forms of a URL source, as its error message lists them. */
+const forms = (source: 'S3' | 'GCS' | 'AZURE'): string => CHECKPOINT_URL_SCHEMES[source].forms.join(' or ');
 const S3_URI = new RegExp(
   `^${alt(CHECKPOINT_URL_SCHEMES.S3.schemes)}:\\/\\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\\/.*)?$`,
 );
@@ -59,36 +61,21 @@ function repoFindings(repo: CheckpointRepository, path: readonly PathSegment[], 
     }
     case 'S3':
       if (!S3_URI.test(repo.repo))
-        out.push(error('S3_URI_INVALID', repoPath, `source S3 needs repo s3://<bucket>/<path> (got ${shown})`));
+        out.push(error('S3_URI_INVALID', repoPath, `source S3 needs repo ${forms('S3')} (got ${shown})`));
       break;
     case 'GCS':
       if (!GCS_URI.test(repo.repo))
-        out.push(
-          error(
-            'GCS_URI_INVALID',
-            repoPath,
-            `source GCS needs repo ${CHECKPOINT_URL_SCHEMES.GCS.forms.join(' or ')} (got ${shown})`,
-          ),
-        );
+        out.push(error('GCS_URI_INVALID', repoPath, `source GCS needs repo ${forms('GCS')} (got ${shown})`));
       break;
     case 'AZURE':
       if (!AZURE_URL.test(repo.repo)) {
         out.push(
-          error(
-            'AZURE_URL_INVALID',
-            repoPath,
-            `source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got ${shown})`,
-          ),
+          error('AZURE_URL_INVALID', repoPath, `source AZURE needs a container URL ${forms('AZURE')} (got ${shown})`),
         );
       }
       break;
     case 'REMOTE_URL': {
-      let url: URL | undefined;
-      try {
-        url = new URL(repo.repo);
-      } catch {
-        url = undefined;
-      }
+      const url = URL.canParse(repo.repo) ? new URL(repo.repo) : undefined;
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
         out.push(
           error('REMOTE_URL_INVALID', repoPath, `source REMOTE_URL needs an http(s) URL of a .tar.gz (got ${shown})`),

@@ -1,6 +1,6 @@
 // checkpointRules: required checkpoint, each source's URL rule (each regex alternative, each length
 // bound), token-shaped secret names, undeclared secrets; exact findings.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BASE_V2 } from './helpers.js';
 import type { Json } from './helpers.js';
 import { expectExactly } from './findings.js';
@@ -45,6 +45,18 @@ const HF_ROWS: Row[] = [
   bad('.git at the end', repo('HF', 'org/name.git'), 'HF_REPO_ID_INVALID', 'a repo id may not end with ".git"'),
   bad('dot-dot path', repo('HF', '../x'), 'HF_REPO_ID_INVALID'),
   bad(
+    'an 80-character repo is shown whole',
+    repo('HF', `a/b/${'x'.repeat(76)}`),
+    'HF_REPO_ID_INVALID',
+    `invalid Hugging Face repo id "a/b/${'x'.repeat(76)}": `,
+  ),
+  bad(
+    'an 81-character repo is shown cut to 77 and "..."',
+    repo('HF', `a/b/${'x'.repeat(77)}`),
+    'HF_REPO_ID_INVALID',
+    `invalid Hugging Face repo id "a/b/${'x'.repeat(73)}...": `,
+  ),
+  bad(
     'a long repo is shown cut',
     repo('HF', `a/b/${'x'.repeat(100)}`),
     'HF_REPO_ID_INVALID',
@@ -84,13 +96,15 @@ const AZURE_ROWS: Row[] = [
   ok('azure container URL', repo('AZURE', `${AZ}/models/llama`)),
   ok('azure container URL without a path', repo('AZURE', `${AZ}/models`)),
   ok('azure:// form', repo('AZURE', 'azure://acct/models/llama')),
+  ok('az:// form', repo('AZURE', 'az://acct/models/llama')),
+  bad('azb:// is not an Azure scheme', repo('AZURE', 'azb://acct/models/llama'), 'AZURE_URL_INVALID'),
   ok('azure account of 3 and 24 characters', repo('AZURE', `https://${'a'.repeat(24)}.blob.core.windows.net/abc`)),
   ok('azure:// account of 3 characters, container of 63', repo('AZURE', `azure://abc/${'c'.repeat(63)}`)),
   bad(
     'azure other host',
     repo('AZURE', 'https://example.com/c'),
     'AZURE_URL_INVALID',
-    'source AZURE needs a container URL https://<account>.blob.core.windows.net/<container>/<path> or azure://<account>/<container>/<path> (got "https://example.com/c")',
+    'source AZURE needs a container URL az://<account>/<container>/<path> or azure://<account>/<container>/<path> or https://<account>.blob.core.windows.net/<container>/<path> (got "https://example.com/c")',
   ),
   bad('azure account of 2 characters', repo('AZURE', 'https://ab.blob.core.windows.net/models'), 'AZURE_URL_INVALID'),
   bad(
@@ -110,6 +124,20 @@ const AZURE_ROWS: Row[] = [
 
 const URL_ROWS: Row[] = [
   ok('https URL', repo('REMOTE_URL', 'https://x.example/y.tar.gz')),
+  bad(
+    'user and password in the URL',
+    repo('REMOTE_URL', 'https://me:pw@x.example/y.tar.gz'),
+    'REMOTE_URL_HAS_CREDENTIALS',
+    'the REMOTE_URL carries user:password@ (https://<credentials>@x.example/…); put the credential in a secret, name it in runtime_secret_name and remove it from the URL',
+  ),
+  bad('a user name only in the URL', repo('REMOTE_URL', 'https://me@x.example/y.tar.gz'), 'REMOTE_URL_HAS_CREDENTIALS'),
+  bad('a password only in the URL', repo('REMOTE_URL', 'https://:pw@x.example/y.tar.gz'), 'REMOTE_URL_HAS_CREDENTIALS'),
+  bad(
+    'credentials over plain http: the credential error, not the http warning',
+    repo('REMOTE_URL', 'http://me:pw@x.example/y.tar.gz'),
+    'REMOTE_URL_HAS_CREDENTIALS',
+    '(http://<credentials>@x.example/…)',
+  ),
   bad(
     'not a URL',
     repo('REMOTE_URL', 'not a url'),
@@ -170,6 +198,12 @@ const OTHER_ROWS: Row[] = [
     ],
   },
   {
+    name: 'v2 with checkpoint_repository: null (points at the key)',
+    base: BASE_V2,
+    doc: { trt_llm: { build: { checkpoint_repository: null } } },
+    expect: [['CHECKPOINT_REPOSITORY_REQUIRED', 'error', CR, 'required on v2 unless build.skip_build_result is true']],
+  },
+  {
     name: 'v2 without a checkpoint but skip_build_result',
     base: BASE_V2,
     doc: { trt_llm: { build: { checkpoint_repository: undefined, skip_build_result: true } } },
@@ -180,6 +214,100 @@ const OTHER_ROWS: Row[] = [
     base: BASE_V2,
     doc: repo('S3', 'bucket/x'),
     expect: [['S3_URI_INVALID', 'error', REPO]],
+  },
+];
+
+const REV = `${CR}.revision`;
+const revision = (value: string, source = 'HF', r = 'a/b'): Json => repo(source, r, { revision: value });
+const badRevision = (name: string, value: string): Row => ({
+  name,
+  doc: revision(value),
+  expect: [
+    [
+      'CHECKPOINT_REVISION_INVALID',
+      'error',
+      REV,
+      'revision must be a branch, tag or commit: at most 256 characters, no "..", no whitespace, control characters or backslashes, not starting with "/" or "-"',
+    ],
+  ],
+});
+const SHA = 'sha256:';
+const badDigest = (name: string, value: string): Row => ({
+  name,
+  doc: revision(value, 'REMOTE_URL', 'https://x.example/y.tar.gz'),
+  expect: [
+    [
+      'REMOTE_URL_REVISION_INVALID',
+      'error',
+      REV,
+      'revision for REMOTE_URL must be "sha256:<64 hex>" (the digest of the file at the URL) or left out',
+    ],
+  ],
+});
+const REVISION_ROWS: Row[] = [
+  ok('a branch', revision('main')),
+  ok('a tag with single dots', revision('v1.0.2')),
+  ok('a 40-hex commit', revision('0123456789abcdef0123456789abcdef01234567')),
+  ok('a ref with slashes inside', revision('refs/pr/12')),
+  ok('a ref ending in "/" or "-" (only the start is checked)', revision('feature/x-')),
+  ok('a ref ending in "/"', revision('feature/')),
+  ok('a 256-character revision', revision('r'.repeat(256))),
+  ok('the printable neighbours of the refused range ("!" and "~")', revision('a!b~c')),
+  badRevision('a 257-character revision', 'r'.repeat(257)),
+  badRevision('".." alone', '..'),
+  badRevision('".." inside', 'a/../b'),
+  badRevision('a NUL', 'a\u0000b'),
+  badRevision('a tab', 'a\tb'),
+  badRevision('a newline', 'a\nb'),
+  badRevision('a space (0x20, the top of the refused range)', 'a b'),
+  badRevision('DEL (0x7f)', 'a\u007fb'),
+  badRevision('a backslash', 'a\\b'),
+  badRevision('a leading "/"', '/main'),
+  badRevision('a leading "-"', '-main'),
+  {
+    name: 'BASETEN_TRAINING runs are checked like refs',
+    doc: revision('../run', 'BASETEN_TRAINING', 'job-1'),
+    expect: [['CHECKPOINT_REVISION_INVALID', 'error', REV]],
+  },
+  {
+    name: 'an S3 revision is checked like a ref',
+    doc: revision('-x', 'S3', 's3://bucket/x'),
+    expect: [['CHECKPOINT_REVISION_INVALID', 'error', REV]],
+  },
+  ok('REMOTE_URL: a sha256 digest', revision(`${SHA}${'ab'.repeat(32)}`, 'REMOTE_URL', 'https://x.example/y.tar.gz')),
+  ok('REMOTE_URL: upper-case hex', revision(`${SHA}${'AB'.repeat(32)}`, 'REMOTE_URL', 'https://x.example/y.tar.gz')),
+  badDigest('REMOTE_URL: a branch name', 'main'),
+  badDigest('REMOTE_URL: 63 hex digits', `${SHA}${'a'.repeat(63)}`),
+  badDigest('REMOTE_URL: 65 hex digits', `${SHA}${'a'.repeat(65)}`),
+  badDigest('REMOTE_URL: text before the digest', `x${SHA}${'a'.repeat(64)}`),
+  badDigest('REMOTE_URL: a non-hex digit', `${SHA}${'g'.repeat(64)}`),
+  badDigest('REMOTE_URL: sha512', `sha512:${'a'.repeat(64)}`),
+];
+
+const ADAPTERS = 'trt_llm.build.lora_adapters';
+const adapters = (a: Json): Json => ({ trt_llm: { build: { lora_adapters: a } } });
+const ADAPTER_ROWS: Row[] = [
+  ok(
+    'valid adapter repositories',
+    adapters({ a: { source: 'HF', repo: 'org/adapter' }, b: { source: 'S3', repo: 's3://bucket/x' } }),
+  ),
+  {
+    name: 'each adapter repository is checked against its source, at its own path',
+    doc: adapters({
+      good: { source: 'HF', repo: 'org/adapter' },
+      bad: { source: 'S3', repo: 'bucket/x' },
+    }),
+    expect: [['S3_URI_INVALID', 'error', `${ADAPTERS}.bad.repo`, '(got "bucket/x")']],
+  },
+  {
+    name: 'an adapter revision and secret name are checked too',
+    doc: adapters({
+      a: { source: 'HF', repo: 'org/adapter', revision: '/x', runtime_secret_name: `hf_${'a'.repeat(20)}` },
+    }),
+    expect: [
+      ['CHECKPOINT_REVISION_INVALID', 'error', `${ADAPTERS}.a.revision`],
+      ['SECRET_VALUE_AS_NAME', 'error', `${ADAPTERS}.a.runtime_secret_name`],
+    ],
   },
 ];
 
@@ -220,6 +348,7 @@ const SECRET_ROWS: Row[] = [
   undeclared('a 39-character name', 'a'.repeat(39)),
   tokenRow('an opaque value with + and /', `${'a'.repeat(38)}+/`),
   undeclared('a token prefix inside a name', `my_hf_${'a'.repeat(20)}`),
+  undeclared('a token followed by a "."', `hf_${'a'.repeat(20)}.x`),
   {
     name: 'a declared secret',
     doc: {
@@ -245,10 +374,29 @@ const SECRET_ROWS: Row[] = [
 ];
 
 describe('checkpoint rules: exact findings', () => {
-  it.each([...HF_ROWS, ...S3_ROWS, ...GCS_ROWS, ...AZURE_ROWS, ...URL_ROWS, ...OTHER_ROWS, ...SECRET_ROWS])(
-    '$name',
-    (row) => {
-      expectExactly(row);
-    },
-  );
+  it.each([
+    ...HF_ROWS,
+    ...S3_ROWS,
+    ...GCS_ROWS,
+    ...AZURE_ROWS,
+    ...URL_ROWS,
+    ...OTHER_ROWS,
+    ...REVISION_ROWS,
+    ...ADAPTER_ROWS,
+    ...SECRET_ROWS,
+  ])('$name', (row) => {
+    expectExactly(row);
+  });
+});
+
+describe('checkpoint rules: credentials in a REMOTE_URL', () => {
+  it('the message names the host but never quotes the user or password', () => {
+    const result = expectExactly(
+      bad('credentials', repo('REMOTE_URL', 'https://me:s3cret@x.example/y.tar.gz'), 'REMOTE_URL_HAS_CREDENTIALS'),
+    );
+    const message = result.errors[0]?.message ?? '';
+    expect(message).toContain('x.example');
+    expect(message).not.toContain('s3cret');
+    expect(message).not.toContain('me:');
+  });
 });
