@@ -5,6 +5,11 @@
  * The secret holds a SAS token (`sv=…&sig=…`, optionally with a leading `?`), JSON
  * `{"sas_token": "…"}`, or JSON `{"account_key": "<base64>"}` (Shared Key signing). Blob bytes go through the shared resumable downloader (Range + If-Range on
  * the ETag), checked against Content-MD5 when the blob has one.
+ *
+ * A credential (the item's secret, the default SAS, or a Shared Key signature) is only ever sent
+ * to a storage account the operator listed (`secretAccounts`, from `AZURE_STORAGE_ACCOUNTS`): an
+ * item that names a secret for any other account fails with SOURCE_SECRET_NOT_ALLOWED before any
+ * request, and one that names none is fetched anonymously (public containers).
  */
 import { createHash } from 'node:crypto';
 import { AZURE_SHORT_SCHEMES, CHECKPOINT_URL_SCHEMES } from '../../config/checkpoint-schemes.js';
@@ -28,6 +33,11 @@ export interface AzureSourceOptions {
   readonly policy?: OutboundPolicy;
   /** SAS token used when the item names no secret, or null. */
   readonly defaultSas?: string | null;
+  /**
+   * The storage accounts a credential may be sent to (default: none, so no secret leaves). A
+   * submitter names the account, so without this list a worker secret would go to any account.
+   */
+  readonly secretAccounts?: readonly string[];
   /** Clock for Shared Key `x-ms-date` (default: now). */
   readonly now?: () => Date;
 }
@@ -164,7 +174,7 @@ export function parseListBlobs(xml: string): {
   return { blobs, next: next === null || next === '' ? null : next };
 }
 
-function azureError(status: number, code: string | null, what: string): SourceError {
+function azureError(status: number, code: string | null, what: string, hint = ''): SourceError {
   if (code === 'ContainerNotFound' || code === 'BlobNotFound' || code === 'ResourceNotFound')
     return new SourceError('SOURCE_NOT_FOUND', `${what}: ${code} (HTTP ${status})`);
   if (
@@ -172,7 +182,10 @@ function azureError(status: number, code: string | null, what: string): SourceEr
     code === 'AuthorizationFailure' ||
     code === 'AuthorizationPermissionMismatch'
   ) {
-    return new SourceError('SOURCE_UNAUTHORIZED', `${what}: ${code} (HTTP ${status}); check the SAS token secret`);
+    return new SourceError(
+      'SOURCE_UNAUTHORIZED',
+      `${what}: ${code} (HTTP ${status}); check the SAS token secret${hint}`,
+    );
   }
   if (code === 'ConditionNotMet') return new SourceError('ETAG_CHANGED', `${what}: the blob changed during the fetch`);
   return statusError(status, what);
@@ -189,9 +202,34 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
       ? withAllowed(p, [new URL(opts.endpointFor(ref.account)).hostname])
       : p;
   };
-  const credOf = (item: FetchItem, secrets: Readonly<Record<string, string>>): AzureCredential | null =>
-    azureCredentialFrom(secretFor(item, secrets), item.secretName) ??
-    (opts.defaultSas != null ? { kind: 'sas', sas: opts.defaultSas.replace(/^\?/, '') } : null);
+  const secretAccounts = new Set((opts.secretAccounts ?? []).map((a) => a.trim().toLowerCase()));
+  /** The credential for `ref`; throws before any request when the item's secret may not go there. */
+  const credOf = (
+    ref: AzureRef,
+    item: FetchItem,
+    secrets: Readonly<Record<string, string>>,
+  ): AzureCredential | null => {
+    if (!secretAccounts.has(ref.account)) {
+      if (item.secretName !== null) {
+        const list = secretAccounts.size === 0 ? 'none are listed' : `listed: ${[...secretAccounts].sort().join(', ')}`;
+        throw new SourceError(
+          'SOURCE_SECRET_NOT_ALLOWED',
+          `az://${ref.account}/${ref.container}/${ref.prefix}: the secret ${JSON.stringify(item.secretName.slice(0, 64))} may not be sent to Azure storage account ${JSON.stringify(ref.account)} (the operator's AZURE_STORAGE_ACCOUNTS setting lists the accounts that get credentials; ${list}); remove runtime_secret_name for a public container or ask the operator`,
+        );
+      }
+      // No credential for an account the operator did not list, the default SAS included.
+      return null;
+    }
+    return (
+      azureCredentialFrom(secretFor(item, secrets), item.secretName) ??
+      (opts.defaultSas != null ? { kind: 'sas', sas: opts.defaultSas.replace(/^\?/, '') } : null)
+    );
+  };
+  /** Added to a 403's message when the default SAS was withheld from an unlisted account. */
+  const withheld = (ref: AzureRef, c: AzureCredential | null): string =>
+    c === null && opts.defaultSas != null && !secretAccounts.has(ref.account)
+      ? ` (no credential was sent: account ${JSON.stringify(ref.account)} is not in AZURE_STORAGE_ACCOUNTS)`
+      : '';
   const withSas = (url: string, c: AzureCredential | null): string =>
     c?.kind !== 'sas' ? url : `${url}${url.includes('?') ? '&' : '?'}${c.sas}`;
   const signer = (c: AzureCredential | null, account: string) =>
@@ -205,7 +243,7 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
     async resolve(item: FetchItem, ctx: ResolveContext): Promise<ResolvedFetch> {
       const ref = parseAzureRepo(item.repo);
       const what = `az://${ref.account}/${ref.container}/${ref.prefix}`;
-      const cred = credOf(item, ctx.secrets);
+      const cred = credOf(ref, item, ctx.secrets);
       const sign = signer(cred, ref.account);
       const files: ResolvedFile[] = [];
       const md5ByPath: Record<string, string> = {};
@@ -226,7 +264,8 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
             if (total > 64 << 20) throw new SourceError('INVALID_RESPONSE', `${what}: List Blobs page too large`);
             chunks.push(c as Buffer);
           }
-          if (res.status !== 200) throw azureError(res.status, res.header('x-ms-error-code'), what);
+          if (res.status !== 200)
+            throw azureError(res.status, res.header('x-ms-error-code'), what, withheld(ref, cred));
           const page = parseListBlobs(Buffer.concat(chunks).toString('utf8'));
           for (const b of page.blobs) {
             if (b.name.endsWith('/')) continue;
@@ -266,7 +305,8 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
       const item = resolved.item;
       const ref = parseAzureRepo(item.repo);
       const label = `az://${ref.account}/${ref.container}/${ref.prefix}`;
-      const cred = credOf(item, dl.secrets);
+      const cred = credOf(ref, item, dl.secrets);
+      const hint = withheld(ref, cred);
       const sign = signer(cred, ref.account);
       return downloadFileSet(resolved.files, destDir, dl, label, async (file, finalPath, onBytes, signal) => {
         const blob = (ref.prefix + file.path).split('/').map(encodeURIComponent).join('/');
@@ -283,7 +323,13 @@ export function azureSource(opts: AzureSourceOptions = {}): CheckpointSource {
             ifRange: file.etag,
           },
           finalPath,
-          { signal, onBytes, secrets: secretsOf(cred), mapStatus: azureError, policy: policyFor(ref) },
+          {
+            signal,
+            onBytes,
+            secrets: secretsOf(cred),
+            mapStatus: (status, code, what) => azureError(status, code, what, hint),
+            policy: policyFor(ref),
+          },
         );
       });
     },

@@ -11,7 +11,8 @@
  *   `GCS_HMAC_ACCESS_KEY_ID` + `GCS_HMAC_SECRET` when the item names no secret.
  * - AZURE: `AZURE_STORAGE_BLOB_ENDPOINT` (a template with `{account}`, e.g. Azurite's
  *   `http://127.0.0.1:10000/{account}`), `AZURE_STORAGE_SAS_TOKEN` when the item names no secret;
- *   the item's secret may hold a SAS token or `{"account_key": "<base64>"}` (Shared Key).
+ *   the item's secret may hold a SAS token or `{"account_key": "<base64>"}` (Shared Key);
+ *   `AZURE_STORAGE_ACCOUNTS` lists the storage accounts a credential may be sent to (default: none).
  * - REMOTE_URL: `TRT_FETCH_MAX_ARCHIVE_BYTES` (default 2 TiB) bounds what an archive may expand to;
  *   `REMOTE_URL_SECRET_NAMES` lists the secrets an item may send to its URL (default: none).
  * - Every source: `OUTBOUND_ALLOW` (comma-separated CIDRs, addresses or host names) widens the
@@ -75,6 +76,7 @@ export function sourcesFromEnv(env: Env): SourceRegistry {
         ? { endpointFor: (account: string) => azureEndpoint.replace('{account}', account) }
         : {}),
       defaultSas: nonEmpty(env['AZURE_STORAGE_SAS_TOKEN']) ?? null,
+      secretAccounts: list(env['AZURE_STORAGE_ACCOUNTS']),
       policy,
     }),
     REMOTE_URL: remoteUrlSource({ maxExtractBytes, policy, allowedSecretNames: list(env['REMOTE_URL_SECRET_NAMES']) }),

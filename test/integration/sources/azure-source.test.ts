@@ -125,7 +125,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-const src = () => azureSource({ endpointFor: (account) => `${endpoint}/${account}` });
+const src = (over: Parameters<typeof azureSource>[0] = {}) =>
+  azureSource({ endpointFor: (account) => `${endpoint}/${account}`, secretAccounts: ['devacct'], ...over });
 function item(repo: string): FetchItem {
   return {
     role: 'checkpoint',
@@ -250,5 +251,73 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
       next: null,
     });
     expect(() => parseListBlobs('<Blob><Name>x</Name></Blob>')).toThrow();
+  });
+});
+
+describe('Azure credentials go only to the storage accounts the operator listed', () => {
+  const keySecret = JSON.stringify({ account_key: ACCOUNT_KEY });
+  const leaked = (from: number): string[] =>
+    seen
+      .slice(from)
+      .flatMap((q) => [q.query.get('sig') ?? '', q.auth ?? ''])
+      .filter((v) => v !== '');
+
+  it('refuses an item that names a secret for an unlisted account, before any request, without the secret', async () => {
+    for (const secret of [SAS, `?${SAS}`, JSON.stringify({ sas_token: SAS }), keySecret]) {
+      for (const repo of ['az://evilacct/models/ckpt', 'https://evilacct.blob.core.windows.net/models/ckpt']) {
+        const before = seen.length;
+        const err = await caught(src().resolve(item(repo), ctx(secret)));
+        expect(err).toMatchObject({ code: 'SOURCE_SECRET_NOT_ALLOWED', retryable: false });
+        expect(err.message).toContain('"evilacct"');
+        expect(err.message).toContain('AZURE_STORAGE_ACCOUNTS');
+        expect(err.message).toContain('listed: devacct');
+        expect(err.message).not.toContain('planted');
+        expect(err.message).not.toContain(ACCOUNT_KEY);
+        expect(seen.slice(before)).toEqual([]);
+      }
+    }
+  });
+
+  it('refuses the download step too (a resolved fetch replayed against an unlisted account)', async () => {
+    const r = await src().resolve(item('az://devacct/models/ckpt/llama'), ctx());
+    const before = seen.length;
+    const err = await caught(
+      src().download({ ...r, item: { ...r.item, repo: 'az://evilacct/models/ckpt/llama' } }, join(tmp, 'evil'), dl()),
+    );
+    expect(err.code).toBe('SOURCE_SECRET_NOT_ALLOWED');
+    expect(seen.slice(before)).toEqual([]);
+  });
+
+  it('sends no secret at all when no account is configured (the default)', async () => {
+    const before = seen.length;
+    const err = await caught(src({ secretAccounts: [] }).resolve(item('az://devacct/models/ckpt'), ctx(keySecret)));
+    expect(err.code).toBe('SOURCE_SECRET_NOT_ALLOWED');
+    expect(err.message).toContain('none are listed');
+    expect(seen.slice(before)).toEqual([]);
+    const bare = await caught(
+      azureSource({ endpointFor: (a) => `${endpoint}/${a}` }).resolve(item('az://devacct/models/ckpt'), ctx()),
+    );
+    expect(bare.code).toBe('SOURCE_SECRET_NOT_ALLOWED');
+    expect(seen.slice(before)).toEqual([]);
+  });
+
+  it('matches listed accounts after trimming and lower-casing the setting', async () => {
+    const r = await src({ secretAccounts: [' DevAcct '] }).resolve(item('az://devacct/models/ckpt/llama'), ctx());
+    expect(r.files.map((f) => f.path)).toContain('config.json');
+  });
+
+  it('withholds the default SAS from an unlisted account: the request goes out anonymous, and a 403 says why', async () => {
+    const noSecret = { ...item('az://evilacct/models/ckpt'), secretName: null };
+    const before = seen.length;
+    const err = await caught(src({ defaultSas: SAS }).resolve(noSecret, ctx()));
+    expect(seen.length).toBeGreaterThan(before);
+    expect(leaked(before)).toEqual([]);
+    expect(err.code).toBe('SOURCE_UNAUTHORIZED');
+    expect(err.message).toContain('no credential was sent: account "evilacct" is not in AZURE_STORAGE_ACCOUNTS');
+    // The same default SAS still reaches a listed account.
+    const mid = seen.length;
+    const ok = await src({ defaultSas: SAS }).resolve({ ...noSecret, repo: 'az://devacct/models/ckpt/llama' }, ctx());
+    expect(ok.files.length).toBe(3);
+    expect(seen.slice(mid).every((q) => q.query.get('sig') === 'planted/sas+signature')).toBe(true);
   });
 });
