@@ -22,7 +22,8 @@ function reasoningParser(ctx: RuleContext): Finding[] {
   const pkKey = ctx.userSet.has('trt_llm.runtime.gated_features') ? 'gated_features' : 'patch_kwargs';
   const value = cfg.runtime.patch_kwargs['reasoning_parser'];
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string' && REASONING_PARSERS_1_2.includes(value)) return [];
+  // includes() compares with ===, so only a string can match; no typeof check is needed.
+  if ((REASONING_PARSERS_1_2 as readonly unknown[]).includes(value)) return [];
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : `a ${typeof value}`;
   return [
     error(

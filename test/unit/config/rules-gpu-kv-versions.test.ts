@@ -37,6 +37,25 @@ const GPU_ROWS: Row[] = [
   { name: 'T4 encoder_bert on v1', doc: gpu('T4', { base_model: 'encoder_bert' }), expect: [] },
   { name: 'T4 on v2', base: BASE_V2, doc: gpu('T4'), expect: [['GPU_NOT_SUPPORTED', 'error', ACC]] },
   {
+    name: 'T4 encoder_bert on v2: the exemption is v1 only',
+    base: BASE_V2,
+    doc: gpu('T4', { base_model: 'encoder_bert' }),
+    expect: [
+      ['GPU_NOT_SUPPORTED', 'error', ACC, 'does not support T4'],
+      ['V2_BUILD_FIELD_NOT_ALLOWED', 'error', 'trt_llm.build.base_model'],
+    ],
+  },
+  {
+    name: 'no accelerator: only ACCELERATOR_REQUIRED, no GPU finding',
+    doc: { resources: { accelerator: undefined } },
+    expect: [['ACCELERATOR_REQUIRED', 'error', 'resources', 'trt_llm needs a GPU', 'key']],
+  },
+  {
+    name: 'an unknown accelerator: only its parse error',
+    doc: gpu('Z999', { quantization_type: 'fp8', num_builder_gpus: 1 }),
+    expect: [['ACCELERATOR_TYPE_UNKNOWN', 'error', ACC, 'unknown accelerator type "Z999"']],
+  },
+  {
     name: 'T4 given as instance_type points there',
     doc: { resources: { accelerator: undefined, instance_type: 'T4:4x16' } },
     expect: [['GPU_NOT_SUPPORTED', 'error', 'resources.instance_type', 'does not support T4']],
@@ -159,6 +178,12 @@ const KV_ROWS: Row[] = [
       ['PAGED_CONTEXT_FMHA_REQUIRES_PAGED_KV_CACHE', 'error', `${PLUGINS}.use_paged_context_fmha`],
       ['CHUNKED_CONTEXT_REQUIRES_PAGED_FMHA', 'error', CHUNKED],
     ],
+  },
+  {
+    name: 'v2 has no v1 plugin rules (paged KV off is only a v2 allow-list finding)',
+    base: BASE_V2,
+    doc: kv({ paged_kv_cache: false }),
+    expect: [['V2_BUILD_FIELD_NOT_ALLOWED', 'error', `${PLUGINS}`]],
   },
   { name: 'encoders are exempt', doc: kv({ paged_kv_cache: false }, {}, { base_model: 'encoder' }), expect: [] },
   {
