@@ -17,7 +17,9 @@ export function withDerivedValues(cfg: TrtLlmConfig): TrtLlmConfig {
   const s = cfg.build.speculator;
   if (!s || s.num_draft_tokens !== null) return cfg;
   const { lookahead_windows_size: w, lookahead_ngram_size: n, lookahead_verification_set_size: v } = s;
-  if (w === null || n === null || v === null) return cfg;
+  if (w === null || v === null) return cfg;
+  // Stryker disable next-line ConditionalExpression: with N null the formula gives -1-W-V (W, V >= 1), so `computed < 1` returns cfg too
+  if (n === null) return cfg;
   const computed = lookaheadDraftTokens(w, n, v);
   if (computed < 1) return cfg;
   return { ...cfg, build: { ...cfg.build, speculator: { ...s, num_draft_tokens: computed } } };

@@ -1,6 +1,6 @@
 // sizeRules: calibration bounds (B1), token budgets, KV fraction, total_token_limit, prompt vs
 // max_num_tokens, encoder sizing (B8); a row on each side of every boundary, exact findings.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BASE_V2 } from './helpers.js';
 import type { Json } from './helpers.js';
 import { expectExactly } from './findings.js';
@@ -168,6 +168,20 @@ const ROWS: Row[] = [
     expect: [],
   },
   {
+    name: 'v2 with base_model encoder (refused) is still clipped: only v1 encoders are exempt',
+    base: BASE_V2,
+    doc: {
+      trt_llm: {
+        build: { base_model: 'encoder' },
+        runtime: { max_seq_len: 100, max_batch_size: 1, max_num_tokens: 101 },
+      },
+    },
+    expect: [
+      ['V2_BUILD_FIELD_NOT_ALLOWED', 'error', `${B}.base_model`],
+      ['MAX_NUM_TOKENS_ABOVE_SEQ_TIMES_BATCH', 'warning', 'trt_llm.runtime.max_num_tokens', '= 100 × 1 = 100'],
+    ],
+  },
+  {
     name: 'v2 ignores the v1 build sizes',
     base: BASE_V2,
     doc: rt({ max_batch_size: 2, max_num_tokens: 200 }),
@@ -324,5 +338,19 @@ const ROWS: Row[] = [
 describe('size rules: exact findings', () => {
   it.each(ROWS)('$name', (row) => {
     expectExactly(row);
+  });
+});
+
+describe('size rules: the suggested quantization for an encoder drops "_kv"', () => {
+  it.each([
+    ['fp8_kv', 'fp8', {}],
+    ['fp4_kv', 'fp4', { resources: { accelerator: 'B200' } }],
+  ] as const)('%s → %s', (type, plain, extra) => {
+    const result = expectExactly({
+      name: type,
+      doc: { ...extra, trt_llm: { build: { base_model: 'encoder', quantization_type: type, num_builder_gpus: 1 } } },
+      expect: [['ENCODER_KV_QUANTIZATION_ALPHA', 'warning', `${B}.quantization_type`]],
+    });
+    expect(result.warnings[0]?.message).toMatch(new RegExp(`; prefer ${plain}$`));
   });
 });

@@ -44,6 +44,21 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: 'encoder_bert with paged KV cache off: only the decoder error',
+    doc: {
+      trt_llm: {
+        build: {
+          base_model: 'encoder_bert',
+          max_batch_size: 32,
+          plugin_configuration: { paged_kv_cache: false, use_paged_context_fmha: false },
+          speculator: LA,
+        },
+        runtime: { enable_chunked_context: false },
+      },
+    },
+    expect: [['SPECULATOR_REQUIRES_DECODER', 'error', SPEC]],
+  },
+  {
     name: 'paged_kv_cache off',
     doc: {
       trt_llm: {
@@ -157,6 +172,7 @@ const ROWS: Row[] = [
     ],
   },
   { name: 'ngram 1 with num_draft_tokens', doc: spec({ lookahead_ngram_size: 1, num_draft_tokens: 8 }), expect: [] },
+  { name: 'computed length exactly 1 (1, 2, 1) needs no explicit value', doc: wv(1, 1), expect: [] },
   // explicit below computed (21 for (8, 3, 3))
   {
     name: 'explicit 20 < computed 21',
@@ -282,10 +298,17 @@ describe('lookahead draft tokens', () => {
   });
 
   it('withDerivedValues leaves a config alone when a size is missing or the length is 0', () => {
-    const base = run({ doc: spec({ lookahead_ngram_size: 1, num_draft_tokens: 8 }) }).result.config?.trtLlm;
-    expect(base).toBeDefined();
-    if (!base || !base.build.speculator) return;
-    const n1 = { ...base, build: { ...base.build, speculator: { ...base.build.speculator, num_draft_tokens: null } } };
+    // From (8, 3, 3), where the derivation gives 21: each case differs in one thing only.
+    const base = run({ doc: spec({}) }).result.config?.trtLlm;
+    expect(base?.build.speculator?.num_draft_tokens).toBe(21);
+    if (!base || !base.build.speculator) throw new Error('the (8, 3, 3) config must validate');
+    const n1 = {
+      ...base,
+      build: {
+        ...base.build,
+        speculator: { ...base.build.speculator, num_draft_tokens: null, lookahead_ngram_size: 1 },
+      },
+    };
     expect(withDerivedValues(n1)).toBe(n1);
     const noW = {
       ...base,
@@ -320,5 +343,17 @@ describe('lookahead draft tokens', () => {
     };
     expect(withDerivedValues(n3).build.speculator?.num_draft_tokens).toBe(21);
     expect(n3.build.speculator.num_draft_tokens).toBeNull();
+  });
+
+  it('withDerivedValues fills in a computed length of exactly 1, and leaves an explicit one alone', () => {
+    const one = run({ doc: wv(1, 1) }).result.config?.trtLlm;
+    expect(one?.build.speculator?.num_draft_tokens).toBe(1);
+    if (!one || !one.build.speculator) throw new Error('the (1, 2, 1) config must validate');
+    const unset = { ...one, build: { ...one.build, speculator: { ...one.build.speculator, num_draft_tokens: null } } };
+    expect(withDerivedValues(unset).build.speculator?.num_draft_tokens).toBe(1);
+    const explicit = { ...one, build: { ...one.build, speculator: { ...one.build.speculator, num_draft_tokens: 5 } } };
+    expect(withDerivedValues(explicit)).toBe(explicit);
+    const none = { ...one, build: { ...one.build, speculator: null } };
+    expect(withDerivedValues(none)).toBe(none);
   });
 });
