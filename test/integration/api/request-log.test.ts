@@ -41,7 +41,7 @@ function app(logger: FastifyBaseLogger) {
     planConfig: () => {
       throw new Error('not used');
     },
-    publisher: { published: () => Promise.resolve(false) },
+    publisher: { published: () => Promise.resolve(null) },
     tokens: [TOKEN],
     bodyLimit: 1024,
     logger,
