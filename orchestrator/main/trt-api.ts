@@ -21,13 +21,21 @@ const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), {
   retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
   log,
 });
-// The reconciler: builds whose submit failed between the record and the flow get their flow.
-const reconciler = setInterval(() => {
-  queue.reconcile().then(
-    (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler re-added missing build flows'),
-    (err: unknown) => log.warn({ err: String(err) }, 'reconciler failed'),
-  );
-}, 60_000);
+// The reconciler: builds whose submit failed between the record and the flow get their flow, and
+// builds that no registered worker can run fail after GPU_WAIT_LIMIT_MS.
+const reconciler = setInterval(
+  () => {
+    queue.reconcile().then(
+      (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler re-added missing build flows'),
+      (err: unknown) => log.warn({ err: String(err) }, 'reconciler failed'),
+    );
+    queue.failUnserved(config.GPU_WAIT_LIMIT_MS).then(
+      (ids) => ids.length > 0 && log.info({ ids }, 'failed builds no registered worker can run'),
+      (err: unknown) => log.warn({ err: String(err) }, 'unserved-build sweep failed'),
+    );
+  },
+  Math.min(60_000, Math.max(1000, config.GPU_WAIT_LIMIT_MS / 4)),
+);
 reconciler.unref();
 const webhooks = webhooksOrExit(process.env, redis, config.REDIS_PREFIX, 'api', (msg) => log.warn(msg));
 const app = buildApp({

@@ -1,23 +1,23 @@
 /**
- * The build job: take GPUs (gpu-gate.ts), run the plan's steps in order (skipping completed ones,
- * so a retried or recovered build resumes), record status/progress/logs, and hand every failure to
- * the one failure path (`settleFailure`). GPUs are released as soon as no GPU step is left (before
- * the publish upload). Redis writes are batched per step boundary and pipelined.
+ * The build job: take GPUs (gpu-gate.ts), run the plan's GPU steps in order (skipping completed
+ * ones, so a retried or recovered build resumes), record status/progress/logs, and hand every
+ * failure to the one failure path (`settleFailure`). Fetch and publish are the jobs before and after
+ * it on the `io` queue (io-processor.ts). Redis writes are batched per step boundary and pipelined.
  */
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { Failure } from '../build/failure.js';
 import { storedFailure } from '../build/failure.js';
-import type { BuildPlan, ContainerStep, FetchStep, PlanStep, PublishStep, StepKind } from '../plan/types.js';
+import type { BuildPlan, ContainerStep, FetchStep, PlanStep, PublishStep } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
 import type { BuildRef, BuildStore, StepCommit } from './build-store.js';
-import type { ArtifactsView, BuildStatus, StepView } from './build-view.js';
+import type { BuildStatus, StepView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
-import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON, failureOf } from './failure-data.js';
+import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
 import { ensureWorkspace, runFetchStep } from './fetch-step.js';
 import type { GpuGate } from './gpu-gate.js';
-import { BuildJobData } from './job-catalog.js';
+import { BuildJobData, GPU_STEP_KINDS } from './job-catalog.js';
 import { LogSink } from './log-sink.js';
 import type { WorkerDeps } from './ports.js';
 
@@ -101,11 +101,14 @@ export async function processBuildJob(
   try {
     const workspaceDir = workspaceDirFor(d.workDir, id);
     const abort = signal ?? new AbortController().signal;
-    const result: StepResults = { fetched: loaded.fetched, config: loaded.config, artifacts: null };
+    const result: StepResults = { fetched: loaded.fetched };
     const base = { plan, ref, workspaceDir, gpuIds, sink, abort, result, attempt, maxAttempts: job.opts.attempts ?? 1 };
+    // The publish step is the next job's (on io); a fetch still open here (not normally) runs here.
     const todo = plan.steps.filter(
-      (s) => !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'),
+      (s): s is BuildJobStep =>
+        s.kind !== 'publish' && !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'),
     );
+    const publishes = plan.steps.some((s) => s.kind === 'publish');
     const runningView = (step: PlanStep, at: number): StepView => {
       const view = loaded.steps.get(step.id) ?? pendingStep(step);
       return {
@@ -126,7 +129,7 @@ export async function processBuildJob(
     await ensureWorkspace(workspaceDir);
     for (const [i, step] of todo.entries()) {
       if (!running) break;
-      if (!todo.slice(i).some(needsGpus)) gpus.release(id);
+      if (!todo.slice(i).some((s) => GPU_STEP_KINDS.includes(s.kind))) gpus.release(id);
       gpus.setStep(id, step.id);
       d.log.info({ buildId: id, step: step.id, attempt }, 'step started');
       const outcome = abort.aborted ? 'cancelled' : await runOneStep(rc, { ...base, step, writes });
@@ -146,15 +149,16 @@ export async function processBuildJob(
       const fetched = step.kind === 'fetch' ? result.fetched : undefined;
       const lines = await sink.take();
       if (!next) gpus.release(id);
-      const last: Pick<StepCommit, 'final'> = next
-        ? {}
-        : {
-            final: {
-              status: 'succeeded',
-              nowMs: d.now(),
-              extra: { error: null, ...(result.artifacts ? { artifacts: result.artifacts } : {}) },
-            },
-          };
+      const last: Pick<StepCommit, 'final'> =
+        next || publishes
+          ? {}
+          : {
+              final: {
+                status: 'succeeded',
+                nowMs: d.now(),
+                extra: { error: null },
+              },
+            };
       writes.add(
         store.commitStep(ref, {
           views: nextRunning ? [done, nextRunning] : [done],
@@ -169,6 +173,10 @@ export async function processBuildJob(
       running = nextRunning;
     }
     await writes.flush();
+    if (publishes) {
+      d.log.info({ buildId: id, attempt }, 'GPU steps succeeded; publish is queued');
+      return { status: 'running' };
+    }
     if (todo.length === 0) await store.setStatus(ref, 'succeeded', d.now(), { error: null });
     d.log.info({ buildId: id, attempt }, 'build succeeded');
     return { status: 'succeeded' };
@@ -176,10 +184,6 @@ export async function processBuildJob(
     await sink.close();
     gpus.release(id);
   }
-}
-
-function needsGpus(step: PlanStep): boolean {
-  return step.kind === 'convert' || step.kind === 'quantize' || step.kind === 'engine_build';
 }
 
 /** A fresh step record. */
@@ -216,13 +220,11 @@ export class PendingWrites {
 
 interface StepResults {
   fetched: readonly FetchedItem[];
-  readonly config: unknown;
-  artifacts: ArtifactsView | null;
 }
 
 interface StepRun {
   readonly plan: BuildPlan;
-  readonly step: PlanStep;
+  readonly step: BuildJobStep;
   readonly ref: BuildRef;
   readonly workspaceDir: string;
   readonly gpuIds: readonly string[];
@@ -236,23 +238,26 @@ interface StepRun {
 }
 
 /** Runs one kind of step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
-type StepRunner<K extends StepKind> = (
+type StepRunner<K extends BuildJobKind> = (
   rc: RunContext,
   r: StepRun,
   step: Extract<PlanStep, { kind: K }>,
 ) => Promise<'cancelled' | null>;
 
+/** The steps a build job runs (publish is the next job's). */
+type BuildJobStep = Exclude<PlanStep, PublishStep>;
+type BuildJobKind = BuildJobStep['kind'];
+
 /** One runner per step kind: a new kind in plan/types.ts does not compile until it has one here. */
-const STEP_RUNNERS: { readonly [K in StepKind]: StepRunner<K> } = {
+const STEP_RUNNERS: { readonly [K in BuildJobKind]: StepRunner<K> } = {
   fetch: runFetch,
   convert: runContainer,
   quantize: runContainer,
   engine_build: runContainer,
-  publish: runPublish,
 };
 
 function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
-  const run = STEP_RUNNERS[r.step.kind] as StepRunner<StepKind>;
+  const run = STEP_RUNNERS[r.step.kind] as StepRunner<BuildJobKind>;
   return run(rc, r, r.step);
 }
 
@@ -286,24 +291,6 @@ async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Pr
     return await failStep(rc, r, outcome.failure);
   } finally {
     rc.gpus?.keep.delete(key);
-  }
-}
-
-async function runPublish(rc: RunContext, r: StepRun, step: PublishStep): Promise<'cancelled' | null> {
-  try {
-    const out = await rc.d.publisher.publish({
-      plan: r.plan,
-      step,
-      workspaceDir: r.workspaceDir,
-      fetched: r.result.fetched,
-      config: r.result.config,
-    });
-    r.sink.line(step.id, 'system', out.alreadyPublished ? 'already published' : `published ${out.artifacts.manifest}`);
-    r.result.artifacts = out.artifacts;
-    return null;
-  } catch (err) {
-    if (r.abort.aborted) return 'cancelled';
-    return failStep(rc, r, failureOf(err, 'PUBLISH_FAILED'));
   }
 }
 

@@ -6,6 +6,7 @@
  * the reconciler adds a missing flow, so no failure can leave a plan wedged.
  */
 import { FlowProducer, Queue } from 'bullmq';
+import { ERROR_ADVICE } from '../build/error-codes.js';
 import type { FlowJob } from 'bullmq';
 import type { GpuType } from '../gpu/catalog.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
@@ -14,8 +15,16 @@ import { BuildStore, viewOfNewBuild } from './build-store.js';
 import type { RedisClient } from './redis-keys.js';
 import type { ArtifactsView, BuildView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
-import { IO_QUEUE, JOB_NAMES, buildQueueName, fetchJobId, jobSettings } from './job-catalog.js';
-import type { BuildJobData } from './job-catalog.js';
+import {
+  GPU_STEP_KINDS,
+  IO_QUEUE,
+  JOB_NAMES,
+  buildQueueName,
+  fetchJobId,
+  jobSettings,
+  publishJobId,
+} from './job-catalog.js';
+import type { BuildJobData, JobName } from './job-catalog.js';
 import { MetricsStore } from './metrics-store.js';
 import { silentLog } from './ports.js';
 import type { Log } from './ports.js';
@@ -48,6 +57,25 @@ type EnqueuePlan = Pick<BuildPlan, 'planHash'> & {
   readonly builder: { readonly gpuType: GpuType };
   readonly steps: readonly { readonly kind: string }[];
 };
+
+/** A flow stage: job name, queue and job id. */
+interface Stage {
+  readonly name: JobName;
+  readonly queueName: string;
+  readonly jobId: (buildId: string) => string;
+}
+
+/** The stages of a plan's flow, first to last: fetch on io, GPU steps on the GPU queue, publish on io. */
+export function stagesOf(plan: EnqueuePlan): Stage[] {
+  const has = (kinds: readonly string[]): boolean => plan.steps.some((s) => kinds.includes(s.kind));
+  return [
+    ...(has(['fetch']) ? [{ name: JOB_NAMES.fetch, queueName: IO_QUEUE, jobId: fetchJobId }] : []),
+    ...(has(GPU_STEP_KINDS)
+      ? [{ name: JOB_NAMES.build, queueName: buildQueueName(plan.builder.gpuType), jobId: (id: string) => id }]
+      : []),
+    ...(has(['publish']) ? [{ name: JOB_NAMES.publish, queueName: IO_QUEUE, jobId: publishJobId }] : []),
+  ];
+}
 
 /** States in which a build job can simply be removed from its queue. */
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -108,35 +136,33 @@ export class BuildQueue {
     return { created: false, build };
   }
 
-  /** Adds the build's flow unless its build job exists (a no-op for a complete build). */
+  /** Adds the build's flow unless its last job exists (a no-op for a complete build: a flow is added atomically). */
   private async ensureEnqueued(plan: EnqueuePlan, id: string): Promise<boolean> {
-    if (await this.queue(buildQueueName(plan.builder.gpuType)).getJob(id)) return false;
+    const last = stagesOf(plan).at(-1);
+    if (!last || (await this.queue(last.queueName).getJob(last.jobId(id)))) return false;
     await this.enqueue(plan, id);
     return true;
   }
 
+  /** Adds the build's flow: each stage is the child of the next (see job-catalog.ts). */
   private async enqueue(plan: EnqueuePlan, id: string): Promise<void> {
     const data: BuildJobData = { buildId: id, planHash: plan.planHash, gpuType: plan.builder.gpuType };
-    const hasFetch = plan.steps.some((s) => s.kind === 'fetch');
-    const job: FlowJob = {
-      name: JOB_NAMES.build,
-      queueName: buildQueueName(plan.builder.gpuType),
-      data,
-      opts: { jobId: id, ...this.settings.build },
-      ...(hasFetch
-        ? {
-            children: [
-              {
-                name: JOB_NAMES.fetch,
-                queueName: IO_QUEUE,
-                data,
-                opts: { jobId: fetchJobId(id), failParentOnFailure: true, ...this.settings.fetch },
-              },
-            ],
-          }
-        : {}),
-    };
-    await this.flow.add(job);
+    let child: FlowJob | null = null;
+    for (const stage of stagesOf(plan)) {
+      const job: FlowJob = {
+        name: stage.name,
+        queueName: stage.queueName,
+        data,
+        opts: {
+          jobId: stage.jobId(id),
+          ...this.settings[stage.name],
+          ...(stage.name === 'publish' ? {} : { failParentOnFailure: true }),
+        },
+        ...(child ? { children: [child] } : {}),
+      };
+      child = job;
+    }
+    if (child) await this.flow.add(child);
   }
 
   /**
@@ -156,6 +182,40 @@ export class BuildQueue {
   }
 
   /**
+   * Fails queued builds that no registered worker can run (none serves the GPU type, or none has
+   * enough GPUs) once that has held for `limitMs` without a break: the first sweep that sees it
+   * notes the time, a sweep that finds a capable worker clears it. A build whose flow cannot be
+   * removed (a job of it is running) is left to the next sweep. Returns the ids failed.
+   */
+  async failUnserved(limitMs: number, limit = 500): Promise<string[]> {
+    const failed: string[] = [];
+    const workers = await this.metrics.workers.list();
+    for (const id of await this.store.queuedIds(limit)) {
+      const loaded = await this.store.load(id);
+      if (!loaded || loaded.status !== 'queued' || !loaded.plan.steps.some((s) => GPU_STEP_KINDS.includes(s.kind)))
+        continue;
+      const { gpuType, gpuCount } = loaded.plan.builder;
+      const reason = waitReason(workers, gpuType, gpuCount);
+      if (reason === null) {
+        await this.store.clearUnservedSince(id);
+        continue;
+      }
+      const now = this.now();
+      const since = await this.store.unservedSince(id, now);
+      if (now - since < limitMs || !(await this.tryRemove(id, loaded.plan))) continue;
+      const code = workers.some((w) => w.gpuType === gpuType) ? 'GPU_COUNT_UNAVAILABLE' : 'GPU_WAIT_EXPIRED';
+      const error = {
+        code,
+        message: `${reason} (for ${Math.round((now - since) / 1000)} s)`,
+        advice: ERROR_ADVICE[code] ?? null,
+      };
+      await this.store.closeOpenSteps(id, 'skipped', now, 'failed');
+      if (await this.store.setStatus({ id, planHash: loaded.plan.planHash }, 'failed', now, { error })) failed.push(id);
+    }
+    return failed;
+  }
+
+  /**
    * The build as the API shows it. A queued build that no worker has explained yet gets its wait
    * reason from the worker registry (e.g. no registered worker serves its GPU type).
    */
@@ -169,9 +229,10 @@ export class BuildQueue {
     )
       return build;
     const loaded = await this.store.load(id);
-    const reason = loaded
-      ? waitReason(await this.metrics.workers.list(), build.gpuType, loaded.plan.builder.gpuCount)
-      : null;
+    const reason =
+      loaded && loaded.plan.steps.some((s) => GPU_STEP_KINDS.includes(s.kind))
+        ? waitReason(await this.metrics.workers.list(), build.gpuType, loaded.plan.builder.gpuCount)
+        : null;
     return { ...build, waitReason: reason };
   }
 
@@ -181,7 +242,8 @@ export class BuildQueue {
     if (!before) return { kind: 'not_found' };
     if (isTerminalStatus(before.status)) return { kind: 'finished', build: before };
     await this.store.requestCancel(id);
-    if (before.status === 'queued' && (await this.tryRemove(id, before.gpuType))) {
+    const loaded = before.status === 'queued' ? await this.store.load(id) : null;
+    if (loaded && (await this.tryRemove(id, loaded.plan))) {
       await this.store.closeOpenSteps(id, 'cancelled', this.now());
       await this.store.setStatus({ id, planHash: before.planHash }, 'cancelled', this.now());
     }
@@ -190,11 +252,12 @@ export class BuildQueue {
   }
 
   /**
-   * Removes a queued build job (with its fetch child); true when no job is left to run it. A
-   * locked job (its fetch is running) stays: that worker sees the cancel request and stops.
+   * Removes a queued build's flow (its last job, with the children); true when no job is left to run
+   * it. A flow with a locked job (its fetch is running) stays: that worker sees the cancel request and stops.
    */
-  private async tryRemove(id: string, gpuType: GpuType): Promise<boolean> {
-    const job = await this.queue(buildQueueName(gpuType)).getJob(id);
+  private async tryRemove(id: string, plan: EnqueuePlan): Promise<boolean> {
+    const last = stagesOf(plan).at(-1);
+    const job = last ? await this.queue(last.queueName).getJob(last.jobId(id)) : undefined;
     if (!job) return true;
     if (!REMOVABLE.has(await job.getState())) return false;
     try {

@@ -328,6 +328,21 @@ export class BuildStore {
     await this.redis.hset(this.keys.build(id), 'waitReason', reason);
   }
 
+  /**
+   * When the build was first seen with no worker able to run it: set to `nowMs` unless already set
+   * (one command), then read back.
+   */
+  async unservedSince(id: string, nowMs: number): Promise<number> {
+    const key = this.keys.build(id);
+    await this.redis.hsetnx(key, 'unservedSince', String(nowMs));
+    return parseStored(z.number().int().min(0), await this.redis.hget(key, 'unservedSince'), 'unserved since');
+  }
+
+  /** A capable worker is back: the unserved clock starts again next time. */
+  async clearUnservedSince(id: string): Promise<void> {
+    await this.redis.hdel(this.keys.build(id), 'unservedSince');
+  }
+
   /** The submit's callback URL ('' when none). */
   async callbackUrl(id: string): Promise<string | null> {
     return (await this.redis.hget(this.keys.build(id), 'callbackUrl')) || null;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY } from '../build/decide-outcome.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { GpuType } from '../gpu/catalog.js';
+import type { StepKind } from '../plan/types.js';
 
 /** The IO queue: downloads (no GPU). */
 export const IO_QUEUE = 'io';
@@ -27,15 +28,32 @@ export const BuildJobData = z.object({
 });
 export type BuildJobData = z.infer<typeof BuildJobData>;
 
-/** Payload of the fetch job (queue `io`; job id = `<build id>-fetch`), child of the build job. */
-export const FetchJobData = BuildJobData;
-export type FetchJobData = z.infer<typeof FetchJobData>;
+/**
+ * A build is a BullMQ flow, one job per stage on the queue that suits it: `fetch` (queue `io`, job
+ * id `<build id>-fetch`) → `build` (queue `build-<GPUTYPE>`, job id = build id; only when the plan
+ * has GPU steps) → `publish` (queue `io`, job id `<build id>-publish`). Each job is the child of the
+ * next, so a stage starts when the one before it completed, and a final failure fails the rest.
+ * Every job carries the same payload.
+ */
+/** Step kinds that run on GPUs (the `build` job); fetch and publish run on `io`. */
+export const GPU_STEP_KINDS: readonly string[] = ['convert', 'quantize', 'engine_build'] satisfies StepKind[];
 
-export const JOB_NAMES = { build: 'build', fetch: 'fetch' } as const;
+export const JOB_NAMES = { build: 'build', fetch: 'fetch', publish: 'publish' } as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 /** Fetch job id for a build (BullMQ ids must not contain `:`). */
 export function fetchJobId(buildId: string): string {
   return `${buildId}-fetch`;
+}
+
+/** Publish job id for a build. */
+export function publishJobId(buildId: string): string {
+  return `${buildId}-publish`;
+}
+
+/** The build id behind any of a build's job ids. */
+export function buildIdOfJob(jobId: string): string {
+  return jobId.replace(/-(fetch|publish)$/, '');
 }
 
 /** The custom backoff type: the delay comes from `decideOutcome` (see the worker's backoffStrategy). */
@@ -55,6 +73,12 @@ export function jobSettings(retentionMs: number) {
       removeOnFail: keep,
     },
     fetch: { attempts: 3, backoff: { type: DECIDED_BACKOFF, delay: 2000 }, removeOnComplete: keep, removeOnFail: keep },
+    publish: {
+      attempts: 3,
+      backoff: { type: DECIDED_BACKOFF, delay: 2000 },
+      removeOnComplete: keep,
+      removeOnFail: keep,
+    },
   } as const;
 }
 

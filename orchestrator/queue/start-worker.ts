@@ -12,10 +12,18 @@ import { processBuildJob } from './build-processor.js';
 import type { RunContext } from './build-processor.js';
 import { BuildStore } from './build-store.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
-import { processFetchJob } from './fetch-processor.js';
+import { processIoJob } from './io-processor.js';
 import { GpuGate } from './gpu-gate.js';
 import { GpuWaitList } from './gpu-wait.js';
-import { BuildJobData, DEFAULT_WORKER_TUNING, IO_QUEUE, buildQueueName, fetchJobId } from './job-catalog.js';
+import {
+  BuildJobData,
+  DEFAULT_WORKER_TUNING,
+  IO_QUEUE,
+  buildIdOfJob,
+  buildQueueName,
+  fetchJobId,
+  publishJobId,
+} from './job-catalog.js';
 import type { WorkerDeps } from './ports.js';
 import { StatusNotifier } from './status-notifier.js';
 import { WorkerRegistry } from './worker-registry.js';
@@ -70,7 +78,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
       })
     : null;
   const ioWorker = d.io
-    ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processFetchJob(job, token, signal, rc), {
+    ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processIoJob(job, token, signal, rc), {
         ...common,
         concurrency: d.ioConcurrency ?? 4,
         settings: {
@@ -81,7 +89,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     : null;
 
   const lockLost = (w: Worker, jobId: string): void => {
-    const buildId = jobId.endsWith('-fetch') ? jobId.slice(0, -'-fetch'.length) : jobId;
+    const buildId = buildIdOfJob(jobId);
     d.log.warn({ buildId, jobId }, 'lost the job lock: stopping its step');
     w.cancelJob(jobId, LOCK_LOST_REASON);
     if (d.fence)
@@ -128,6 +136,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   sub.on('message', (_channel: string, id: string) => {
     buildWorker?.cancelJob(id, CANCEL_REASON);
     ioWorker?.cancelJob(fetchJobId(id), CANCEL_REASON);
+    ioWorker?.cancelJob(publishJobId(id), CANCEL_REASON);
   });
   await sub.subscribe(store.keys.cancelChannel);
   await Promise.all([buildWorker?.waitUntilReady(), ioWorker?.waitUntilReady()]);
