@@ -17,27 +17,6 @@ function clean(text: string): string {
   return out;
 }
 
-/** A 1-based UTF-16 column on `lineText` as a 1-based column in characters (code points), as editors count. */
-export function charColumn(lineText: string, utf16Column: number): number {
-  if (utf16Column <= 1) return utf16Column;
-  return [...lineText.slice(0, utf16Column - 1)].length + 1;
-}
-
-/**
- * `out` with every diagnostic's column counted in characters of `text` (the parser counts UTF-16
- * units, so a line with an emoji or other astral character before the key reported one too many).
- */
-export function withCharColumns<
-  T extends { readonly errors: readonly Diagnostic[]; readonly warnings: readonly Diagnostic[] },
->(text: string, out: T): T {
-  const lines = text.split('\n');
-  const fix = (d: Diagnostic): Diagnostic => {
-    const line = lines[d.line - 1];
-    return line === undefined ? d : { ...d, column: charColumn(line, d.column) };
-  };
-  return { ...out, errors: out.errors.map(fix), warnings: out.warnings.map(fix) };
-}
-
 /** `file:line:col: severity CODE path: message`, one line. */
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   const path = d.path === '' ? '' : ` ${clean(d.path)}`;

@@ -9,7 +9,7 @@ import type { BuildT, ClientOptions } from '../client/api-client.js';
 import { artifactStoreFromUrl } from '../storage/artifacts/store-from-url.js';
 import { verifyPublished } from '../storage/publish/verify-published.js';
 import { readConfigFile, readLimited } from './read-input.js';
-import { formatDiagnostic, renderText, withCharColumns } from './render-diagnostics.js';
+import { formatDiagnostic, renderText } from './render-diagnostics.js';
 import { BUILD_USAGE, parseBuildArgs } from './trt-build-args.js';
 import { headerLine, stepLine } from './trt-build-progress.js';
 import type { BuildCommand } from './trt-build-args.js';
@@ -121,12 +121,11 @@ async function runCommand(
         );
       const r = await api.submit(read.text, cmd.callbackUrl !== null ? { callbackUrl: cmd.callbackUrl } : {});
       if (r.kind === 'invalid') {
-        const fixed = withCharColumns(read.text, r.diagnostics);
-        await (cmd.json ? json(fixed) : err(renderText(label, { ...fixed, valid: false, plan: null })));
+        // Columns count characters (code points) already: the API reports them so.
+        await (cmd.json ? json(r.diagnostics) : err(renderText(label, { ...r.diagnostics, valid: false, plan: null })));
         return EXIT_FAILED;
       }
-      const fixed = withCharColumns(read.text, { valid: true, errors: [], warnings: r.submitted.warnings, plan: null });
-      for (const w of fixed.warnings) await err(`${formatDiagnostic(label, w)}\n`);
+      for (const w of r.submitted.warnings) await err(`${formatDiagnostic(label, w)}\n`);
       await err(
         `submitted build ${r.submitted.id} (${r.submitted.created ? 'new' : 'already known'}, ${r.submitted.status})\n`,
       );

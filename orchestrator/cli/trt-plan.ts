@@ -12,7 +12,7 @@ import { parseArgs, USAGE } from './parse-args.js';
 import type { PreflightSection } from '../preflight/types.js';
 import { planText, renderPreflightText } from './plan-text.js';
 import { readConfigFile, readLimited } from './read-input.js';
-import { renderJson, renderText, withCharColumns } from './render-diagnostics.js';
+import { renderJson, renderText } from './render-diagnostics.js';
 import type { PlanOutput } from './render-diagnostics.js';
 
 export interface CliIo {
@@ -115,10 +115,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (!read.ok) out = inputProblem(read.kind, read.message);
     else {
       const planned = planText(read.text);
-      out = withCharColumns(
-        read.text,
-        cmd.online === true ? await preflightOnline(planned, read.text, io.env ?? process.env) : planned,
-      );
+      out = cmd.online === true ? await preflightOnline(planned, read.text, io.env ?? process.env) : planned;
     }
     if (out.valid && out.plan !== null && cmd.outDir !== null) {
       try {

@@ -14,6 +14,7 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const MAX_ALIAS_COUNT = 100;
 
 export type PathSegment = string | number;
+/** 1-based line and column; the column counts characters (code points), as editors do, not UTF-16 units. */
 export interface Position {
   readonly line: number;
   readonly column: number;
@@ -62,7 +63,7 @@ export function parseSource(text: string): ParsedSource {
       {
         code: BOUNDS_CODES[bounds.code],
         message: `the document is ${bounds.message}`,
-        position: positionAt(text, bounds.offset),
+        position: positionAt(text, bounds.offset, codePointColumns(text)),
       },
     ]);
   }
@@ -78,9 +79,10 @@ export function parseSource(text: string): ParsedSource {
   } catch (err) {
     return failed([{ code: 'YAML_SYNTAX_ERROR', message: errorText(err), position: START }]);
   }
+  const columns = codePointColumns(text);
   const toPos = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
+    return { line: p.line, column: columns(offset - p.col + 1, offset) };
   };
   const problems: SourceProblem[] = [];
   for (const e of doc.errors) {
@@ -129,15 +131,44 @@ const BOUNDS_CODES: Readonly<Record<BoundsCode, string>> = {
   INPUT_TOO_MANY_ALIASES: 'YAML_ALIAS_LIMIT',
 };
 
-// Line and column of a character offset, counted without building a line table.
-function positionAt(text: string, offset: number): Position {
+// Line and column of a UTF-16 offset, counted without building a line table.
+function positionAt(text: string, offset: number, columns: ColumnOf): Position {
   let line = 1;
   let lastNl = -1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
     line++;
     lastNl = i;
   }
-  return { line, column: offset - lastNl };
+  return { line, column: columns(lastNl + 1, offset) };
+}
+
+/** The 1-based column, in code points, of UTF-16 `offset` on the line that starts at `lineStart`. */
+type ColumnOf = (lineStart: number, offset: number) => number;
+
+/**
+ * Columns in characters (code points): JS strings and the YAML parser count UTF-16 units, so each
+ * astral character (emoji, 2 units) before a position would add one column. The second units of
+ * surrogate pairs are found once (lazily, one regex pass) and counted by binary search, so many
+ * positions on one long line stay cheap.
+ */
+function codePointColumns(text: string): ColumnOf {
+  let lows: number[] | null = null;
+  const below = (x: number): number => {
+    const a = lows as number[];
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((a[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (lineStart, offset) => {
+    lows ??= Array.from(text.matchAll(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g), (m) => m.index + 1);
+    const units = offset - lineStart;
+    return lows.length === 0 ? units + 1 : units - (below(offset) - below(lineStart)) + 1;
+  };
 }
 
 function keyProblem(kind: 'complex' | 'duplicate', position: Position): SourceProblem {

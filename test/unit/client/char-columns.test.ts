@@ -1,10 +1,11 @@
 /**
  * trt-plan's columns count characters (code points), as editors do: a line with astral characters
- * (emoji, 4 UTF-8 bytes, 2 UTF-16 units) before the bad value reports the editor's column.
+ * (emoji, 4 UTF-8 bytes, 2 UTF-16 units) before the bad value reports the editor's column. The
+ * source map counts them so (config/yaml-source.ts); the API and trt-build agree
+ * (test/integration/api/char-columns.test.ts).
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { charColumn, withCharColumns } from '../../../orchestrator/cli/render-diagnostics.js';
 import { main } from '../../../orchestrator/cli/trt-plan.js';
 
 async function runPlan(stdinText: string): Promise<string> {
@@ -18,17 +19,6 @@ async function runPlan(stdinText: string): Promise<string> {
 }
 
 describe('columns in characters', () => {
-  it('converts UTF-16 columns to code-point columns', () => {
-    expect(charColumn('ab', 3)).toBe(3);
-    expect(charColumn('🚀🚀: x', 7)).toBe(5);
-    expect(charColumn('é: x', 4)).toBe(4);
-    const out = withCharColumns('a: 1\n🚀: x\n', {
-      errors: [{ code: 'C', severity: 'error' as const, path: '', message: 'm', line: 2, column: 5 }],
-      warnings: [],
-    });
-    expect(out.errors[0]?.column).toBe(4);
-  });
-
   it('trt-plan reports the editor column on a line with multi-byte text', async () => {
     // The flow mapping puts an emoji-bearing key before the bad value on the same line.
     const yaml = 'trt_llm:\n  build: {"🚀🚀": 1, max_batch_size: -1}\n';
