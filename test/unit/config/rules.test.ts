@@ -1,5 +1,7 @@
-// Every rule: a config that triggers it, and a valid neighbour that does not.
+// Every rule: a config that triggers it, and a valid neighbour that does not; each side's findings
+// (code and severity) are asserted exactly. The per-rule tables (rules-*.test.ts) add paths and lines.
 import { describe, expect, it } from 'vitest';
+import type { ValidationResult } from '../../../orchestrator/config/index.js';
 import { BASE_V1, BASE_V2, check, codes } from './helpers.js';
 import type { Json } from './helpers.js';
 
@@ -10,6 +12,10 @@ interface Case {
   readonly bad: Json;
   readonly good: Json;
   readonly base?: Json;
+  /** Other findings (`CODE severity`) the bad config carries besides this rule's. */
+  readonly also?: readonly string[];
+  /** Findings (`CODE severity`) the valid neighbour carries (never this rule's). */
+  readonly goodAlso?: readonly string[];
 }
 
 const b = (build: Json): Json => ({ trt_llm: { build } });
@@ -35,8 +41,9 @@ const CASES: Case[] = [
     rule: 'F1 max_seq_len >= 1',
     code: 'VALUE_TOO_SMALL',
     severity: 'error',
-    bad: b({ max_seq_len: 0 }),
-    good: b({ max_seq_len: 1 }),
+    // max_num_tokens 256 = 1 × the default batch, so the neighbour is not clipped
+    bad: b({ max_seq_len: 0, max_num_tokens: 256 }),
+    good: b({ max_seq_len: 1, max_num_tokens: 256 }),
   },
   {
     rule: 'F2 max_batch_size bound',
@@ -289,6 +296,7 @@ const CASES: Case[] = [
     rule: 'S7 <= 2048',
     code: 'NUM_DRAFT_TOKENS_TOO_LARGE',
     severity: 'error',
+    also: ['LOOKAHEAD_MAX_NUM_TOKENS_LOW warning'],
     bad: b({
       max_batch_size: 1,
       speculator: {
@@ -402,6 +410,8 @@ const CASES: Case[] = [
     rule: 'V2-3 patch_kwargs shadows field',
     code: 'PATCH_KWARGS_SHADOWS_FIELD',
     severity: 'warning',
+    also: ['PATCH_KWARGS_PREVIEW warning'],
+    goodAlso: ['PATCH_KWARGS_PREVIEW warning'],
     base: BASE_V2,
     bad: rt({ gated_features: { max_batch_size: 8 } }),
     good: rt({ gated_features: { kv_cache_config: { free_gpu_memory_fraction: 0.8 } } }),
@@ -713,11 +723,12 @@ const CASES: Case[] = [
 describe('validation rules', () => {
   it.each(CASES)('$rule: $code', (c) => {
     const base = c.base ?? BASE_V1;
+    const all = (r: ValidationResult): string[] => [...r.errors, ...r.warnings].map((d) => `${d.code} ${d.severity}`);
     const bad = check(c.bad, base);
-    expect(codes(bad, c.severity)).toContain(c.code);
-    if (c.severity === 'error') expect(bad.valid).toBe(false);
+    expect(all(bad).sort()).toEqual([`${c.code} ${c.severity}`, ...(c.also ?? [])].sort());
+    expect(bad.valid).toBe(c.severity === 'warning' && !(c.also ?? []).some((a) => a.endsWith(' error')));
     const good = check(c.good, base);
-    expect(good.errors).toEqual([]);
+    expect(all(good).sort()).toEqual([...(c.goodAlso ?? [])].sort());
     expect(codes(good, 'warning').concat(codes(good, 'error'))).not.toContain(c.code);
     expect(good.valid).toBe(true);
   });
