@@ -1,6 +1,7 @@
 /**
  * A worker SIGKILLed mid-step loses nothing: BullMQ's stalled-job check hands the build to another
- * worker, which resumes after the last completed step and publishes exactly one manifest.
+ * worker, which resumes after the last completed step and publishes exactly one manifest. A build
+ * whose workers keep dying past maxStalledCount fails with WORKER_LOST, and its publish job with it.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -53,7 +54,7 @@ afterAll(async () => {
 });
 
 /** Starts the child worker and resolves when it prints `ready`. */
-function spawnWorker(): Promise<ChildProcess> {
+function spawnWorker(extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
   const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker-child.ts')], {
     env: {
       ...process.env,
@@ -63,6 +64,7 @@ function spawnWorker(): Promise<ChildProcess> {
       MODE: 'hang',
       STORE_DIR: storeDir,
       WORKER_NAME: 'doomed',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -111,4 +113,53 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   expect(writes).toEqual([`builds/${plan.planHash.slice(7)}/manifest.json`]);
   expect(await verifyPublished(store, plan.planHash)).toMatchObject({ ok: true });
   expect((await readManifest(store, plan.planHash))?.files.map((f) => f.path)).toEqual(['artifact/rank0.engine']);
+  await rescuer.close(1000);
+  rescuer = null;
+}, 60_000);
+
+it('fails a build with WORKER_LOST once it stalled more often than maxStalledCount', async () => {
+  const doomed = await spawnWorker({ MAX_STALLED: '0' });
+  const plan = fixturePlan('stall-limit', 'H100');
+  const { build } = await bq.submit(plan, null);
+  await waitFor(
+    () => bq.store.get(build.id),
+    (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running',
+    20_000,
+    'build step running in child',
+  );
+  const exited = new Promise((r) => doomed.once('exit', r));
+  doomed.kill('SIGKILL');
+  await exited;
+  // The survivor's stalled check finds the dead worker's job; with maxStalledCount 0 BullMQ fails it.
+  const watcher = await startWorker(
+    fakeWorkerDeps(redis, prefix, {
+      gpuType: 'H100',
+      executor: scriptedExecutor(engineScript),
+      workDir: join(storeDir, 'work'),
+      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 0 },
+    }),
+  );
+  try {
+    const failed = await waitForStatus(bq.store, build.id, 'failed', 20_000);
+    expect(failed?.error).toEqual({
+      code: 'WORKER_LOST',
+      message: 'the job stalled 1 times (its worker stopped renewing the lock)',
+      advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly',
+    });
+    expect(failed?.steps.map((s) => [s.id, s.status])).toEqual([
+      ['fetch', 'succeeded'],
+      ['convert', 'succeeded'],
+      ['build', 'failed'],
+      ['publish', 'skipped'],
+    ]);
+    const publishJob = await bq.queue('io').getJob(`${build.id}-publish`);
+    await waitFor(
+      async () => (await publishJob?.getState()) ?? 'absent',
+      (s) => s === 'failed',
+      5000,
+      'publish job failed with its parent chain',
+    );
+  } finally {
+    await watcher.close(1000);
+  }
 }, 60_000);

@@ -1,6 +1,7 @@
 /**
  * A worker process for the SIGKILL test (run with `node --import tsx`): serves `build-<GPU_TYPE>`
- * and `io` with fakes; MODE=hang makes the `build` step hang until aborted. Prints `ready`.
+ * and `io` with fakes; MODE=hang makes the `build` step hang until aborted; MAX_STALLED sets
+ * maxStalledCount (default 2). Prints `ready`.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,7 +30,7 @@ const worker = await startWorker(
     publisher: storePublisher(store, [], () => Date.now()),
     workDir: join(storeDir, 'work'),
     workerName: env['WORKER_NAME'] ?? 'child',
-    tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
+    tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: Number(env['MAX_STALLED'] ?? '2') },
   }),
 );
 process.stdout.write('ready\n');
