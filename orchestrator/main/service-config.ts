@@ -63,7 +63,7 @@ export const ServiceEnv = z.object({
     .default(500 * 1024 ** 3),
   EXECUTOR: z.enum(['docker', 'local']).default('docker'),
   DOCKER_BIN: z.string().min(1).default('docker'),
-  /** Worker roles: `build` (GPU queue), `io` (fetch queue). */
+  /** Worker roles: `build` (GPU queue: convert, quantize, engine build), `io` (fetch and publish). */
   WORKER_ROLES: list.pipe(z.array(z.enum(['build', 'io'])).min(1)).default(['build', 'io']),
   /** GPU type served (else detected with nvidia-smi). */
   GPU_TYPE: z.enum(GPU_TYPES).optional(),
