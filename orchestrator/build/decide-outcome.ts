@@ -24,8 +24,19 @@ export const RetryPolicy = z.object({
 });
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
-/** The default policy: 4 attempts, 5 s → 10 s → 20 s, one retry for unknown, none for timeouts. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = RetryPolicy.parse({});
+/**
+ * The default policy: 4 attempts, 5 s → 10 s → 20 s, one retry for unknown, none for timeouts. It is
+ * `RetryPolicy.parse({})` (a test holds the two equal), written out so that a broken schema fails
+ * that test instead of this module's import.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 5_000,
+  backoffFactor: 2,
+  maxDelayMs: 300_000,
+  unknownRetries: 1,
+  timeoutRetries: 0,
+};
 
 export type Outcome =
   | { readonly action: 'retry'; readonly delayMs: number }
@@ -64,30 +75,30 @@ export function decideOutcome(failure: Failure, attempt: number, policy: RetryPo
   const cls = failure.class;
   if (cls === 'canceled') return { action: 'cancel' };
   const code = codeOf(failure);
-  let retriesAllowed: number;
+  let budget: number;
   if (cls === undefined) {
-    retriesAllowed = ERROR_CODES[code].retryable && failure.retryable ? policy.maxAttempts - 1 : 0;
+    budget = ERROR_CODES[code].retryable && failure.retryable ? Number.POSITIVE_INFINITY : 0;
   } else {
     // A step code the registry calls permanent (e.g. STEP_OUTPUT_MISSING) is never retried; only a
     // timeout's retries are left to the policy.
     const permanent = cls !== 'timeout' && !ERROR_CODES[code].retryable;
-    retriesAllowed = permanent ? 0 : retryBudget(cls, policy);
+    budget = permanent ? 0 : retryBudget(cls, policy);
   }
-  const n = Number.isFinite(attempt) && attempt >= 1 ? Math.floor(attempt) : 1;
-  if (n <= retriesAllowed && n < policy.maxAttempts) {
-    return { action: 'retry', delayMs: backoffDelay(n, policy) };
-  }
+  // The retries this failure may have: its budget, within maxAttempts (the one place the cap applies).
+  const retriesAllowed = Math.min(budget, policy.maxAttempts - 1);
+  const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
+  if (n <= retriesAllowed) return { action: 'retry', delayMs: backoffDelay(n, policy) };
   const advice = failure.advice ?? ERROR_ADVICE[code] ?? (cls === undefined ? ERROR_CODES[code].summary : ADVICE[cls]);
+  // Only a failure that could have been retried says so; it failed at attempt 2 or later (n > retriesAllowed ≥ 1).
   if (retriesAllowed > 0) {
-    const tries = Math.min(n, policy.maxAttempts);
-    return { action: 'fail', code, advice: `gave up after ${tries} attempt${tries === 1 ? '' : 's'}; ${advice}` };
+    return { action: 'fail', code, advice: `gave up after ${Math.min(n, policy.maxAttempts)} attempts; ${advice}` };
   }
   return { action: 'fail', code, advice };
 }
 
-/** How many retries (attempts after the first) a class gets under `policy`. */
+/** How many retries (attempts after the first) a class gets under `policy`, before the maxAttempts cap. */
 function retryBudget(cls: FailureClass, policy: RetryPolicy): number {
-  if (TRANSIENT.has(cls)) return policy.maxAttempts - 1;
+  if (TRANSIENT.has(cls)) return Number.POSITIVE_INFINITY;
   if (cls === 'unknown') return policy.unknownRetries;
   if (cls === 'timeout') return policy.timeoutRetries;
   return 0;

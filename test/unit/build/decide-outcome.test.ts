@@ -19,7 +19,14 @@ function failure(cls: FailureClass, code = 'STEP_X'): StepFailure {
   };
 }
 
-const policy = RetryPolicy.parse({ maxAttempts: 4, baseDelayMs: 1000, backoffFactor: 2, maxDelayMs: 3000 });
+// Written out, not parsed at import: a schema mutant must fail a test, not the file's import.
+const policy: RetryPolicy = {
+  ...DEFAULT_RETRY_POLICY,
+  maxAttempts: 4,
+  baseDelayMs: 1000,
+  backoffFactor: 2,
+  maxDelayMs: 3000,
+};
 
 describe('decideOutcome', () => {
   it('backs off exponentially for network and container-runtime failures, capped, then fails', () => {
@@ -149,6 +156,7 @@ describe('decideOutcome', () => {
   it('the policy schema rejects nonsense', () => {
     expect(RetryPolicy.safeParse({ maxAttempts: 0 }).success).toBe(false);
     expect(RetryPolicy.safeParse({ backoffFactor: 0.5 }).success).toBe(false);
+    expect(RetryPolicy.parse({})).toEqual(DEFAULT_RETRY_POLICY);
     expect(DEFAULT_RETRY_POLICY).toEqual({
       maxAttempts: 4,
       baseDelayMs: 5000,
