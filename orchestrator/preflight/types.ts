@@ -108,7 +108,7 @@ export interface PreflightSection {
   readonly notChecked: readonly NotChecked[];
 }
 
-/** A plan outcome as pre-flight sees it: structurally the queue's `PlanOutcome` (`trt-plan --json`). */
+/** Exactly the `trt-plan --json` object: diagnostics, the plan, and the pre-flight section when it ran (the queue's `PlanOutcome`). */
 export interface PreflightOutcome {
   readonly valid: boolean;
   readonly errors: readonly Diagnostic[];

@@ -3,7 +3,6 @@
  * (main/) and by tests. Real adapters: planner (plan/), executors and allocator (exec/), retry
  * policy (build/), fetch and publish (storage/).
  */
-import type { Diagnostic } from '../config/diagnostic.js';
 import type { Failure } from '../build/failure.js';
 import type { ContainerFence, GpuAllocator, StepExecutor } from '../exec/types.js';
 import type { GpuType } from '../gpu/catalog.js';
@@ -13,17 +12,10 @@ import type { RedisClient } from './redis-keys.js';
 import type { ArtifactsView } from './build-view.js';
 import type { WorkerTuning } from './job-catalog.js';
 import type { StatusListener } from './status-events.js';
-import type { PreflightSection } from '../preflight/types.js';
 
-/** Exactly the `trt-plan --json` object. */
-export interface PlanOutcome {
-  readonly valid: boolean;
-  readonly errors: readonly Diagnostic[];
-  readonly warnings: readonly Diagnostic[];
-  readonly plan: BuildPlan | null;
-  /** Checkpoint facts, memory table and what was not checked (pre-flight); absent when not run. */
-  readonly preflight?: PreflightSection;
-}
+/** Exactly the `trt-plan --json` object (declared once, in preflight/types.ts, beside its pre-flight section). */
+export type { PreflightOutcome as PlanOutcome } from '../preflight/types.js';
+import type { PreflightOutcome as PlanOutcome } from '../preflight/types.js';
 
 /** Validates and plans a config text (YAML or JSON). */
 export type PlanConfig = (text: string) => PlanOutcome;
