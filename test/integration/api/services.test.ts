@@ -4,12 +4,10 @@
  * through; a worker SIGTERMed mid-step hands its build back and exits 0; bad configuration
  * exits 2 without printing secrets.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildView } from '../../../orchestrator/queue/build-view.js';
@@ -17,10 +15,18 @@ import { listContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
 import { startFakeHub } from '../../fixtures/servers/fake-hub.js';
 import { smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';
 import type { FakeHub } from '../../fixtures/servers/fake-hub.js';
-import { FAKE_BIN } from '../exec/helpers.js';
+import {
+  ROOT,
+  WORKER_READY,
+  apiSettings,
+  killAll,
+  serviceEnv,
+  startApi,
+  startEntry,
+  workerSettings,
+} from '../../support/service-processes.js';
 import { REDIS_URL, cleanupPrefix, uniquePrefix, waitFor } from '../queue/fixtures.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
 const TOKEN = 'svc-token-abcdef0123456789';
 const HF_SECRET = 'hf_fake_token_for_service_tests';
 const prefix = uniquePrefix('svc');
@@ -32,54 +38,14 @@ let baseUrl = '';
 const procs: ChildProcess[] = [];
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
-    HOME: process.env['HOME'] ?? '/tmp',
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    ARTIFACT_STORE_URL: pathToFileURL(join(dir, 'store')).href,
-    WORK_DIR: join(dir, 'work'),
-    CACHE_DIR: join(dir, 'cache'),
-    HF_ENDPOINT: hub.url,
-    SECRET_NAMES: 'hf_access_token',
-    hf_access_token: HF_SECRET,
-    FAKE_DOCKER_STATE: join(dir, 'docker'),
-    // The fake docker's knobs reach it only because the operator lets them through.
-    STEP_ENV_PASSTHROUGH: 'FAKE_DOCKER_*',
-    LOG_LEVEL: 'info',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
-  };
+  return serviceEnv(
+    { redisUrl: REDIS_URL, prefix, dir, hubUrl: hub.url },
+    { SECRET_NAMES: 'hf_access_token', hf_access_token: HF_SECRET, ...extra },
+  );
 }
 
-interface Started {
-  readonly proc: ChildProcess;
-  readonly output: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-/** Spawns an entry point; resolves once `ready` matches its output (or it exits). */
-function start(entry: 'trt-api' | 'trt-worker', e: NodeJS.ProcessEnv, ready: RegExp | null): Promise<Started> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], {
-    env: e,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  procs.push(proc);
-  let out = '';
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    const started: Started = { proc, output: () => out, exit };
-    const onData = (b: Buffer): void => {
-      out += b.toString();
-      if (ready?.test(out)) resolve(started);
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    void exit.then((code) =>
-      ready === null ? resolve(started) : reject(new Error(`${entry} exited (${code}): ${out}`)),
-    );
-  });
-}
+const start = (entry: 'trt-api' | 'trt-worker', e: NodeJS.ProcessEnv, ready: RegExp | null) =>
+  startEntry(entry, e, ready, procs);
 
 const api = async <T>(method: string, path: string, body?: string): Promise<{ status: number; json: T }> => {
   const r = await fetch(`${baseUrl}${path}`, {
@@ -93,38 +59,24 @@ const api = async <T>(method: string, path: string, body?: string): Promise<{ st
 beforeAll(async () => {
   hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const a = await start(
-    'trt-api',
-    env({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }),
-    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  baseUrl = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(a.output())?.[1] ?? '';
+  baseUrl = (await startApi(env(apiSettings(TOKEN)), procs)).url;
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  killAll(procs);
   await hub.close();
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const workerEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
-  env({
-    EXECUTOR: 'docker',
-    GPU_TYPE: 'L4',
-    GPU_IDS: '0',
-    SHUTDOWN_GRACE_MS: '300',
-    LOCK_DURATION_MS: '5000',
-    STALLED_INTERVAL_MS: '2000',
-    ...extra,
-  });
+const workerEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => env({ ...workerSettings(300), ...extra });
 
 describe('service processes', () => {
   it('trt-api + trt-worker build a config fetched from the (fake) hub and publish it', async () => {
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
-    const w = await start('trt-worker', workerEnv(), /worker started/);
+    const w = await start('trt-worker', workerEnv(), WORKER_READY);
     const sub = await api<{ id: string }>('POST', '/v1/builds', L4_YAML);
     expect(sub.status).toBe(202);
     const done = await waitFor(
@@ -147,7 +99,7 @@ describe('service processes', () => {
   }, 90_000);
 
   it('a worker SIGTERMed mid-step hands the build back and exits 0; the next worker finishes it', async () => {
-    const w = await start('trt-worker', workerEnv({ FAKE_DOCKER_SLEEP_MS: '120000' }), /worker started/);
+    const w = await start('trt-worker', workerEnv({ FAKE_DOCKER_SLEEP_MS: '120000' }), WORKER_READY);
     const sub = await api<{ id: string }>(
       'POST',
       '/v1/builds',
@@ -171,7 +123,7 @@ describe('service processes', () => {
       10_000,
       'container killed',
     );
-    const w2 = await start('trt-worker', workerEnv(), /worker started/);
+    const w2 = await start('trt-worker', workerEnv(), WORKER_READY);
     const done = await waitFor(
       () => api<BuildView>('GET', `/v1/builds/${sub.json.id}`).then((r) => r.json),
       (b) => b.status === 'succeeded' || b.status === 'failed',
@@ -198,7 +150,7 @@ describe('service processes', () => {
 
 describe('api shutdown', () => {
   it('trt-api stops on SIGTERM with exit code 0', async () => {
-    const a = await start('trt-api', env({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }), /Server listening at/);
+    const { api: a } = await startApi(env(apiSettings(TOKEN)), procs);
     a.proc.kill('SIGTERM');
     expect(await a.exit).toBe(0);
     expect(a.output()).toContain('shutting down');

@@ -15,7 +15,6 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as planMain } from '../../../orchestrator/cli/trt-plan.js';
@@ -23,10 +22,19 @@ import { SIGNATURE_HEADER, verifySignature } from '../../../orchestrator/webhook
 import { startFakeHub } from '../../fixtures/servers/fake-hub.js';
 import { smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';
 import type { FakeHub } from '../../fixtures/servers/fake-hub.js';
-import { FAKE_BIN } from '../exec/helpers.js';
+import {
+  ROOT,
+  WORKER_READY,
+  apiSettings,
+  killAll,
+  serviceEnv as sharedServiceEnv,
+  startApi,
+  startEntry,
+  workerSettings,
+} from '../../support/service-processes.js';
+import type { ServiceProcess } from '../../support/service-processes.js';
 import { REDIS_URL, cleanupPrefix, uniquePrefix, waitFor } from '../queue/fixtures.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
 const TOKEN = 'client-token-0123456789abcdef';
 const prefix = uniquePrefix('cli');
 const dir = mkdtempSync(join(tmpdir(), 'trt-client-'));
@@ -43,75 +51,22 @@ let apiUrl = '';
 const procs: ChildProcess[] = [];
 
 function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: `${FAKE_BIN}:${process.env['PATH'] ?? ''}`,
-    HOME: process.env['HOME'] ?? '/tmp',
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    ARTIFACT_STORE_URL: pathToFileURL(join(dir, 'store')).href,
-    WORK_DIR: join(dir, 'work'),
-    CACHE_DIR: join(dir, 'cache'),
-    HF_ENDPOINT: hub.url,
-    FAKE_DOCKER_STATE: join(dir, 'docker'),
-    STEP_ENV_PASSTHROUGH: 'FAKE_DOCKER_*',
-    LOG_LEVEL: 'info',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // Webhooks wired in both entry points: the receiver below gets every status change.
-    WEBHOOK_URLS: `${receiverUrl}/hook`,
-    WEBHOOK_SECRET: WEBHOOK_SECRET,
-    WEBHOOK_BACKOFF_MS: '50',
-    OUTBOUND_ALLOW: '127.0.0.1',
-    ...extra,
-  };
-}
-
-interface Proc {
-  readonly proc: ChildProcess;
-  readonly output: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-function spawnProc(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp | null,
-  cwd = ROOT,
-): Promise<Proc> {
-  const proc = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(proc);
-  let out = '';
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    const p: Proc = { proc, output: () => out, exit };
-    const onData = (b: Buffer): void => {
-      out += b.toString();
-      if (ready?.test(out)) resolve(p);
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    if (ready === null) resolve(p);
-    else void exit.then((code) => reject(new Error(`${cmd} exited (${code}): ${out}`)));
-  });
-}
-
-const startService = (entry: 'trt-api' | 'trt-worker', env: NodeJS.ProcessEnv, ready: RegExp): Promise<Proc> =>
-  spawnProc(process.execPath, ['--import', 'tsx', join(ROOT, 'orchestrator/main', `${entry}.ts`)], env, ready);
-const startWorker = (extra: Record<string, string> = {}): Promise<Proc> =>
-  startService(
-    'trt-worker',
-    serviceEnv({
-      EXECUTOR: 'docker',
-      GPU_TYPE: 'L4',
-      GPU_IDS: '0',
-      SHUTDOWN_GRACE_MS: '200',
-      LOCK_DURATION_MS: '5000',
-      STALLED_INTERVAL_MS: '2000',
+  return sharedServiceEnv(
+    { redisUrl: REDIS_URL, prefix, dir, hubUrl: hub.url },
+    {
+      // Webhooks wired in both entry points: the receiver below gets every status change.
+      WEBHOOK_URLS: `${receiverUrl}/hook`,
+      WEBHOOK_SECRET: WEBHOOK_SECRET,
+      WEBHOOK_BACKOFF_MS: '50',
+      OUTBOUND_ALLOW: '127.0.0.1',
       ...extra,
-    }),
-    /worker started/,
+    },
   );
-async function stop(p: Proc): Promise<void> {
+}
+
+const startWorker = (extra: Record<string, string> = {}): Promise<ServiceProcess> =>
+  startEntry('trt-worker', serviceEnv({ ...workerSettings(200), ...extra }), WORKER_READY, procs);
+async function stop(p: ServiceProcess): Promise<void> {
   p.proc.kill('SIGTERM');
   await p.exit;
 }
@@ -172,12 +127,7 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   hub = await startFakeHub([{ id: 'Qwen/Qwen2.5-7B-Instruct', files: smallHfCheckpoint('Qwen2ForCausalLM') }]);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const a = await startService(
-    'trt-api',
-    serviceEnv({ API_TOKENS: TOKEN, HOST: '127.0.0.1', PORT: '0' }),
-    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  apiUrl = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(a.output())?.[1] ?? '';
+  apiUrl = (await startApi(serviceEnv(apiSettings(TOKEN)), procs)).url;
   mkdirSync(join(dir, 'bin'));
   const tsx = import.meta.resolve('tsx');
   writeFileSync(
@@ -191,7 +141,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  killAll(procs);
   await hub.close();
   await new Promise((r) => receiver.close(r));
   await cleanupPrefix(redis, prefix);
