@@ -1,30 +1,25 @@
 // Diagnostic columns count characters (code points) at the source (config/yaml-source.ts), so the
 // API's 422, trt-plan and trt-build (through the API client) report the same editor column for
 // a line with astral characters (emoji: 2 UTF-16 units each) before the error.
-import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../orchestrator/api/build-app.js';
 import { main as trtBuild } from '../../../orchestrator/cli/trt-build.js';
 import { main as trtPlan } from '../../../orchestrator/cli/trt-plan.js';
 import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
-import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
+import { openTestQueue, type TestQueue } from '../../support/redis-queue.js';
 
 const TOKEN = 'char-columns-token-0123456789';
-const prefix = `t-charcol-${randomUUID().slice(0, 8)}`;
-let redis: Redis;
-let queue: BuildQueue;
+let q: TestQueue;
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  queue = new BuildQueue(redis, prefix, () => Date.now());
+  q = openTestQueue('charcol');
   app = buildApp({
-    redis,
-    queue,
+    redis: q.redis,
+    queue: q.queue,
     planConfig: (t) => planConfigText(t),
     publisher: { published: () => Promise.resolve(null) },
     tokens: [TOKEN],
@@ -34,14 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  await queue.close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+  await q.close();
 });
 
 interface D {

@@ -1,43 +1,31 @@
 // The app's request logging: fastify's own per-request lines are off through the LogController
 // (the supported option; the top-level `disableRequestLogging` is deprecated, FSTDEP023), and our
 // one line per request carries the URL with every query value redacted.
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../../../orchestrator/api/api-deps.js';
 import { buildApp } from '../../../orchestrator/api/build-app.js';
 import { redactRequestUrl } from '../../../orchestrator/api/request-log.js';
-import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
+import { openTestQueue, type TestQueue } from '../../support/redis-queue.js';
 
 const TOKEN = 'unit-api-token-0123456789';
 const QUERY_TOKEN = 'query-LEAKCANARY-4b3a2c';
 
-const prefix = `t-reqlog-${randomUUID().slice(0, 8)}`;
-let redis: Redis;
-let queue: BuildQueue;
+let q: TestQueue;
 beforeAll(() => {
-  redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  queue = new BuildQueue(redis, prefix, () => Date.now());
+  q = openTestQueue('reqlog');
 });
 afterAll(async () => {
-  await queue.close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+  await q.close();
 });
 
 /** The app over real Redis; the planner and publisher are never reached by these requests. */
 function app(logger: FastifyBaseLogger) {
   const deps: ApiDeps = {
-    redis,
-    queue,
+    redis: q.redis,
+    queue: q.queue,
     planConfig: () => {
       throw new Error('not used');
     },
