@@ -39,7 +39,12 @@ export function requestOnce(
     assertHostAllowed(policy, url.hostname);
     const opts: RequestOptions = { method, headers, lookup: policyLookup(policy), ...(signal ? { signal } : {}) };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, opts, resolve);
-    req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, url.hostname, s)));
+    // A pooled keep-alive socket is connected already (its lookup ran under the policy of the
+    // request that opened it, maybe a wider one): check its peer under this policy now.
+    req.on('socket', (s) => {
+      if (s.connecting) s.once('connect', () => assertPeerAllowed(policy, url.hostname, s));
+      else assertPeerAllowed(policy, url.hostname, s);
+    });
     req.on('error', reject);
     req.end();
   });
