@@ -94,6 +94,12 @@ export const ServiceEnv = z.object({
     .default([]),
   /** Secret names a REMOTE_URL item may send to its (submitter-chosen) host as a bearer token. */
   REMOTE_URL_SECRET_NAMES: list.pipe(z.array(z.string().regex(ENV_NAME, 'must be a secret name'))).default([]),
+  /** Azure storage accounts a credential (SAS token, Shared Key signature) may be sent to; none by default. */
+  AZURE_STORAGE_ACCOUNTS: list
+    .pipe(
+      z.array(z.string().regex(/^[a-z0-9]{3,24}$/, 'must be storage account names (3-24 lowercase letters, digits)')),
+    )
+    .default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
