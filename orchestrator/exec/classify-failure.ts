@@ -134,8 +134,9 @@ function firstMatchingLine(tail: string, patterns: readonly RegExp[]): string | 
 }
 
 function lineAround(text: string, index: number): string {
-  // Stryker disable next-line ArithmeticOperator: no pattern starts on a newline or one character before one, so index ± 1 find the same line start
-  const start = text.lastIndexOf('\n', index - 1) + 1;
+  // Stryker disable next-line ArithmeticOperator: no pattern starts on a newline or one character before one, so index ± 1 find the same newline
+  const newlineBefore = text.lastIndexOf('\n', index - 1);
+  const start = newlineBefore + 1;
   const end = text.indexOf('\n', index);
   return text.slice(start, end === -1 ? undefined : end).trim();
 }

@@ -116,6 +116,8 @@ describe('classifyFailure: one row per pattern', () => {
   it('near misses fall through to unknown', () => {
     for (const line of [
       'Process Killed by user',
+      'the build step was Killed',
+      '\tworker 3: Killed',
       'Killed by user request',
       'error: argument --x: invalid literal',
       'Connection established',
