@@ -13,6 +13,8 @@ import { waitReason } from './worker-registry.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
 export const DEFAULT_GPU_WAIT_LIMIT_MS = 3_600_000;
+/** A parked build re-checks at least this often (ms), in case a wake raced its park in another process. */
+const WAIT_BACKSTOP_MS = 60_000;
 
 /** Who holds a device: build and current step. */
 export interface Holder {
@@ -25,7 +27,8 @@ export class GpuGate {
   /** Attempts (`build/step/attempt`) of this process whose containers must survive a reap. */
   readonly keep = new Set<string>();
   readonly holders = new Map<string, Holder>();
-  private releases = 0;
+  /** Wakes sent by this process (releases, and acquisitions that leave devices for others). */
+  private wakes = 0;
 
   constructor(
     private readonly d: WorkerDeps,
@@ -52,7 +55,7 @@ export class GpuGate {
     const waiting = await this.waits.since(id, count);
     let since = waiting ?? now;
     const fits = count <= d.allocator.deviceIds.length;
-    const seen = this.releases;
+    const seen = this.wakes;
     let ids: readonly string[] | null = null;
     if (fits && !(await this.waits.olderWaiterFits(id, d.allocator.deviceIds.length, since))) {
       if (d.fence) await d.fence.reapOrphans(this.host, this.keep);
@@ -64,6 +67,7 @@ export class GpuGate {
       for (const g of ids) this.holders.set(g, { build: id, step: null });
       this.changed();
       // Others may still fit in what is left.
+      this.wakes++;
       void this.waits.wake().catch(() => undefined);
       return ids;
     }
@@ -80,9 +84,10 @@ export class GpuGate {
       waitReason(await this.registry.list(), d.gpuType ?? '', count) ??
       `waiting for ${count}×${d.gpuType ?? ''}: all such GPUs are in use`;
     await setReason(why);
-    await job.moveToDelayed(since + limit, token);
-    // A release between the try and the park would have found nothing to wake.
-    if (this.releases !== seen) await job.promote().catch(() => undefined);
+    // Parked until a wake; the backstop re-check bounds a wake lost to another process's race.
+    await job.moveToDelayed(Math.min(since + limit, now + WAIT_BACKSTOP_MS), token);
+    // A wake between the try and the park would have found nothing to promote.
+    if (this.wakes !== seen) await job.promote().catch(() => undefined);
     throw new DelayedError();
   }
 
@@ -97,7 +102,7 @@ export class GpuGate {
     this.d.allocator.release(id);
     for (const [g, h] of this.holders) if (h.build === id) this.holders.delete(g);
     if (!had) return;
-    this.releases++;
+    this.wakes++;
     this.changed();
     void this.waits.wake().catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'could not wake GPU waiters'));
   }

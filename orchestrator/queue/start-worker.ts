@@ -25,6 +25,8 @@ import {
   publishJobId,
 } from './job-catalog.js';
 import type { WorkerDeps } from './ports.js';
+import { redisKeys } from './redis-keys.js';
+import { workDirConflict, workDirId } from './shared-work-dir.js';
 import { StatusNotifier } from './status-notifier.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -39,6 +41,10 @@ const CANCEL_REASON = 'cancel-requested';
 
 /** Starts the worker(s) described by `d` and resolves once they are connected. */
 export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
+  const registry = new WorkerRegistry(d.connection, redisKeys(d.prefix));
+  const dirId = await workDirId(d.workDir);
+  const conflict = workDirConflict(await registry.list(), dirId, d.workDir);
+  if (conflict) throw new Error(conflict);
   const notifier = new StatusNotifier(d.statusListeners ?? [], d.log);
   const store = new BuildStore(d.connection, d.prefix, {
     ...(d.logCap ? { logCap: d.logCap } : {}),
@@ -46,7 +52,6 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     onStatus: notifier.notify,
   });
   notifier.attach(store);
-  const registry = new WorkerRegistry(d.connection, store.keys);
   const host = d.host ?? hostname();
   const heartbeatMs = d.heartbeatMs ?? 5000;
   const tuning = d.tuning ?? DEFAULT_WORKER_TUNING;
@@ -149,6 +154,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     gpuIds: [...d.allocator.deviceIds],
     holders: Object.fromEntries(d.allocator.deviceIds.map((g) => [g, gpus?.holders.get(g) ?? null])),
     lastHeartbeat: d.now(),
+    workDirId: dirId,
   });
   let beating = Promise.resolve();
   beat = () => {

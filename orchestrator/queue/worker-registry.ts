@@ -17,6 +17,8 @@ export const WorkerRecord = z.object({
   /** Which build/step holds each GPU (null: free). */
   holders: z.record(z.string(), z.object({ build: z.string(), step: z.string().nullable() }).nullable()),
   lastHeartbeat: z.number(),
+  /** Id of the worker's WORK_DIR (shared-work-dir.ts); absent in records of older workers. */
+  workDirId: z.string().optional(),
 });
 export type WorkerRecord = z.infer<typeof WorkerRecord>;
 
