@@ -44,7 +44,13 @@ export async function httpGet(
         { method: 'GET', headers: hdrs, signal, lookup },
         resolve,
       );
-      req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, host, s)));
+      // A pooled keep-alive socket is connected already (node's agent pools by host and port, so
+      // it may have been opened under a wider policy, by this client or by policyFetch): check its
+      // peer under this request's policy now; a new socket is checked once it connects.
+      req.on('socket', (s) => {
+        if (s.connecting) s.once('connect', () => assertPeerAllowed(policy, host, s));
+        else assertPeerAllowed(policy, host, s);
+      });
       req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
       req.on('error', reject);
       req.end();
