@@ -11,6 +11,7 @@ import { DEFAULT_OUTBOUND_POLICY, outboundPolicy } from '../../orchestrator/net/
 import { policyFetch } from '../../orchestrator/net/policy-fetch.js';
 import { AddressRefusedError } from '../../orchestrator/net/safe-lookup.js';
 import { httpGet } from '../../orchestrator/storage/util/http-get.js';
+import { warningsDuring } from './process-warnings.js';
 
 let server: Server;
 let port = 0;
@@ -81,17 +82,9 @@ describe('httpGet, pooled sockets and the outbound policy', () => {
   });
 
   it('reuses a pooled socket under the same policy without piling up listeners', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error): void => {
-      warnings.push(w);
-    };
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningsDuring(async () => {
       for (let i = 0; i < 15; i++) expect(await getText(`http://localhost:${port}/again`, wide)).toBe('internal');
-      await new Promise((r) => setImmediate(r));
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
     expect(seen.filter((u) => u === '/again')).toHaveLength(15);
     // Keep-alive still works: the fifteen requests did not each open a connection.

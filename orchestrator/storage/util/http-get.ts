@@ -3,20 +3,50 @@
  * origin changes) and hands back the raw IncomingMessage. Used instead of fetch for file bodies:
  * node streams deliver every received byte before reporting a cut connection, while a WHATWG
  * stream drops its queued chunks when it errors, losing resume progress. Connections and redirect
- * hops go through the outbound address policy.
+ * hops go through the outbound address policy, pooled keep-alive sockets included.
  */
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
 import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
-import { followRedirect } from '../../net/follow-redirect.js';
+import { requestFollowingRedirects } from '../../net/follow-redirect.js';
 
 export interface HttpGetResponse {
   readonly status: number;
   readonly url: string;
   header(name: string): string | null;
   readonly body: IncomingMessage;
+}
+
+/** One GET; resolves with the response head (body unread). */
+function getOnce(
+  url: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  idle: number,
+  policy: OutboundPolicy,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    // A refused literal address throws here, which rejects the promise before any connection.
+    assertHostAllowed(policy, url.hostname);
+    const lookup = policyLookup(policy) as NonNullable<RequestOptions['lookup']>;
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', headers, signal, lookup },
+      resolve,
+    );
+    // A pooled keep-alive socket is connected already (node's agent pools by host and port, so
+    // it may have been opened under a wider policy, by this client or by policyFetch): check its
+    // peer under this request's policy now; a new socket is checked once it connects.
+    req.on('socket', (s) => {
+      if (s.connecting) s.once('connect', () => assertPeerAllowed(policy, url.hostname, s));
+      else assertPeerAllowed(policy, url.hostname, s);
+    });
+    req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
@@ -30,48 +60,19 @@ export async function httpGet(
   opts: { maxRedirects?: number; idleTimeoutMs?: number; policy?: OutboundPolicy } = {},
 ): Promise<HttpGetResponse> {
   const policy = opts.policy ?? DEFAULT_OUTBOUND_POLICY;
-  const lookup = policyLookup(policy) as NonNullable<RequestOptions['lookup']>;
-  const maxRedirects = opts.maxRedirects ?? 5;
   const idle = opts.idleTimeoutMs ?? 60_000;
-  let current = new URL(url);
-  let hdrs: Record<string, string> = { ...headers };
-  for (let hop = 0; ; hop++) {
-    assertHostAllowed(policy, current.hostname);
-    const host = current.hostname;
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (current.protocol === 'https:' ? httpsRequest : httpRequest)(
-        current,
-        { method: 'GET', headers: hdrs, signal, lookup },
-        resolve,
-      );
-      // A pooled keep-alive socket is connected already (node's agent pools by host and port, so
-      // it may have been opened under a wider policy, by this client or by policyFetch): check its
-      // peer under this request's policy now; a new socket is checked once it connects.
-      req.on('socket', (s) => {
-        if (s.connecting) s.once('connect', () => assertPeerAllowed(policy, host, s));
-        else assertPeerAllowed(policy, host, s);
-      });
-      req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
-      req.on('error', reject);
-      req.end();
-    });
-    const status = res.statusCode ?? 0;
-    const next = hop < maxRedirects ? followRedirect(current, status, res.headers.location, hdrs) : null;
-    if (next !== null) {
-      res.resume();
-      current = next.url;
-      hdrs = next.headers;
-      continue;
-    }
-    const final = current.href;
-    return {
-      status,
-      url: final,
-      header: (name) => {
-        const v = res.headers[name.toLowerCase()];
-        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-      },
-      body: res,
-    };
-  }
+  const { response: res, url: last } = await requestFollowingRedirects(new URL(url), headers, opts.maxRedirects ?? 5, {
+    send: (u, h) => getOnce(u, h, signal, idle, policy),
+    probe: (r) => ({ status: r.statusCode ?? 0, location: r.headers.location }),
+    discard: (r) => r.resume(),
+  });
+  return {
+    status: res.statusCode ?? 0,
+    url: last.href,
+    header: (name) => {
+      const v = res.headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+    body: res,
+  };
 }
