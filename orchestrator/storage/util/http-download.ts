@@ -27,7 +27,11 @@ export interface HttpFileRequest extends FileSpec {
 export interface HttpFileOptions extends ResumableOptions {
   /** Destroy a connection silent for this long (default 60 s); the download then resumes. */
   readonly idleTimeoutMs?: number;
-  /** Source-specific status mapping (e.g. HF X-Error-Code); null falls back to the generic one. */
+  /**
+   * Source-specific status mapping; null falls back to the generic one. `errorCode` is the
+   * service's own error code: `X-Error-Code` (Hugging Face Hub) or `x-ms-error-code` (Azure Blob
+   * Storage), whichever the response carries.
+   */
   readonly mapStatus?: (status: number, errorCode: string | null, label: string) => SourceError | null;
   /** Which addresses the download may connect to (default: global unicast only). */
   readonly policy?: OutboundPolicy;
@@ -97,7 +101,8 @@ export async function downloadHttpFile(
       if (Number.isSafeInteger(total)) return { kind: 'complete', total };
       return { kind: 'badRange' };
     }
-    throw opts.mapStatus?.(res.status, res.header('x-error-code'), what) ?? statusError(res.status, what);
+    const errorCode = res.header('x-error-code') ?? res.header('x-ms-error-code');
+    throw opts.mapStatus?.(res.status, errorCode, what) ?? statusError(res.status, what);
   };
   return downloadResumable(req, finalPath, openAt, opts);
 }

@@ -26,6 +26,8 @@ const blobs = new Map<string, Buffer>([
   ['ckpt/other/x.bin', Buffer.from('no')],
 ]);
 const corrupt = new Set<string>();
+/** Blob names the fake answers with this status and `x-ms-error-code` instead of their bytes. */
+const failing = new Map<string, { status: number; code: string }>();
 const seen: {
   path: string;
   query: URLSearchParams;
@@ -97,6 +99,11 @@ beforeAll(async () => {
       return;
     }
     const name = rest.map(decodeURIComponent).join('/');
+    const fail = failing.get(name);
+    if (fail !== undefined) {
+      res.writeHead(fail.status, { 'x-ms-error-code': fail.code }).end();
+      return;
+    }
     const data = blobs.get(name);
     if (data === undefined) {
       res.writeHead(404, { 'x-ms-error-code': 'BlobNotFound' }).end();
@@ -165,6 +172,42 @@ describe('Azure Blob source (REST + SAS) against a local blob service', () => {
       expect(err.code).toBe('CHECKSUM_MISMATCH');
     } finally {
       corrupt.clear();
+    }
+  });
+
+  it('maps Azure error codes (x-ms-error-code) on blob downloads too, not only on listings', async () => {
+    const r = await src().resolve(item('az://devacct/models/ckpt/llama'), ctx());
+    const one = { allow: ['config.json'] };
+    // The SAS stopped working between the listing and the download.
+    const denied = await caught(
+      src().download(r, join(tmp, 'dl-denied'), {
+        ...dl(),
+        ...one,
+        secrets: { azure_sas: 'sv=1&sig=wrong-planted-sig' },
+      }),
+    );
+    expect(denied.code).toBe('SOURCE_UNAUTHORIZED');
+    expect(denied.message).toContain('AuthenticationFailed (HTTP 403); check the SAS token secret');
+    expect(denied.message).not.toContain('wrong-planted-sig');
+    // The default SAS is withheld from an unlisted account: the 403 says so on the download too.
+    const anon = { ...r, item: { ...r.item, repo: 'az://evilacct/models/ckpt/llama', secretName: null } };
+    const withheld = await caught(
+      src({ defaultSas: SAS }).download(anon, join(tmp, 'dl-withheld'), { ...dl(), ...one }),
+    );
+    expect(withheld.message).toContain('no credential was sent: account "evilacct" is not in AZURE_STORAGE_ACCOUNTS');
+    // The blob was deleted, or changed under a conditional request, after the listing.
+    for (const [status, code, want, text] of [
+      [404, 'BlobNotFound', 'SOURCE_NOT_FOUND', 'BlobNotFound (HTTP 404)'],
+      [412, 'ConditionNotMet', 'ETAG_CHANGED', 'the blob changed during the fetch'],
+    ] as const) {
+      failing.set('ckpt/llama/config.json', { status, code });
+      try {
+        const err = await caught(src().download(r, join(tmp, `dl-${status}`), { ...dl(), ...one }));
+        expect(err.code).toBe(want);
+        expect(err.message).toContain(text);
+      } finally {
+        failing.clear();
+      }
     }
   });
 
