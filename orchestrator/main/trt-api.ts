@@ -21,13 +21,18 @@ const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), {
   retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
   log,
 });
-// The reconciler: builds whose submit failed between the record and the flow get their flow, and
-// builds that no registered worker can run fail after GPU_WAIT_LIMIT_MS.
+// The reconciler: builds whose submit failed between the record and the flow get their flow, live
+// builds whose flow ended in a failed job are marked failed, and builds that no registered worker
+// can run fail after GPU_WAIT_LIMIT_MS.
 const reconciler = setInterval(
   () => {
     queue.reconcile().then(
       (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler re-added missing build flows'),
       (err: unknown) => log.warn({ err: String(err) }, 'reconciler failed'),
+    );
+    queue.settleEndedFlows().then(
+      (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler failed builds whose jobs had failed unrecorded'),
+      (err: unknown) => log.warn({ err: String(err) }, 'ended-flow sweep failed'),
     );
     queue.failUnserved(config.GPU_WAIT_LIMIT_MS).then(
       (ids) => ids.length > 0 && log.info({ ids }, 'failed builds no registered worker can run'),

@@ -6,8 +6,9 @@
  * the reconciler adds a missing flow, so no failure can leave a plan wedged.
  */
 import { FlowProducer, Queue } from 'bullmq';
-import { ERROR_ADVICE } from '../build/error-codes.js';
-import type { FlowJob } from 'bullmq';
+import { ERROR_ADVICE, ERROR_CODES, isErrorCode } from '../build/error-codes.js';
+import type { ErrorCode } from '../build/error-codes.js';
+import type { FlowJob, Job } from 'bullmq';
 import type { GpuType } from '../gpu/catalog.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { BuildPlan } from '../plan/types.js';
@@ -76,6 +77,32 @@ export function stagesOf(plan: EnqueuePlan): Stage[] {
     ...(has(['publish']) ? [{ name: JOB_NAMES.publish, queueName: IO_QUEUE, jobId: publishJobId }] : []),
   ];
 }
+
+/** The last job of a build's flow (publish, else the GPU job, else fetch): removing it with its children removes the flow. */
+export async function lastJobOf(
+  queue: (name: string) => Queue,
+  id: string,
+  gpuType: GpuType,
+): Promise<Job | undefined> {
+  return (
+    (await queue(IO_QUEUE).getJob(publishJobId(id))) ??
+    (await queue(buildQueueName(gpuType)).getJob(id)) ??
+    (await queue(IO_QUEUE).getJob(fetchJobId(id)))
+  );
+}
+
+/**
+ * Removes what is left of a flow whose stage failed for good. BullMQ fails the stages after it
+ * only when a worker of their queue picks them up (a deferred failure), so without this a build
+ * for a GPU type no worker serves would leave a doomed job waiting in that queue.
+ */
+export async function dropEndedFlow(queue: (name: string) => Queue, id: string, gpuType: GpuType): Promise<void> {
+  const last = await lastJobOf(queue, id, gpuType);
+  if (last && (await last.getState()) !== 'active') await last.remove({ removeChildren: true });
+}
+
+/** Job states in which a job runs or will run (one in `waiting-children` behind a failed stage never will). */
+const OPEN_JOB_STATES = new Set(['waiting', 'delayed', 'prioritized', 'active']);
 
 /** States in which a build job can simply be removed from its queue. */
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -179,6 +206,45 @@ export class BuildQueue {
       if (await this.ensureEnqueued(loaded.plan, id)) repaired.push(id);
     }
     return repaired;
+  }
+
+  /**
+   * BullMQ's job state is the truth the build record follows: a live (queued or running) build,
+   * unchanged for `graceMs`, whose flow ended in a failed job with no job left to run (a worker
+   * died between BullMQ failing a job and writing the record, or a job failed outside our
+   * processors) is marked failed with the job's registry code, or WORKER_LOST for a stalled job.
+   * Returns the ids repaired.
+   */
+  async settleEndedFlows(graceMs = 60_000, limit = 500): Promise<string[]> {
+    const settled: string[] = [];
+    const ids = [...(await this.store.queuedIds(limit)), ...(await this.store.idsWithStatus('running', limit))];
+    for (const id of ids) {
+      const loaded = await this.store.load(id);
+      const view = loaded ? await this.store.get(id) : null;
+      if (!loaded || !view || isTerminalStatus(view.status) || Date.parse(view.updatedAt) > this.now() - graceMs)
+        continue;
+      const jobs = await Promise.all(stagesOf(loaded.plan).map((st) => this.queue(st.queueName).getJob(st.jobId(id))));
+      // A job BullMQ will fail when a worker picks it up (its child failed) is as good as failed.
+      const states = await Promise.all(
+        jobs.map(async (j) => (j?.deferredFailure ? 'failed' : ((await j?.getState()) ?? 'missing'))),
+      );
+      const failedAt = states.indexOf('failed');
+      if (failedAt < 0 || states.some((st) => OPEN_JOB_STATES.has(st))) continue;
+      const job = jobs.find((j) => j?.failedReason) ?? jobs[failedAt];
+      const reason = job?.failedReason ?? '';
+      const code: ErrorCode =
+        (job?.stalledCounter ?? 0) > 0 ? 'WORKER_LOST' : isErrorCode(reason) ? reason : 'INTERNAL_ERROR';
+      const error = {
+        code,
+        message: `the build's ${job?.name ?? 'stage'} job failed without a record of it: ${reason || 'no reason given'}`,
+        advice: ERROR_ADVICE[code] ?? ERROR_CODES[code].summary,
+      };
+      const now = this.now();
+      await this.store.closeOpenSteps(id, 'skipped', now, 'failed');
+      if (await this.store.setStatus({ id, planHash: view.planHash }, 'failed', now, { error })) settled.push(id);
+      await dropEndedFlow((n) => this.queue(n), id, view.gpuType).catch(() => undefined);
+    }
+    return settled;
   }
 
   /**

@@ -547,7 +547,12 @@ export class BuildStore {
 
   /** Ids of queued builds, oldest first (for the reconciler). */
   async queuedIds(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.keys.statusIndex('queued'), '0', String(limit - 1));
+    return this.idsWithStatus('queued', limit);
+  }
+
+  /** Ids of builds with `status`, oldest first. */
+  async idsWithStatus(status: BuildStatus, limit: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.statusIndex(status), '0', String(limit - 1));
   }
 }
 

@@ -9,6 +9,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { processBuildJob } from './build-processor.js';
+import { dropEndedFlow } from './build-queue.js';
 import type { RunContext } from './build-processor.js';
 import { BuildStore } from './build-store.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
@@ -18,6 +19,7 @@ import { GpuWaitList } from './gpu-wait.js';
 import {
   BuildJobData,
   DEFAULT_WORKER_TUNING,
+  JOB_NAMES,
   IO_QUEUE,
   buildIdOfJob,
   buildQueueName,
@@ -93,6 +95,19 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
       })
     : null;
 
+  // Queues of the flows this worker touches (to remove what is left of a flow that failed for good).
+  const queues = new Map<string, Queue>();
+  const queueNamed = (name: string): Queue => {
+    const q = queues.get(name) ?? new Queue(name, { connection: d.connection, prefix: d.prefix });
+    queues.set(name, q);
+    return q;
+  };
+  const dropIfEnded = async (job: Job<unknown>): Promise<void> => {
+    const data = BuildJobData.safeParse(job.data);
+    if (data.success && job.name !== JOB_NAMES.publish && (await job.getState()) === 'failed')
+      await dropEndedFlow(queueNamed, data.data.buildId, data.data.gpuType);
+  };
+
   const lockLost = (w: Worker, jobId: string): void => {
     const buildId = buildIdOfJob(jobId);
     d.log.warn({ buildId, jobId }, 'lost the job lock: stopping its step');
@@ -106,7 +121,11 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   for (const w of [buildWorker, ioWorker]) {
     if (!w) continue;
     w.on('failed', (job) => {
-      if (job) void onStallLimit(rc, job, tuning.maxStalledCount);
+      if (!job) return;
+      void onStallLimit(rc, job, tuning.maxStalledCount);
+      void dropIfEnded(job).catch((err: unknown) =>
+        d.log.warn({ jobId: job.id, err: String(err) }, 'could not remove the rest of an ended flow'),
+      );
     });
     w.on('stalled', (jobId) =>
       d.log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be taken over'),
@@ -189,6 +208,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
         await beating;
         await registry.remove(d.workerName).catch(() => undefined);
         await gpuQueue?.close();
+        await Promise.all([...queues.values()].map((q) => q.close()));
         await notifier.drain();
       }
     },

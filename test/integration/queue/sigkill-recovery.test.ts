@@ -1,7 +1,8 @@
 /**
  * A worker SIGKILLed mid-step loses nothing: BullMQ's stalled-job check hands the build to another
  * worker, which resumes after the last completed step and publishes exactly one manifest. A build
- * whose workers keep dying past maxStalledCount fails with WORKER_LOST, and its publish job with it.
+ * whose workers keep dying past maxStalledCount fails with WORKER_LOST, and the rest of its flow
+ * leaves the queues.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -152,12 +153,12 @@ it('fails a build with WORKER_LOST once it stalled more often than maxStalledCou
       ['build', 'failed'],
       ['publish', 'skipped'],
     ]);
-    const publishJob = await bq.queue('io').getJob(`${build.id}-publish`);
+    // The rest of its flow leaves the queues (the publish job never runs).
     await waitFor(
-      async () => (await publishJob?.getState()) ?? 'absent',
-      (s) => s === 'failed',
+      async () => (await bq.queue('io').getJob(`${build.id}-publish`))?.id ?? 'absent',
+      (s) => s === 'absent',
       5000,
-      'publish job failed with its parent chain',
+      'publish job removed',
     );
   } finally {
     await watcher.close(1000);

@@ -1,8 +1,8 @@
 /**
  * A build is a flow of stages on the queues that suit them: fetch (io) → GPU steps (build-<GPU>) →
  * publish (io). GPUs and the GPU-queue slot are free while a build uploads; a plan without GPU
- * steps never enters a GPU queue; a final failure at any stage fails the stages after it, so no job
- * is left waiting in a queue for a build that ended.
+ * steps never enters a GPU queue; a final failure at any stage removes the stages after it, so no
+ * job is left waiting in a queue (served or not) for a build that ended.
  */
 import { describe, expect, it } from 'vitest';
 import type { BuildPlan } from '../../../orchestrator/plan/types.js';
@@ -121,7 +121,7 @@ describe('build stages', () => {
     extra.splice(extra.indexOf(io), 1);
   });
 
-  it('a final fetch failure fails the GPU and publish jobs too: nothing is left waiting', async () => {
+  it('a final fetch failure removes the rest of the flow, also from a GPU queue no worker serves', async () => {
     await h.worker?.close(500);
     h.worker = await startWorker(
       fakeWorkerDeps(h.redis, h.prefix, {
@@ -130,23 +130,22 @@ describe('build stages', () => {
           Promise.reject(new SourceError('HF_REPO_NOT_FOUND', 'no such repo acme/tiny', { retryable: false })),
       }),
     );
-    const sub = await h.bq.submit(fixturePlan('stages-fetch-fails', 'H200'), null);
+    // No worker serves T4: BullMQ alone would leave the build job waiting there (a deferred failure).
+    const sub = await h.bq.submit(fixturePlan('stages-fetch-fails', 'T4'), null);
     const failed = await waitForStatus(h.bq.store, sub.build.id, 'failed');
     expect(failed?.error?.code).toBe('HF_REPO_NOT_FOUND');
     await waitFor(
-      () => jobStates(sub.build.id, buildQueueName('H200')),
-      (s) => s.publish === 'failed',
+      () => jobStates(sub.build.id, buildQueueName('T4')),
+      (s) => Object.values(s).every((st) => st === 'absent'),
       5000,
-      'publish job failed',
+      'the flow removed',
     );
-    expect(await jobStates(sub.build.id, buildQueueName('H200'))).toEqual({
-      fetch: 'failed',
-      build: 'failed',
-      publish: 'failed',
-    });
+    const depths = await h.bq.depths();
+    expect(depths[buildQueueName('T4')]).toEqual({ waiting: 0, active: 0 });
+    expect(await h.bq.store.get(sub.build.id)).toMatchObject({ status: 'failed' });
   });
 
-  it('a final GPU-step failure fails the publish job: no upload, nothing left waiting', async () => {
+  it('a final GPU-step failure removes the publish job: no upload, nothing left waiting', async () => {
     await h.worker?.close(500);
     const publisher = memoryPublisher();
     h.worker = await startWorker(
@@ -165,17 +164,14 @@ describe('build stages', () => {
     const failed = await waitForStatus(h.bq.store, sub.build.id, 'failed');
     expect(failed?.error?.code).toBe('STEP_CUDA_OOM');
     expect(failed?.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'failed', 'skipped']);
+    // The publish job never runs: the flow is removed once the GPU job failed for good.
     await waitFor(
       () => jobStates(sub.build.id, buildQueueName('H200')),
-      (s) => s.publish === 'failed',
+      (s) => Object.values(s).every((st) => st === 'absent'),
       5000,
-      'publish job failed',
+      'the flow removed',
     );
-    expect(await jobStates(sub.build.id, buildQueueName('H200'))).toEqual({
-      fetch: 'completed',
-      build: 'failed',
-      publish: 'failed',
-    });
     expect(publisher.manifestWrites.has(plan.planHash)).toBe(false);
+    expect((await h.bq.store.get(sub.build.id))?.status).toBe('failed');
   });
 });
