@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { requestFollowingRedirects } from './follow-redirect.js';
 import type { OutboundPolicy } from './address-policy.js';
-import { assertHostAllowed, assertPeerAllowed, policyLookup } from './safe-lookup.js';
+import { assertHostAllowed, checkRequestSocket, policyLookup } from './safe-lookup.js';
 
 export interface PolicyFetchOptions {
   /** Redirects followed before the last response is returned as is (default 5). */
@@ -39,12 +39,8 @@ export function requestOnce(
     assertHostAllowed(policy, url.hostname);
     const opts: RequestOptions = { method, headers, lookup: policyLookup(policy), ...(signal ? { signal } : {}) };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, opts, resolve);
-    // A pooled keep-alive socket is connected already (its lookup ran under the policy of the
-    // request that opened it, maybe a wider one): check its peer under this policy now.
-    req.on('socket', (s) => {
-      if (s.connecting) s.once('connect', () => assertPeerAllowed(policy, url.hostname, s));
-      else assertPeerAllowed(policy, url.hostname, s);
-    });
+    // Pooled keep-alive sockets included (see checkRequestSocket).
+    req.on('socket', (s) => checkRequestSocket(policy, url.hostname, s));
     req.on('error', reject);
     req.end();
   });

@@ -71,6 +71,16 @@ export function assertHostAllowed(policy: OutboundPolicy, host: string): void {
   if (range !== null) throw new AddressRefusedError(h, null, range);
 }
 
+/**
+ * Checks the peer of the socket a request got, under this request's policy: a new socket once it
+ * connects, a pooled keep-alive one at once (node's agent pools sockets by host and port, not by
+ * policy, so a socket opened under a wider policy may come back to a stricter request).
+ */
+export function checkRequestSocket(policy: OutboundPolicy, host: string, socket: Socket): void {
+  if (socket.connecting) socket.once('connect', () => assertPeerAllowed(policy, host, socket));
+  else assertPeerAllowed(policy, host, socket);
+}
+
 /** Destroys `socket` with AddressRefusedError if its peer address is refused (call on `connect`). */
 export function assertPeerAllowed(policy: OutboundPolicy, host: string, socket: Socket): boolean {
   const peer = socket.remoteAddress;

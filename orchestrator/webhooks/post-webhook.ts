@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import type { RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { OutboundPolicy } from '../net/address-policy.js';
-import { AddressRefusedError, assertHostAllowed, assertPeerAllowed, policyLookup } from '../net/safe-lookup.js';
+import { AddressRefusedError, assertHostAllowed, checkRequestSocket, policyLookup } from '../net/safe-lookup.js';
 
 export type PostResult =
   | { readonly kind: 'answered'; readonly status: number }
@@ -47,7 +47,8 @@ export function postWebhook(
       res.on('end', () => resolve({ kind: 'answered', status: res.statusCode ?? 0 }));
       res.on('error', () => resolve({ kind: 'answered', status: res.statusCode ?? 0 }));
     });
-    req.on('socket', (s) => s.once('connect', () => assertPeerAllowed(policy, target.hostname, s)));
+    // Pooled keep-alive sockets included (see checkRequestSocket).
+    req.on('socket', (s) => checkRequestSocket(policy, target.hostname, s));
     req.on('error', (err) => {
       const refused =
         err instanceof AddressRefusedError || (err as { cause?: unknown }).cause instanceof AddressRefusedError;

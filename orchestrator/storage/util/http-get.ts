@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { DEFAULT_OUTBOUND_POLICY } from '../../net/address-policy.js';
 import type { OutboundPolicy } from '../../net/address-policy.js';
-import { assertHostAllowed, assertPeerAllowed, policyLookup } from '../../net/safe-lookup.js';
+import { assertHostAllowed, checkRequestSocket, policyLookup } from '../../net/safe-lookup.js';
 import { requestFollowingRedirects } from '../../net/follow-redirect.js';
 
 export interface HttpGetResponse {
@@ -36,13 +36,8 @@ function getOnce(
       { method: 'GET', headers, signal, lookup },
       resolve,
     );
-    // A pooled keep-alive socket is connected already (node's agent pools by host and port, so
-    // it may have been opened under a wider policy, by this client or by policyFetch): check its
-    // peer under this request's policy now; a new socket is checked once it connects.
-    req.on('socket', (s) => {
-      if (s.connecting) s.once('connect', () => assertPeerAllowed(policy, url.hostname, s));
-      else assertPeerAllowed(policy, url.hostname, s);
-    });
+    // Pooled keep-alive sockets included (see checkRequestSocket).
+    req.on('socket', (s) => checkRequestSocket(policy, url.hostname, s));
     req.setTimeout(idle, () => req.destroy(new Error(`no data for ${idle} ms (stalled connection)`)));
     req.on('error', reject);
     req.end();
