@@ -233,27 +233,3 @@ describe('checkToolArgv: constraints', () => {
     expectOnly(['trtllm-serve', '/e', '--kv_cache_free_gpu_memory_fraction', '1.5'], /in \[0, 1\]/));
   it('serve sizes >= 1', () => expectOnly(['trtllm-serve', '/e', '--tp_size', '0'], /--tp_size must be >= 1/));
 });
-
-describe('checkToolArgv: speed', () => {
-  it('checks 10,000 argv in well under a second', () => {
-    const argv = [
-      ...BUILD,
-      '--max_batch_size',
-      '8',
-      '--lora_plugin',
-      'auto',
-      '--lora_dir',
-      '/a',
-      '/b',
-      '--gemm_plugin',
-      'auto',
-    ];
-    // Best of three rounds: one round can be slowed by other processes on a shared CI machine.
-    const rounds = [0, 1, 2].map(() => {
-      const start = performance.now();
-      for (let i = 0; i < 10_000; i += 1) checkToolArgv(argv);
-      return performance.now() - start;
-    });
-    expect(Math.min(...rounds)).toBeLessThan(1000);
-  });
-});
