@@ -1,11 +1,9 @@
-// Mutation testing of the pure core against the unit tests: `npm run mutation` (minutes; not part
-// of `npm test`). While others share the machine, run it narrow:
-//   MUTATION_TESTS='test/unit/config/**/*.test.ts' npm run mutation -- --concurrency 1 --mutate orchestrator/config/rules/lora.ts
-// (MUTATION_TESTS narrows the tests; not --testFiles, see vitest.mutation.config.mjs.)
-// Results are incremental (reports/mutation/incremental.json, git-ignored): unchanged mutants and
-// tests are not re-run. The per-file score table is printed at the end and written to
-// reports/mutation/mutation.json; survivors that cannot be killed carry
-// `// Stryker disable next-line <mutator>: <reason>` where they are.
+// Mutation testing of the pure core against the unit tests. `npm run mutation` (test/mutation/run.ts)
+// runs this config once per file or group, each against its own unit tests (MUTATION_TESTS narrows
+// the tests; not --testFiles, see vitest.mutation.config.mjs), and prints one score table: a single
+// run over the whole suite takes hours, because each static mutant (a module-level table) runs every
+// test. Results are incremental per group (reports/mutation/<group>.incremental.json, git-ignored);
+// survivors that cannot be killed carry `// Stryker disable next-line <mutator>: <reason>` where they are.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -23,7 +21,7 @@ export default {
   incremental: true,
   incrementalFile: 'reports/mutation/incremental.json',
   tempDirName: '.tmp/stryker',
-  ignorePatterns: ['dist', 'coverage', 'reports', '.tmp', 'bench', 'builder-image', '*.log'],
+  ignorePatterns: ['dist', 'coverage', 'reports', '.tmp', 'bench', '*.log'],
   reporters: ['clear-text', 'progress', 'json'],
   clearTextReporter: { reportTests: false, reportMutants: true, logTests: false, allowColor: false },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
