@@ -1,6 +1,7 @@
 /**
  * Shared fixtures for the queue/API integration tests: hand-made plans, an in-memory allocator,
- * scripted executors and publishers, and polling helpers (deadlines, never fixed sleeps).
+ * scripted executors and publishers, and wait helpers (final statuses read from the build's log
+ * stream with a blocking XREAD; other conditions polled against a deadline, never fixed sleeps).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
@@ -23,6 +24,8 @@ import type { BuildPlan, ContainerStep } from '../../../orchestrator/plan/types.
 import type { BuildStore } from '../../../orchestrator/queue/build-store.js';
 import type { ArtifactStore } from '../../../orchestrator/storage/ports.js';
 import type { BuildView } from '../../../orchestrator/queue/build-view.js';
+import { isTerminalStatus } from '../../../orchestrator/queue/build-view.js';
+import { LogFollower } from '../../../orchestrator/queue/log-follower.js';
 import type { ArtifactsView } from '../../../orchestrator/queue/build-view.js';
 import type {
   Decision,
@@ -157,9 +160,7 @@ export function failure(cls: StepFailure['class'], retryable: boolean): StepFail
 export type Script = (step: ContainerStep, ctx: StepRunContext, call: number) => Promise<StepOutcome>;
 
 /** An in-process executor driven by a script; records every call. */
-export function scriptedExecutor(
-  script: Script,
-): StepExecutor & {
+export function scriptedExecutor(script: Script): StepExecutor & {
   calls: { step: string; gpuIds: readonly string[]; runName: string; start: number; end: number }[];
 } {
   const calls: { step: string; gpuIds: readonly string[]; runName: string; start: number; end: number }[] = [];
@@ -303,20 +304,50 @@ export async function waitFor<T>(
   return last;
 }
 
-/** Waits until the build reaches `status`. */
-export function waitForStatus(
+/**
+ * Waits until the build reaches `status`. A final status is awaited on the build's log stream (its
+ * `end` entry, read with a blocking XREAD: no polling), and a build that ends in another status
+ * fails the wait at once with its error; other statuses are polled.
+ */
+export async function waitForStatus(
   store: BuildStore,
   id: string,
   status: BuildView['status'] | readonly BuildView['status'][],
   timeoutMs = 15_000,
 ): Promise<BuildView | null> {
   const want = typeof status === 'string' ? [status] : status;
-  return waitFor(
-    () => store.get(id),
-    (v) => v !== null && want.includes(v.status),
-    timeoutMs,
-    `build ${id} → ${want.join('|')}`,
-  );
+  const what = `build ${id} → ${want.join('|')}`;
+  if (!want.every(isTerminalStatus))
+    return waitFor(
+      () => store.get(id),
+      (v) => v !== null && want.includes(v.status),
+      timeoutMs,
+      what,
+    );
+  const ended = (v: BuildView | null): BuildView | null => {
+    if (v && want.includes(v.status)) return v;
+    throw new Error(`${what}: it ended ${v?.status ?? 'missing'} (error: ${JSON.stringify(v?.error ?? null)})`);
+  };
+  const before = await store.get(id);
+  if (before && isTerminalStatus(before.status)) return ended(before);
+  // Redis and Cluster both have duplicate() (their union's signatures do not unify).
+  const blocking = (store.redis as Redis).duplicate();
+  const follower = new LogFollower(store.redis, blocking, store.keys);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      const stop = follower.follow(id, 0, (items) => {
+        if (!items.some((i) => i.kind === 'end')) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+    });
+  } finally {
+    await follower.close();
+    blocking.disconnect();
+  }
+  return ended(await store.get(id));
 }
 
 /** Like `instantScript`, and the `build` step writes an engine file where the plan's publish step looks. */
