@@ -1,9 +1,10 @@
 /**
  * Queue throughput: N builds (default 1,000) with instant fake steps through the real service path
- * (flow of fetch on `io` + build on `build-<GPU>`, Redis build records, logs, publish), beside a
- * bare BullMQ no-op queue in the same run, same Redis and same concurrency. Prints builds/s and
- * enqueue-to-first-step latency p50/p99 for both, and the throughput ratio (service / bare); a bare
- * two-job flow is measured too, to show how much of the gap is the flow shape itself.
+ * (flow of fetch on `io` → GPU steps on `build-<GPU>` → publish on `io`, Redis build records,
+ * logs), beside a bare BullMQ no-op queue in the same run, same Redis and same concurrency. Prints
+ * builds/s and enqueue-to-first-step latency p50/p99 for both, and the throughput ratio (service /
+ * bare); a bare three-job flow of the same shape is measured too, to show how much of the gap is
+ * the flow shape itself.
  * Also prints Redis commands per build and per idle live-log (SSE) follower per second.
  * Usage: `npx tsx bench/queue.ts [builds] [concurrency]` (REDIS_URL, default redis://127.0.0.1:6379).
  */
@@ -82,42 +83,43 @@ async function bare(redis: Redis): Promise<Figures> {
   return { perSecond: N / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
-/** A bare BullMQ flow per build (no-op child on one queue, no-op parent on another): BullMQ's own cost of the flow shape. */
+/**
+ * A bare BullMQ flow per build with the service's shape (no-op fetch on `io` → no-op GPU job on
+ * `gpu` → no-op publish on `io`): BullMQ's own cost of the three-stage flow.
+ */
 async function bareFlow(redis: Redis): Promise<Figures> {
   const prefix = `bench-flow-${randomUUID().slice(0, 8)}`;
   const enq = new Map<string, number>();
   const lat: number[] = [];
   const all = counter(N);
   const flow = new FlowProducer({ connection: redis, prefix });
-  const child = new Worker<{ i: number }>(
-    'child',
+  const io = new Worker<{ i: number }>(
+    'io',
     (job) => {
-      lat.push(performance.now() - (enq.get(String(job.data.i)) ?? NaN));
+      if (job.name === 'fetch') lat.push(performance.now() - (enq.get(String(job.data.i)) ?? NaN));
       return Promise.resolve(null);
     },
     { connection: redis, prefix, concurrency: CONCURRENCY },
   );
-  const parent = new Worker('parent', () => Promise.resolve(null), {
-    connection: redis,
-    prefix,
-    concurrency: CONCURRENCY,
-  });
-  parent.on('completed', () => all.hit());
-  await Promise.all([child.waitUntilReady(), parent.waitUntilReady()]);
+  const gpu = new Worker('gpu', () => Promise.resolve(null), { connection: redis, prefix, concurrency: CONCURRENCY });
+  io.on('completed', (job) => job.name === 'publish' && all.hit());
+  await Promise.all([io.waitUntilReady(), gpu.waitUntilReady()]);
   const t0 = performance.now();
   await inChunks(N, async (i) => {
     enq.set(String(i), performance.now());
-    await flow.add({
-      name: 'p',
-      queueName: 'parent',
+    const fetch = { name: 'fetch', queueName: 'io', data: { i }, opts: { jobId: `f${i}`, failParentOnFailure: true } };
+    const build = {
+      name: 'build',
+      queueName: 'gpu',
       data: { i },
-      opts: { jobId: `p${i}` },
-      children: [{ name: 'c', queueName: 'child', data: { i }, opts: { jobId: `c${i}` } }],
-    });
+      opts: { jobId: `b${i}`, failParentOnFailure: true },
+      children: [fetch],
+    };
+    await flow.add({ name: 'publish', queueName: 'io', data: { i }, opts: { jobId: `p${i}` }, children: [build] });
   });
   await all.done;
   const secs = (performance.now() - t0) / 1000;
-  await Promise.all([child.close(), parent.close(), flow.close()]);
+  await Promise.all([io.close(), gpu.close(), flow.close()]);
   await cleanupPrefix(redis, prefix);
   return { perSecond: N / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
@@ -249,7 +251,7 @@ console.log(
   `bare BullMQ no-op : ${f(b.perSecond)} jobs/s,   enqueue→start p50 ${f(b.p50)} ms, p99 ${f(b.p99)} ms; ${f(b.commands)} Redis commands/job, ${b.cpuMs.toFixed(2)} ms CPU/job`,
 );
 console.log(
-  `bare BullMQ flow  : ${f(fl.perSecond)} flows/s,  enqueue→child start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow, ${fl.cpuMs.toFixed(2)} ms CPU/flow`,
+  `bare 3-stage flow : ${f(fl.perSecond)} flows/s,  enqueue→fetch start p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms; ${f(fl.commands)} Redis commands/flow, ${fl.cpuMs.toFixed(2)} ms CPU/flow`,
 );
 console.log(
   `build service     : ${f(s.perSecond)} builds/s, enqueue→first step p50 ${f(s.p50)} ms, p99 ${f(s.p99)} ms (first GPU step p50 ${f(s.firstGpuStepP50)} ms); ${f(s.commands)} Redis commands/build, ${s.cpuMs.toFixed(2)} ms CPU/build`,
