@@ -120,6 +120,7 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
 
 it('fails a build with WORKER_LOST once it stalled more often than maxStalledCount', async () => {
   const doomed = await spawnWorker({ MAX_STALLED: '0' });
+  child = doomed; // afterAll kills it if the test fails before the SIGKILL
   const plan = fixturePlan('stall-limit', 'H100');
   const { build } = await bq.submit(plan, null);
   await waitFor(
