@@ -16,8 +16,16 @@ const S3_URI = new RegExp(
   `^${alt(CHECKPOINT_URL_SCHEMES.S3.schemes)}:\\/\\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\\/.*)?$`,
 );
 const GCS_URI = new RegExp(
-  `^${alt(CHECKPOINT_URL_SCHEMES.GCS.schemes)}:\\/\\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](?:\\/.*)?$`,
+  `^${alt(CHECKPOINT_URL_SCHEMES.GCS.schemes)}:\\/\\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\\/.*)?$`,
 );
+/** GCS bucket names: 3-63 characters, or up to 222 with dots, each dot-separated part 1-63 characters. */
+const GCS_PART = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
+function gcsUriOk(uri: string): boolean {
+  const bucket = GCS_URI.exec(uri)?.[1];
+  if (bucket === undefined) return false;
+  // One part (no dots) of at most 63 is the 3-63 rule; the regex bounds the whole at 222.
+  return bucket.split('.').every((part) => GCS_PART.test(part));
+}
 const AZURE_URL = new RegExp(
   `^(?:https:\\/\\/[a-z0-9]{3,24}\\.blob\\.core\\.windows\\.net\\/[a-z0-9][a-z0-9-]{2,62}(?:\\/.*)?|${alt(AZURE_SHORT_SCHEMES)}:\\/\\/[a-z0-9]{3,24}\\/[a-z0-9][a-z0-9-]{2,62}(?:\\/.*)?)$`,
 );
@@ -64,7 +72,7 @@ function repoFindings(repo: CheckpointRepository, path: readonly PathSegment[], 
         out.push(error('S3_URI_INVALID', repoPath, `source S3 needs repo ${forms('S3')} (got ${shown})`));
       break;
     case 'GCS':
-      if (!GCS_URI.test(repo.repo))
+      if (!gcsUriOk(repo.repo))
         out.push(error('GCS_URI_INVALID', repoPath, `source GCS needs repo ${forms('GCS')} (got ${shown})`));
       break;
     case 'AZURE':
