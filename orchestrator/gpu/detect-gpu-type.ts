@@ -8,7 +8,7 @@ import { allGpus, type GpuType } from './catalog.js';
 
 /** Catalog type of a device, or undefined when no catalog entry is this device. */
 export function detectGpuType(name: string, memoryMiB: number | null = null): GpuType | undefined {
-  const haystack = ` ${name.toLowerCase().replace(/\s+/g, ' ').trim()} `;
+  const haystack = ` ${name.toLowerCase().replace(/\s+/g, ' ')} `;
   let best: { type: GpuType; length: number } | undefined;
   for (const info of allGpus()) {
     for (const pattern of info.nvidiaSmiNames) {
@@ -25,8 +25,9 @@ function matchesOnBoundary(haystack: string, pattern: string): boolean {
   for (;;) {
     const at = haystack.indexOf(pattern, from);
     if (at === -1) return false;
-    const before = haystack[at - 1] ?? ' ';
-    const after = haystack[at + pattern.length] ?? ' ';
+    // charAt past either end is '', which is no word character
+    const before = haystack.charAt(at - 1);
+    const after = haystack.charAt(at + pattern.length);
     const startsOk = pattern.startsWith(' ') || !isWordChar(before);
     if (startsOk && !isWordChar(after)) return true;
     from = at + 1;

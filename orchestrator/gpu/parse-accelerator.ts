@@ -41,7 +41,7 @@ function unknownType(name: string): { ok: false; code: 'ACCELERATOR_TYPE_UNKNOWN
 /** Parses `TYPE[:COUNT]`; the count is a positive integer and defaults to 1. */
 export function parseAccelerator(text: string): AcceleratorParse {
   const parts = text.trim().split(':');
-  if (parts.length > 2 || parts[0] === undefined || parts[0] === '') {
+  if (parts.length > 2 || !parts[0]) {
     return {
       ok: false,
       code: 'ACCELERATOR_INVALID',
