@@ -45,7 +45,7 @@ export function parseNvidiaSmi(output: string): ParsedNvidiaSmi {
       );
       return;
     }
-    const [indexText = '', uuid = '', name = '', memText = ''] = fields;
+    const [indexText, uuid, name, memText] = fields as [string, string, string, string];
     if (!/^\d{1,3}$/.test(indexText)) {
       problems.push(`${where}: index ${JSON.stringify(clip(indexText))} is not a device index`);
       return;
