@@ -73,7 +73,8 @@ export const TRITON_INPUTS: readonly Tensor[] = [
   scalarIn('presence_penalty', 'TYPE_FP32'),
   scalarIn('frequency_penalty', 'TYPE_FP32'),
   scalarIn('len_penalty', 'TYPE_FP32'),
-  scalarIn('random_seed', 'TYPE_UINT64'),
+  // The backend reads the seed as `seed` (InputFieldsNames::seed); `random_seed` was ignored.
+  scalarIn('seed', 'TYPE_UINT64'),
   scalarIn('return_log_probs', 'TYPE_BOOL'),
   { name: 'stop_words_list', type: 'TYPE_INT32', dims: '[ 2, -1 ]', optional: true, ragged: true },
   { name: 'bad_words_list', type: 'TYPE_INT32', dims: '[ 2, -1 ]', optional: true, ragged: true },
@@ -89,6 +90,9 @@ export const TRITON_LORA_INPUTS: readonly Tensor[] = [
 const TRITON_OUTPUTS: readonly Tensor[] = [
   { name: 'output_ids', type: 'TYPE_INT32', dims: '[ -1, -1 ]' },
   { name: 'sequence_length', type: 'TYPE_INT32', dims: '[ -1 ]' },
+  // What `return_log_probs` asks for: Triton only returns outputs the model config declares.
+  { name: 'cum_log_probs', type: 'TYPE_FP32', dims: '[ -1 ]' },
+  { name: 'output_log_probs', type: 'TYPE_FP32', dims: '[ -1, -1 ]' },
 ];
 
 function escape(value: string): string {

@@ -114,9 +114,8 @@ const INPUT_BLOCKS = [
   scalar('presence_penalty', 'TYPE_FP32'),
   scalar('frequency_penalty', 'TYPE_FP32'),
   scalar('len_penalty', 'TYPE_FP32'),
-  // Known bug, left as is (the fix changes 7 golden plans): the backend reads this input as `seed`
-  // (InputFieldsNames::seed, the template's name); with the fix this line becomes scalar('seed', ...).
-  scalar('random_seed', 'TYPE_UINT64'),
+  // The backend reads this input as `seed` (InputFieldsNames::seed); `random_seed` was silently ignored.
+  scalar('seed', 'TYPE_UINT64'),
   scalar('return_log_probs', 'TYPE_BOOL'),
   `  {
     name: "stop_words_list"
@@ -162,6 +161,16 @@ const OUTPUTS = `output [
     name: "sequence_length"
     data_type: TYPE_INT32
     dims: [ -1 ]
+  },
+  {
+    name: "cum_log_probs"
+    data_type: TYPE_FP32
+    dims: [ -1 ]
+  },
+  {
+    name: "output_log_probs"
+    data_type: TYPE_FP32
+    dims: [ -1, -1 ]
   }
 ]
 `;
