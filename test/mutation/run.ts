@@ -62,6 +62,7 @@ export const GROUPS: readonly Group[] = [
   own('launch-encoder', 'orchestrator/toolchain/launch-encoder.ts', ['test/unit/toolchain/launch-encoder.test.ts']),
   own('launch-pytorch', 'orchestrator/toolchain/launch-pytorch.ts', ['test/unit/toolchain/launch-pytorch.test.ts']),
   own('step-scripts', 'orchestrator/toolchain/step-scripts.ts', ['test/unit/toolchain/step-scripts-argv.test.ts']),
+  own('triton-config', 'orchestrator/toolchain/triton-config.ts', ['test/unit/toolchain/triton-config-exact.test.ts']),
   own('plan-hash', 'orchestrator/plan/plan-hash.ts', [
     'test/unit/plan/plan-hash.test.ts',
     'test/unit/plan/plan-hash-fields.test.ts',
@@ -77,7 +78,7 @@ export const GROUPS: readonly Group[] = [
   ),
   {
     name: 'toolchain-rest',
-    mutate: ['conformance', 'conformance-constraints', 'lanes', 'runtime-images', 'surface', 'triton-config'].map(
+    mutate: ['conformance', 'conformance-constraints', 'lanes', 'runtime-images', 'surface'].map(
       (f) => `orchestrator/toolchain/${f}.ts`,
     ),
     tests: ['test/unit/toolchain/*.test.ts'],
