@@ -72,9 +72,9 @@ export function resolveGpuInventory(input: InventoryInput): InventoryResult {
       else selected.push(d);
     }
   } else if (gpuType !== null) {
-    selected = detected.filter(
-      (d) => d.type === gpuType || (d.type === null && detected.every((x) => x.type === null)),
-    );
+    // a host where nvidia-smi knows no device at all is taken whole as the --gpu-type
+    const allUnknown = detected.every((x) => x.type === null);
+    selected = detected.filter((d) => allUnknown || d.type === gpuType);
     if (selected.length === 0)
       errors.push(`no ${gpuType} device on this host (nvidia-smi lists ${describeDevices(detected)})`);
   } else {
