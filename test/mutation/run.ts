@@ -70,12 +70,11 @@ export const GROUPS: readonly Group[] = [
   own('plan-steps', 'orchestrator/plan/steps.ts', ['test/unit/plan/h3-steps.test.ts']),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
-  own(
-    'gpu',
-    'orchestrator/gpu/*.ts',
-    ['test/unit/gpu/*.test.ts', 'test/unit/config/parse-accelerator.test.ts', 'test/unit/exec/gpu-inventory.test.ts'],
-    false,
-  ),
+  own('gpu', 'orchestrator/gpu/*.ts', [
+    'test/unit/gpu/*.test.ts',
+    'test/unit/config/parse-accelerator.test.ts',
+    'test/unit/exec/gpu-inventory.test.ts',
+  ]),
   {
     name: 'toolchain-rest',
     mutate: ['conformance', 'conformance-constraints', 'lanes', 'runtime-images', 'surface'].map(
