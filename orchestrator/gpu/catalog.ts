@@ -32,7 +32,7 @@ export interface GpuInfo {
   /** Compute capability as an integer, e.g. 90 for SM 9.0. */
   readonly sm: number;
   readonly arch: GpuArch;
-  /** Device memory in GiB (per GPU). */
+  /** Device memory per GPU in GiB: nvidia-smi's memory.total rounded down to 0.1 where a sample exists (not the marketed GB). */
   readonly memoryGiB: number;
   /** TensorRT-LLM still supports this GPU (T4 dropped in 0.14, V100 earlier). */
   readonly trtLlmSupported: boolean;
@@ -48,12 +48,12 @@ const CATALOG: Readonly<Record<GpuType, GpuInfo>> = {
     type: 'T4',
     sm: 75,
     arch: 'Turing',
-    memoryGiB: 16,
+    memoryGiB: 15,
     trtLlmSupported: false,
     nvidiaSmiNames: ['tesla t4', ' t4'],
   },
   V100: { type: 'V100', sm: 70, arch: 'Volta', memoryGiB: 16, trtLlmSupported: false, nvidiaSmiNames: ['v100'] },
-  A10G: { type: 'A10G', sm: 86, arch: 'Ampere', memoryGiB: 24, trtLlmSupported: true, nvidiaSmiNames: ['a10g'] },
+  A10G: { type: 'A10G', sm: 86, arch: 'Ampere', memoryGiB: 22.4, trtLlmSupported: true, nvidiaSmiNames: ['a10g'] },
   A100: {
     type: 'A100',
     sm: 80,
@@ -70,13 +70,13 @@ const CATALOG: Readonly<Record<GpuType, GpuInfo>> = {
     trtLlmSupported: true,
     nvidiaSmiNames: ['a100-sxm4-40gb', 'a100-pcie-40gb', 'a100 40gb', 'a100'],
   },
-  L4: { type: 'L4', sm: 89, arch: 'Ada', memoryGiB: 24, trtLlmSupported: true, nvidiaSmiNames: [' l4'] },
-  L40S: { type: 'L40S', sm: 89, arch: 'Ada', memoryGiB: 48, trtLlmSupported: true, nvidiaSmiNames: ['l40s'] },
+  L4: { type: 'L4', sm: 89, arch: 'Ada', memoryGiB: 22.4, trtLlmSupported: true, nvidiaSmiNames: [' l4'] },
+  L40S: { type: 'L40S', sm: 89, arch: 'Ada', memoryGiB: 44.9, trtLlmSupported: true, nvidiaSmiNames: ['l40s'] },
   H100: {
     type: 'H100',
     sm: 90,
     arch: 'Hopper',
-    memoryGiB: 80,
+    memoryGiB: 79.6,
     trtLlmSupported: true,
     nvidiaSmiNames: ['h100 80gb', 'h100 nvl', 'h100 pcie', 'h100'],
   },
@@ -88,8 +88,8 @@ const CATALOG: Readonly<Record<GpuType, GpuInfo>> = {
     trtLlmSupported: true,
     nvidiaSmiNames: ['h100 40gb', 'h100 mig 3g.40gb', '3g.40gb'],
   },
-  H200: { type: 'H200', sm: 90, arch: 'Hopper', memoryGiB: 141, trtLlmSupported: true, nvidiaSmiNames: ['h200'] },
-  B200: { type: 'B200', sm: 100, arch: 'Blackwell', memoryGiB: 180, trtLlmSupported: true, nvidiaSmiNames: ['b200'] },
+  H200: { type: 'H200', sm: 90, arch: 'Hopper', memoryGiB: 140.4, trtLlmSupported: true, nvidiaSmiNames: ['h200'] },
+  B200: { type: 'B200', sm: 100, arch: 'Blackwell', memoryGiB: 179, trtLlmSupported: true, nvidiaSmiNames: ['b200'] },
   B300: { type: 'B300', sm: 103, arch: 'Blackwell', memoryGiB: 270, trtLlmSupported: true, nvidiaSmiNames: ['b300'] },
   GB300: {
     type: 'GB300',

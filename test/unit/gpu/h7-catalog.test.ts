@@ -1,15 +1,17 @@
 // The GPU catalog's facts, entry by entry, checked against the reference GPU matrix
 // (shared/reference/trtllm-cli.md §8): SM id, architecture, TRT-LLM support, memory and the
-// nvidia-smi name patterns a worker uses to map its devices to catalog types.
+// nvidia-smi name patterns a worker uses to map its devices to catalog types. Memory is what
+// nvidia-smi reports as memory.total, in GiB rounded down to 0.1 (not the marketed GB figure),
+// where a real sample exists; pre-flight's fit checks multiply it by 2^30.
 import { describe, expect, it } from 'vitest';
 import { GPU_TYPES, PRECISION_MIN_SM, allGpus, gpuInfo, isGpuType } from '../../../orchestrator/gpu/catalog.js';
 import type { GpuInfo } from '../../../orchestrator/gpu/catalog.js';
 import { detectGpuType } from '../../../orchestrator/gpu/detect-gpu-type.js';
 
 const EXPECTED: readonly GpuInfo[] = [
-  { type: 'T4', sm: 75, arch: 'Turing', memoryGiB: 16, trtLlmSupported: false, nvidiaSmiNames: ['tesla t4', ' t4'] },
-  { type: 'L4', sm: 89, arch: 'Ada', memoryGiB: 24, trtLlmSupported: true, nvidiaSmiNames: [' l4'] },
-  { type: 'A10G', sm: 86, arch: 'Ampere', memoryGiB: 24, trtLlmSupported: true, nvidiaSmiNames: ['a10g'] },
+  { type: 'T4', sm: 75, arch: 'Turing', memoryGiB: 15, trtLlmSupported: false, nvidiaSmiNames: ['tesla t4', ' t4'] },
+  { type: 'L4', sm: 89, arch: 'Ada', memoryGiB: 22.4, trtLlmSupported: true, nvidiaSmiNames: [' l4'] },
+  { type: 'A10G', sm: 86, arch: 'Ampere', memoryGiB: 22.4, trtLlmSupported: true, nvidiaSmiNames: ['a10g'] },
   { type: 'V100', sm: 70, arch: 'Volta', memoryGiB: 16, trtLlmSupported: false, nvidiaSmiNames: ['v100'] },
   {
     type: 'A100',
@@ -31,7 +33,7 @@ const EXPECTED: readonly GpuInfo[] = [
     type: 'H100',
     sm: 90,
     arch: 'Hopper',
-    memoryGiB: 80,
+    memoryGiB: 79.6,
     trtLlmSupported: true,
     nvidiaSmiNames: ['h100 80gb', 'h100 nvl', 'h100 pcie', 'h100'],
   },
@@ -43,9 +45,9 @@ const EXPECTED: readonly GpuInfo[] = [
     trtLlmSupported: true,
     nvidiaSmiNames: ['h100 40gb', 'h100 mig 3g.40gb', '3g.40gb'],
   },
-  { type: 'H200', sm: 90, arch: 'Hopper', memoryGiB: 141, trtLlmSupported: true, nvidiaSmiNames: ['h200'] },
-  { type: 'L40S', sm: 89, arch: 'Ada', memoryGiB: 48, trtLlmSupported: true, nvidiaSmiNames: ['l40s'] },
-  { type: 'B200', sm: 100, arch: 'Blackwell', memoryGiB: 180, trtLlmSupported: true, nvidiaSmiNames: ['b200'] },
+  { type: 'H200', sm: 90, arch: 'Hopper', memoryGiB: 140.4, trtLlmSupported: true, nvidiaSmiNames: ['h200'] },
+  { type: 'L40S', sm: 89, arch: 'Ada', memoryGiB: 44.9, trtLlmSupported: true, nvidiaSmiNames: ['l40s'] },
+  { type: 'B200', sm: 100, arch: 'Blackwell', memoryGiB: 179, trtLlmSupported: true, nvidiaSmiNames: ['b200'] },
   { type: 'B300', sm: 103, arch: 'Blackwell', memoryGiB: 270, trtLlmSupported: true, nvidiaSmiNames: ['b300'] },
   { type: 'GB300', sm: 103, arch: 'Blackwell', memoryGiB: 270, trtLlmSupported: true, nvidiaSmiNames: ['gb300'] },
   {
@@ -211,5 +213,24 @@ describe('gpu catalog facts (h7)', () => {
   ])('%s is not a catalog type', (name) => {
     expect(detectGpuType(name)).toBeUndefined();
     expect(detectGpuType(name, 81920)).toBeUndefined();
+  });
+});
+
+describe('gpu catalog memory follows nvidia-smi, not the marketed figure', () => {
+  // memory.total (MiB) from real `nvidia-smi --query-gpu=name,memory.total` rows.
+  it.each([
+    ['T4', 15360],
+    ['A10G', 23028],
+    ['L4', 23034],
+    ['L40S', 46068],
+    ['A100', 81920],
+    ['A100_40GB', 40960],
+    ['H100', 81559],
+    ['H200', 143771],
+    ['B200', 183359],
+  ] as const)('%s: at most %i MiB and within 0.1 GiB of it', (type, mib) => {
+    const gib = gpuInfo(type).memoryGiB;
+    expect(gib).toBeLessThanOrEqual(mib / 1024);
+    expect(gib).toBeGreaterThan(mib / 1024 - 0.1);
   });
 });
