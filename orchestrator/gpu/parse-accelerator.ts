@@ -86,12 +86,13 @@ export function parseInstanceType(text: string): InstanceTypeParse {
   }
   if (gpuName === undefined) return { ok: true, gpu: null, cpu, memoryGiB };
   if (!isGpuType(gpuName)) return unknownType(gpuName);
-  const count = countText === undefined ? 1 : Number(countText);
-  if (count < 1)
+  // The same count rule as `accelerator`: 1-9999, no leading zero.
+  if (countText !== undefined && !COUNT.test(countText))
     return {
       ok: false,
       code: 'INSTANCE_TYPE_INVALID',
-      message: `GPU count must be a positive integer (got ${JSON.stringify(text)})`,
+      message: `GPU count must be an integer from 1 to 9999 without a leading zero (got ${JSON.stringify(text)})`,
     };
+  const count = countText === undefined ? 1 : Number(countText);
   return { ok: true, gpu: { type: gpuName, count }, cpu, memoryGiB };
 }

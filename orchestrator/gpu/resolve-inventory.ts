@@ -65,7 +65,8 @@ export function resolveGpuInventory(input: InventoryInput): InventoryResult {
   if (ids !== null) {
     selected = [];
     for (const id of ids) {
-      const d = detected.find((x) => x.id === id || x.uuid === id);
+      // UUIDs are hex: an override in another letter case names the same device.
+      const d = detected.find((x) => x.id === id || x.uuid.toLowerCase() === id.toLowerCase());
       if (d === undefined)
         errors.push(`device id ${id} is not on this host (nvidia-smi lists ${describeIds(detected)})`);
       else if (selected.includes(d)) errors.push(`device ids name device ${d.id} twice (index and UUID)`);

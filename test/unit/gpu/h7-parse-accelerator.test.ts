@@ -113,13 +113,22 @@ describe('parseInstanceType (h7)', () => {
     });
   });
 
-  it('a zero GPU count is rejected; one is the smallest count', () => {
-    expect(parseInstanceType('H100:0:8x80')).toEqual({
-      ok: false,
-      code: 'INSTANCE_TYPE_INVALID',
-      message: 'GPU count must be a positive integer (got "H100:0:8x80")',
-    });
-    expect(parseInstanceType('H100:00:8x80')).toMatchObject({ ok: false, code: 'INSTANCE_TYPE_INVALID' });
+  it.each([['H100:0:8x80'], ['H100:00:8x80'], ['H100:01:8x80'], ['H100:10000:8x80']])(
+    'the GPU count of %j is refused, as accelerator counts are (1-9999, no leading zero)',
+    (text) => {
+      expect(parseInstanceType(text)).toEqual({
+        ok: false,
+        code: 'INSTANCE_TYPE_INVALID',
+        message: `GPU count must be an integer from 1 to 9999 without a leading zero (got ${JSON.stringify(text)})`,
+      });
+    },
+  );
+
+  it.each([
+    ['H100:1:8x80', 1],
+    ['H100:9999:8x80', 9999],
+  ])('the GPU count of %j is %i', (text, count) => {
+    expect(parseInstanceType(text)).toEqual({ ok: true, gpu: { type: 'H100', count }, cpu: 8, memoryGiB: 80 });
   });
 
   it('an unknown GPU name is ACCELERATOR_TYPE_UNKNOWN, with the suggestion for a lower-case one', () => {

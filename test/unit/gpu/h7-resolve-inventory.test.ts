@@ -134,6 +134,13 @@ describe('resolveGpuInventory (h7)', () => {
       });
     });
 
+    it('matches a UUID in any letter case (UUIDs are hex)', () => {
+      const upper = { ...H1, uuid: 'GPU-ABCDEF01-0000-0000-0000-000000000001' };
+      expect(
+        resolveGpuInventory({ detected: [H0, upper], deviceIds: ['GPU-abcdef01-0000-0000-0000-000000000001'] }),
+      ).toEqual({ ok: true, inventory: { gpuType: 'H100', deviceIds: ['1'], devices: [upper] } });
+    });
+
     it('reports every id that is not on the host', () => {
       expect(resolveGpuInventory({ detected: [H0, H1], deviceIds: ['5', '0', uuid(7)] })).toEqual({
         ok: false,
