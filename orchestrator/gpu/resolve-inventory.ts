@@ -41,7 +41,8 @@ export function resolveGpuInventory(input: InventoryInput): InventoryResult {
     if (ids.length === 0) errors.push('the device-id override is empty; give at least one id or leave it unset');
     const seen = new Set<string>();
     for (const id of ids) {
-      if (!/^(?:\d{1,3}|GPU-[0-9a-fA-F-]{8,64})$/.test(id))
+      // A GPU- UUID: 8-64 hex digits and single hyphens between them (GPU-xxxxxxxx-xxxx-…).
+      if (!/^(?:\d{1,3}|GPU-[0-9a-fA-F](?:[0-9a-fA-F]|-(?=[0-9a-fA-F])){7,63})$/.test(id))
         errors.push(`device id ${JSON.stringify(id.slice(0, 80))} is neither an index nor a GPU- UUID`);
       if (seen.has(id)) errors.push(`device id ${id} is listed twice`);
       seen.add(id);
