@@ -67,7 +67,7 @@ interface Stage {
 }
 
 /** The stages of a plan's flow, first to last: fetch on io, GPU steps on the GPU queue, publish on io. */
-export function stagesOf(plan: EnqueuePlan): Stage[] {
+function stagesOf(plan: EnqueuePlan): Stage[] {
   const has = (kinds: readonly string[]): boolean => plan.steps.some((s) => kinds.includes(s.kind));
   return [
     ...(has(['fetch']) ? [{ name: JOB_NAMES.fetch, queueName: IO_QUEUE, jobId: fetchJobId }] : []),
@@ -268,7 +268,7 @@ export class BuildQueue {
       }
       const now = this.now();
       const since = await this.store.unservedSince(id, now);
-      if (now - since < limitMs || !(await this.tryRemove(id, loaded.plan))) continue;
+      if (now - since < limitMs || !(await this.tryRemove(id, gpuType))) continue;
       const code = workers.some((w) => w.gpuType === gpuType) ? 'GPU_COUNT_UNAVAILABLE' : 'GPU_WAIT_EXPIRED';
       const error = {
         code,
@@ -308,8 +308,7 @@ export class BuildQueue {
     if (!before) return { kind: 'not_found' };
     if (isTerminalStatus(before.status)) return { kind: 'finished', build: before };
     await this.store.requestCancel(id);
-    const loaded = before.status === 'queued' ? await this.store.load(id) : null;
-    if (loaded && (await this.tryRemove(id, loaded.plan))) {
+    if (before.status === 'queued' && (await this.tryRemove(id, before.gpuType))) {
       await this.store.closeOpenSteps(id, 'cancelled', this.now());
       await this.store.setStatus({ id, planHash: before.planHash }, 'cancelled', this.now());
     }
@@ -321,9 +320,8 @@ export class BuildQueue {
    * Removes a queued build's flow (its last job, with the children); true when no job is left to run
    * it. A flow with a locked job (its fetch is running) stays: that worker sees the cancel request and stops.
    */
-  private async tryRemove(id: string, plan: EnqueuePlan): Promise<boolean> {
-    const last = stagesOf(plan).at(-1);
-    const job = last ? await this.queue(last.queueName).getJob(last.jobId(id)) : undefined;
+  private async tryRemove(id: string, gpuType: GpuType): Promise<boolean> {
+    const job = await lastJobOf((n) => this.queue(n), id, gpuType);
     if (!job) return true;
     if (!REMOVABLE.has(await job.getState())) return false;
     try {

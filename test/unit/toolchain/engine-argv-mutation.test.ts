@@ -11,25 +11,9 @@ import {
   trtllmBuildBertArgv,
 } from '../../../orchestrator/toolchain/engine-argv.js';
 import type { BertSettings, EngineSettings, QuantSpec } from '../../../orchestrator/toolchain/engine-settings.js';
+import { plainEngine } from './engine-fixture.js';
 
-const E: EngineSettings = {
-  family: 'llama',
-  tp: 1,
-  pp: 1,
-  moeEp: null,
-  quant: null,
-  maxBatchSize: 256,
-  maxNumTokens: 8192,
-  maxSeqLen: null,
-  pagedKvCache: true,
-  pagedContextFmha: true,
-  fp8ContextFmha: false,
-  lookahead: null,
-  lora: null,
-  gatherAllTokenLogits: false,
-  maxPromptEmbeddingTableSize: 0,
-  workers: 1,
-};
+const E: EngineSettings = plainEngine({ maxBatchSize: 256 });
 const FP8: QuantSpec = {
   qformat: 'fp8',
   kvCacheDtype: null,

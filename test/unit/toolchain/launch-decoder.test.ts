@@ -16,25 +16,9 @@ import {
   tritonServerArgv,
 } from '../../../orchestrator/toolchain/launch-decoder.js';
 import { tritonConfigPbtxt } from '../../../orchestrator/toolchain/triton-config.js';
+import { plainEngine } from './engine-fixture.js';
 
-const E: EngineSettings = {
-  family: 'llama',
-  tp: 1,
-  pp: 1,
-  moeEp: null,
-  quant: null,
-  maxBatchSize: 64,
-  maxNumTokens: 8192,
-  maxSeqLen: null,
-  pagedKvCache: true,
-  pagedContextFmha: true,
-  fp8ContextFmha: false,
-  lookahead: null,
-  lora: null,
-  gatherAllTokenLogits: false,
-  maxPromptEmbeddingTableSize: 0,
-  workers: 1,
-};
+const E: EngineSettings = plainEngine();
 const R: DecoderRuntimeSettings = {
   kvCacheFreeGpuMemFraction: 0.9,
   kvCacheHostMemoryBytes: null,

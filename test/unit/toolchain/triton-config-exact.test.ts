@@ -18,25 +18,9 @@ import {
   tritonParameters,
 } from '../../../orchestrator/toolchain/triton-config.js';
 import { pbtxtInputs, pbtxtParameters, TRITON_REQUIRED_PARAMETERS } from '../../fixtures/servers/fake-tritonserver.js';
+import { plainEngine } from './engine-fixture.js';
 
-const ENGINE: EngineSettings = {
-  family: 'llama',
-  tp: 1,
-  pp: 1,
-  moeEp: null,
-  quant: null,
-  maxBatchSize: 64,
-  maxNumTokens: 8192,
-  maxSeqLen: null,
-  pagedKvCache: true,
-  pagedContextFmha: true,
-  fp8ContextFmha: false,
-  lookahead: null,
-  lora: null,
-  gatherAllTokenLogits: false,
-  maxPromptEmbeddingTableSize: 0,
-  workers: 1,
-};
+const ENGINE: EngineSettings = plainEngine();
 
 const RUNTIME_SETTINGS: DecoderRuntimeSettings = {
   kvCacheFreeGpuMemFraction: 0.9,
