@@ -58,6 +58,9 @@ const scalarIn = (name: string, type: string): Tensor => ({ name, type, dims: '[
 
 /** The template's request inputs (`all_models/inflight_batcher_llm/tensorrt_llm/config.pbtxt`). */
 export const TRITON_INPUTS: readonly Tensor[] = [
+  // Required here, `optional: true` in the 1.x template: there an encoder-decoder request may send
+  // `encoder_input_features` instead; a decoder-only request without input_ids fails in the backend
+  // ("input_ids or encoder_input_features is not present"), so Triton refusing it first is the same.
   { name: 'input_ids', type: 'TYPE_INT32', dims: '[ -1 ]', ragged: true },
   { name: 'input_lengths', type: 'TYPE_INT32', dims: '[ 1 ]', scalar: true },
   { name: 'request_output_len', type: 'TYPE_INT32', dims: '[ 1 ]', scalar: true },
