@@ -90,6 +90,9 @@ const moeProduct: Check = (f) => {
   );
 };
 
+/** The --weight_only_precision values a --quant_ckpt_path (GPTQ checkpoint) goes with. */
+const GPTQ_PRECISIONS = ['int4_gptq', 'int8_gptq'];
+
 const convertLlama: Check = (f) => [
   ...moeProduct(f),
   ...positiveSizes(f, ['--tp_size', '--pp_size', '--cp_size', '--workers']),
@@ -103,7 +106,7 @@ const convertLlama: Check = (f) => [
   ),
   ...when(
     f.has('--quant_ckpt_path') &&
-      !['int4_gptq', 'int8_gptq'].includes(one(f, '--weight_only_precision') ?? '') &&
+      !GPTQ_PRECISIONS.some((p) => p === one(f, '--weight_only_precision')) &&
       !f.has('--use_qserve'),
     'quant_ckpt_path: only with --weight_only_precision int4_gptq/int8_gptq or --use_qserve',
   ),

@@ -63,6 +63,10 @@ export const GROUPS: readonly Group[] = [
   own('launch-pytorch', 'orchestrator/toolchain/launch-pytorch.ts', ['test/unit/toolchain/launch-pytorch.test.ts']),
   own('step-scripts', 'orchestrator/toolchain/step-scripts.ts', ['test/unit/toolchain/step-scripts-argv.test.ts']),
   own('triton-config', 'orchestrator/toolchain/triton-config.ts', ['test/unit/toolchain/triton-config-exact.test.ts']),
+  own('conformance-constraints', 'orchestrator/toolchain/conformance-constraints.ts', [
+    'test/unit/toolchain/conformance-constraints.test.ts',
+    'test/unit/toolchain/conformance.test.ts',
+  ]),
   own('plan-hash', 'orchestrator/plan/plan-hash.ts', [
     'test/unit/plan/plan-hash.test.ts',
     'test/unit/plan/plan-hash-fields.test.ts',
@@ -77,9 +81,7 @@ export const GROUPS: readonly Group[] = [
   ]),
   {
     name: 'toolchain-rest',
-    mutate: ['conformance', 'conformance-constraints', 'lanes', 'runtime-images', 'surface'].map(
-      (f) => `orchestrator/toolchain/${f}.ts`,
-    ),
+    mutate: ['conformance', 'lanes', 'runtime-images', 'surface'].map((f) => `orchestrator/toolchain/${f}.ts`),
     tests: ['test/unit/toolchain/*.test.ts'],
     target: false,
   },
