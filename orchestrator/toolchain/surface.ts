@@ -48,10 +48,14 @@ export function llmApiTopLevelKeys(backend: 'tensorrt' | 'pytorch'): ReadonlySet
   return new Set(keys);
 }
 
-/** Keys accepted inside a nested LLM API YAML object (kv_cache_config, lora_config, …), or undefined when unknown. */
+/**
+ * Keys accepted inside a nested LLM API YAML object (kv_cache_config, lora_config, …), or undefined
+ * when the fixture has no such object (unknown names, and the choice lists such as
+ * `batching_type_choices`, which are arrays). Every other `nested` entry is an object.
+ */
 export function llmApiNestedKeys(name: string): ReadonlySet<string> | undefined {
   const nested = cliSurface().llm_api_yaml.nested[name];
-  if (!nested || typeof nested !== 'object') return undefined;
+  if (nested === undefined || Array.isArray(nested)) return undefined;
   const n = nested as Record<string, unknown>;
   const lists = ['common', '1_2_only', 'keys', 'keys_common', 'keys_1_2_only'];
   const keys = lists.flatMap((k) => (Array.isArray(n[k]) ? (n[k] as string[]) : []));

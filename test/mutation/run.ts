@@ -67,6 +67,10 @@ export const GROUPS: readonly Group[] = [
     'test/unit/toolchain/conformance-constraints.test.ts',
     'test/unit/toolchain/conformance.test.ts',
   ]),
+  own('surface', 'orchestrator/toolchain/surface.ts', [
+    'test/unit/toolchain/surface.test.ts',
+    'test/unit/toolchain/surface-text.test.ts',
+  ]),
   own('plan-hash', 'orchestrator/plan/plan-hash.ts', [
     'test/unit/plan/plan-hash.test.ts',
     'test/unit/plan/plan-hash-fields.test.ts',
@@ -81,7 +85,7 @@ export const GROUPS: readonly Group[] = [
   ]),
   {
     name: 'toolchain-rest',
-    mutate: ['conformance', 'lanes', 'runtime-images', 'surface'].map((f) => `orchestrator/toolchain/${f}.ts`),
+    mutate: ['conformance', 'lanes', 'runtime-images'].map((f) => `orchestrator/toolchain/${f}.ts`),
     tests: ['test/unit/toolchain/*.test.ts'],
     target: false,
   },
