@@ -21,23 +21,26 @@ const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), {
   retentionMs: config.RETENTION_DAYS * 24 * 3600 * 1000,
   log,
 });
-// The reconciler: builds whose submit failed between the record and the flow get their flow, live
-// builds whose flow ended in a failed job are marked failed, and builds that no registered worker
-// can run fail after GPU_WAIT_LIMIT_MS.
+// The sweep (BuildQueue.sweep): builds whose submit failed between the record and the flow get
+// their flow, live builds whose flow ended in a failed job are marked failed, and builds that no
+// registered worker can run fail after GPU_WAIT_LIMIT_MS.
+let sweeping = false;
 const reconciler = setInterval(
   () => {
-    queue.reconcile().then(
-      (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler re-added missing build flows'),
-      (err: unknown) => log.warn({ err: String(err) }, 'reconciler failed'),
-    );
-    queue.settleEndedFlows().then(
-      (ids) => ids.length > 0 && log.warn({ ids }, 'reconciler failed builds whose jobs had failed unrecorded'),
-      (err: unknown) => log.warn({ err: String(err) }, 'ended-flow sweep failed'),
-    );
-    queue.failUnserved(config.GPU_WAIT_LIMIT_MS).then(
-      (ids) => ids.length > 0 && log.info({ ids }, 'failed builds no registered worker can run'),
-      (err: unknown) => log.warn({ err: String(err) }, 'unserved-build sweep failed'),
-    );
+    if (sweeping) return;
+    sweeping = true;
+    queue
+      .sweep({ unservedLimitMs: config.GPU_WAIT_LIMIT_MS })
+      .then(
+        (r) => {
+          if (r.enqueued.length > 0) log.warn({ ids: r.enqueued }, 'sweep re-added missing build flows');
+          if (r.settled.length > 0)
+            log.warn({ ids: r.settled }, 'sweep failed builds whose jobs had failed unrecorded');
+          if (r.unserved.length > 0) log.info({ ids: r.unserved }, 'sweep failed builds no registered worker can run');
+        },
+        (err: unknown) => log.warn({ err: String(err) }, 'sweep failed'),
+      )
+      .finally(() => (sweeping = false));
   },
   Math.min(60_000, Math.max(1000, config.GPU_WAIT_LIMIT_MS / 4)),
 );

@@ -13,6 +13,7 @@ import { createGpuAllocator } from '../exec/gpu-allocator.js';
 import { createLocalExecutor } from '../exec/local-executor.js';
 import type { GpuType } from '../gpu/catalog.js';
 import { resolveGpuInventory } from '../gpu/resolve-inventory.js';
+import { DEFAULT_WORKER_TUNING } from '../queue/job-catalog.js';
 import { startWorker } from '../queue/start-worker.js';
 import { CheckpointCache } from '../storage/cache/checkpoint-cache.js';
 import { fetchPlanItems } from '../storage/fetch-plan-items.js';
@@ -82,7 +83,11 @@ const worker = await startWorker({
   newRunId: () => randomUUID().slice(0, 8),
   log,
   workerName: `${hostname()}-${process.pid}`,
-  tuning: { lockDuration: config.LOCK_DURATION_MS, stalledInterval: config.STALLED_INTERVAL_MS, maxStalledCount: 2 },
+  tuning: {
+    lockDuration: config.LOCK_DURATION_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: DEFAULT_WORKER_TUNING.maxStalledCount,
+  },
   ...(config.WORKER_CONCURRENCY !== undefined ? { concurrency: config.WORKER_CONCURRENCY } : {}),
   ioConcurrency: config.IO_CONCURRENCY,
   logCap: config.LOG_CAP_LINES,

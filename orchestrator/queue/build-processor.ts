@@ -1,23 +1,25 @@
 /**
- * The build job: take GPUs (gpu-gate.ts), run the plan's GPU steps in order (skipping completed
- * ones, so a retried or recovered build resumes), record status/progress/logs, and hand every
- * failure to the one failure path (`settleFailure`). Fetch and publish are the jobs before and after
- * it on the `io` queue (io-processor.ts). Redis writes are batched per step boundary and pipelined.
+ * The processor of every job of a build's flow (job-catalog.ts): `fetch` and `publish` on `io`, the
+ * GPU steps on `build-<GPUTYPE>` (with GPUs from gpu-gate.ts). Each job runs the plan's steps of its
+ * stage in order, skipping completed ones (a retried or recovered build resumes), writes one record
+ * change per step boundary (pipelined), and hands every failure — a step's, a fetch's, a publish's,
+ * a stalled worker's — to the one failure path (`settleFailure` → `decideOutcome`).
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { Failure } from '../build/failure.js';
 import { storedFailure } from '../build/failure.js';
-import type { BuildPlan, ContainerStep, FetchStep, PlanStep, PublishStep } from '../plan/types.js';
+import type { ContainerStep, FetchStep, PlanStep, PublishStep } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
-import type { BuildRef, BuildStore, StepCommit } from './build-store.js';
-import type { BuildStatus, StepView } from './build-view.js';
+import type { BuildStore, BuildWrite, LoadedBuild, WriteResult } from './build-store.js';
+import type { ArtifactsView, BuildError, BuildStatus, StepView } from './build-view.js';
 import { isTerminalStatus } from './build-view.js';
-import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
-import { ensureWorkspace, runFetchStep } from './fetch-step.js';
+import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON, failureOf } from './failure-data.js';
 import type { GpuGate } from './gpu-gate.js';
-import { BuildJobData, GPU_STEP_KINDS } from './job-catalog.js';
+import { BuildJobData, JOB_NAMES, stageOfStep, stagesOf } from './job-catalog.js';
+import type { JobName } from './job-catalog.js';
 import { LogSink } from './log-sink.js';
 import type { WorkerDeps } from './ports.js';
 
@@ -30,19 +32,22 @@ export interface RunContext {
   readonly gpus: GpuGate | null;
 }
 
-export interface BuildJobResult {
+export interface StageResult {
   readonly status: BuildStatus;
 }
 
-/** Per-build workspace on this host (shared with the IO worker through WORK_DIR). */
+/** Per-build workspace (WORK_DIR is shared by the workers of every stage). */
 export function workspaceDirFor(workDir: string, buildId: string): string {
   return join(workDir, 'builds', buildId);
 }
 
 /** Secret values for the names a step lists (and only those). */
-export function pickSecrets(all: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+export function pickSecrets(
+  all: Readonly<Record<string, string>>,
+  names: readonly (string | null)[],
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of names) if (Object.prototype.hasOwnProperty.call(all, n)) out[n] = all[n] as string;
+  for (const n of names) if (n !== null && Object.prototype.hasOwnProperty.call(all, n)) out[n] = all[n] as string;
   return out;
 }
 
@@ -51,138 +56,158 @@ export function attemptOf(job: Job<unknown>): number {
   return job.attemptsMade + (job.stalledCounter ?? 0) + 1;
 }
 
-/** Resolves to the error a promise rejected with, or null (so it can run unawaited without an unhandled rejection). */
-export function settle(p: Promise<unknown>): Promise<Error | null> {
-  return p.then(
-    () => null,
-    (err: unknown) => (err instanceof Error ? err : new Error('redis write failed')),
-  );
-}
-
-/** BullMQ processor body for `build-<GPUTYPE>` jobs. */
-export async function processBuildJob(
+/** BullMQ processor body for every job of a build's flow (the stage is the job's name). */
+export async function processStage(
   job: Job<unknown>,
   token: string | undefined,
   signal: AbortSignal | undefined,
   rc: RunContext,
-): Promise<BuildJobResult> {
+): Promise<StageResult> {
   const data = BuildJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
-  const ref: BuildRef = { id, planHash: data.planHash };
-  const publishedCheck = d.publisher.published(data.planHash);
-  publishedCheck.catch(() => undefined); // awaited below unless the job ends first
+  const stage = job.name as JobName;
+  const published = stage === JOB_NAMES.build ? d.publisher.published(data.planHash) : null;
+  published?.catch(() => undefined); // awaited below unless the job ends first
   const loaded = await store.load(id);
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
   if (isTerminalStatus(loaded.status)) return { status: loaded.status };
-  if (loaded.cancelRequested) return markCancelled(rc, ref);
-  const { plan } = loaded;
-  const attempt = attemptOf(job);
+  const stages = stagesOf(loaded.plan).map((s) => s.name);
+  const ctx: StageRun = {
+    rc,
+    job,
+    token,
+    id,
+    stage,
+    attempt: attemptOf(job),
+    last: stages.at(-1) === stage,
+    abort: signal ?? new AbortController().signal,
+  };
+  if (loaded.cancelRequested) return cancelled(ctx);
+  const todo = loaded.plan.steps.filter(
+    (s) => stageOfStep(s.kind) === stage && !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? ''),
+  );
+  const lost = todo.find((s) => loaded.steps.get(s.id)?.status === 'running');
+  if (lost && (job.stalledCounter ?? 0) > 0) {
+    // A takeover: the worker of an earlier attempt stopped renewing the lock in this step.
+    const failure: Failure = {
+      code: 'WORKER_LOST',
+      message: `the job stalled ${job.stalledCounter} time(s): its worker stopped renewing the lock`,
+      advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly',
+      retryable: true,
+    };
+    if ((await settleFailure(ctx, lost.id, failure, { resume: true })) === 'cancelled') return cancelled(ctx);
+  }
+  if (stage !== JOB_NAMES.build) return runSteps(ctx, loaded, todo, null);
   // A takeover: stop what an earlier attempt may still run on this host before anything starts.
-  if (attempt > 1 && d.fence) await d.fence.stopBuild(id);
-
-  const already = await publishedCheck;
+  if (ctx.attempt > 1 && d.fence) await d.fence.stopBuild(id);
+  const already = await published;
   if (already) {
-    await store.closeOpenSteps(id, 'skipped', d.now(), 'cancelled');
-    await store.setStatus(ref, 'succeeded', d.now(), { artifacts: already, error: null });
+    await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null }, CLOSE_SKIPPED);
     return { status: 'succeeded' };
   }
   if (!rc.gpus) throw new UnrecoverableError('INTERNAL_ERROR: build job on a worker without GPUs');
-  const got = await rc.gpus.acquire(job, token, id, plan.builder.gpuCount, (r) => store.setWaitReason(id, r));
-  if (!Array.isArray(got)) {
-    await store.closeOpenSteps(id, 'skipped', d.now(), 'failed');
-    await store.setStatus(ref, 'failed', d.now(), { error: storedFailure(got as Failure) });
-    throw new UnrecoverableError((got as Failure).code);
-  }
-  const gpuIds = got as readonly string[];
-  const sink = new LogSink(store, id, d.log, d.now);
-  const gpus = rc.gpus;
-  d.log.info({ buildId: id, attempt, gpuIds, worker: d.workerName }, 'build started');
+  const got = await rc.gpus.acquire(job, token, id, loaded.plan.builder.gpuCount, (r) => store.setWaitReason(id, r));
+  if (!Array.isArray(got)) return failFinal(ctx, null, storedFailure(got as Failure));
   try {
-    const workspaceDir = workspaceDirFor(d.workDir, id);
-    const abort = signal ?? new AbortController().signal;
-    const result: StepResults = { fetched: loaded.fetched };
-    const base = { plan, ref, workspaceDir, gpuIds, sink, abort, result, attempt, maxAttempts: job.opts.attempts ?? 1 };
-    // The publish step is the next job's (on io); a fetch still open here (not normally) runs here.
-    const todo = plan.steps.filter(
-      (s): s is BuildJobStep =>
-        s.kind !== 'publish' && !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? 'pending'),
-    );
-    const publishes = plan.steps.some((s) => s.kind === 'publish');
-    const runningView = (step: PlanStep, at: number): StepView => {
-      const view = loaded.steps.get(step.id) ?? pendingStep(step);
-      return {
-        ...view,
-        status: 'running',
-        attempts: view.attempts + 1,
-        startedAt: new Date(at).toISOString(),
-        finishedAt: null,
-      };
-    };
-    // One command starts the build; each later step's `running` record goes with the end of the
-    // step before, and the final status with the end of the last one. Pipelined: sent in order,
-    // awaited before anything else is written for the build, and before it ends.
-    const writes = new PendingWrites();
-    let started = d.now();
-    let running = todo[0] ? runningView(todo[0], started) : null;
-    writes.add(store.startBuild(ref, started, attempt, running));
-    await ensureWorkspace(workspaceDir);
+    d.log.info({ buildId: id, attempt: ctx.attempt, gpuIds: got, worker: d.workerName }, 'build started');
+    return await runSteps(ctx, loaded, todo, got as readonly string[]);
+  } finally {
+    rc.gpus.release(id);
+  }
+}
+
+/** What one job run knows about itself. */
+interface StageRun {
+  readonly rc: RunContext;
+  readonly job: Job<unknown>;
+  readonly token: string | undefined;
+  readonly id: string;
+  readonly stage: JobName;
+  readonly attempt: number;
+  /** The flow's last stage: its last step ends the build. */
+  readonly last: boolean;
+  readonly abort: AbortSignal;
+}
+
+/** What a step produced besides success. */
+interface StepOutput {
+  readonly summary?: string;
+  readonly fetched?: readonly FetchedItem[];
+  readonly artifacts?: ArtifactsView;
+}
+
+const CLOSE_SKIPPED = { pending: 'skipped', running: 'failed' } as const;
+
+async function runSteps(
+  ctx: StageRun,
+  loaded: LoadedBuild,
+  todo: readonly PlanStep[],
+  gpuIds: readonly string[] | null,
+): Promise<StageResult> {
+  const { rc, id, stage, attempt } = ctx;
+  const { d, store } = rc;
+  const workspaceDir = workspaceDirFor(d.workDir, id);
+  const sink = new LogSink(store, id, d.log, d.now);
+  const writes = new PendingWrites();
+  const runningView = (step: PlanStep, at: number): StepView => {
+    const view = loaded.steps.get(step.id) ?? pendingStep(step);
+    return { ...view, status: 'running', attempts: view.attempts + 1, startedAt: iso(at), finishedAt: null };
+  };
+  // The stage that holds the build's compute (GPU steps, else publish) marks it running.
+  const startsBuild = stage === JOB_NAMES.build || !loaded.plan.steps.some((s) => stageOfStep(s.kind) === 'build');
+  let started = d.now();
+  let running = todo[0] ? runningView(todo[0], started) : null;
+  const start: BuildWrite = startsBuild ? { status: 'running', extra: { attempts: attempt } } : {};
+  writes.add(store.write(id, { ...start, ...(running ? { steps: [running] } : {}) }, started));
+  try {
+    await mkdir(workspaceDir, { recursive: true });
+    const base = { loaded, workspaceDir, gpuIds: gpuIds ?? [], sink };
+    let out: StepOutput = {};
     for (const [i, step] of todo.entries()) {
       if (!running) break;
-      if (!todo.slice(i).some((s) => GPU_STEP_KINDS.includes(s.kind))) gpus.release(id);
-      gpus.setStep(id, step.id);
+      rc.gpus?.setStep(id, step.id);
       d.log.info({ buildId: id, step: step.id, attempt }, 'step started');
-      const outcome = abort.aborted ? 'cancelled' : await runOneStep(rc, { ...base, step, writes });
-      if (outcome === 'cancelled') {
+      const result = ctx.abort.aborted ? 'cancelled' : await runStep(ctx, { ...base, step, writes });
+      if (result === 'cancelled') {
         await writes.flush();
-        return await stopOnAbort(rc, job, token, ref, step.id, abort);
+        return await stopOnAbort(ctx, step.id, running);
       }
+      out = result;
       const finished = d.now();
-      const done: StepView = {
-        ...running,
-        status: 'succeeded',
-        finishedAt: new Date(finished).toISOString(),
-        progress: 1,
-      };
+      const done: StepView = { ...running, status: 'succeeded', finishedAt: iso(finished), progress: 1 };
       const next = todo[i + 1];
       const nextRunning = next ? runningView(next, finished) : null;
-      const fetched = step.kind === 'fetch' ? result.fetched : undefined;
+      if (out.summary) sink.line(step.id, 'system', out.summary);
       const lines = await sink.take();
-      if (!next) gpus.release(id);
-      const last: Pick<StepCommit, 'final'> =
-        next || publishes
-          ? {}
-          : {
-              final: {
-                status: 'succeeded',
-                nowMs: d.now(),
-                extra: { error: null },
-              },
-            };
+      if (!next && gpuIds) rc.gpus?.release(id);
+      const final: BuildWrite =
+        next || !ctx.last ? {} : { status: 'succeeded', extra: { error: null, artifacts: out.artifacts ?? null } };
+      const seconds = (finished - started) / 1000;
       writes.add(
-        store.commitStep(ref, {
-          views: nextRunning ? [done, nextRunning] : [done],
-          observe: { kind: step.kind, seconds: (finished - started) / 1000 },
-          lines,
-          ...(fetched ? { fetched } : {}),
-          ...last,
-        }),
+        store.write(
+          id,
+          {
+            steps: nextRunning ? [done, nextRunning] : [done],
+            observe: { kind: step.kind, seconds },
+            lines,
+            ...(out.fetched ? { fetched: out.fetched } : {}),
+            ...final,
+          },
+          finished,
+        ),
       );
-      d.log.info({ buildId: id, step: step.id, seconds: (finished - started) / 1000 }, 'step succeeded');
+      d.log.info({ buildId: id, step: step.id, seconds }, 'step succeeded');
       started = finished;
       running = nextRunning;
     }
-    await writes.flush();
-    if (publishes) {
-      d.log.info({ buildId: id, attempt }, 'GPU steps succeeded; publish is queued');
-      return { status: 'running' };
-    }
-    if (todo.length === 0) await store.setStatus(ref, 'succeeded', d.now(), { error: null });
-    d.log.info({ buildId: id, attempt }, 'build succeeded');
-    return { status: 'succeeded' };
+    const end = await writes.flush();
+    if (!ctx.last && end?.cancelRequested) return await cancelled(ctx);
+    if (todo.length === 0 && ctx.last) await store.setStatus(id, 'succeeded', d.now(), { error: null });
+    d.log.info({ buildId: id, attempt }, ctx.last ? 'build succeeded' : `${stage} succeeded`);
+    return { status: ctx.last ? 'succeeded' : 'running' };
   } finally {
     await sink.close();
-    gpus.release(id);
   }
 }
 
@@ -199,140 +224,166 @@ export function pendingStep(step: PlanStep): StepView {
   };
 }
 
+const iso = (ms: number): string => new Date(ms).toISOString();
+
 /**
  * Writes sent but not yet awaited. Commands on one connection reach Redis in the order they were
- * sent, so a later write never overtakes an earlier one; `flush` waits for all and throws the first error.
+ * sent, so a later write never overtakes an earlier one; `flush` waits for all, throws the first
+ * error, and resolves the last write's result.
  */
 export class PendingWrites {
-  private pending: Promise<Error | null>[] = [];
+  private pending: Promise<WriteResult | null>[] = [];
 
-  add(p: Promise<unknown>): void {
-    this.pending.push(settle(p));
+  add(p: Promise<WriteResult | null>): void {
+    p.catch(() => undefined); // flushed (and thrown) later
+    this.pending.push(p);
   }
 
-  async flush(): Promise<void> {
+  async flush(): Promise<WriteResult | null> {
     const all = this.pending;
     this.pending = [];
-    const err = (await Promise.all(all)).find((e) => e !== null);
-    if (err) throw err;
+    const results = await Promise.allSettled(all);
+    const err = results.find((r) => r.status === 'rejected');
+    if (err) throw err.reason;
+    const lastWrite = results.at(-1);
+    return lastWrite?.status === 'fulfilled' ? lastWrite.value : null;
   }
-}
-
-interface StepResults {
-  fetched: readonly FetchedItem[];
 }
 
 interface StepRun {
-  readonly plan: BuildPlan;
-  readonly step: BuildJobStep;
-  readonly ref: BuildRef;
+  readonly loaded: LoadedBuild;
+  readonly step: PlanStep;
   readonly workspaceDir: string;
   readonly gpuIds: readonly string[];
   readonly sink: LogSink;
-  readonly abort: AbortSignal;
-  readonly attempt: number;
-  readonly maxAttempts: number;
-  readonly result: StepResults;
-  /** The build's pipelined writes (flushed before a step's failure is recorded). */
+  /** The stage's pipelined writes (flushed before a step's failure is recorded). */
   readonly writes: PendingWrites;
 }
 
-/** Runs one kind of step; resolves `'cancelled'` when aborted, `null` on success, throws to fail or retry. */
-type StepRunner<K extends BuildJobKind> = (
-  rc: RunContext,
+/** Runs one kind of step: its output on success, 'cancelled' when aborted, or a Failure. */
+type StepRunner<S extends PlanStep> = (
+  ctx: StageRun,
   r: StepRun,
-  step: Extract<PlanStep, { kind: K }>,
-) => Promise<'cancelled' | null>;
-
-/** The steps a build job runs (publish is the next job's). */
-type BuildJobStep = Exclude<PlanStep, PublishStep>;
-type BuildJobKind = BuildJobStep['kind'];
+  step: S,
+) => Promise<StepOutput | 'cancelled' | Failure>;
 
 /** One runner per step kind: a new kind in plan/types.ts does not compile until it has one here. */
-const STEP_RUNNERS: { readonly [K in BuildJobKind]: StepRunner<K> } = {
+const STEP_RUNNERS: { readonly [K in PlanStep['kind']]: StepRunner<Extract<PlanStep, { kind: K }>> } = {
   fetch: runFetch,
   convert: runContainer,
   quantize: runContainer,
   engine_build: runContainer,
+  publish: runPublish,
 };
 
-function runOneStep(rc: RunContext, r: StepRun): Promise<'cancelled' | null> {
-  const run = STEP_RUNNERS[r.step.kind] as StepRunner<BuildJobKind>;
-  return run(rc, r, r.step);
+async function runStep(ctx: StageRun, r: StepRun): Promise<StepOutput | 'cancelled'> {
+  const run = STEP_RUNNERS[r.step.kind] as StepRunner<PlanStep>;
+  const res = await run(ctx, r, r.step);
+  if (res === 'cancelled' || !('code' in res)) return res;
+  r.sink.line(r.step.id, 'system', `${r.step.kind} failed: ${res.code}: ${res.message}`);
+  await r.writes.flush();
+  await r.sink.close();
+  return settleFailure(ctx, r.step.id, res);
 }
 
-async function runFetch(rc: RunContext, r: StepRun, step: FetchStep): Promise<'cancelled' | null> {
-  const res = await runFetchStep(rc.d, rc.store, r.ref.id, r.plan, step, r.workspaceDir, r.abort);
-  if (res === 'cancelled') return 'cancelled';
-  if ('failure' in res) return failStep(rc, r, res.failure);
-  r.result.fetched = res.fetched;
-  r.sink.line(step.id, 'system', res.summary);
-  return null;
-}
-
-async function runContainer(rc: RunContext, r: StepRun, step: ContainerStep): Promise<'cancelled' | null> {
-  const { d } = rc;
-  const labels = { build: r.ref.id, step: step.id, attempt: r.attempt, worker: d.workerName, host: rc.host };
-  const key = `${labels.build}/${labels.step}/${labels.attempt}`;
-  rc.gpus?.keep.add(key);
+/** Downloads the plan's checkpoint, adapters and calibration data (signed URLs from the fetch secret). */
+async function runFetch(ctx: StageRun, r: StepRun, step: FetchStep): Promise<StepOutput | 'cancelled' | Failure> {
+  const { d } = ctx.rc;
+  const plan = r.loaded.plan;
   try {
-    const outcome = await d.executor.run(step, {
+    const signed = r.loaded.fetchSecret;
+    const items = signed && signed.length === step.items.length ? signed : step.items;
+    const short = d.diskCheck ? await d.diskCheck(plan, r.workspaceDir) : null;
+    if (short !== null) return { code: 'WORKER_DISK_FULL', message: short, advice: null, retryable: false };
+    const secrets = pickSecrets(
+      d.secrets,
+      step.items.map((i) => i.secretName),
+    );
+    const fetched = await d.fetchItems(items, {
       workspaceDir: r.workspaceDir,
-      workspaceMount: r.plan.workspace.mount,
-      gpuIds: r.gpuIds,
-      secrets: pickSecrets(d.secrets, step.secretEnv),
-      runName: `trt-${r.ref.id}-${step.id.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${d.newRunId()}`,
-      signal: r.abort,
-      onLine: (line, stream) => r.sink.line(step.id, stream, line),
-      labels,
+      workspaceMount: plan.workspace.mount,
+      secrets,
+      signal: ctx.abort,
     });
-    if (outcome.ok) return null;
-    if (r.abort.aborted) return 'cancelled';
-    return await failStep(rc, r, outcome.failure);
-  } finally {
-    rc.gpus?.keep.delete(key);
+    const hits = fetched.filter((f) => f.fromCache).length;
+    return { fetched, summary: `fetched ${fetched.length} item(s), ${hits} from cache` };
+  } catch (err) {
+    return ctx.abort.aborted ? 'cancelled' : failureOf(err, 'FETCH_FAILED');
   }
 }
 
-/** A failed step: logged, then through the one failure path. */
-async function failStep(rc: RunContext, r: StepRun, failure: Failure): Promise<'cancelled'> {
-  r.sink.line(r.step.id, 'system', `step failed: ${failure.code}: ${failure.message}`);
-  await r.writes.flush();
-  await r.sink.close();
-  return settleFailure(rc, r.ref, r.step.id, failure, r.attempt, r.maxAttempts);
+async function runContainer(
+  ctx: StageRun,
+  r: StepRun,
+  step: ContainerStep,
+): Promise<StepOutput | 'cancelled' | Failure> {
+  const { d, host, gpus } = ctx.rc;
+  const labels = { build: ctx.id, step: step.id, attempt: ctx.attempt, worker: d.workerName, host };
+  const key = `${labels.build}/${labels.step}/${labels.attempt}`;
+  gpus?.keep.add(key);
+  try {
+    const outcome = await d.executor.run(step, {
+      workspaceDir: r.workspaceDir,
+      workspaceMount: r.loaded.plan.workspace.mount,
+      gpuIds: r.gpuIds,
+      secrets: pickSecrets(d.secrets, step.secretEnv),
+      runName: `trt-${ctx.id}-${step.id.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${d.newRunId()}`,
+      signal: ctx.abort,
+      onLine: (line, stream) => r.sink.line(step.id, stream, line),
+      labels,
+    });
+    if (outcome.ok) return {};
+    return ctx.abort.aborted ? 'cancelled' : outcome.failure;
+  } finally {
+    gpus?.keep.delete(key);
+  }
+}
+
+/** Uploads the bundle (files first, manifest last). */
+async function runPublish(ctx: StageRun, r: StepRun, step: PublishStep): Promise<StepOutput | 'cancelled' | Failure> {
+  const { plan, fetched, config } = r.loaded;
+  try {
+    const out = await ctx.rc.d.publisher.publish({ plan, step, workspaceDir: r.workspaceDir, fetched, config });
+    const summary = out.alreadyPublished ? 'already published' : `published ${out.artifacts.manifest}`;
+    return { summary, artifacts: out.artifacts };
+  } catch (err) {
+    return ctx.abort.aborted ? 'cancelled' : failureOf(err, 'PUBLISH_FAILED');
+  }
 }
 
 /**
  * The one failure path: `decideOutcome` decides, and this adapter turns the decision into BullMQ's
- * terms. retry → step pending, build queued, AttemptFailedError (BullMQ's backoff uses its delay);
- * fail → step failed, build failed, UnrecoverableError; cancel → resolves 'cancelled'.
+ * terms. retry → step pending, build queued, AttemptFailedError (BullMQ's backoff uses its delay),
+ * or with `resume` (a stalled attempt taken over) the job goes on; fail → step failed, build failed,
+ * UnrecoverableError; cancel → resolves 'cancelled'.
  */
 export async function settleFailure(
-  rc: Pick<RunContext, 'd' | 'store'>,
-  ref: BuildRef,
+  ctx: StageRun,
   stepId: string,
   failure: Failure,
-  attempt: number,
-  maxAttempts: number,
-): Promise<'cancelled'> {
-  const { d, store } = rc;
+  opts: { readonly resume?: boolean } = {},
+): Promise<'cancelled' | StepOutput> {
+  const { d, store } = ctx.rc;
+  const { id, attempt } = ctx;
   const decision = d.decideOutcome(failure, attempt);
+  const maxAttempts = ctx.job.opts.attempts ?? 1;
   switch (decision.action) {
     case 'cancel':
       return 'cancelled';
     case 'retry':
+      if (opts.resume) {
+        d.log.warn({ buildId: id, step: stepId, code: failure.code, attempt }, 'resuming a lost attempt');
+        return {};
+      }
       if (attempt < maxAttempts) {
-        await store.patchStep(ref.id, stepId, { status: 'pending', finishedAt: new Date(d.now()).toISOString() });
-        await store.setStatus(ref, 'queued', d.now(), { error: storedFailure(failure) });
-        d.log.info(
-          { buildId: ref.id, step: stepId, code: failure.code, attempt, delayMs: decision.delayMs },
-          'step will be retried',
-        );
+        const patch = { step: stepId, set: { status: 'pending', finishedAt: iso(d.now()) } } as const;
+        await store.write(id, { patch, status: 'queued', extra: { error: storedFailure(failure) } }, d.now());
+        d.log.info({ buildId: id, step: stepId, code: failure.code, attempt, delayMs: decision.delayMs }, 'will retry');
         throw new AttemptFailedError(failure, decision.delayMs);
       }
-      return failFinal(rc, ref, stepId, { code: failure.code, message: failure.message, advice: failure.advice });
+      return failFinal(ctx, stepId, storedFailure(failure));
     case 'fail':
-      return failFinal(rc, ref, stepId, {
+      return failFinal(ctx, stepId, {
         code: decision.code,
         message: failure.message,
         advice: decision.advice ?? failure.advice,
@@ -344,47 +395,40 @@ export async function settleFailure(
   }
 }
 
-async function failFinal(
-  rc: Pick<RunContext, 'd' | 'store'>,
-  ref: BuildRef,
-  stepId: string,
-  error: { code: string; message: string; advice: string | null },
-): Promise<never> {
-  const { d, store } = rc;
-  await store.patchStep(ref.id, stepId, { status: 'failed', finishedAt: new Date(d.now()).toISOString() });
-  await store.closeOpenSteps(ref.id, 'skipped', d.now(), 'failed');
-  await store.setStatus(ref, 'failed', d.now(), { error });
-  d.log.info({ buildId: ref.id, step: stepId, code: error.code }, 'build failed');
+/** The build failed for good: the step failed, the rest skipped, then UnrecoverableError ends the flow. */
+async function failFinal(ctx: StageRun, stepId: string | null, error: BuildError): Promise<never> {
+  const { d, store } = ctx.rc;
+  const now = d.now();
+  const step: BuildWrite = stepId ? { patch: { step: stepId, set: { status: 'failed', finishedAt: iso(now) } } } : {};
+  await store.write(ctx.id, { ...step, close: CLOSE_SKIPPED, status: 'failed', extra: { error } }, now);
+  d.log.info({ buildId: ctx.id, step: stepId, code: error.code }, 'build failed');
   throw new UnrecoverableError(error.code);
 }
 
-async function stopOnAbort(
-  rc: RunContext,
-  job: Job<unknown>,
-  token: string | undefined,
-  ref: BuildRef,
-  stepId: string,
-  abort: AbortSignal,
-): Promise<BuildJobResult> {
-  if (abort.aborted && abort.reason === LOCK_LOST_REASON) {
+/** The job was aborted in a step: lost lock, worker shutdown, or a cancel. */
+async function stopOnAbort(ctx: StageRun, stepId: string, running: StepView): Promise<StageResult> {
+  const { rc, abort } = ctx;
+  if (abort.reason === LOCK_LOST_REASON) {
     // Another worker may own the job now: write nothing, let BullMQ's lock rules decide.
     throw new Error('LOCK_LOST');
   }
-  if (abort.aborted && abort.reason === SHUTDOWN_REASON) {
-    // Hand the build back: the step runs again on the next worker.
-    await rc.store.patchStep(ref.id, stepId, { status: 'pending', finishedAt: null, progress: null });
-    await rc.store.setStatus(ref, 'queued', rc.d.now());
-    rc.d.log.info({ buildId: ref.id, step: stepId }, 'build handed back (worker shutdown)');
-    await job.moveToWait(token);
+  if (abort.reason === SHUTDOWN_REASON) {
+    // Hand the build back: the step runs again on the next worker (partial files stay for the resume).
+    const back: StepView = { ...running, status: 'pending', finishedAt: null, progress: null };
+    const status: BuildWrite = ctx.stage === JOB_NAMES.build ? { status: 'queued' } : {};
+    await rc.store.write(ctx.id, { steps: [back], ...status }, rc.d.now());
+    rc.d.log.info({ buildId: ctx.id, step: stepId }, 'job handed back (worker shutdown)');
+    await ctx.job.moveToWait(ctx.token);
     throw new WaitingError();
   }
-  return markCancelled(rc, ref);
+  return cancelled(ctx);
 }
 
-/** Marks a build cancelled (open steps too). */
-export async function markCancelled(rc: Pick<RunContext, 'd' | 'store'>, ref: BuildRef): Promise<BuildJobResult> {
-  await rc.store.closeOpenSteps(ref.id, 'cancelled', rc.d.now());
-  await rc.store.setStatus(ref, 'cancelled', rc.d.now());
-  rc.d.log.info({ buildId: ref.id }, 'build cancelled');
+/** Marks the build cancelled (open steps too); a stage before the last also ends the rest of the flow. */
+async function cancelled(ctx: StageRun): Promise<StageResult> {
+  const { d, store } = ctx.rc;
+  await store.setStatus(ctx.id, 'cancelled', d.now(), {}, { pending: 'cancelled', running: 'cancelled' });
+  d.log.info({ buildId: ctx.id }, 'build cancelled');
+  if (!ctx.last) throw new UnrecoverableError('BUILD_CANCELLED');
   return { status: 'cancelled' };
 }

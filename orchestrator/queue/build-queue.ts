@@ -19,13 +19,13 @@ import { isTerminalStatus } from './build-view.js';
 import {
   GPU_STEP_KINDS,
   IO_QUEUE,
-  JOB_NAMES,
   buildQueueName,
   fetchJobId,
   jobSettings,
   publishJobId,
+  stagesOf,
 } from './job-catalog.js';
-import type { BuildJobData, JobName } from './job-catalog.js';
+import type { BuildJobData, StagedPlan } from './job-catalog.js';
 import { MetricsStore } from './metrics-store.js';
 import { silentLog } from './ports.js';
 import type { Log } from './ports.js';
@@ -51,31 +51,6 @@ export interface BuildQueueOptions {
   readonly retentionMs?: number;
   readonly statusListeners?: readonly StatusListener[];
   readonly log?: Log;
-}
-
-/** What enqueueing needs from a plan (a stored, redacted plan has it too). */
-type EnqueuePlan = Pick<BuildPlan, 'planHash'> & {
-  readonly builder: { readonly gpuType: GpuType };
-  readonly steps: readonly { readonly kind: string }[];
-};
-
-/** A flow stage: job name, queue and job id. */
-interface Stage {
-  readonly name: JobName;
-  readonly queueName: string;
-  readonly jobId: (buildId: string) => string;
-}
-
-/** The stages of a plan's flow, first to last: fetch on io, GPU steps on the GPU queue, publish on io. */
-function stagesOf(plan: EnqueuePlan): Stage[] {
-  const has = (kinds: readonly string[]): boolean => plan.steps.some((s) => kinds.includes(s.kind));
-  return [
-    ...(has(['fetch']) ? [{ name: JOB_NAMES.fetch, queueName: IO_QUEUE, jobId: fetchJobId }] : []),
-    ...(has(GPU_STEP_KINDS)
-      ? [{ name: JOB_NAMES.build, queueName: buildQueueName(plan.builder.gpuType), jobId: (id: string) => id }]
-      : []),
-    ...(has(['publish']) ? [{ name: JOB_NAMES.publish, queueName: IO_QUEUE, jobId: publishJobId }] : []),
-  ];
 }
 
 /** The last job of a build's flow (publish, else the GPU job, else fetch): removing it with its children removes the flow. */
@@ -106,6 +81,8 @@ const OPEN_JOB_STATES = new Set(['waiting', 'delayed', 'prioritized', 'active'])
 
 /** States in which a build job can simply be removed from its queue. */
 const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+const CLOSE_FAILED = { pending: 'skipped', running: 'failed' } as const;
 
 /** Producer-side handle on the build queues and records. */
 export class BuildQueue {
@@ -159,20 +136,20 @@ export class BuildQueue {
     }
     const build = await this.store.get(claim.id);
     if (!build) throw new Error(`build ${claim.id} vanished after submit`);
-    if (build.status === 'queued' && !build.cancelRequested) await this.ensureEnqueued(plan, claim.id);
+    // A flow is added atomically: its last job missing means the submit failed before it.
+    const last = stagesOf(plan).at(-1);
+    if (
+      build.status === 'queued' &&
+      !build.cancelRequested &&
+      last &&
+      !(await this.queue(last.queueName).getJob(last.jobId(claim.id)))
+    )
+      await this.enqueue(plan, claim.id);
     return { created: false, build };
   }
 
-  /** Adds the build's flow unless its last job exists (a no-op for a complete build: a flow is added atomically). */
-  private async ensureEnqueued(plan: EnqueuePlan, id: string): Promise<boolean> {
-    const last = stagesOf(plan).at(-1);
-    if (!last || (await this.queue(last.queueName).getJob(last.jobId(id)))) return false;
-    await this.enqueue(plan, id);
-    return true;
-  }
-
   /** Adds the build's flow: each stage is the child of the next (see job-catalog.ts). */
-  private async enqueue(plan: EnqueuePlan, id: string): Promise<void> {
+  private async enqueue(plan: StagedPlan & Pick<BuildPlan, 'planHash'>, id: string): Promise<void> {
     const data: BuildJobData = { buildId: id, planHash: plan.planHash, gpuType: plan.builder.gpuType };
     let child: FlowJob | null = null;
     for (const stage of stagesOf(plan)) {
@@ -193,92 +170,82 @@ export class BuildQueue {
   }
 
   /**
-   * The reconciler: queued builds older than `graceMs` whose flow is missing (the submit failed
-   * between its two writes and nobody resubmitted) get their flow. Returns the ids repaired.
+   * The API's periodic repair, one pass over live builds (oldest first), each loaded once:
+   * - a queued build older than `graceMs` whose flow is missing (the submit failed between its two
+   *   writes and nobody resubmitted) gets its flow (`enqueued`);
+   * - BullMQ's job state is the truth the record follows: a live build unchanged for `graceMs` whose
+   *   flow ended in a failed job with no job left to run (a worker died between BullMQ failing a job
+   *   and writing the record, or a job failed outside our processors) is marked failed with the job's
+   *   registry code, or WORKER_LOST for a stalled job (`settled`);
+   * - a queued build that no registered worker can run (none serves its GPU type, or none has enough
+   *   GPUs) fails once that has held for `unservedLimitMs` without a break (`unserved`): the first
+   *   sweep that sees it notes the time, a sweep that finds a capable worker clears it.
    */
-  async reconcile(graceMs = 60_000, limit = 500): Promise<string[]> {
-    const repaired: string[] = [];
-    for (const id of await this.store.queuedIds(limit)) {
-      const loaded = await this.store.load(id);
-      const view = loaded ? await this.store.get(id) : null;
-      if (!loaded || !view || view.status !== 'queued' || view.cancelRequested) continue;
-      if (Date.parse(view.createdAt) > this.now() - graceMs) continue;
-      if (await this.ensureEnqueued(loaded.plan, id)) repaired.push(id);
-    }
-    return repaired;
-  }
-
-  /**
-   * BullMQ's job state is the truth the build record follows: a live (queued or running) build,
-   * unchanged for `graceMs`, whose flow ended in a failed job with no job left to run (a worker
-   * died between BullMQ failing a job and writing the record, or a job failed outside our
-   * processors) is marked failed with the job's registry code, or WORKER_LOST for a stalled job.
-   * Returns the ids repaired.
-   */
-  async settleEndedFlows(graceMs = 60_000, limit = 500): Promise<string[]> {
-    const settled: string[] = [];
-    const ids = [...(await this.store.queuedIds(limit)), ...(await this.store.idsWithStatus('running', limit))];
-    for (const id of ids) {
-      const loaded = await this.store.load(id);
-      const view = loaded ? await this.store.get(id) : null;
-      if (!loaded || !view || isTerminalStatus(view.status) || Date.parse(view.updatedAt) > this.now() - graceMs)
-        continue;
-      const jobs = await Promise.all(stagesOf(loaded.plan).map((st) => this.queue(st.queueName).getJob(st.jobId(id))));
-      // A job BullMQ will fail when a worker picks it up (its child failed) is as good as failed.
-      const states = await Promise.all(
-        jobs.map(async (j) => (j?.deferredFailure ? 'failed' : ((await j?.getState()) ?? 'missing'))),
-      );
-      const failedAt = states.indexOf('failed');
-      if (failedAt < 0 || states.some((st) => OPEN_JOB_STATES.has(st))) continue;
-      const job = jobs.find((j) => j?.failedReason) ?? jobs[failedAt];
-      const reason = job?.failedReason ?? '';
-      const code: ErrorCode =
-        (job?.stalledCounter ?? 0) > 0 ? 'WORKER_LOST' : isErrorCode(reason) ? reason : 'INTERNAL_ERROR';
-      const error = {
-        code,
-        message: `the build's ${job?.name ?? 'stage'} job failed without a record of it: ${reason || 'no reason given'}`,
-        advice: ERROR_ADVICE[code] ?? ERROR_CODES[code].summary,
-      };
-      const now = this.now();
-      await this.store.closeOpenSteps(id, 'skipped', now, 'failed');
-      if (await this.store.setStatus({ id, planHash: view.planHash }, 'failed', now, { error })) settled.push(id);
-      await dropEndedFlow((n) => this.queue(n), id, view.gpuType).catch(() => undefined);
-    }
-    return settled;
-  }
-
-  /**
-   * Fails queued builds that no registered worker can run (none serves the GPU type, or none has
-   * enough GPUs) once that has held for `limitMs` without a break: the first sweep that sees it
-   * notes the time, a sweep that finds a capable worker clears it. A build whose flow cannot be
-   * removed (a job of it is running) is left to the next sweep. Returns the ids failed.
-   */
-  async failUnserved(limitMs: number, limit = 500): Promise<string[]> {
-    const failed: string[] = [];
+  async sweep(opts: { readonly unservedLimitMs: number; readonly graceMs?: number; readonly limit?: number }) {
+    const { unservedLimitMs, graceMs = 60_000, limit = 500 } = opts;
+    const done = { enqueued: [] as string[], settled: [] as string[], unserved: [] as string[] };
     const workers = await this.metrics.workers.list();
-    for (const id of await this.store.queuedIds(limit)) {
-      const loaded = await this.store.load(id);
-      if (!loaded || loaded.status !== 'queued' || !loaded.plan.steps.some((s) => GPU_STEP_KINDS.includes(s.kind)))
+    const ids = [
+      ...(await this.store.idsWithStatus('queued', limit)),
+      ...(await this.store.idsWithStatus('running', limit)),
+    ];
+    for (const id of ids) {
+      const b = await this.store.load(id);
+      if (!b || isTerminalStatus(b.status)) continue;
+      const now = this.now();
+      const stages = stagesOf(b.plan);
+      const jobs = await Promise.all(stages.map((st) => this.queue(st.queueName).getJob(st.jobId(id))));
+      if (b.status === 'queued' && !b.cancelRequested && !jobs.at(-1) && b.createdAtMs <= now - graceMs) {
+        await this.enqueue(b.plan, id);
+        done.enqueued.push(id);
         continue;
-      const { gpuType, gpuCount } = loaded.plan.builder;
+      }
+      if (b.updatedAtMs <= now - graceMs && (await this.settleEnded(id, jobs))) {
+        done.settled.push(id);
+        continue;
+      }
+      if (b.status !== 'queued' || !b.plan.steps.some((s) => GPU_STEP_KINDS.includes(s.kind))) continue;
+      const { gpuType, gpuCount } = b.plan.builder;
       const reason = waitReason(workers, gpuType, gpuCount);
       if (reason === null) {
         await this.store.clearUnservedSince(id);
         continue;
       }
-      const now = this.now();
       const since = await this.store.unservedSince(id, now);
-      if (now - since < limitMs || !(await this.tryRemove(id, gpuType))) continue;
+      if (now - since < unservedLimitMs || !(await this.tryRemove(id, gpuType))) continue;
       const code = workers.some((w) => w.gpuType === gpuType) ? 'GPU_COUNT_UNAVAILABLE' : 'GPU_WAIT_EXPIRED';
       const error = {
         code,
         message: `${reason} (for ${Math.round((now - since) / 1000)} s)`,
         advice: ERROR_ADVICE[code] ?? null,
       };
-      await this.store.closeOpenSteps(id, 'skipped', now, 'failed');
-      if (await this.store.setStatus({ id, planHash: loaded.plan.planHash }, 'failed', now, { error })) failed.push(id);
+      if (await this.store.setStatus(id, 'failed', now, { error }, CLOSE_FAILED)) done.unserved.push(id);
     }
-    return failed;
+    return done;
+  }
+
+  /** Marks the build failed when its flow ended in a failed job with none left to run; true when it did. */
+  private async settleEnded(id: string, jobs: readonly (Job | undefined)[]): Promise<boolean> {
+    // A job BullMQ will fail when a worker picks it up (its child failed) is as good as failed.
+    const states = await Promise.all(
+      jobs.map(async (j) => (j?.deferredFailure ? 'failed' : ((await j?.getState()) ?? 'missing'))),
+    );
+    const failedAt = states.indexOf('failed');
+    if (failedAt < 0 || states.some((st) => OPEN_JOB_STATES.has(st))) return false;
+    const job = jobs.find((j) => j?.failedReason) ?? jobs[failedAt];
+    const reason = job?.failedReason ?? '';
+    const code: ErrorCode =
+      (job?.stalledCounter ?? 0) > 0 ? 'WORKER_LOST' : isErrorCode(reason) ? reason : 'INTERNAL_ERROR';
+    const error = {
+      code,
+      message: `the build's ${job?.name ?? 'stage'} job failed without a record of it: ${reason || 'no reason given'}`,
+      advice: ERROR_ADVICE[code] ?? ERROR_CODES[code].summary,
+    };
+    const changed = await this.store.setStatus(id, 'failed', this.now(), { error }, CLOSE_FAILED);
+    const last = jobs.findLast((j) => j !== undefined);
+    if (last && (await last.getState()) !== 'active')
+      await last.remove({ removeChildren: true }).catch(() => undefined);
+    return changed;
   }
 
   /**
@@ -308,10 +275,8 @@ export class BuildQueue {
     if (!before) return { kind: 'not_found' };
     if (isTerminalStatus(before.status)) return { kind: 'finished', build: before };
     await this.store.requestCancel(id);
-    if (before.status === 'queued' && (await this.tryRemove(id, before.gpuType))) {
-      await this.store.closeOpenSteps(id, 'cancelled', this.now());
-      await this.store.setStatus({ id, planHash: before.planHash }, 'cancelled', this.now());
-    }
+    if (before.status === 'queued' && (await this.tryRemove(id, before.gpuType)))
+      await this.store.setStatus(id, 'cancelled', this.now(), {}, { pending: 'cancelled', running: 'cancelled' });
     const after = (await this.store.get(id)) ?? before;
     return { kind: after.status === 'cancelled' ? 'cancelled' : 'requested', build: after };
   }

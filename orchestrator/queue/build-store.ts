@@ -41,24 +41,43 @@ export interface LoadedBuild {
   /** What the fetch step resolved (empty until it ran). */
   readonly fetched: readonly FetchedItem[];
   readonly config: unknown;
-  /** The step `load` marked running, or null. */
-  readonly marked: string | null;
+  /** True when the load marked the step it was asked to mark running. */
+  readonly marked: boolean;
+  /** The unredacted fetch items (signed URLs), or null when there are none (or they expired). */
+  readonly fetchSecret: readonly FetchItem[] | null;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
 }
 
-/** Identifies a build's keys: its id and plan hash (the plan key expires with the build). */
-export interface BuildRef {
-  readonly id: string;
-  readonly planHash: string;
-}
-
-/** What `commitStep` writes. */
-export interface StepCommit {
-  readonly views: readonly StepView[];
-  readonly observe?: { readonly kind: string; readonly seconds: number };
+/** One change to a build, written in one command (see WRITE_BUILD in lua-scripts.ts). */
+export interface BuildWrite {
+  /** Start this step (attempts + 1) if the build is live, no cancel is requested and it has not succeeded. */
+  readonly mark?: { readonly step: string; readonly atMs: number };
+  /** Whole step records to set. */
+  readonly steps?: readonly StepView[];
+  /** Fields of one step (e.g. its status and finishedAt). */
+  readonly patch?: {
+    readonly step: string;
+    readonly set: Partial<Pick<StepView, 'status' | 'finishedAt' | 'progress'>>;
+  };
+  /** The latest progress per step. */
+  readonly progress?: readonly (readonly [string, number])[];
+  /** End every unfinished step: pending ones become `pending`, running ones `running`. */
+  readonly close?: { readonly pending: StepStatus; readonly running: StepStatus };
   readonly lines?: readonly Omit<LogEntry, 'seq'>[];
+  /** A step's duration, for the histogram. */
+  readonly observe?: { readonly kind: string; readonly seconds: number };
+  /** What a fetch resolved (stored redacted; counts cache hits and misses; the signed fetch items are deleted). */
   readonly fetched?: readonly FetchedItem[];
-  /** After the last step: the build's final status, in the same command. */
-  readonly final?: { readonly status: BuildStatus; readonly nowMs: number; readonly extra?: StatusExtra };
+  /** A status change, made only when the state machine allows it. */
+  readonly status?: BuildStatus;
+  readonly extra?: StatusExtra;
+}
+
+export interface WriteResult {
+  /** The status changed. */
+  readonly changed: boolean;
+  readonly cancelRequested: boolean;
 }
 
 /** Extra build fields a status change sets. */
@@ -81,21 +100,13 @@ export interface LogPage {
   readonly truncated: boolean;
 }
 
-export interface StepPatch {
-  readonly status?: StepStatus;
-  readonly attempts?: number;
-  readonly startedAt?: string | null;
-  readonly finishedAt?: string | null;
-  readonly progress?: number | null;
-}
-
 export interface StoreOptions {
   /** Log lines kept per build. */
   readonly logCap?: number;
-  /** How long a finished build (record, steps, logs) stays in Redis, ms (default 7 days). */
+  /** How long a finished build (record and logs) stays in Redis, ms (default 7 days). */
   readonly retentionMs?: number;
   /** Called after every committed status change (see status-events.ts). */
-  readonly onStatus?: (ref: BuildRef, status: BuildStatus, atMs: number) => void;
+  readonly onStatus?: (id: string, status: BuildStatus, atMs: number) => void;
 }
 
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -119,6 +130,7 @@ const PlanShape = z.looseObject({
 });
 const FetchedShape = z.array(z.looseObject({ item: z.looseObject({ repo: z.string() }), fromCache: z.boolean() }));
 const FetchItemsShape = z.array(z.looseObject({ repo: z.string(), dest: z.string() }));
+const StepsSchema = z.array(StepViewSchema);
 
 /** Statuses from which a build may move to `to` (state machine), plus `to` itself when not final. */
 export function allowedFrom(to: BuildStatus): BuildStatus[] {
@@ -144,46 +156,6 @@ export class BuildStore {
     defineScripts(redis);
   }
 
-  /** The 13 keys every status-changing script takes (see lua-scripts.ts). */
-  private statusKeys(ref: BuildRef): string[] {
-    const k = this.keys;
-    return [
-      k.build(ref.id),
-      k.steps(ref.id),
-      k.log(ref.id),
-      k.logSeq(ref.id),
-      k.byPlan(ref.planHash),
-      k.fetchSecret(ref.id),
-      k.index,
-      k.expiry,
-      ...STATUS_ORDER.map((s) => k.statusIndex(s)),
-    ];
-  }
-
-  /** Named arguments of a guarded status change. */
-  private statusArgs(id: string, to: BuildStatus, nowMs: number, extra: StatusExtra = {}): object {
-    const fields: string[] = [];
-    if (extra.error !== undefined) fields.push('error', JSON.stringify(extra.error));
-    if (extra.artifacts !== undefined) fields.push('artifacts', JSON.stringify(extra.artifacts));
-    if (extra.attempts !== undefined) fields.push('attempts', String(extra.attempts));
-    if (to !== 'queued') fields.push('waitReason', '');
-    return {
-      id,
-      to,
-      from: allowedFrom(to),
-      now: String(nowMs),
-      fields,
-      expireAt: isTerminal(to) ? String(nowMs + this.retentionMs) : '',
-      ttlMs: String(this.retentionMs),
-    };
-  }
-
-  private changed(ref: BuildRef, to: BuildStatus, nowMs: number, r: unknown): boolean {
-    if (r !== 1) return false;
-    this.onStatus?.(ref, to, nowMs);
-    return true;
-  }
-
   /**
    * Returns the live build of this plan, or creates a new one (queued, or succeeded when already
    * published). URLs in the plan and config are stored redacted; signed fetch items go to the
@@ -197,73 +169,53 @@ export class BuildStore {
     callbackUrl: string | null = null,
   ): Promise<ClaimResult> {
     const k = this.keys;
-    const status: BuildStatus = published ? 'succeeded' : 'queued';
-    const stepStatus: StepStatus = published ? 'skipped' : 'pending';
     const fetchStep = plan.steps.find((s) => s.kind === 'fetch');
     const signed = fetchStep?.kind === 'fetch' && !published ? secretFetchItems(fetchStep.items) : null;
     const stem = plan.planHash.slice('sha256:'.length, 'sha256:'.length + 16);
+    const view = (id: string) => viewOfNewBuild(id, plan, nowMs, published);
     for (let round = 0; round < 20; round++) {
-      const [cur, gen] = await Promise.all([
-        this.redis.get(k.byPlan(plan.planHash)),
-        this.redis.get(k.generation(plan.planHash)),
-      ]);
+      const [cur, gen] = await this.redis.hmget(k.byPlan(plan.planHash), 'build', 'gen');
       const id = `${stem}-${Number(gen ?? '0') + 1}`;
-      const fields = [
-        'id',
+      const v = view(id);
+      const fields = {
         id,
-        'planHash',
-        plan.planHash,
-        'gpuType',
-        plan.builder.gpuType,
-        'status',
-        status,
-        'createdAt',
-        String(nowMs),
-        'updatedAt',
-        String(nowMs),
-        'plan',
-        JSON.stringify(redactUrlsDeep(plan)),
-        'artifacts',
-        JSON.stringify(published),
-        'cancelRequested',
-        '0',
-        'attempts',
-        '0',
-        'error',
-        'null',
-        'stepOrder',
-        JSON.stringify(plan.steps.map((s) => s.id)),
-        'config',
-        JSON.stringify(redactUrlsDeep(config ?? null)),
-        'callbackUrl',
-        callbackUrl ?? '',
-      ];
+        planHash: plan.planHash,
+        gpuType: plan.builder.gpuType,
+        status: v.status,
+        createdAt: String(nowMs),
+        updatedAt: String(nowMs),
+        plan: JSON.stringify(redactUrlsDeep(plan)),
+        artifacts: JSON.stringify(published),
+        cancelRequested: '0',
+        attempts: '0',
+        error: 'null',
+        steps: JSON.stringify(v.steps),
+        config: JSON.stringify(redactUrlsDeep(config ?? null)),
+        callbackUrl: callbackUrl ?? '',
+      };
       const keys = [
         k.byPlan(plan.planHash),
-        k.generation(plan.planHash),
         k.build(cur ?? id),
         k.build(id),
-        k.steps(id),
-        k.fetchSecret(id),
         k.index,
-        k.statusIndex(status),
+        k.statusIndex(v.status),
         k.expiry,
+        k.fetchSecret(id),
       ];
       const res = await runScript<[number, string]>(this.redis, 'trtClaimPlan', keys, {
         expectCur: cur ?? '',
         expectGen: gen ?? '0',
         id,
-        fields,
+        fields: Object.entries(fields).flat(),
         now: String(nowMs),
         live: LIVE,
-        steps: plan.steps.map((s) => [s.id, JSON.stringify(initialStep(s.id, s.kind, stepStatus))]),
         fetch: signed ? JSON.stringify(signed) : '',
         fetchTtlMs: String(FETCH_SECRET_TTL_MS),
         expireAt: published ? String(nowMs + this.retentionMs) : '',
         ttlMs: String(this.retentionMs),
       });
       if (res[0] === 2) continue;
-      if (res[0] === 1 && published) this.onStatus?.({ id, planHash: plan.planHash }, 'succeeded', nowMs);
+      if (res[0] === 1 && published) this.onStatus?.(id, 'succeeded', nowMs);
       return { created: res[0] === 1, id: res[1] };
     }
     throw new Error(`could not claim plan ${plan.planHash}: too much contention`);
@@ -271,41 +223,25 @@ export class BuildStore {
 
   /** The build as the API shows it, or null. */
   async get(id: string): Promise<BuildView | null> {
-    const [h, s] = await Promise.all([
-      this.redis.hmget(
-        this.keys.build(id),
-        'status',
-        'planHash',
-        'gpuType',
-        'createdAt',
-        'updatedAt',
-        'cancelRequested',
-        'attempts',
-        'artifacts',
-        'error',
-        'stepOrder',
-        'waitReason',
-      ),
-      this.redis.hgetall(this.keys.steps(id)),
-    ]);
-    if (!h[0]) return null;
-    const [
-      status,
-      planHash,
-      gpuType,
-      createdAt,
-      updatedAt,
-      cancelRequested,
-      attempts,
-      artifacts,
-      error,
-      order,
-      waitReason,
-    ] = h;
+    const h = await this.redis.hmget(
+      this.keys.build(id),
+      'status',
+      'planHash',
+      'gpuType',
+      'createdAt',
+      'updatedAt',
+      'cancelRequested',
+      'attempts',
+      'artifacts',
+      'error',
+      'steps',
+      'waitReason',
+    );
+    const [status, planHash, gpuType, createdAt, updatedAt, cancelRequested, attempts, artifacts, error, steps, wait] =
+      h;
+    if (!status) return null;
     const rec = RecordFields.safeParse({ status, planHash, gpuType, createdAt, updatedAt, cancelRequested, attempts });
     if (!rec.success) throw new RecordCorruptError(`build record ${id}`);
-    const stepOrder = parseStored(z.array(z.string()), order, 'step order');
-    const steps = stepOrder.flatMap((sid) => (s[sid] ? [parseStored(StepViewSchema, s[sid], `step ${sid}`)] : []));
     const r = rec.data;
     return {
       id,
@@ -316,11 +252,119 @@ export class BuildStore {
       updatedAt: iso(r.updatedAt),
       cancelRequested: r.cancelRequested === '1',
       attempts: r.attempts,
-      steps,
+      steps: parseStored(StepsSchema, steps, 'steps'),
       artifacts: parseStored(ArtifactsSchema.nullable(), artifacts, 'artifacts'),
       error: parseStored(BuildErrorSchema.nullable(), error, 'error'),
-      waitReason: r.status === 'queued' && waitReason ? waitReason : null,
+      waitReason: r.status === 'queued' && wait ? wait : null,
     };
+  }
+
+  /**
+   * Every change to a build in one command (the status change guarded by the state machine);
+   * with `load`, also what a worker needs to run it. Resolves null when the build does not exist.
+   */
+  async write(id: string, w: BuildWrite, nowMs: number): Promise<WriteResult | null> {
+    const r = await this.run(id, w, nowMs, false);
+    return r && { changed: r.changed, cancelRequested: r.cancelRequested };
+  }
+
+  /**
+   * What a worker needs to run a job, in one command; null when the build does not exist. With
+   * `mark`, that step is marked running in the same command (see BuildWrite.mark).
+   */
+  async load(id: string, mark?: BuildWrite['mark']): Promise<LoadedBuild | null> {
+    const r = await this.run(id, mark ? { mark } : {}, mark?.atMs ?? 0, true);
+    const raw = r?.loaded;
+    if (!r || !raw) return null;
+    const [status, plan, fetched, config, steps, createdAt, updatedAt, secret] = raw;
+    const st = z.enum(BUILD_STATUSES).safeParse(status);
+    if (!st.success || !plan) throw new RecordCorruptError(`build record ${id}`);
+    return {
+      status: st.data,
+      cancelRequested: r.cancelRequested,
+      // The shape is checked; the plan was produced by the planner and stored by `claim`.
+      plan: parseStored(PlanShape, plan, 'plan') as unknown as BuildPlan,
+      steps: new Map(parseStored(StepsSchema, steps, 'steps').map((s) => [s.id, s])),
+      fetched: fetched ? (parseStored(FetchedShape, fetched, 'fetched items') as unknown as FetchedItem[]) : [],
+      config: config ? (JSON.parse(config) as unknown) : null,
+      marked: r.marked,
+      fetchSecret: secret ? (parseStored(FetchItemsShape, secret, 'fetch items') as unknown as FetchItem[]) : null,
+      createdAtMs: Number(createdAt),
+      updatedAtMs: Number(updatedAt),
+    };
+  }
+
+  private async run(id: string, w: BuildWrite, nowMs: number, load: boolean) {
+    const k = this.keys;
+    const keys = [
+      k.build(id),
+      k.log(id),
+      k.fetchSecret(id),
+      k.index,
+      k.expiry,
+      ...STATUS_ORDER.map((s) => k.statusIndex(s)),
+      k.stepMetrics,
+      k.counters,
+    ];
+    const hits = w.fetched ? w.fetched.filter((f) => f.fromCache).length : 0;
+    const args = {
+      id,
+      now: String(nowMs),
+      ...(w.mark ? { mark: { step: w.mark.step, at: iso(w.mark.atMs) } } : {}),
+      ...(w.steps ? { steps: w.steps } : {}),
+      ...(w.progress?.length ? { progress: w.progress } : {}),
+      ...(w.patch ? { patch: w.patch } : {}),
+      ...(w.close ? { close: { ...w.close, at: iso(nowMs) } } : {}),
+      ...(w.lines?.length ? { lines: w.lines, cap: String(this.logCap) } : {}),
+      ...(w.observe
+        ? { observe: { kind: w.observe.kind, seconds: String(w.observe.seconds) }, buckets: STEP_DURATION_BUCKETS }
+        : {}),
+      ...(w.fetched
+        ? { fetched: JSON.stringify(redactUrlsDeep(w.fetched)), hits, misses: w.fetched.length - hits }
+        : {}),
+      ...(w.status ? this.statusArgs(w.status, nowMs, w.extra) : {}),
+      ...(load ? { load: true } : {}),
+    };
+    const r = await runScript<[number, string?, number?, (string | null)[]?]>(this.redis, 'trtWriteBuild', keys, args);
+    if (r[0] === -1) return null;
+    const changed = r[0] === 1;
+    if (changed && w.status) this.onStatus?.(id, w.status, nowMs);
+    return { changed, cancelRequested: r[1] === '1', marked: r[2] === 1, loaded: r[3] || null };
+  }
+
+  /** Named arguments of a guarded status change. */
+  private statusArgs(to: BuildStatus, nowMs: number, extra: StatusExtra = {}): object {
+    const fields: string[] = [];
+    if (extra.error !== undefined) fields.push('error', JSON.stringify(extra.error));
+    if (extra.artifacts !== undefined) fields.push('artifacts', JSON.stringify(extra.artifacts));
+    if (extra.attempts !== undefined) fields.push('attempts', String(extra.attempts));
+    if (to !== 'queued') fields.push('waitReason', '');
+    return {
+      to,
+      from: allowedFrom(to),
+      fields,
+      ...(isTerminal(to) ? { expireAt: String(nowMs + this.retentionMs), ttlMs: String(this.retentionMs) } : {}),
+    };
+  }
+
+  /** Moves a build to `status` when the state machine allows it (closing open steps with `close`); true when it changed. */
+  async setStatus(
+    id: string,
+    status: BuildStatus,
+    nowMs: number,
+    extra: StatusExtra = {},
+    close?: BuildWrite['close'],
+  ): Promise<boolean> {
+    return (await this.write(id, { status, extra, ...(close ? { close } : {}) }, nowMs))?.changed ?? false;
+  }
+
+  /** Appends log lines and sets the latest progress per step, in one command. */
+  async logBatch(
+    id: string,
+    lines: readonly Omit<LogEntry, 'seq'>[],
+    progress: readonly (readonly [string, number])[] = [],
+  ): Promise<void> {
+    await this.write(id, { lines, progress }, 0);
   }
 
   /** Records why a queued build waits (cleared when it starts). */
@@ -348,113 +392,6 @@ export class BuildStore {
     return (await this.redis.hget(this.keys.build(id), 'callbackUrl')) || null;
   }
 
-  /**
-   * What a worker needs to start a job, in one command; null when the build does not exist. With
-   * `markRunning`, the step of that kind is marked running in the same command when the build is
-   * live, no cancel is requested and the step has not succeeded.
-   */
-  async load(
-    id: string,
-    markRunning?: { readonly kind: StepKind; readonly atMs: number },
-  ): Promise<LoadedBuild | null> {
-    const [h, flat, marked] = await runScript<[(string | null)[], string[], string | null]>(
-      this.redis,
-      'trtLoadBuild',
-      [this.keys.build(id), this.keys.steps(id)],
-      {
-        kind: markRunning?.kind ?? '',
-        at: markRunning ? iso(markRunning.atMs) : '',
-        live: ['queued', 'running'],
-      },
-    );
-    const [status, cancel, plan, fetched, config] = h;
-    if (!status || !plan) return null;
-    const st = z.enum(BUILD_STATUSES).safeParse(status);
-    if (!st.success) throw new RecordCorruptError(`build status ${id}`);
-    const steps = new Map<string, StepView>();
-    for (let i = 0; i + 1 < flat.length; i += 2)
-      steps.set(flat[i] as string, parseStored(StepViewSchema, flat[i + 1], 'step'));
-    return {
-      status: st.data,
-      cancelRequested: cancel === '1',
-      // The shape is checked; the plan was produced by the planner and stored by `claim`.
-      plan: parseStored(PlanShape, plan, 'plan') as unknown as BuildPlan,
-      steps,
-      fetched: fetched ? (parseStored(FetchedShape, fetched, 'fetched items') as unknown as FetchedItem[]) : [],
-      config: config ? (JSON.parse(config) as unknown) : null,
-      marked: marked || null,
-    };
-  }
-
-  /** The unredacted fetch items of a build (signed URLs), or null when it had none or they expired. */
-  async fetchItems(id: string): Promise<readonly FetchItem[] | null> {
-    const raw = await this.redis.get(this.keys.fetchSecret(id));
-    return raw ? (parseStored(FetchItemsShape, raw, 'fetch items') as unknown as FetchItem[]) : null;
-  }
-
-  /** Deletes the build's signed fetch items (the fetch ended). */
-  async dropFetchItems(id: string): Promise<void> {
-    await this.redis.del(this.keys.fetchSecret(id));
-  }
-
-  /** The start of a build job in one command: status `running` with `attempts`, the first step's running record. */
-  async startBuild(ref: BuildRef, nowMs: number, attempts: number, step: StepView | null): Promise<boolean> {
-    const r = await runScript(this.redis, 'trtStartBuild', this.statusKeys(ref), {
-      status: this.statusArgs(ref.id, 'running', nowMs, { attempts }),
-      stepId: step?.id ?? '',
-      stepJson: step ? JSON.stringify(step) : '',
-    });
-    return this.changed(ref, 'running', nowMs, r);
-  }
-
-  /** Writes a step's whole record. */
-  async writeStep(id: string, view: StepView): Promise<void> {
-    await this.redis.hset(this.keys.steps(id), view.id, JSON.stringify(view));
-  }
-
-  /**
-   * The end of a step in one command: step records, its duration metric, log lines, what a fetch
-   * resolved (with cache hit/miss counts), and the final status after the last step. Resolves
-   * whether a cancel was requested meanwhile.
-   */
-  async commitStep(ref: BuildRef, c: StepCommit): Promise<{ cancelRequested: boolean }> {
-    const hits = c.fetched ? c.fetched.filter((f) => f.fromCache).length : 0;
-    const final = c.final ? this.statusArgs(ref.id, c.final.status, c.final.nowMs, c.final.extra) : '';
-    const [cancel, finalChanged] = await runScript<[string, number]>(
-      this.redis,
-      'trtCommitStep',
-      [...this.statusKeys(ref), this.keys.stepMetrics, this.keys.counters],
-      {
-        views: c.views.map((v) => [v.id, JSON.stringify(v)]),
-        observe: c.observe ? { kind: c.observe.kind, seconds: String(c.observe.seconds) } : '',
-        buckets: STEP_DURATION_BUCKETS.map(String),
-        lines: c.lines ?? [],
-        cap: String(this.logCap),
-        fetched: c.fetched ? JSON.stringify(redactUrlsDeep(c.fetched)) : '',
-        hits: String(hits),
-        misses: String((c.fetched?.length ?? 0) - hits),
-        final,
-      },
-    );
-    if (c.final) this.changed(ref, c.final.status, c.final.nowMs, finalChanged);
-    return { cancelRequested: cancel === '1' };
-  }
-
-  /** Appends log lines and sets the latest progress per step in one command; returns the last seq (0 when no lines). */
-  async logBatch(
-    id: string,
-    lines: readonly Omit<LogEntry, 'seq'>[],
-    progress: readonly (readonly [string, number])[] = [],
-  ): Promise<number> {
-    const k = this.keys;
-    const r = await runScript(this.redis, 'trtLogBatch', [k.build(id), k.steps(id), k.log(id), k.logSeq(id)], {
-      lines,
-      cap: String(this.logCap),
-      progress: progress.map(([s, p]) => [s, String(p)]),
-    });
-    return Number(r);
-  }
-
   /** Current status only (cheap), or null when the build does not exist. */
   async status(id: string): Promise<BuildStatus | null> {
     const s = await this.redis.hget(this.keys.build(id), 'status');
@@ -462,47 +399,6 @@ export class BuildStore {
     const st = z.enum(BUILD_STATUSES).safeParse(s);
     if (!st.success) throw new RecordCorruptError(`build status ${id}`);
     return st.data;
-  }
-
-  /** Moves a build to `status` when the state machine allows it; true when it changed. */
-  async setStatus(ref: BuildRef, status: BuildStatus, nowMs: number, extra: StatusExtra = {}): Promise<boolean> {
-    const r = await runScript(
-      this.redis,
-      'trtSetStatus',
-      this.statusKeys(ref),
-      this.statusArgs(ref.id, status, nowMs, extra),
-    );
-    return this.changed(ref, status, nowMs, r);
-  }
-
-  /** Merges `patch` into one step's record. One worker owns a running build, so read-modify-write is safe. */
-  async patchStep(id: string, stepId: string, patch: StepPatch): Promise<StepView | null> {
-    const raw = await this.redis.hget(this.keys.steps(id), stepId);
-    if (!raw) return null;
-    const next = { ...parseStored(StepViewSchema, raw, `step ${stepId}`), ...patch };
-    await this.redis.hset(this.keys.steps(id), stepId, JSON.stringify(next));
-    return next;
-  }
-
-  /** Closes every unfinished step: pending ones become `status`, running ones `runningTo`. */
-  async closeOpenSteps(id: string, status: StepStatus, nowMs: number, runningTo: StepStatus = status): Promise<void> {
-    const all = await this.redis.hgetall(this.keys.steps(id));
-    const updates: string[] = [];
-    for (const [sid, raw] of Object.entries(all)) {
-      const st = parseStored(StepViewSchema, raw, `step ${sid}`);
-      if (st.status === 'pending' || st.status === 'running') {
-        const running = st.status === 'running';
-        updates.push(
-          sid,
-          JSON.stringify({
-            ...st,
-            status: running ? runningTo : status,
-            finishedAt: running ? iso(nowMs) : st.finishedAt,
-          }),
-        );
-      }
-    }
-    if (updates.length > 0) await this.redis.hset(this.keys.steps(id), ...updates);
   }
 
   /** Flags a cancel request (seen by the worker at the next step boundary or via the cancel channel). */
@@ -543,11 +439,6 @@ export class BuildStore {
   async countByStatus(): Promise<Record<BuildStatus, number>> {
     const counts = await Promise.all(BUILD_STATUSES.map((s) => this.redis.zcard(this.keys.statusIndex(s))));
     return Object.fromEntries(BUILD_STATUSES.map((s, i) => [s, counts[i] ?? 0])) as Record<BuildStatus, number>;
-  }
-
-  /** Ids of queued builds, oldest first (for the reconciler). */
-  async queuedIds(limit: number): Promise<string[]> {
-    return this.idsWithStatus('queued', limit);
   }
 
   /** Ids of builds with `status`, oldest first. */

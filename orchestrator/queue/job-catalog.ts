@@ -33,13 +33,18 @@ export type BuildJobData = z.infer<typeof BuildJobData>;
  * id `<build id>-fetch`) → `build` (queue `build-<GPUTYPE>`, job id = build id; only when the plan
  * has GPU steps) → `publish` (queue `io`, job id `<build id>-publish`). Each job is the child of the
  * next, so a stage starts when the one before it completed, and a final failure fails the rest.
- * Every job carries the same payload.
+ * Every job carries the same payload and runs the plan's steps of its stage.
  */
+export const JOB_NAMES = { build: 'build', fetch: 'fetch', publish: 'publish' } as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
 /** Step kinds that run on GPUs (the `build` job); fetch and publish run on `io`. */
 export const GPU_STEP_KINDS: readonly string[] = ['convert', 'quantize', 'engine_build'] satisfies StepKind[];
 
-export const JOB_NAMES = { build: 'build', fetch: 'fetch', publish: 'publish' } as const;
-export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+/** The job that runs steps of this kind. */
+export function stageOfStep(kind: string): JobName {
+  return kind === 'fetch' || kind === 'publish' ? kind : JOB_NAMES.build;
+}
 
 /** Fetch job id for a build (BullMQ ids must not contain `:`). */
 export function fetchJobId(buildId: string): string {
@@ -54,6 +59,29 @@ export function publishJobId(buildId: string): string {
 /** The build id behind any of a build's job ids. */
 export function buildIdOfJob(jobId: string): string {
   return jobId.replace(/-(fetch|publish)$/, '');
+}
+
+/** A flow stage: job name, queue and job id. */
+export interface Stage {
+  readonly name: JobName;
+  readonly queueName: string;
+  readonly jobId: (buildId: string) => string;
+}
+
+/** What the stages depend on (a stored, redacted plan has it too). */
+export interface StagedPlan {
+  readonly builder: { readonly gpuType: GpuType };
+  readonly steps: readonly { readonly kind: string }[];
+}
+
+/** The stages of a plan's flow, first to last: those with at least one step. */
+export function stagesOf(plan: StagedPlan): Stage[] {
+  const all: Stage[] = [
+    { name: JOB_NAMES.fetch, queueName: IO_QUEUE, jobId: fetchJobId },
+    { name: JOB_NAMES.build, queueName: buildQueueName(plan.builder.gpuType), jobId: (id) => id },
+    { name: JOB_NAMES.publish, queueName: IO_QUEUE, jobId: publishJobId },
+  ];
+  return all.filter((st) => plan.steps.some((s) => stageOfStep(s.kind) === st.name));
 }
 
 /** The custom backoff type: the delay comes from `decideOutcome` (see the worker's backoffStrategy). */
@@ -92,5 +120,7 @@ export interface WorkerTuning {
 export const DEFAULT_WORKER_TUNING: WorkerTuning = {
   lockDuration: 30_000,
   stalledInterval: 15_000,
-  maxStalledCount: 2,
+  // A backstop above the retry policy: a job taken over after a stall asks decideOutcome (as
+  // WORKER_LOST) whether to go on, so the policy fails it before BullMQ's stall limit would.
+  maxStalledCount: DEFAULT_RETRY_POLICY.maxAttempts,
 };

@@ -12,7 +12,7 @@ export type RedisClient = Redis | Cluster;
 /** Upper bounds (seconds) of the step-duration histogram buckets. */
 export const STEP_DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400] as const;
 
-/** The status indexes, in the order scripts receive them in KEYS. */
+/** The status indexes, in the order the write script receives them in KEYS. */
 export const STATUS_ORDER = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 /** All keys the build store uses, derived from one prefix. */
@@ -20,15 +20,14 @@ export function redisKeys(prefix: string) {
   const p = `${prefix}:svc:`;
   return {
     base: p,
+    /** The build record: one hash (status, times, plan, config, steps as one JSON array, logSeq …). */
     build: (id: string) => `${p}build:${id}`,
-    steps: (id: string) => `${p}build:${id}:steps`,
     /** Log lines: a Redis Stream whose entry ids are `<seq>-1`. */
     log: (id: string) => `${p}build:${id}:log`,
-    logSeq: (id: string) => `${p}build:${id}:logseq`,
     /** The unredacted fetch items (signed URLs) the fetch needs; TTL, deleted when the fetch ends. */
     fetchSecret: (id: string) => `${p}build:${id}:fetch`,
+    /** A plan's current build and its generation counter (a hash: build, gen; kept for good). */
     byPlan: (planHash: string) => `${p}plan:${planHash}`,
-    generation: (planHash: string) => `${p}plan:${planHash}:gen`,
     index: `${p}index`,
     /** Finished builds by the time their records expire (retention), for pruning the indexes. */
     expiry: `${p}expiry`,

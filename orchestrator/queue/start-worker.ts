@@ -2,18 +2,17 @@
  * A worker process's BullMQ side: a Worker on `build-<GPUTYPE>` and/or on `io`, a cancel-channel
  * subscriber that aborts running jobs, the heartbeat in the worker registry, fencing (reap orphans
  * at start; stop a job's containers the moment its lock is lost), stall bookkeeping from BullMQ's
- * events and counters, and graceful close (after a grace period running builds go back to the queue).
+ * events (a job BullMQ failed for good takes the rest of its flow with it), and graceful close (after a grace period running builds go back to the queue).
  */
 import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { processBuildJob } from './build-processor.js';
+import { processStage } from './build-processor.js';
 import { dropEndedFlow } from './build-queue.js';
 import type { RunContext } from './build-processor.js';
 import { BuildStore } from './build-store.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
-import { processIoJob } from './io-processor.js';
 import { GpuGate } from './gpu-gate.js';
 import { GpuWaitList } from './gpu-wait.js';
 import {
@@ -75,7 +74,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   }
 
   const buildWorker = d.gpuType
-    ? new Worker<unknown>(buildQueueName(d.gpuType), (job, token, signal) => processBuildJob(job, token, signal, rc), {
+    ? new Worker<unknown>(buildQueueName(d.gpuType), (job, token, signal) => processStage(job, token, signal, rc), {
         ...common,
         concurrency: d.concurrency ?? Math.max(1, d.allocator.deviceIds.length),
         settings: {
@@ -85,7 +84,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
       })
     : null;
   const ioWorker = d.io
-    ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processIoJob(job, token, signal, rc), {
+    ? new Worker<unknown>(IO_QUEUE, (job, token, signal) => processStage(job, token, signal, rc), {
         ...common,
         concurrency: d.ioConcurrency ?? 4,
         settings: {
@@ -122,7 +121,6 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     if (!w) continue;
     w.on('failed', (job) => {
       if (!job) return;
-      void onStallLimit(rc, job, tuning.maxStalledCount);
       void dropIfEnded(job).catch((err: unknown) =>
         d.log.warn({ jobId: job.id, err: String(err) }, 'could not remove the rest of an ended flow'),
       );
@@ -213,26 +211,4 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
       }
     },
   };
-}
-
-/**
- * A job BullMQ failed because it stalled more than `maxStalledCount` times (its counter says so;
- * no message is read) marks its build failed with WORKER_LOST. Other final failures were recorded
- * by the processor before it threw.
- */
-async function onStallLimit(rc: RunContext, job: Job<unknown>, maxStalledCount: number): Promise<void> {
-  const parsed = BuildJobData.safeParse(job.data);
-  if (!parsed.success || (job.stalledCounter ?? 0) <= maxStalledCount) return;
-  const ref = { id: parsed.data.buildId, planHash: parsed.data.planHash };
-  try {
-    const error = {
-      code: 'WORKER_LOST',
-      message: `the job stalled ${job.stalledCounter} times (its worker stopped renewing the lock)`,
-      advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly',
-    };
-    await rc.store.closeOpenSteps(ref.id, 'skipped', rc.d.now(), 'failed');
-    await rc.store.setStatus(ref, 'failed', rc.d.now(), { error });
-  } catch (e) {
-    rc.d.log.warn({ err: String(e) }, 'could not record a stalled build');
-  }
 }

@@ -2,7 +2,7 @@
  * Delivers committed status changes to the status listeners (status-events.ts), in order per
  * build: each build has its own promise chain, so a slow listener never reorders one build's events.
  */
-import type { BuildRef, BuildStore } from './build-store.js';
+import type { BuildStore } from './build-store.js';
 import type { BuildStatus } from './build-view.js';
 import type { Log } from './ports.js';
 import type { StatusEventKind, StatusListener } from './status-events.js';
@@ -48,18 +48,18 @@ export class StatusNotifier {
   }
 
   /** Called by the store after a committed change; never throws. */
-  readonly notify = (ref: BuildRef, status: BuildStatus, atMs: number): void => {
+  readonly notify = (id: string, status: BuildStatus, atMs: number): void => {
     const kind = eventKind(status);
     if (kind === null || this.listeners.length === 0 || !this.store) return;
     const store = this.store;
-    const prev = this.chains.get(ref.id) ?? Promise.resolve();
+    const prev = this.chains.get(id) ?? Promise.resolve();
     const next = prev
       .then(async () => {
-        const [build, callbackUrl] = await Promise.all([store.get(ref.id), store.callbackUrl(ref.id)]);
+        const [build, callbackUrl] = await Promise.all([store.get(id), store.callbackUrl(id)]);
         if (!build) return;
         const event = {
-          eventId: `${ref.id}:${kind}`,
-          buildId: ref.id,
+          eventId: `${id}:${kind}`,
+          buildId: id,
           status: kind,
           at: atMs,
           build: { ...build, status: kind },
@@ -69,14 +69,14 @@ export class StatusNotifier {
           try {
             await listener(event);
           } catch (err) {
-            this.log.warn({ buildId: ref.id, err: String(err) }, 'status listener failed');
+            this.log.warn({ buildId: id, err: String(err) }, 'status listener failed');
           }
         }
       })
-      .catch((err: unknown) => this.log.warn({ buildId: ref.id, err: String(err) }, 'status event not delivered'));
-    this.chains.set(ref.id, next);
+      .catch((err: unknown) => this.log.warn({ buildId: id, err: String(err) }, 'status event not delivered'));
+    this.chains.set(id, next);
     void next.then(() => {
-      if (this.chains.get(ref.id) === next) this.chains.delete(ref.id);
+      if (this.chains.get(id) === next) this.chains.delete(id);
     });
   };
 

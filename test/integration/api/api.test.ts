@@ -278,7 +278,7 @@ describe('live log stream over real HTTP', () => {
     await readUntil('"status":"queued"');
     await queue.store.logBatch(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'written while streaming' }]);
     await readUntil('written while streaming');
-    await queue.store.setStatus({ id, planHash: ssePlan.planHash }, 'cancelled', Date.now());
+    await queue.store.setStatus(id, 'cancelled', Date.now());
     await readUntil('event: end');
     expect((await reader.read()).done).toBe(true);
     // A reconnect to the finished build's stream gets the end at once (clients must not reconnect).

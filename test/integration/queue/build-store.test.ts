@@ -31,8 +31,8 @@ describe('BuildStore', () => {
       stream: 'stdout' as const,
       line: `line ${n} "quoted" ünïcode`,
     });
-    expect(await store.logBatch(id, [1, 2, 3, 4, 5, 6, 7].map(line))).toBe(7);
-    expect(await store.logBatch(id, [8, 9].map(line))).toBe(9);
+    await store.logBatch(id, [1, 2, 3, 4, 5, 6, 7].map(line));
+    await store.logBatch(id, [8, 9].map(line));
     expect(await redis.xlen(store.keys.log(id))).toBe(5);
     const all = await store.readLogs(id, 0, 100);
     expect(all.truncated).toBe(true);
@@ -54,11 +54,10 @@ describe('BuildStore', () => {
     expect(await store.readLogs('0000000000000000-1', 0, 10)).toEqual({ entries: [], next: 0, truncated: false });
   });
 
-  it('load marks the step of a kind running in the same command, only while it is to run', async () => {
+  it('load marks a step running in the same command, only while it is to run', async () => {
     const { id } = await store.claim(fixturePlan('load-mark'), 1000, null);
-    const ref = { id, planHash: fixturePlan('load-mark').planHash };
-    const first = await store.load(id, { kind: 'fetch', atMs: 2000 });
-    expect(first?.marked).toBe('fetch');
+    const first = await store.load(id, { step: 'fetch', atMs: 2000 });
+    expect(first?.marked).toBe(true);
     expect(first?.steps.get('fetch')).toEqual({
       id: 'fetch',
       kind: 'fetch',
@@ -68,37 +67,87 @@ describe('BuildStore', () => {
       finishedAt: null,
       progress: null,
     });
+    expect(first).toMatchObject({ status: 'queued', cancelRequested: false, createdAtMs: 1000, updatedAtMs: 1000 });
     expect((await store.get(id))?.steps[0]).toEqual(first?.steps.get('fetch'));
     // A second attempt counts; a plain load marks nothing.
-    expect((await store.load(id, { kind: 'fetch', atMs: 3000 }))?.steps.get('fetch')?.attempts).toBe(2);
-    expect((await store.load(id))?.marked).toBeNull();
+    expect((await store.load(id, { step: 'fetch', atMs: 3000 }))?.steps.get('fetch')?.attempts).toBe(2);
+    expect((await store.load(id))?.marked).toBe(false);
     // Succeeded steps, cancel-requested and terminal builds are left as they are.
-    await store.commitStep(ref, {
-      views: [
-        {
-          id: 'fetch',
-          kind: 'fetch',
-          status: 'succeeded',
-          attempts: 2,
-          startedAt: null,
-          finishedAt: null,
-          progress: 1,
-        },
-      ],
-    });
-    expect((await store.load(id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
+    await store.write(id, { patch: { step: 'fetch', set: { status: 'succeeded', progress: 1 } } }, 3500);
+    expect((await store.load(id, { step: 'fetch', atMs: 4000 }))?.marked).toBe(false);
     const otherPlan = fixturePlan('load-mark-cancel');
     const other = await store.claim(otherPlan, 1000, null);
     await store.requestCancel(other.id);
-    expect((await store.load(other.id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
-    await store.setStatus({ id: other.id, planHash: otherPlan.planHash }, 'cancelled', 5000);
-    expect((await store.load(other.id, { kind: 'fetch', atMs: 6000 }))?.steps.get('fetch')?.status).toBe('pending');
+    expect(await store.load(other.id, { step: 'fetch', atMs: 4000 })).toMatchObject({
+      marked: false,
+      cancelRequested: true,
+    });
+    await store.setStatus(other.id, 'cancelled', 5000);
+    expect((await store.load(other.id, { step: 'fetch', atMs: 6000 }))?.steps.get('fetch')?.status).toBe('pending');
+    expect(await store.load('0000000000000000-9')).toBeNull();
+  });
+
+  it('writes a step boundary in one command: steps, progress, lines, metrics, fetch results, status', async () => {
+    const plan = fixturePlan('write-all');
+    const store = new BuildStore(redis, `${prefix}:w`); // its own indexes
+    const { id } = await store.claim(plan, 1000, null);
+    await redis.set(store.keys.fetchSecret(id), '[{"repo":"https://u:p@x/y","dest":"d"}]');
+    const view = (await store.get(id))?.steps ?? [];
+    const [fetch, convert] = view;
+    if (!fetch || !convert) throw new Error('fixture plan has no fetch/convert steps');
+    const before = await redis.hgetall(store.keys.stepMetrics);
+    const r = await store.write(
+      id,
+      {
+        steps: [
+          { ...fetch, status: 'succeeded', attempts: 1, progress: 1 },
+          { ...convert, status: 'running', attempts: 1 },
+        ],
+        progress: [['convert', 0.25]],
+        lines: [{ ts: 7, step: 'fetch', stream: 'system', line: 'fetched 1 item(s), 1 from cache' }],
+        observe: { kind: 'fetch', seconds: 42 },
+        fetched: [{ item: { repo: 'https://u:secret@host/m', dest: 'm' }, fromCache: true }] as never,
+        status: 'running',
+        extra: { attempts: 1 },
+      },
+      2000,
+    );
+    expect(r).toEqual({ changed: true, cancelRequested: false });
+    const b = await store.get(id);
+    expect(b).toMatchObject({ status: 'running', attempts: 1, updatedAt: new Date(2000).toISOString() });
+    expect(b?.steps.slice(0, 2)).toEqual([
+      { ...fetch, status: 'succeeded', attempts: 1, progress: 1 },
+      { ...convert, status: 'running', attempts: 1, progress: 0.25 },
+    ]);
+    expect((await store.readLogs(id, 0, 10)).entries).toEqual([
+      { seq: 1, ts: 7, step: 'fetch', stream: 'system', line: 'fetched 1 item(s), 1 from cache' },
+    ]);
+    const after = await redis.hgetall(store.keys.stepMetrics);
+    const grew = (f: string) => Number(after[f] ?? 0) - Number(before[f] ?? 0);
+    expect([grew('fetch|count'), grew('fetch|sum'), grew('fetch|le|60'), grew('fetch|le|10')]).toEqual([1, 42, 1, 0]);
+    // The fetch ended: its signed items are gone, and what it resolved is stored redacted.
+    expect(await redis.exists(store.keys.fetchSecret(id))).toBe(0);
+    expect(await redis.hget(store.keys.build(id), 'fetched')).not.toContain('secret');
+    // One step patched, the rest closed, the final status in the same command.
+    const end = await store.write(
+      id,
+      {
+        patch: { step: 'convert', set: { status: 'failed', finishedAt: new Date(3000).toISOString() } },
+        close: { pending: 'skipped', running: 'failed' },
+        status: 'failed',
+        extra: { error: { code: 'STEP_FAILED', message: 'x', advice: null } },
+      },
+      3000,
+    );
+    expect(end).toEqual({ changed: true, cancelRequested: false });
+    expect((await store.get(id))?.steps.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped', 'skipped']);
+    expect(await store.write('0000000000000000-9', { lines: [] }, 1)).toBeNull();
   });
 
   it('never changes a terminal status and moves builds between status indexes', async () => {
     const plan = fixturePlan('status');
     const { id } = await store.claim(plan, 2000, null);
-    const ref = { id, planHash: plan.planHash };
+    const ref = id;
     expect(await store.get(id)).toEqual(viewOfNewBuild(id, plan, 2000, null));
     expect((await store.list('queued', 0, 10)).items.map((b) => b.id)).toContain(id);
     expect(await store.setStatus(ref, 'running', 2001)).toBe(true);
@@ -118,40 +167,34 @@ describe('BuildStore', () => {
     });
     expect((await store.list('queued', 0, 10)).items.map((x) => x.id)).not.toContain(id);
     expect((await store.list('failed', 0, 10)).items.map((x) => x.id)).toEqual([id]);
-    expect(await store.setStatus({ id: '0000000000000000-9', planHash: plan.planHash }, 'running', 1)).toBe(false);
+    expect(await store.setStatus('0000000000000000-9', 'running', 1)).toBe(false);
     // The state machine decides inside the script: queued → running → failed, never back.
 
     // After a failure the same plan gets a new generation; while that one lives, claims return it.
     const again = await store.claim(plan, 3000, null);
     expect(again).toEqual({ created: true, id: id.replace(/-1$/, '-2') });
     expect(await store.claim(plan, 3001, null)).toEqual({ created: false, id: again.id });
-    const ref2 = { id: again.id, planHash: plan.planHash };
-    expect(await store.setStatus(ref2, 'running', 3002)).toBe(true);
+    expect(await store.setStatus(again.id, 'running', 3002)).toBe(true);
     expect(
-      await store.commitStep(ref2, { views: [], lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] }),
-    ).toEqual({ cancelRequested: false });
+      await store.write(again.id, { lines: [{ ts: 1, step: 'x', stream: 'system', line: 'only a line' }] }, 3003),
+    ).toEqual({ changed: false, cancelRequested: false });
     expect((await store.readLogs(again.id, 0, 10)).entries.map((e) => e.line)).toEqual(['only a line']);
     const counts = await store.countByStatus();
     expect(counts.failed).toBe(1);
     expect(counts.running).toBeGreaterThanOrEqual(1);
   });
 
-  it('expires a finished build (record, steps, log, plan key) after the retention and drops it from the indexes', async () => {
+  it('expires a finished build (record and log) after the retention and drops it from the indexes', async () => {
     const short = new BuildStore(redis, prefix, { retentionMs: 300 });
     const plan = fixturePlan('retention');
     const { id } = await short.claim(plan, Date.now(), null);
-    const ref = { id, planHash: plan.planHash };
+    const ref = id;
     await short.logBatch(id, [{ ts: 1, step: 'convert', stream: 'stdout', line: 'kept a while' }]);
     expect(await redis.pttl(short.keys.build(id))).toBe(-1); // a live build never expires
     expect(
       await short.setStatus(ref, 'failed', Date.now(), { error: { code: 'STEP_FAILED', message: 'x', advice: null } }),
     ).toBe(true);
-    for (const key of [
-      short.keys.build(id),
-      short.keys.steps(id),
-      short.keys.log(id),
-      short.keys.byPlan(plan.planHash),
-    ]) {
+    for (const key of [short.keys.build(id), short.keys.log(id)]) {
       const ttl = await redis.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);
       expect(ttl, key).toBeLessThanOrEqual(300);
@@ -169,10 +212,12 @@ describe('BuildStore', () => {
     // The next finished build prunes the expired one from the indexes.
     const other = fixturePlan('retention-2');
     const o = await short.claim(other, Date.now(), null);
-    await short.setStatus({ id: o.id, planHash: other.planHash }, 'cancelled', Date.now());
+    await short.setStatus(o.id, 'cancelled', Date.now());
     expect(await redis.zscore(short.keys.statusIndex('failed'), id)).toBeNull();
     expect(await redis.zscore(short.keys.index, id)).toBeNull();
-    // A resubmission after expiry starts a new generation (the API answers it from the artifact store when published).
+    // The plan's generation outlives the record, so a resubmission after expiry gets a new id (the API
+    // answers it from the artifact store when published).
+    expect(await redis.pttl(short.keys.byPlan(plan.planHash))).toBe(-1);
     const again = await short.claim(plan, Date.now(), {
       store: 'memory://',
       prefix: 'p/',
@@ -186,9 +231,9 @@ describe('BuildStore', () => {
     const plan = fixturePlan('corrupt');
     const { id } = await store.claim(plan, 1000, null);
     await redis.hset(
-      store.keys.steps(id),
-      'convert',
-      JSON.stringify({ id: 'convert', kind: 'convert', status: 'exploded' }),
+      store.keys.build(id),
+      'steps',
+      JSON.stringify([{ id: 'convert', kind: 'convert', status: 'exploded' }]),
     );
     await expect(store.get(id)).rejects.toBeInstanceOf(RecordCorruptError);
     await redis.hset(store.keys.build(id), 'status', 'half-done');

@@ -119,7 +119,7 @@ describe.skipIf(!hasRedis)('on a three-master Redis Cluster', () => {
     const node = new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })));
     for (const key of [
       k.build(id),
-      k.steps(id),
+      k.fetchSecret(id),
       k.log(id),
       k.byPlan(plan.planHash),
       k.index,

@@ -1,8 +1,8 @@
 /**
  * A worker SIGKILLed mid-step loses nothing: BullMQ's stalled-job check hands the build to another
- * worker, which resumes after the last completed step and publishes exactly one manifest. A build
- * whose workers keep dying past maxStalledCount fails with WORKER_LOST, and the rest of its flow
- * leaves the queues.
+ * worker, which asks decideOutcome (as WORKER_LOST) and resumes after the last completed step,
+ * publishing exactly one manifest. When the retry policy has no attempt left, the takeover fails the
+ * build WORKER_LOST, and the rest of its flow leaves the queues.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_RETRY_POLICY, decideOutcome } from '../../../orchestrator/build/decide-outcome.js';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
@@ -118,8 +119,8 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   rescuer = null;
 }, 60_000);
 
-it('fails a build with WORKER_LOST once it stalled more often than maxStalledCount', async () => {
-  const doomed = await spawnWorker({ MAX_STALLED: '0' });
+it('asks decideOutcome at a takeover: a lost worker with no attempt left fails the build WORKER_LOST', async () => {
+  const doomed = await spawnWorker();
   child = doomed; // afterAll kills it if the test fails before the SIGKILL
   const plan = fixturePlan('stall-limit', 'H100');
   const { build } = await bq.submit(plan, null);
@@ -132,21 +133,27 @@ it('fails a build with WORKER_LOST once it stalled more often than maxStalledCou
   const exited = new Promise((r) => doomed.once('exit', r));
   doomed.kill('SIGKILL');
   await exited;
-  // The survivor's stalled check finds the dead worker's job; with maxStalledCount 0 BullMQ fails it.
+  // The survivor takes the stalled job over; its retry policy allows 2 attempts, and the takeover is the second.
+  const asked: [string, number][] = [];
   const watcher = await startWorker(
     fakeWorkerDeps(redis, prefix, {
       gpuType: 'H100',
       executor: scriptedExecutor(engineScript),
       workDir: join(storeDir, 'work'),
-      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 0 },
+      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
+      decideOutcome: (f, attempt) => {
+        asked.push([f.code, attempt]);
+        return decideOutcome(f, attempt, { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 });
+      },
     }),
   );
   try {
     const failed = await waitForStatus(bq.store, build.id, 'failed', 20_000);
+    expect(asked).toEqual([['WORKER_LOST', 2]]);
     expect(failed?.error).toEqual({
       code: 'WORKER_LOST',
-      message: 'the job stalled 1 times (its worker stopped renewing the lock)',
-      advice: 'check the worker hosts: a worker was killed or lost Redis repeatedly',
+      message: 'the job stalled 1 time(s): its worker stopped renewing the lock',
+      advice: 'gave up after 2 attempts; check the worker hosts: a worker was killed or lost Redis repeatedly',
     });
     expect(failed?.steps.map((s) => [s.id, s.status])).toEqual([
       ['fetch', 'succeeded'],
