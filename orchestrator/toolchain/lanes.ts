@@ -31,19 +31,18 @@ const DEFAULT_REPOSITORY = 'nvidia/tensorrt-llm/release';
 /** TensorRT-LLM 1.2.1: the version the Triton backend pins on its release/1.2 branch. */
 export const DEFAULT_TRTLLM_VERSION = '1.2.1';
 
-const DEFAULTS: Readonly<Record<Lane['name'], Required<Omit<LanePin, 'digest'>> & { digest: string | null }>> = {
+/** Both lanes' defaults (no digest: the default image is named by its tag). */
+const DEFAULTS: Readonly<Record<Lane['name'], Required<Omit<LanePin, 'digest'>>>> = {
   'v1-engine': {
     registry: DEFAULT_REGISTRY,
     repository: DEFAULT_REPOSITORY,
     tag: DEFAULT_TRTLLM_VERSION,
-    digest: null,
     trtllmVersion: DEFAULT_TRTLLM_VERSION,
   },
   'v2-pytorch': {
     registry: DEFAULT_REGISTRY,
     repository: DEFAULT_REPOSITORY,
     tag: DEFAULT_TRTLLM_VERSION,
-    digest: null,
     trtllmVersion: DEFAULT_TRTLLM_VERSION,
   },
 };
@@ -61,25 +60,29 @@ export function versionFromTag(tag: string): string | undefined {
 
 /** Both lanes accept the 1.2.x line only: the argv and YAML generators target its surface. */
 export function versionInLane(version: string): boolean {
-  return /^1\.2\.\d+/.test(version);
+  return /^1\.2\.\d/.test(version);
 }
 
+/** The checked fields of a pin, in report order: field, its shape, what it should be. */
+const PIN_FIELDS: ReadonlyArray<readonly ['registry' | 'repository' | 'tag' | 'digest', RegExp, string]> = [
+  ['registry', REGISTRY, 'registry host'],
+  ['repository', REPOSITORY, 'image repository'],
+  ['tag', TAG, 'image tag'],
+  ['digest', DIGEST, 'digest (sha256: + 64 hex)'],
+];
+
 function pinProblems(key: 'v1' | 'v2' | 'steps' | 'triton', pin: LanePin): LaneProblem[] {
-  const base = `options.lanes.${key}`;
-  const problems: LaneProblem[] = [];
-  const bad = (field: string, value: string, expected: string): void => {
-    problems.push({
-      code: 'LANE_PIN_INVALID',
-      path: `${base}.${field}`,
-      message: `${field} ${JSON.stringify(value)} is not a valid ${expected}`,
-    });
-  };
-  if (pin.registry !== undefined && !REGISTRY.test(pin.registry)) bad('registry', pin.registry, 'registry host');
-  if (pin.repository !== undefined && !REPOSITORY.test(pin.repository))
-    bad('repository', pin.repository, 'image repository');
-  if (pin.tag !== undefined && !TAG.test(pin.tag)) bad('tag', pin.tag, 'image tag');
-  if (pin.digest != null && !DIGEST.test(pin.digest)) bad('digest', pin.digest, 'digest (sha256: + 64 hex)');
-  return problems;
+  return PIN_FIELDS.flatMap(([field, shape, expected]): LaneProblem[] => {
+    const value = pin[field];
+    if (value == null || shape.test(value)) return [];
+    return [
+      {
+        code: 'LANE_PIN_INVALID',
+        path: `options.lanes.${key}.${field}`,
+        message: `${field} ${JSON.stringify(value)} is not a valid ${expected}`,
+      },
+    ];
+  });
 }
 
 /**
@@ -105,7 +108,7 @@ export function resolveLane(
   const registry = pin.registry ?? d.registry;
   const repository = pin.repository ?? d.repository;
   let tag = pin.tag ?? d.tag;
-  let digest = pin.digest !== undefined ? pin.digest : pin.tag !== undefined ? null : d.digest;
+  let digest = pin.digest ?? null;
   let version = pin.trtllmVersion ?? (pin.tag !== undefined ? versionFromTag(pin.tag) : d.trtllmVersion);
   let versionPath = `options.lanes.${name === 'v1-engine' ? 'v1' : 'v2'}.tag`;
   if (userOverride !== null) {
@@ -127,7 +130,9 @@ export function resolveLane(
       path: versionPath,
       message: `cannot tell which TensorRT-LLM version tag ${JSON.stringify(tag)} carries; use a tag such as ${DEFAULT_TRTLLM_VERSION}`,
     });
-  } else if (!versionInLane(version)) {
+    return { problems };
+  }
+  if (!versionInLane(version)) {
     const why =
       name === 'v1-engine'
         ? 'the v1 engine lane runs trtllm-build from the TensorRT-LLM 1.2.x line (the engine path was removed after 1.3.0rc20; older lines take other flags)'
@@ -138,7 +143,7 @@ export function resolveLane(
       message: `tag ${JSON.stringify(tag)} is TensorRT-LLM ${version}, outside this lane: ${why}; use a 1.2.x tag such as ${DEFAULT_TRTLLM_VERSION}`,
     });
   }
-  if (problems.length > 0 || version === undefined) return { problems };
+  if (problems.length > 0) return { problems };
   const image = `${registry}/${repository}:${tag}${digest ? `@${digest}` : ''}`;
   const notes: string[] = [];
   const stepsImage = stepsImageFor({ tag, trtllmVersion: version }, pins?.steps, notes);
@@ -150,7 +155,7 @@ export function resolveLane(
       registry,
       repository,
       tag,
-      digest: digest ?? null,
+      digest,
       trtllmVersion: version,
       stepsImage,
       tritonImage,

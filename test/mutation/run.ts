@@ -71,6 +71,10 @@ export const GROUPS: readonly Group[] = [
     'test/unit/toolchain/surface.test.ts',
     'test/unit/toolchain/surface-text.test.ts',
   ]),
+  own('lanes', 'orchestrator/toolchain/lanes.ts', [
+    'test/unit/toolchain/lanes.test.ts',
+    'test/unit/toolchain/lanes-exact.test.ts',
+  ]),
   own('plan-hash', 'orchestrator/plan/plan-hash.ts', [
     'test/unit/plan/plan-hash.test.ts',
     'test/unit/plan/plan-hash-fields.test.ts',
@@ -85,7 +89,7 @@ export const GROUPS: readonly Group[] = [
   ]),
   {
     name: 'toolchain-rest',
-    mutate: ['conformance', 'lanes', 'runtime-images'].map((f) => `orchestrator/toolchain/${f}.ts`),
+    mutate: ['conformance', 'runtime-images'].map((f) => `orchestrator/toolchain/${f}.ts`),
     tests: ['test/unit/toolchain/*.test.ts'],
     target: false,
   },
