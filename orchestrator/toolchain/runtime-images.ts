@@ -41,11 +41,18 @@ export function stepsImageFor(
     );
     return ref(pin.registry ?? DEFAULT_IMAGE_REGISTRY, pin.repository ?? STEPS_REPOSITORY, lane.tag, null);
   }
+  // A digest belongs to the pinned tag: under the lane's tag (which a user override changes) it would
+  // keep pulling the one image it was taken from, of whatever version that was.
+  if (pin?.tag === undefined && pin?.digest != null) {
+    notes.push(
+      `step image pin digest ${pin.digest} not used: without a pinned tag the step image follows the lane's tag; pin the tag with the digest`,
+    );
+  }
   return ref(
     pin?.registry ?? DEFAULT_IMAGE_REGISTRY,
     pin?.repository ?? STEPS_REPOSITORY,
     pin?.tag ?? lane.tag,
-    pin?.digest,
+    pin?.tag === undefined ? null : pin.digest,
   );
 }
 
