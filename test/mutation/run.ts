@@ -75,6 +75,10 @@ export const GROUPS: readonly Group[] = [
     'test/unit/toolchain/lanes.test.ts',
     'test/unit/toolchain/lanes-exact.test.ts',
   ]),
+  own('runtime-images', 'orchestrator/toolchain/runtime-images.ts', [
+    'test/unit/toolchain/runtime-images.test.ts',
+    'test/unit/toolchain/runtime-images-exact.test.ts',
+  ]),
   own('plan-hash', 'orchestrator/plan/plan-hash.ts', [
     'test/unit/plan/plan-hash.test.ts',
     'test/unit/plan/plan-hash-fields.test.ts',
@@ -89,7 +93,7 @@ export const GROUPS: readonly Group[] = [
   ]),
   {
     name: 'toolchain-rest',
-    mutate: ['conformance', 'runtime-images'].map((f) => `orchestrator/toolchain/${f}.ts`),
+    mutate: ['conformance'].map((f) => `orchestrator/toolchain/${f}.ts`),
     tests: ['test/unit/toolchain/*.test.ts'],
     target: false,
   },
