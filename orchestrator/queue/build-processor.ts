@@ -15,7 +15,7 @@ import type { ContainerStep, FetchStep, PlanStep, PublishStep } from '../plan/ty
 import type { FetchedItem } from '../storage/ports.js';
 import type { BuildStore, BuildWrite, LoadedBuild, WriteResult } from './build-store.js';
 import type { ArtifactsView, BuildError, BuildStatus, StepView } from './build-view.js';
-import { isTerminalStatus } from './build-view.js';
+import { isTerminal } from '../build/state-machine.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON, failureOf } from './failure-data.js';
 import type { GpuGate } from './gpu-gate.js';
 import { BuildJobData, JOB_NAMES, stageOfStep, stagesOf } from './job-catalog.js';
@@ -71,7 +71,7 @@ export async function processStage(
   published?.catch(() => undefined); // awaited below unless the job ends first
   const loaded = await store.load(id);
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
-  if (isTerminalStatus(loaded.status)) return { status: loaded.status };
+  if (isTerminal(loaded.status)) return { status: loaded.status };
   const stages = stagesOf(loaded.plan).map((s) => s.name);
   const ctx: StageRun = {
     rc,

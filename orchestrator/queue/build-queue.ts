@@ -15,7 +15,7 @@ import type { BuildPlan } from '../plan/types.js';
 import { BuildStore, viewOfNewBuild } from './build-store.js';
 import type { RedisClient } from './redis-keys.js';
 import type { ArtifactsView, BuildView } from './build-view.js';
-import { isTerminalStatus } from './build-view.js';
+import { isTerminal } from '../build/state-machine.js';
 import {
   GPU_STEP_KINDS,
   IO_QUEUE,
@@ -53,34 +53,28 @@ export interface BuildQueueOptions {
   readonly log?: Log;
 }
 
-/** The last job of a build's flow (publish, else the GPU job, else fetch): removing it with its children removes the flow. */
-export async function lastJobOf(
-  queue: (name: string) => Queue,
-  id: string,
-  gpuType: GpuType,
-): Promise<Job | undefined> {
-  return (
+/**
+ * Removes what is left of a build's flow: its last job (publish, else the GPU job, else fetch) with
+ * its children, unless a job of it is running (that worker sees the cancel or failure itself). True
+ * when no job is left to run the build. After a stage failed for good this matters: BullMQ fails the
+ * stages after it only when a worker of their queue picks them up (a deferred failure), so a build
+ * for a GPU type no worker serves would otherwise leave a doomed job waiting in that queue.
+ */
+export async function removeFlow(queue: (name: string) => Queue, id: string, gpuType: GpuType): Promise<boolean> {
+  const last =
     (await queue(IO_QUEUE).getJob(publishJobId(id))) ??
     (await queue(buildQueueName(gpuType)).getJob(id)) ??
-    (await queue(IO_QUEUE).getJob(fetchJobId(id)))
+    (await queue(IO_QUEUE).getJob(fetchJobId(id)));
+  if (!last) return true;
+  if ((await last.getState()) === 'active') return false;
+  return last.remove({ removeChildren: true }).then(
+    () => true,
+    () => false, // a child is locked (running)
   );
-}
-
-/**
- * Removes what is left of a flow whose stage failed for good. BullMQ fails the stages after it
- * only when a worker of their queue picks them up (a deferred failure), so without this a build
- * for a GPU type no worker serves would leave a doomed job waiting in that queue.
- */
-export async function dropEndedFlow(queue: (name: string) => Queue, id: string, gpuType: GpuType): Promise<void> {
-  const last = await lastJobOf(queue, id, gpuType);
-  if (last && (await last.getState()) !== 'active') await last.remove({ removeChildren: true });
 }
 
 /** Job states in which a job runs or will run (one in `waiting-children` behind a failed stage never will). */
 const OPEN_JOB_STATES = new Set(['waiting', 'delayed', 'prioritized', 'active']);
-
-/** States in which a build job can simply be removed from its queue. */
-const REMOVABLE = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 const CLOSE_FAILED = { pending: 'skipped', running: 'failed' } as const;
 
@@ -191,7 +185,7 @@ export class BuildQueue {
     ];
     for (const id of ids) {
       const b = await this.store.load(id);
-      if (!b || isTerminalStatus(b.status)) continue;
+      if (!b || isTerminal(b.status)) continue;
       const now = this.now();
       const stages = stagesOf(b.plan);
       const jobs = await Promise.all(stages.map((st) => this.queue(st.queueName).getJob(st.jobId(id))));
@@ -200,7 +194,7 @@ export class BuildQueue {
         done.enqueued.push(id);
         continue;
       }
-      if (b.updatedAtMs <= now - graceMs && (await this.settleEnded(id, jobs))) {
+      if (b.updatedAtMs <= now - graceMs && (await this.settleEnded(id, b.plan.builder.gpuType, jobs))) {
         done.settled.push(id);
         continue;
       }
@@ -212,7 +206,7 @@ export class BuildQueue {
         continue;
       }
       const since = await this.store.unservedSince(id, now);
-      if (now - since < unservedLimitMs || !(await this.tryRemove(id, gpuType))) continue;
+      if (now - since < unservedLimitMs || !(await removeFlow((n) => this.queue(n), id, gpuType))) continue;
       const code = workers.some((w) => w.gpuType === gpuType) ? 'GPU_COUNT_UNAVAILABLE' : 'GPU_WAIT_EXPIRED';
       const error = {
         code,
@@ -225,7 +219,7 @@ export class BuildQueue {
   }
 
   /** Marks the build failed when its flow ended in a failed job with none left to run; true when it did. */
-  private async settleEnded(id: string, jobs: readonly (Job | undefined)[]): Promise<boolean> {
+  private async settleEnded(id: string, gpuType: GpuType, jobs: readonly (Job | undefined)[]): Promise<boolean> {
     // A job BullMQ will fail when a worker picks it up (its child failed) is as good as failed.
     const states = await Promise.all(
       jobs.map(async (j) => (j?.deferredFailure ? 'failed' : ((await j?.getState()) ?? 'missing'))),
@@ -273,28 +267,12 @@ export class BuildQueue {
   async cancel(id: string): Promise<CancelResult> {
     const before = await this.store.get(id);
     if (!before) return { kind: 'not_found' };
-    if (isTerminalStatus(before.status)) return { kind: 'finished', build: before };
+    if (isTerminal(before.status)) return { kind: 'finished', build: before };
     await this.store.requestCancel(id);
-    if (before.status === 'queued' && (await this.tryRemove(id, before.gpuType)))
+    if (before.status === 'queued' && (await removeFlow((n) => this.queue(n), id, before.gpuType)))
       await this.store.setStatus(id, 'cancelled', this.now(), {}, { pending: 'cancelled', running: 'cancelled' });
     const after = (await this.store.get(id)) ?? before;
     return { kind: after.status === 'cancelled' ? 'cancelled' : 'requested', build: after };
-  }
-
-  /**
-   * Removes a queued build's flow (its last job, with the children); true when no job is left to run
-   * it. A flow with a locked job (its fetch is running) stays: that worker sees the cancel request and stops.
-   */
-  private async tryRemove(id: string, gpuType: GpuType): Promise<boolean> {
-    const job = await lastJobOf((n) => this.queue(n), id, gpuType);
-    if (!job) return true;
-    if (!REMOVABLE.has(await job.getState())) return false;
-    try {
-      await job.remove({ removeChildren: true });
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** Jobs waiting (incl. delayed and waiting for the fetch) and active, per GPU type with a queue. */

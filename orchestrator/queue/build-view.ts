@@ -4,11 +4,7 @@
  * `RECORD_CORRUPT` error, never a cast).
  */
 import { z } from 'zod';
-import {
-  BuildStatus as BuildStatusSchema,
-  StepStatus as StepStatusSchema,
-  isTerminal,
-} from '../build/state-machine.js';
+import { BuildStatus as BuildStatusSchema, StepStatus as StepStatusSchema } from '../build/state-machine.js';
 import type { BuildStatus, StepStatus } from '../build/state-machine.js';
 import type { GpuType } from '../gpu/catalog.js';
 import type { StepKind } from '../plan/types.js';
@@ -17,11 +13,6 @@ export type { BuildStatus, StepStatus };
 /** Build and step statuses come from the one build state machine (build/state-machine.ts). */
 export const BUILD_STATUSES = BuildStatusSchema.options;
 export const STEP_STATUSES = StepStatusSchema.options;
-
-/** Is this build status final (never changes again)? */
-export function isTerminalStatus(status: BuildStatus): boolean {
-  return isTerminal(status);
-}
 
 export interface StepView {
   readonly id: string;

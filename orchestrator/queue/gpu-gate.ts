@@ -2,13 +2,16 @@
  * Hands this host's GPUs to build jobs: fencing first (reap orphaned containers, never hand out a
  * device a live container uses), oldest waiter first, and a waiting job sleeps as a delayed BullMQ
  * job until a release wakes it (or its wait limit passes, then it fails with a registry code).
+ * Waiters of a GPU type are one sorted set of `<buildId>|<gpuCount>` by the time each started
+ * waiting, shared by every worker of that type: the oldest waiter that fits a host goes first, so a
+ * stream of small builds cannot starve a large one.
  */
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { DelayedError } from 'bullmq';
 import type { Failure } from '../build/failure.js';
 import { ERROR_ADVICE } from '../build/error-codes.js';
-import type { GpuWaitList } from './gpu-wait.js';
 import type { WorkerDeps } from './ports.js';
+import type { RedisClient, RedisKeys } from './redis-keys.js';
 import { waitReason } from './worker-registry.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
@@ -30,13 +33,22 @@ export class GpuGate {
   /** Wakes sent by this process (releases, and acquisitions that leave devices for others). */
   private wakes = 0;
 
+  private readonly waitKey: string;
+
   constructor(
     private readonly d: WorkerDeps,
     private readonly host: string,
-    private readonly waits: GpuWaitList,
+    keys: RedisKeys,
+    private readonly queue: Queue,
     private readonly registry: WorkerRegistry,
     private readonly changed: () => void,
-  ) {}
+  ) {
+    this.waitKey = keys.gpuWait(d.gpuType ?? '');
+  }
+
+  private get redis(): RedisClient {
+    return this.d.connection;
+  }
 
   /**
    * GPUs for build `id`, or: throws DelayedError after parking the job until a release (or its
@@ -52,28 +64,33 @@ export class GpuGate {
     const { d } = this;
     const limit = d.gpuWaitLimitMs ?? DEFAULT_GPU_WAIT_LIMIT_MS;
     const now = d.now();
-    const waiting = await this.waits.since(id, count);
-    let since = waiting ?? now;
+    const member = `${id}|${count}`;
+    const waiters = await this.waiters();
+    const waiting = waiters.find((w) => w.member === member)?.since ?? null;
+    const since = waiting ?? now;
     const fits = count <= d.allocator.deviceIds.length;
     const seen = this.wakes;
     let ids: readonly string[] | null = null;
-    if (fits && !(await this.waits.olderWaiterFits(id, d.allocator.deviceIds.length, since))) {
+    const older = waiters.some(
+      (w) => w.member !== member && w.since < since && w.count <= d.allocator.deviceIds.length,
+    );
+    if (fits && !older) {
       if (d.fence) await d.fence.reapOrphans(this.host, this.keep);
       const exclude = d.fence ? await d.fence.busyGpuIds(this.host) : new Set<string>();
       ids = d.allocator.tryAcquire(id, count, exclude);
     }
     if (ids) {
-      if (waiting !== null) await this.waits.leave(id, count);
+      if (waiting !== null) await this.redis.zrem(this.waitKey, member);
       for (const g of ids) this.holders.set(g, { build: id, step: null });
       this.changed();
       // Others may still fit in what is left.
       this.wakes++;
-      void this.waits.wake().catch(() => undefined);
+      if (waiters.some((w) => w.member !== member)) void this.wake().catch(() => undefined);
       return ids;
     }
-    if (waiting === null) since = await this.waits.enter(id, count, now);
+    if (waiting === null) await this.redis.zadd(this.waitKey, 'NX', now, member);
     if (now - since >= limit) {
-      await this.waits.leave(id, count);
+      await this.redis.zrem(this.waitKey, member);
       const code = fits ? 'GPU_WAIT_EXPIRED' : 'GPU_COUNT_UNAVAILABLE';
       const reason = fits
         ? `waited ${Math.round((now - since) / 1000)} s for ${count}×${d.gpuType ?? ''} GPUs`
@@ -104,6 +121,25 @@ export class GpuGate {
     if (!had) return;
     this.wakes++;
     this.changed();
-    void this.waits.wake().catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'could not wake GPU waiters'));
+    void this.wake().catch((err: unknown) => this.d.log.warn({ err: String(err) }, 'could not wake GPU waiters'));
+  }
+
+  /** Promotes every parked build job of this GPU type so it tries again. */
+  private async wake(): Promise<void> {
+    for (const w of await this.waiters()) {
+      const job = await this.queue.getJob(w.id);
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
+  }
+
+  private async waiters(): Promise<{ member: string; id: string; count: number; since: number }[]> {
+    const flat = await this.redis.zrange(this.waitKey, '0', '-1', 'WITHSCORES');
+    const out = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i] as string;
+      const [id, count] = member.split('|');
+      out.push({ member, id: id ?? '', count: Number(count), since: Number(flat[i + 1]) });
+    }
+    return out;
   }
 }

@@ -93,21 +93,9 @@ export const DECIDED_BACKOFF = 'decided';
  */
 export function jobSettings(retentionMs: number) {
   const keep = { age: Math.max(1, Math.ceil(retentionMs / 1000)) };
-  return {
-    build: {
-      attempts: DEFAULT_RETRY_POLICY.maxAttempts,
-      backoff: { type: DECIDED_BACKOFF, delay: 1000 },
-      removeOnComplete: keep,
-      removeOnFail: keep,
-    },
-    fetch: { attempts: 3, backoff: { type: DECIDED_BACKOFF, delay: 2000 }, removeOnComplete: keep, removeOnFail: keep },
-    publish: {
-      attempts: 3,
-      backoff: { type: DECIDED_BACKOFF, delay: 2000 },
-      removeOnComplete: keep,
-      removeOnFail: keep,
-    },
-  } as const;
+  const job = (attempts: number, delay: number) =>
+    ({ attempts, backoff: { type: DECIDED_BACKOFF, delay }, removeOnComplete: keep, removeOnFail: keep }) as const;
+  return { build: job(DEFAULT_RETRY_POLICY.maxAttempts, 1000), fetch: job(3, 2000), publish: job(3, 2000) };
 }
 
 /** Lock/stall settings of a worker. lockDuration: ms a job lock lives without renewal. */

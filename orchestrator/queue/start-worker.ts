@@ -9,12 +9,11 @@ import { Queue, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { processStage } from './build-processor.js';
-import { dropEndedFlow } from './build-queue.js';
+import { removeFlow } from './build-queue.js';
 import type { RunContext } from './build-processor.js';
 import { BuildStore } from './build-store.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
 import { GpuGate } from './gpu-gate.js';
-import { GpuWaitList } from './gpu-wait.js';
 import {
   BuildJobData,
   DEFAULT_WORKER_TUNING,
@@ -61,10 +60,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
     ? new Queue(buildQueueName(d.gpuType), { connection: d.connection, prefix: d.prefix })
     : null;
   let beat: () => void = () => undefined;
-  const gpus =
-    d.gpuType && gpuQueue
-      ? new GpuGate(d, host, new GpuWaitList(d.connection, store.keys, d.gpuType, gpuQueue), registry, () => beat())
-      : null;
+  const gpus = d.gpuType && gpuQueue ? new GpuGate(d, host, store.keys, gpuQueue, registry, () => beat()) : null;
   const rc: RunContext = { d, store, host, gpus };
 
   // Fencing at start: containers of this host that no live attempt of this process owns are orphans.
@@ -104,7 +100,7 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   const dropIfEnded = async (job: Job<unknown>): Promise<void> => {
     const data = BuildJobData.safeParse(job.data);
     if (data.success && job.name !== JOB_NAMES.publish && (await job.getState()) === 'failed')
-      await dropEndedFlow(queueNamed, data.data.buildId, data.data.gpuType);
+      await removeFlow(queueNamed, data.data.buildId, data.data.gpuType);
   };
 
   const lockLost = (w: Worker, jobId: string): void => {

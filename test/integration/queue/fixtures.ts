@@ -24,7 +24,7 @@ import type { BuildPlan, ContainerStep } from '../../../orchestrator/plan/types.
 import type { BuildStore } from '../../../orchestrator/queue/build-store.js';
 import type { ArtifactStore } from '../../../orchestrator/storage/ports.js';
 import type { BuildView } from '../../../orchestrator/queue/build-view.js';
-import { isTerminalStatus } from '../../../orchestrator/queue/build-view.js';
+import { isTerminal } from '../../../orchestrator/build/state-machine.js';
 import { LogFollower } from '../../../orchestrator/queue/log-follower.js';
 import type { ArtifactsView } from '../../../orchestrator/queue/build-view.js';
 import type {
@@ -317,7 +317,7 @@ export async function waitForStatus(
 ): Promise<BuildView | null> {
   const want = typeof status === 'string' ? [status] : status;
   const what = `build ${id} → ${want.join('|')}`;
-  if (!want.every(isTerminalStatus))
+  if (!want.every(isTerminal))
     return waitFor(
       () => store.get(id),
       (v) => v !== null && want.includes(v.status),
@@ -329,7 +329,7 @@ export async function waitForStatus(
     throw new Error(`${what}: it ended ${v?.status ?? 'missing'} (error: ${JSON.stringify(v?.error ?? null)})`);
   };
   const before = await store.get(id);
-  if (before && isTerminalStatus(before.status)) return ended(before);
+  if (before && isTerminal(before.status)) return ended(before);
   // Redis and Cluster both have duplicate() (their union's signatures do not unify).
   const blocking = (store.redis as Redis).duplicate();
   const follower = new LogFollower(store.redis, blocking, store.keys);
