@@ -69,7 +69,8 @@ export async function processStage(
   const stage = job.name as JobName;
   const published = stage === JOB_NAMES.build ? d.publisher.published(data.planHash) : null;
   published?.catch(() => undefined); // awaited below unless the job ends first
-  const loaded = await store.load(id);
+  // An io stage's step is marked running by the load itself (one command); GPU steps start after the GPUs.
+  const loaded = await store.load(id, stage === JOB_NAMES.build ? undefined : { kind: stage, atMs: d.now() });
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
   if (isTerminal(loaded.status)) return { status: loaded.status };
   const stages = stagesOf(loaded.plan).map((s) => s.name);
@@ -87,7 +88,9 @@ export async function processStage(
   const todo = loaded.plan.steps.filter(
     (s) => stageOfStep(s.kind) === stage && !['succeeded', 'skipped'].includes(loaded.steps.get(s.id)?.status ?? ''),
   );
-  const lost = todo.find((s) => loaded.steps.get(s.id)?.status === 'running');
+  const lost = loaded.marked
+    ? loaded.marked === 'resumed' && todo[0]
+    : todo.find((s) => loaded.steps.get(s.id)?.status === 'running');
   if (lost && (job.stalledCounter ?? 0) > 0) {
     // A takeover: the worker of an earlier attempt stopped renewing the lock in this step.
     const failure: Failure = {
@@ -157,9 +160,11 @@ async function runSteps(
   // The stage that holds the build's compute (GPU steps, else publish) marks it running.
   const startsBuild = stage === JOB_NAMES.build || !loaded.plan.steps.some((s) => stageOfStep(s.kind) === 'build');
   let started = d.now();
-  let running = todo[0] ? runningView(todo[0], started) : null;
+  const marked = loaded.marked && todo[0] ? loaded.steps.get(todo[0].id) : undefined;
+  let running = marked ?? (todo[0] ? runningView(todo[0], started) : null);
   const start: BuildWrite = startsBuild ? { status: 'running', extra: { attempts: attempt } } : {};
-  writes.add(store.write(id, { ...start, ...(running ? { steps: [running] } : {}) }, started));
+  if (startsBuild || !marked)
+    writes.add(store.write(id, { ...start, ...(running && !marked ? { steps: [running] } : {}) }, started));
   try {
     await mkdir(workspaceDir, { recursive: true });
     const base = { loaded, workspaceDir, gpuIds: gpuIds ?? [], sink };

@@ -41,8 +41,8 @@ export interface LoadedBuild {
   /** What the fetch step resolved (empty until it ran). */
   readonly fetched: readonly FetchedItem[];
   readonly config: unknown;
-  /** True when the load marked the step it was asked to mark running. */
-  readonly marked: boolean;
+  /** The load marked a step of the kind it was asked for running: 'resumed' when it was running already (an attempt was lost). */
+  readonly marked: 'started' | 'resumed' | null;
   /** The unredacted fetch items (signed URLs), or null when there are none (or they expired). */
   readonly fetchSecret: readonly FetchItem[] | null;
   readonly createdAtMs: number;
@@ -51,8 +51,8 @@ export interface LoadedBuild {
 
 /** One change to a build, written in one command (see WRITE_BUILD in lua-scripts.ts). */
 export interface BuildWrite {
-  /** Start this step (attempts + 1) if the build is live, no cancel is requested and it has not succeeded. */
-  readonly mark?: { readonly step: string; readonly atMs: number };
+  /** Start the first step of this kind not yet succeeded or skipped (attempts + 1), if the build is live and no cancel is requested. */
+  readonly mark?: { readonly kind: StepKind; readonly atMs: number };
   /** Whole step records to set. */
   readonly steps?: readonly StepView[];
   /** Fields of one step (e.g. its status and finishedAt). */
@@ -270,7 +270,7 @@ export class BuildStore {
 
   /**
    * What a worker needs to run a job, in one command; null when the build does not exist. With
-   * `mark`, that step is marked running in the same command (see BuildWrite.mark).
+   * `mark`, a step of that kind is marked running in the same command (see BuildWrite.mark).
    */
   async load(id: string, mark?: BuildWrite['mark']): Promise<LoadedBuild | null> {
     const r = await this.run(id, mark ? { mark } : {}, mark?.atMs ?? 0, true);
@@ -287,7 +287,7 @@ export class BuildStore {
       steps: new Map(parseStored(StepsSchema, steps, 'steps').map((s) => [s.id, s])),
       fetched: fetched ? (parseStored(FetchedShape, fetched, 'fetched items') as unknown as FetchedItem[]) : [],
       config: config ? (JSON.parse(config) as unknown) : null,
-      marked: r.marked,
+      marked: r.marked === 2 ? 'resumed' : r.marked === 1 ? 'started' : null,
       fetchSecret: secret ? (parseStored(FetchItemsShape, secret, 'fetch items') as unknown as FetchItem[]) : null,
       createdAtMs: Number(createdAt),
       updatedAtMs: Number(updatedAt),
@@ -310,7 +310,7 @@ export class BuildStore {
     const args = {
       id,
       now: String(nowMs),
-      ...(w.mark ? { mark: { step: w.mark.step, at: iso(w.mark.atMs) } } : {}),
+      ...(w.mark ? { mark: { kind: w.mark.kind, at: iso(w.mark.atMs) } } : {}),
       ...(w.steps ? { steps: w.steps } : {}),
       ...(w.progress?.length ? { progress: w.progress } : {}),
       ...(w.patch ? { patch: w.patch } : {}),
@@ -329,7 +329,7 @@ export class BuildStore {
     if (r[0] === -1) return null;
     const changed = r[0] === 1;
     if (changed && w.status) this.onStatus?.(id, w.status, nowMs);
-    return { changed, cancelRequested: r[1] === '1', marked: r[2] === 1, loaded: r[3] || null };
+    return { changed, cancelRequested: r[1] === '1', marked: r[2] ?? 0, loaded: r[3] || null };
   }
 
   /** Named arguments of a guarded status change. */

@@ -34,8 +34,8 @@ return {1, a.id}
  * Every change to an existing build, in one command. KEYS: 1 build, 2 log, 3 fetchSecret, 4 index,
  * 5 expiry, 6–10 status indexes (queued, running, succeeded, failed, cancelled), 11 stepMetrics,
  * 12 counters. Args (all optional but `now`):
- * - mark {step, at}: the step starts (attempts + 1) when the build is live, no cancel is requested
- *   and the step has not succeeded;
+ * - mark {kind, at}: the first step of that kind not yet succeeded or skipped starts (attempts + 1)
+ *   when the build is live and no cancel is requested (marked 2: it was running, an attempt was lost);
  * - steps: whole step records to set; progress: [[stepId, fraction]]; patch {step, set}: fields of
  *   one step; close {pending, running, at}:
  *   unfinished steps end (pending ones as `pending`, running ones as `running`);
@@ -45,7 +45,7 @@ return {1, a.id}
  *   with extra fields; a terminal one closes the log with an `end` entry, expires the build's keys
  *   after ttlMs, and drops builds whose expireAt passed from the indexes;
  * - load: also return the record's status, plan, fetched, config, steps, times and the fetch secret.
- * Returns {changed (0/1), cancelRequested ('0'/'1'), marked (0/1), loaded or false}; {-1} when no build.
+ * Returns {changed (0/1), cancelRequested ('0'/'1'), marked (0/1/2), loaded or false}; {-1} when no build.
  */
 export const WRITE_BUILD = `
 local a = cjson.decode(ARGV[1])
@@ -57,11 +57,11 @@ local steps = cjson.decode(h[3])
 local live = st == 'queued' or st == 'running'
 local function step(id) for _, s in ipairs(steps) do if s.id == id then return s end end end
 local marked = 0
-if a.mark and live and h[2] ~= '1' then
-  local s = step(a.mark.step)
-  if s and s.status ~= 'succeeded' then
+for _, s in ipairs(steps) do
+  if marked == 0 and a.mark and live and h[2] ~= '1' and s.kind == a.mark.kind
+    and s.status ~= 'succeeded' and s.status ~= 'skipped' then
+    marked = s.status == 'running' and 2 or 1
     s.status, s.attempts, s.startedAt, s.finishedAt = 'running', s.attempts + 1, a.mark.at, cjson.null
-    marked = 1
   end
 end
 for _, v in ipairs(a.steps or {}) do

@@ -1,7 +1,7 @@
 /**
  * The worker registry: each worker writes its capacity and who holds each GPU under a key with a
  * TTL on every heartbeat, so a worker that dies (SIGKILL) vanishes from `/metrics` and
- * `GET /v1/workers` once its key expires. A sorted set indexes the names.
+ * `GET /v1/workers` once its key expires. A sorted set indexes the names (by first heartbeat).
  */
 import { z } from 'zod';
 import type { RedisClient } from './redis-keys.js';
@@ -29,10 +29,10 @@ export class WorkerRegistry {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Writes this worker's record; it expires after `ttlMs` unless the next beat comes. */
+  /** Writes this worker's record; it expires after `ttlMs` unless the next beat comes. Indexed when new. */
   async beat(rec: WorkerRecord, ttlMs: number): Promise<void> {
-    await this.redis.set(this.keys.worker(rec.name), JSON.stringify(rec), 'PX', ttlMs);
-    await this.redis.zadd(this.keys.workers, rec.lastHeartbeat, rec.name);
+    const before = await this.redis.set(this.keys.worker(rec.name), JSON.stringify(rec), 'PX', ttlMs, 'GET');
+    if (before === null) await this.redis.zadd(this.keys.workers, rec.lastHeartbeat, rec.name);
   }
 
   /** Removes a worker (clean shutdown). */

@@ -54,10 +54,10 @@ describe('BuildStore', () => {
     expect(await store.readLogs('0000000000000000-1', 0, 10)).toEqual({ entries: [], next: 0, truncated: false });
   });
 
-  it('load marks a step running in the same command, only while it is to run', async () => {
+  it('load marks the step of a kind running in the same command, only while it is to run', async () => {
     const { id } = await store.claim(fixturePlan('load-mark'), 1000, null);
-    const first = await store.load(id, { step: 'fetch', atMs: 2000 });
-    expect(first?.marked).toBe(true);
+    const first = await store.load(id, { kind: 'fetch', atMs: 2000 });
+    expect(first?.marked).toBe('started');
     expect(first?.steps.get('fetch')).toEqual({
       id: 'fetch',
       kind: 'fetch',
@@ -69,21 +69,22 @@ describe('BuildStore', () => {
     });
     expect(first).toMatchObject({ status: 'queued', cancelRequested: false, createdAtMs: 1000, updatedAtMs: 1000 });
     expect((await store.get(id))?.steps[0]).toEqual(first?.steps.get('fetch'));
-    // A second attempt counts; a plain load marks nothing.
-    expect((await store.load(id, { step: 'fetch', atMs: 3000 }))?.steps.get('fetch')?.attempts).toBe(2);
-    expect((await store.load(id))?.marked).toBe(false);
+    // A second attempt counts, and says the step was running (an attempt was lost); a plain load marks nothing.
+    const second = await store.load(id, { kind: 'fetch', atMs: 3000 });
+    expect([second?.marked, second?.steps.get('fetch')?.attempts]).toEqual(['resumed', 2]);
+    expect((await store.load(id))?.marked).toBeNull();
     // Succeeded steps, cancel-requested and terminal builds are left as they are.
     await store.write(id, { patch: { step: 'fetch', set: { status: 'succeeded', progress: 1 } } }, 3500);
-    expect((await store.load(id, { step: 'fetch', atMs: 4000 }))?.marked).toBe(false);
+    expect((await store.load(id, { kind: 'fetch', atMs: 4000 }))?.marked).toBeNull();
     const otherPlan = fixturePlan('load-mark-cancel');
     const other = await store.claim(otherPlan, 1000, null);
     await store.requestCancel(other.id);
-    expect(await store.load(other.id, { step: 'fetch', atMs: 4000 })).toMatchObject({
-      marked: false,
+    expect(await store.load(other.id, { kind: 'fetch', atMs: 4000 })).toMatchObject({
+      marked: null,
       cancelRequested: true,
     });
     await store.setStatus(other.id, 'cancelled', 5000);
-    expect((await store.load(other.id, { step: 'fetch', atMs: 6000 }))?.steps.get('fetch')?.status).toBe('pending');
+    expect((await store.load(other.id, { kind: 'fetch', atMs: 6000 }))?.steps.get('fetch')?.status).toBe('pending');
     expect(await store.load('0000000000000000-9')).toBeNull();
   });
 
