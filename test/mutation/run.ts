@@ -3,8 +3,9 @@
  * one score table at the end. (One Stryker run over the whole suite takes hours on a 2-core machine:
  * a static mutant — a module-level table such as the LoRA module names — runs every test.)
  *
- *   npm run mutation                 the issue-13 targets (rules, build/, classify-failure, argv builders, plan hash)
- *   npm run mutation -- all          also the rest of the core (config/, gpu/, toolchain/, plan/)
+ *   npm run mutation                 the issue-13 targets (rules, build/, classify-failure, argv builders, plan hash),
+ *                                    gpu/, and the rest of toolchain/ (Triton config, CLI conformance, lanes, images)
+ *   npm run mutation -- all          also the rest of the core (the config/ schema, plan/)
  *   npm run mutation -- rules-sizes  one group by name (see GROUPS); several names allowed
  *   ... --force                      re-run every mutant (after tests changed; otherwise incremental)
  *
@@ -79,6 +80,10 @@ export const GROUPS: readonly Group[] = [
     'test/unit/toolchain/runtime-images.test.ts',
     'test/unit/toolchain/runtime-images-exact.test.ts',
   ]),
+  own('conformance', 'orchestrator/toolchain/conformance.ts', [
+    'test/unit/toolchain/conformance.test.ts',
+    'test/unit/toolchain/conformance-exact.test.ts',
+  ]),
   own('plan-hash', 'orchestrator/plan/plan-hash.ts', [
     'test/unit/plan/plan-hash.test.ts',
     'test/unit/plan/plan-hash-fields.test.ts',
@@ -91,12 +96,6 @@ export const GROUPS: readonly Group[] = [
     'test/unit/config/parse-accelerator.test.ts',
     'test/unit/exec/gpu-inventory.test.ts',
   ]),
-  {
-    name: 'toolchain-rest',
-    mutate: ['conformance'].map((f) => `orchestrator/toolchain/${f}.ts`),
-    tests: ['test/unit/toolchain/*.test.ts'],
-    target: false,
-  },
   {
     name: 'plan-rest',
     mutate: ['derive-engine', 'make-plan', 'plan-v1', 'plan-v2', 'render-plan', 'shell-quote'].map(
