@@ -8,7 +8,21 @@ import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 /** The pure core: no I/O, no clock, no environment (DESIGN.md §2). */
 export const CORE_FOLDERS = ['config', 'gpu', 'toolchain', 'plan', 'build', 'preflight', 'bundle'];
 /** The shell: everything that talks to the world. */
-export const SHELL_FOLDERS = ['storage', 'exec', 'queue', 'api', 'cli', 'main', 'net', 'client', 'webhooks', 'ui'];
+export const SHELL_FOLDERS = [
+  'storage',
+  'exec',
+  'queue',
+  'records',
+  'api',
+  'cli',
+  'main',
+  'net',
+  'client',
+  'webhooks',
+  'ui',
+];
+/** Why records/ may not import a job queue. */
+export const RECORDS_MESSAGE = 'records/ (the build read model) may not use BullMQ or the queue';
 /** Node built-ins that do I/O or spawn (node:crypto, node:util, node:path stay allowed: pure). */
 const IO_BUILTINS = [
   'fs',
@@ -105,6 +119,18 @@ export default tseslint.config(
     files: [`orchestrator/${folder}/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', coreImportRestrictions(folder)] },
   })),
+  {
+    // The build records are a read model in Redis: they know nothing of BullMQ or the queue that writes them.
+    files: ['orchestrator/records/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['bullmq', '../queue/**', '**/orchestrator/queue/**'], message: RECORDS_MESSAGE }],
+        },
+      ],
+    },
+  },
   {
     files: ['eslint.config.js', 'stryker.config.mjs', 'vitest.mutation.config.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -13,8 +13,8 @@ import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BuildQueue } from '../orchestrator/queue/build-queue.js';
 import { DEFAULT_WORKER_TUNING } from '../orchestrator/queue/job-catalog.js';
-import { LogFollower } from '../orchestrator/queue/log-follower.js';
-import { silentLog } from '../orchestrator/queue/ports.js';
+import { LogFollower } from '../orchestrator/records/log-follower.js';
+import { silentLog } from '../orchestrator/records/service-log.js';
 import { startWorker } from '../orchestrator/queue/start-worker.js';
 import {
   cleanupPrefix,

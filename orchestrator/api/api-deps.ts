@@ -5,9 +5,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { PreflightHook } from '../preflight/hook.js';
 import type { BuildQueue } from '../queue/build-queue.js';
-import type { LogFollower } from '../queue/log-follower.js';
+import type { LogFollower } from '../records/log-follower.js';
 import type { PlanConfig, Publisher } from '../queue/ports.js';
-import type { StatusListener } from '../queue/status-events.js';
+import type { StatusListener } from '../records/status-events.js';
 
 export interface ApiDeps {
   /** For `/readyz` (PING). */

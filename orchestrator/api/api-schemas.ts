@@ -10,7 +10,7 @@ import type { ErrorCode } from '../build/error-codes.js';
 import { BuildStatus, StepStatus } from '../build/state-machine.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import { WebhookAttempt } from '../webhooks/attempt-schema.js';
-import type { ArtifactsView, BuildError, BuildView, LogEntry, StepView } from '../queue/build-view.js';
+import type { ArtifactsView, BuildError, BuildView, LogEntry, StepView } from '../records/build-view.js';
 
 export const BUILD_ID_PATTERN = '^[0-9a-f]{16}-[1-9][0-9]*$';
 const count = z.number().int().min(0);

@@ -2,9 +2,9 @@
  * Prometheus text exposition (pure): queue depth per queue, builds by status, step duration
  * histograms, cache hits/misses, GPU allocation per worker.
  */
-import type { BuildStatus } from '../queue/build-view.js';
-import type { MetricsSnapshot } from '../queue/metrics-store.js';
-import { STEP_DURATION_BUCKETS } from '../queue/metrics-store.js';
+import type { BuildStatus } from '../records/build-view.js';
+import type { MetricsSnapshot } from '../records/metrics-store.js';
+import { STEP_DURATION_BUCKETS } from '../records/metrics-store.js';
 
 export interface MetricsInput {
   readonly depths: Readonly<Record<string, { readonly waiting: number; readonly active: number }>>;

@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BUILD_ID_RE } from '../queue/job-catalog.js';
-import { BUILD_STATUSES } from '../queue/build-view.js';
-import type { BuildView } from '../queue/build-view.js';
+import { BUILD_STATUSES } from '../records/build-view.js';
+import type { BuildView } from '../records/build-view.js';
 import type { PlanOutcome } from '../queue/ports.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError } from './api-error.js';

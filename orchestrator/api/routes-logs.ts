@@ -8,8 +8,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BUILD_ID_RE } from '../queue/job-catalog.js';
-import { LogFollower, streamItem } from '../queue/log-follower.js';
-import type { StreamItem } from '../queue/log-follower.js';
+import { LogFollower, streamItem } from '../records/log-follower.js';
+import type { StreamItem } from '../records/log-follower.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError } from './api-error.js';
 

@@ -5,7 +5,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { bundleContract } from '../bundle/contract.js';
 import type { LaunchFile } from '../plan/types.js';
-import type { ArtifactsView } from '../queue/build-view.js';
+import type { ArtifactsView } from '../records/build-view.js';
 import type { Publisher, PublishInput, PublishOutcome } from '../queue/ports.js';
 import { manifestSources } from '../storage/publish/manifest-sources.js';
 import { buildPrefix, manifestKey } from '../storage/publish/manifest.js';

@@ -13,14 +13,14 @@ import type { Failure } from '../build/failure.js';
 import { storedFailure } from '../build/failure.js';
 import type { ContainerStep, FetchStep, PlanStep, PublishStep } from '../plan/types.js';
 import type { FetchedItem } from '../storage/ports.js';
-import type { BuildStore, BuildWrite, LoadedBuild, WriteResult } from './build-store.js';
-import type { ArtifactsView, BuildError, BuildStatus, StepView } from './build-view.js';
+import type { BuildStore, BuildWrite, LoadedBuild, WriteResult } from '../records/build-store.js';
+import type { ArtifactsView, BuildError, BuildStatus, StepView } from '../records/build-view.js';
 import { isTerminal } from '../build/state-machine.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON, failureOf } from './failure-data.js';
 import type { GpuGate } from './gpu-gate.js';
 import { BuildJobData, JOB_NAMES, stageOfStep, stagesOf } from './job-catalog.js';
 import type { JobName } from './job-catalog.js';
-import { LogSink } from './log-sink.js';
+import { LogSink } from '../records/log-sink.js';
 import type { WorkerDeps } from './ports.js';
 
 export interface RunContext {

@@ -12,9 +12,9 @@ import type { FlowJob, Job } from 'bullmq';
 import type { GpuType } from '../gpu/catalog.js';
 import { GPU_TYPES } from '../gpu/catalog.js';
 import type { BuildPlan } from '../plan/types.js';
-import { BuildStore, viewOfNewBuild } from './build-store.js';
-import type { RedisClient } from './redis-keys.js';
-import type { ArtifactsView, BuildView } from './build-view.js';
+import { BuildStore, viewOfNewBuild } from '../records/build-store.js';
+import type { RedisClient } from '../records/redis-keys.js';
+import type { ArtifactsView, BuildView } from '../records/build-view.js';
 import { isTerminal } from '../build/state-machine.js';
 import {
   GPU_STEP_KINDS,
@@ -26,12 +26,12 @@ import {
   stagesOf,
 } from './job-catalog.js';
 import type { BuildJobData, StagedPlan } from './job-catalog.js';
-import { MetricsStore } from './metrics-store.js';
-import { silentLog } from './ports.js';
-import type { Log } from './ports.js';
-import type { StatusListener } from './status-events.js';
-import { StatusNotifier } from './status-notifier.js';
-import { waitReason } from './worker-registry.js';
+import { MetricsStore } from '../records/metrics-store.js';
+import { silentLog } from '../records/service-log.js';
+import type { Log } from '../records/service-log.js';
+import type { StatusListener } from '../records/status-events.js';
+import { StatusNotifier } from '../records/status-notifier.js';
+import { waitReason } from '../records/worker-registry.js';
 
 export interface SubmitResult {
   /** False when the same plan already had a queued, running or succeeded build. */

@@ -11,9 +11,9 @@ import { DelayedError } from 'bullmq';
 import type { Failure } from '../build/failure.js';
 import { ERROR_ADVICE } from '../build/error-codes.js';
 import type { WorkerDeps } from './ports.js';
-import type { RedisClient, RedisKeys } from './redis-keys.js';
-import { waitReason } from './worker-registry.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { RedisClient, RedisKeys } from '../records/redis-keys.js';
+import { waitReason } from '../records/worker-registry.js';
+import type { WorkerRegistry } from '../records/worker-registry.js';
 
 export const DEFAULT_GPU_WAIT_LIMIT_MS = 3_600_000;
 /** A parked build re-checks at least this often (ms), in case a wake raced its park in another process. */

@@ -8,10 +8,11 @@ import type { ContainerFence, GpuAllocator, StepExecutor } from '../exec/types.j
 import type { GpuType } from '../gpu/catalog.js';
 import type { BuildPlan, FetchItem, PublishStep } from '../plan/types.js';
 import type { FetchContext, FetchedItem } from '../storage/ports.js';
-import type { RedisClient } from './redis-keys.js';
-import type { ArtifactsView } from './build-view.js';
+import type { RedisClient } from '../records/redis-keys.js';
+import type { ArtifactsView } from '../records/build-view.js';
 import type { WorkerTuning } from './job-catalog.js';
-import type { StatusListener } from './status-events.js';
+import type { Log } from '../records/service-log.js';
+import type { StatusListener } from '../records/status-events.js';
 
 /** Exactly the `trt-plan --json` object (declared once, in preflight/types.ts, beside its pre-flight section). */
 export type { PreflightOutcome as PlanOutcome } from '../preflight/types.js';
@@ -53,17 +54,6 @@ export interface Publisher {
 
 /** Downloads a plan's fetch items into the workspace. */
 export type FetchItems = (items: readonly FetchItem[], ctx: FetchContext) => Promise<readonly FetchedItem[]>;
-
-/** The pino methods the service uses. */
-export interface Log {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** A log that drops everything (tests, benches). */
-export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /** Everything a worker process needs. */
 export interface WorkerDeps {

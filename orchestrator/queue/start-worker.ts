@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { processStage } from './build-processor.js';
 import { removeFlow } from './build-queue.js';
 import type { RunContext } from './build-processor.js';
-import { BuildStore } from './build-store.js';
+import { BuildStore } from '../records/build-store.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON } from './failure-data.js';
 import { GpuGate } from './gpu-gate.js';
 import {
@@ -25,10 +25,10 @@ import {
   publishJobId,
 } from './job-catalog.js';
 import type { WorkerDeps } from './ports.js';
-import { redisKeys } from './redis-keys.js';
-import { workDirConflict, workDirId } from './shared-work-dir.js';
-import { StatusNotifier } from './status-notifier.js';
-import { WorkerRegistry } from './worker-registry.js';
+import { redisKeys } from '../records/redis-keys.js';
+import { workDirConflict, workDirId } from '../records/shared-work-dir.js';
+import { StatusNotifier } from '../records/status-notifier.js';
+import { WorkerRegistry } from '../records/worker-registry.js';
 
 export interface ServiceWorker {
   readonly buildWorker: Worker | null;

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { WebhookAttempt } from './attempt-schema.js';
-import { redisKeys } from '../queue/redis-keys.js';
+import { redisKeys } from '../records/redis-keys.js';
 
 export type WebhookAttemptT = z.infer<typeof WebhookAttempt>;
 

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { redactUrl } from '../config/redact-url.js';
 import type { OutboundPolicy } from '../net/address-policy.js';
 import { withAllowed } from '../net/address-policy.js';
-import { redisKeys } from '../queue/redis-keys.js';
+import { redisKeys } from '../records/redis-keys.js';
 import type { DeliveryLog, WebhookAttemptT } from './delivery-log.js';
 import { postWebhook } from './post-webhook.js';
 import type { PostResult } from './post-webhook.js';

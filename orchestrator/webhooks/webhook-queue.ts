@@ -6,8 +6,8 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BuildView } from '../queue/build-view.js';
-import type { StatusEvent, StatusEventKind, StatusListener } from '../queue/status-events.js';
+import type { BuildView } from '../records/build-view.js';
+import type { StatusEvent, StatusEventKind, StatusListener } from '../records/status-events.js';
 import type { DeliveryLog } from './delivery-log.js';
 import type { WebhookSettings } from './webhook-settings.js';
 

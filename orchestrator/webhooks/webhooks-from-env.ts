@@ -6,7 +6,7 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { outboundPolicy } from '../net/address-policy.js';
-import type { StatusListener } from '../queue/status-events.js';
+import type { StatusListener } from '../records/status-events.js';
 import { DeliveryLog } from './delivery-log.js';
 import { startDeliveryWorker } from './delivery-worker.js';
 import { webhookListener, webhookQueue } from './webhook-queue.js';

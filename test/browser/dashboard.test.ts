@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildView } from '../../orchestrator/queue/build-view.js';
+import type { BuildView } from '../../orchestrator/records/build-view.js';
 import { startFakeHub } from '../fixtures/servers/fake-hub.js';
 import { smallHfCheckpoint } from '../fixtures/servers/small-hf-checkpoint.js';
 import type { FakeHub } from '../fixtures/servers/fake-hub.js';

@@ -15,7 +15,7 @@ import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import type { PlanOutcome } from '../../../orchestrator/queue/ports.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
-import type { StatusEvent } from '../../../orchestrator/queue/status-events.js';
+import type { StatusEvent } from '../../../orchestrator/records/status-events.js';
 import {
   REDIS_URL,
   cleanupPrefix,

@@ -6,8 +6,8 @@ import type { Command } from 'ioredis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
-import { LogFollower } from '../../../orchestrator/queue/log-follower.js';
-import type { StreamItem } from '../../../orchestrator/queue/log-follower.js';
+import { LogFollower } from '../../../orchestrator/records/log-follower.js';
+import type { StreamItem } from '../../../orchestrator/records/log-follower.js';
 import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix } from '../queue/fixtures.js';
 
 const prefix = uniquePrefix('follow');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildView } from '../../../orchestrator/queue/build-view.js';
+import type { BuildView } from '../../../orchestrator/records/build-view.js';
 import { listContainers } from '../../fixtures/bin/lib/fake-docker/state.js';
 import { startFakeHub } from '../../fixtures/servers/fake-hub.js';
 import { smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';

@@ -13,8 +13,8 @@ import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
-import { LogFollower } from '../../../orchestrator/queue/log-follower.js';
-import type { StreamItem } from '../../../orchestrator/queue/log-follower.js';
+import { LogFollower } from '../../../orchestrator/records/log-follower.js';
+import type { StreamItem } from '../../../orchestrator/records/log-follower.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
 import {

@@ -20,7 +20,7 @@ import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
 import { hostPath, storePublisher } from '../../../orchestrator/main/store-publisher.js';
 import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
-import type { BuildView } from '../../../orchestrator/queue/build-view.js';
+import type { BuildView } from '../../../orchestrator/records/build-view.js';
 import type { FetchItems } from '../../../orchestrator/queue/ports.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';

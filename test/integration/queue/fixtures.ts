@@ -21,12 +21,12 @@ import type {
 } from '../../../orchestrator/exec/types.js';
 import type { GpuType } from '../../../orchestrator/gpu/catalog.js';
 import type { BuildPlan, ContainerStep } from '../../../orchestrator/plan/types.js';
-import type { BuildStore } from '../../../orchestrator/queue/build-store.js';
+import type { BuildStore } from '../../../orchestrator/records/build-store.js';
 import type { ArtifactStore } from '../../../orchestrator/storage/ports.js';
-import type { BuildView } from '../../../orchestrator/queue/build-view.js';
+import type { BuildView } from '../../../orchestrator/records/build-view.js';
 import { isTerminal } from '../../../orchestrator/build/state-machine.js';
-import { LogFollower } from '../../../orchestrator/queue/log-follower.js';
-import type { ArtifactsView } from '../../../orchestrator/queue/build-view.js';
+import { LogFollower } from '../../../orchestrator/records/log-follower.js';
+import type { ArtifactsView } from '../../../orchestrator/records/build-view.js';
 import type {
   Decision,
   Publisher,
@@ -34,7 +34,7 @@ import type {
   PublishOutcome,
   WorkerDeps,
 } from '../../../orchestrator/queue/ports.js';
-import { silentLog } from '../../../orchestrator/queue/ports.js';
+import { silentLog } from '../../../orchestrator/records/service-log.js';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { ServiceWorker } from '../../../orchestrator/queue/start-worker.js';
-import { workDirId } from '../../../orchestrator/queue/shared-work-dir.js';
+import { workDirId } from '../../../orchestrator/records/shared-work-dir.js';
 import { fakeWorkerDeps, queueHarness } from './fixtures.js';
 
 const h = queueHarness('workdir');

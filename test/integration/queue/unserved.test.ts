@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
 import { buildQueueName } from '../../../orchestrator/queue/job-catalog.js';
-import { WorkerRegistry } from '../../../orchestrator/queue/worker-registry.js';
-import type { WorkerRecord } from '../../../orchestrator/queue/worker-registry.js';
+import { WorkerRegistry } from '../../../orchestrator/records/worker-registry.js';
+import type { WorkerRecord } from '../../../orchestrator/records/worker-registry.js';
 import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix } from './fixtures.js';
 
 const prefix = uniquePrefix('unserved');

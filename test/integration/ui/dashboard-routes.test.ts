@@ -15,7 +15,7 @@ import { buildApp } from '../../../orchestrator/api/build-app.js';
 import { UI_CSP } from '../../../orchestrator/api/routes-ui.js';
 import { planConfigText } from '../../../orchestrator/plan/plan-config.js';
 import { BuildQueue } from '../../../orchestrator/queue/build-queue.js';
-import type { ArtifactsView } from '../../../orchestrator/queue/build-view.js';
+import type { ArtifactsView } from '../../../orchestrator/records/build-view.js';
 import { loadStaticFiles } from '../../../orchestrator/ui/static-files.js';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';

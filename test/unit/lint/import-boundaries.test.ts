@@ -8,13 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const CWD = fileURLToPath(new URL('../../..', import.meta.url));
 const CORE = ['config', 'config/rules', 'gpu', 'toolchain', 'plan', 'build', 'preflight', 'bundle'];
 const SHELL = ['storage', 'exec', 'queue', 'api', 'cli', 'main'];
+const RECORDS = 'records';
 
 type RuleEntry = Linter.RuleEntry;
 const rulesFor = new Map<string, Record<string, RuleEntry | undefined>>();
 
 beforeAll(async () => {
   const eslint = new ESLint({ cwd: CWD });
-  for (const folder of [...CORE, ...SHELL]) {
+  for (const folder of [...CORE, ...SHELL, RECORDS]) {
     const config = (await eslint.calculateConfigForFile(`orchestrator/${folder}/sample.ts`)) as Linter.Config;
     rulesFor.set(folder, (config.rules ?? {}) as Record<string, RuleEntry | undefined>);
   }
@@ -90,6 +91,22 @@ describe('import boundaries of the pure core', () => {
       expect(restrictedImports(folder, forbidden.join('\n'))).toEqual([]);
     });
   }
+});
+
+describe('the build records (records/) are a read model', () => {
+  it('refuses BullMQ and the queue, line by line, and allows Redis and the rest', () => {
+    const code = [
+      "import { Queue } from 'bullmq';",
+      "import { x } from '../queue/build-queue.js';",
+      "import { Redis } from 'ioredis';",
+      "import { x } from '../build/state-machine.js';",
+    ];
+    const found = restrictedImports(RECORDS, code.join('\n'));
+    expect(found).toEqual([
+      { line: 1, message: expect.stringContaining('may not use BullMQ or the queue') as string },
+      { line: 2, message: expect.stringContaining('may not use BullMQ or the queue') as string },
+    ]);
+  });
 });
 
 describe('the other guards are on for the product code', () => {

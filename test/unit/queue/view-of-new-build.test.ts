@@ -3,7 +3,7 @@
  * Redis in test/integration/queue/build-store.test.ts); here: its shape for queued and published.
  */
 import { describe, expect, it } from 'vitest';
-import { viewOfNewBuild } from '../../../orchestrator/queue/build-store.js';
+import { viewOfNewBuild } from '../../../orchestrator/records/build-store.js';
 import { fixturePlan } from '../../integration/queue/fixtures.js';
 
 describe('viewOfNewBuild', () => {

@@ -7,7 +7,7 @@
 import type { BuildStore } from './build-store.js';
 import type { LogEntry } from './build-view.js';
 import { parseProgress } from '../exec/parse-progress.js';
-import type { Log } from './ports.js';
+import type { Log } from './service-log.js';
 
 const BATCH = 200;
 const FLUSH_MS = 100;

@@ -4,7 +4,7 @@
  */
 import type { BuildStore } from './build-store.js';
 import type { BuildStatus } from './build-view.js';
-import type { Log } from './ports.js';
+import type { Log } from './service-log.js';
 import type { StatusEventKind, StatusListener } from './status-events.js';
 
 /** Statuses that produce an event. */

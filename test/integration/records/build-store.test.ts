@@ -4,9 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildStore, allowedFrom, viewOfNewBuild } from '../../../orchestrator/queue/build-store.js';
-import { RecordCorruptError } from '../../../orchestrator/queue/build-view.js';
-import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix, waitFor } from './fixtures.js';
+import { BuildStore, allowedFrom, viewOfNewBuild } from '../../../orchestrator/records/build-store.js';
+import { RecordCorruptError } from '../../../orchestrator/records/build-view.js';
+import { REDIS_URL, cleanupPrefix, fixturePlan, uniquePrefix, waitFor } from '../queue/fixtures.js';
 
 const prefix = uniquePrefix('store');
 let redis: Redis;
