@@ -119,6 +119,47 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
   rescuer = null;
 }, 60_000);
 
+it('takes over a lost fetch (an io job) the same way: decideOutcome is asked about WORKER_LOST, the build completes', async () => {
+  const doomed = await spawnWorker({ MODE: 'hang-fetch' });
+  child = doomed;
+  const plan = fixturePlan('sigkill-fetch', 'H100');
+  const { build } = await bq.submit(plan, null);
+  await waitFor(
+    () => bq.store.get(build.id),
+    (b) => b?.steps.find((s) => s.id === 'fetch')?.status === 'running',
+    20_000,
+    'fetch running in child',
+  );
+  const exited = new Promise((r) => doomed.once('exit', r));
+  doomed.kill('SIGKILL');
+  await exited;
+  const asked: [string, number][] = [];
+  const watcher = await startWorker(
+    fakeWorkerDeps(redis, prefix, {
+      gpuType: 'H100',
+      executor: scriptedExecutor(engineScript),
+      workDir: join(storeDir, 'work'),
+      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
+      decideOutcome: (f, attempt) => {
+        asked.push([f.code, attempt]);
+        return decideOutcome(f, attempt);
+      },
+    }),
+  );
+  try {
+    const done = await waitForStatus(bq.store, build.id, 'succeeded', 20_000);
+    expect(asked).toEqual([['WORKER_LOST', 2]]);
+    expect(done?.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
+      ['fetch', 'succeeded', 2],
+      ['convert', 'succeeded', 1],
+      ['build', 'succeeded', 1],
+      ['publish', 'succeeded', 1],
+    ]);
+  } finally {
+    await watcher.close(1000);
+  }
+}, 60_000);
+
 it('asks decideOutcome at a takeover: a lost worker with no attempt left fails the build WORKER_LOST', async () => {
   const doomed = await spawnWorker();
   child = doomed; // afterAll kills it if the test fails before the SIGKILL

@@ -1,7 +1,7 @@
 /**
  * A worker process for the SIGKILL test (run with `node --import tsx`): serves `build-<GPU_TYPE>`
- * and `io` with fakes; MODE=hang makes the `build` step hang until aborted; MAX_STALLED sets
- * maxStalledCount (default 2). Prints `ready`.
+ * and `io` with fakes; MODE=hang makes the `build` step hang until aborted, MODE=hang-fetch the
+ * fetch; MAX_STALLED sets maxStalledCount (default 2). Prints `ready`.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,8 +23,15 @@ const store = countingStore(
   artifactStoreFromUrl(pathToFileURL(join(storeDir, 'store')).href),
   join(storeDir, 'writes.log'),
 );
+const hangFetch = env['MODE'] === 'hang-fetch';
 const worker = await startWorker(
   fakeWorkerDeps(redis, env['PREFIX'] ?? 'missing', {
+    ...(hangFetch
+      ? {
+          fetchItems: (_items, ctx) =>
+            new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+        }
+      : {}),
     gpuType: (env['GPU_TYPE'] ?? 'H100') as GpuType,
     executor,
     publisher: storePublisher(store, [], () => Date.now()),
