@@ -18,8 +18,7 @@ import type { ArtifactsView, BuildError, BuildStatus, StepView } from '../record
 import { isTerminal } from '../build/state-machine.js';
 import { AttemptFailedError, LOCK_LOST_REASON, SHUTDOWN_REASON, failureOf } from './failure-data.js';
 import type { GpuGate } from './gpu-gate.js';
-import { BuildJobData, JOB_NAMES, stageOfStep, stagesOf } from './job-catalog.js';
-import type { JobName } from './job-catalog.js';
+import { BuildJobData, JOB_NAMES, JobName, stageOfStep, stagesOf } from './job-catalog.js';
 import { LogSink } from '../records/log-sink.js';
 import type { WorkerDeps } from './ports.js';
 
@@ -66,7 +65,7 @@ export async function processStage(
   const data = BuildJobData.parse(job.data);
   const { d, store } = rc;
   const id = data.buildId;
-  const stage = job.name as JobName;
+  const stage = JobName.parse(job.name);
   const published = stage === JOB_NAMES.build ? d.publisher.published(data.planHash) : null;
   published?.catch(() => undefined); // awaited below unless the job ends first
   // An io stage's step is marked running by the load itself (one command); GPU steps start after the GPUs.
@@ -100,13 +99,15 @@ export async function processStage(
       retryable: true,
     };
     if ((await settleFailure(ctx, lost.id, failure, { resume: true })) === 'cancelled') return cancelled(ctx);
+    // Going on: a GPU step waits for GPUs first, so it is pending until then (asked once, not at every wake).
+    if (!loaded.marked) await store.write(id, { patch: { step: lost.id, set: { status: 'pending' } } }, d.now());
   }
   if (stage !== JOB_NAMES.build) return runSteps(ctx, loaded, todo, null);
   // A takeover: stop what an earlier attempt may still run on this host before anything starts.
   if (ctx.attempt > 1 && d.fence) await d.fence.stopBuild(id);
   const already = await published;
   if (already) {
-    await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null }, CLOSE_SKIPPED);
+    await store.setStatus(id, 'succeeded', d.now(), { artifacts: already, error: null }, CLOSE_PUBLISHED);
     return { status: 'succeeded' };
   }
   if (!rc.gpus) throw new UnrecoverableError('INTERNAL_ERROR: build job on a worker without GPUs');
@@ -141,6 +142,8 @@ interface StepOutput {
 }
 
 const CLOSE_SKIPPED = { pending: 'skipped', running: 'failed' } as const;
+/** Another build of the plan published it: nothing of this one runs. */
+const CLOSE_PUBLISHED = { pending: 'skipped', running: 'cancelled' } as const;
 
 async function runSteps(
   ctx: StageRun,

@@ -36,7 +36,9 @@ export type BuildJobData = z.infer<typeof BuildJobData>;
  * Every job carries the same payload and runs the plan's steps of its stage.
  */
 export const JOB_NAMES = { build: 'build', fetch: 'fetch', publish: 'publish' } as const;
-export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+/** A job's name is its stage; workers parse it like the payload. */
+export const JobName = z.enum([JOB_NAMES.fetch, JOB_NAMES.build, JOB_NAMES.publish]);
+export type JobName = z.infer<typeof JobName>;
 
 /** Step kinds that run on GPUs (the `build` job); fetch and publish run on `io`. */
 export const GPU_STEP_KINDS: readonly string[] = ['convert', 'quantize', 'engine_build'] satisfies StepKind[];
