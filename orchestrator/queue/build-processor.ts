@@ -80,6 +80,7 @@ export async function processStage(
     id,
     stage,
     attempt: attemptOf(job),
+    first: stages[0] === stage,
     last: stages.at(-1) === stage,
     abort: signal ?? new AbortController().signal,
   };
@@ -129,6 +130,8 @@ interface StageRun {
   readonly id: string;
   readonly stage: JobName;
   readonly attempt: number;
+  /** The flow's first stage (it creates the workspace). */
+  readonly first: boolean;
   /** The flow's last stage: its last step ends the build. */
   readonly last: boolean;
   readonly abort: AbortSignal;
@@ -169,7 +172,8 @@ async function runSteps(
   if (startsBuild || !marked)
     writes.add(store.write(id, { ...start, ...(running && !marked ? { steps: [running] } : {}) }, started));
   try {
-    await mkdir(workspaceDir, { recursive: true });
+    // The flow's first stage creates the workspace (WORK_DIR is shared by the workers of every stage).
+    if (ctx.first) await mkdir(workspaceDir, { recursive: true });
     const base = { loaded, workspaceDir, gpuIds: gpuIds ?? [], sink };
     let out: StepOutput = {};
     for (const [i, step] of todo.entries()) {

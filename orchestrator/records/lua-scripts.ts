@@ -53,7 +53,8 @@ local IDX = {queued = 6, running = 7, succeeded = 8, failed = 9, cancelled = 10}
 local h = redis.call('HMGET', KEYS[1], 'status', 'cancelRequested', 'steps')
 local st = h[1]
 if not st then return {-1} end
-local steps = cjson.decode(h[3])
+local touch = a.mark or a.steps or a.progress or a.patch or a.close
+local steps = touch and cjson.decode(h[3]) or {}
 local live = st == 'queued' or st == 'running'
 local function step(id) for _, s in ipairs(steps) do if s.id == id then return s end end end
 local marked = 0
@@ -81,12 +82,18 @@ if a.close then
     elseif s.status == 'running' then s.status, s.finishedAt = a.close.running, a.close.at end
   end
 end
-redis.call('HSET', KEYS[1], 'steps', #steps > 0 and cjson.encode(steps) or '[]')
-local seq = 0
-for _, l in ipairs(a.lines or {}) do
-  seq = redis.call('HINCRBY', KEYS[1], 'logSeq', 1)
-  l.seq = seq
-  redis.call('XADD', KEYS[2], 'MAXLEN', a.cap, seq .. '-1', 'e', cjson.encode(l))
+if touch and #steps > 0 then
+  h[3] = cjson.encode(steps)
+  redis.call('HSET', KEYS[1], 'steps', h[3])
+end
+local lines = a.lines or {}
+if #lines > 0 then
+  local seq = redis.call('HINCRBY', KEYS[1], 'logSeq', #lines) - #lines
+  for _, l in ipairs(lines) do
+    seq = seq + 1
+    l.seq = seq
+    redis.call('XADD', KEYS[2], 'MAXLEN', a.cap, seq .. '-1', 'e', cjson.encode(l))
+  end
 end
 if a.observe then
   local k = a.observe.kind
@@ -114,7 +121,7 @@ if a.to and allowed then
     redis.call('ZADD', KEYS[IDX[a.to]], redis.call('HGET', KEYS[1], 'createdAt'), a.id)
   end
   if a.expireAt then
-    seq = redis.call('HINCRBY', KEYS[1], 'logSeq', 1)
+    local seq = redis.call('HINCRBY', KEYS[1], 'logSeq', 1)
     redis.call('XADD', KEYS[2], seq .. '-1', 'end', a.to)
     redis.call('DEL', KEYS[3])
     redis.call('ZADD', KEYS[5], a.expireAt, a.id)
@@ -122,17 +129,19 @@ if a.to and allowed then
     for _, g in ipairs(gone) do for i = 4, 10 do redis.call('ZREM', KEYS[i], g) end end
   end
 end
-local ttl = a.expireAt and changed == 1 and tonumber(a.ttlMs) or redis.call('PTTL', KEYS[1])
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+if a.expireAt and changed == 1 then
+  redis.call('PEXPIRE', KEYS[1], a.ttlMs)
+  redis.call('PEXPIRE', KEYS[2], a.ttlMs)
+elseif #lines > 0 then
+  local ttl = redis.call('PTTL', KEYS[1]) -- lines after the end keep the build's expiry
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 end
 local loaded = false
 if a.load then
   loaded = redis.call('HMGET', KEYS[1], 'status', 'plan', 'fetched', 'config', 'steps', 'createdAt', 'updatedAt')
   loaded[8] = redis.call('GET', KEYS[3]) or ''
 end
-return {changed, redis.call('HGET', KEYS[1], 'cancelRequested') or '0', marked, loaded}
+return {changed, h[2] or '0', marked, loaded}
 `;
 
 /** Names under which the scripts are defined on a connection (ioredis runs them with EVALSHA). */
