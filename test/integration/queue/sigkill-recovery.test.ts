@@ -79,6 +79,39 @@ function spawnWorker(extraEnv: Record<string, string> = {}): Promise<ChildProces
   });
 }
 
+/** Submits a plan to a child worker, SIGKILLs it while `stepId` runs, and resolves the build id. */
+async function killMidStep(name: string, stepId: string, env: Record<string, string>): Promise<string> {
+  const doomed = await spawnWorker(env);
+  child = doomed; // afterAll kills it if the test fails before the SIGKILL
+  const { build } = await bq.submit(fixturePlan(name, 'H100'), null);
+  await waitFor(
+    () => bq.store.get(build.id),
+    (b) => b?.steps.find((s) => s.id === stepId)?.status === 'running',
+    20_000,
+    `${stepId} running in child`,
+  );
+  const exited = new Promise((r) => doomed.once('exit', r));
+  doomed.kill('SIGKILL');
+  await exited;
+  return build.id;
+}
+
+/** A surviving worker whose retry decisions (code, attempt) are recorded in `asked`. */
+function survivor(asked: [string, number][], policy = DEFAULT_RETRY_POLICY): Promise<ServiceWorker> {
+  return startWorker(
+    fakeWorkerDeps(redis, prefix, {
+      gpuType: 'H100',
+      executor: scriptedExecutor(engineScript),
+      workDir: join(storeDir, 'work'),
+      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
+      decideOutcome: (f, attempt) => {
+        asked.push([f.code, attempt]);
+        return decideOutcome(f, attempt, policy);
+      },
+    }),
+  );
+}
+
 it('recovers a build from a SIGKILLed worker and publishes it exactly once', async () => {
   child = await spawnWorker();
   const plan = fixturePlan('sigkill', 'H100');
@@ -120,34 +153,11 @@ it('recovers a build from a SIGKILLed worker and publishes it exactly once', asy
 }, 60_000);
 
 it('takes over a lost fetch (an io job) the same way: decideOutcome is asked about WORKER_LOST, the build completes', async () => {
-  const doomed = await spawnWorker({ MODE: 'hang-fetch' });
-  child = doomed;
-  const plan = fixturePlan('sigkill-fetch', 'H100');
-  const { build } = await bq.submit(plan, null);
-  await waitFor(
-    () => bq.store.get(build.id),
-    (b) => b?.steps.find((s) => s.id === 'fetch')?.status === 'running',
-    20_000,
-    'fetch running in child',
-  );
-  const exited = new Promise((r) => doomed.once('exit', r));
-  doomed.kill('SIGKILL');
-  await exited;
+  const id = await killMidStep('sigkill-fetch', 'fetch', { MODE: 'hang-fetch' });
   const asked: [string, number][] = [];
-  const watcher = await startWorker(
-    fakeWorkerDeps(redis, prefix, {
-      gpuType: 'H100',
-      executor: scriptedExecutor(engineScript),
-      workDir: join(storeDir, 'work'),
-      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
-      decideOutcome: (f, attempt) => {
-        asked.push([f.code, attempt]);
-        return decideOutcome(f, attempt);
-      },
-    }),
-  );
+  const watcher = await survivor(asked);
   try {
-    const done = await waitForStatus(bq.store, build.id, 'succeeded', 20_000);
+    const done = await waitForStatus(bq.store, id, 'succeeded', 20_000);
     expect(asked).toEqual([['WORKER_LOST', 2]]);
     expect(done?.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
       ['fetch', 'succeeded', 2],
@@ -161,35 +171,12 @@ it('takes over a lost fetch (an io job) the same way: decideOutcome is asked abo
 }, 60_000);
 
 it('asks decideOutcome at a takeover: a lost worker with no attempt left fails the build WORKER_LOST', async () => {
-  const doomed = await spawnWorker();
-  child = doomed; // afterAll kills it if the test fails before the SIGKILL
-  const plan = fixturePlan('stall-limit', 'H100');
-  const { build } = await bq.submit(plan, null);
-  await waitFor(
-    () => bq.store.get(build.id),
-    (b) => b?.steps.find((s) => s.id === 'build')?.status === 'running',
-    20_000,
-    'build step running in child',
-  );
-  const exited = new Promise((r) => doomed.once('exit', r));
-  doomed.kill('SIGKILL');
-  await exited;
+  const id = await killMidStep('stall-limit', 'build', { MODE: 'hang' });
   // The survivor takes the stalled job over; its retry policy allows 2 attempts, and the takeover is the second.
   const asked: [string, number][] = [];
-  const watcher = await startWorker(
-    fakeWorkerDeps(redis, prefix, {
-      gpuType: 'H100',
-      executor: scriptedExecutor(engineScript),
-      workDir: join(storeDir, 'work'),
-      tuning: { lockDuration: 1500, stalledInterval: 500, maxStalledCount: 2 },
-      decideOutcome: (f, attempt) => {
-        asked.push([f.code, attempt]);
-        return decideOutcome(f, attempt, { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 });
-      },
-    }),
-  );
+  const watcher = await survivor(asked, { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 });
   try {
-    const failed = await waitForStatus(bq.store, build.id, 'failed', 20_000);
+    const failed = await waitForStatus(bq.store, id, 'failed', 20_000);
     expect(asked).toEqual([['WORKER_LOST', 2]]);
     expect(failed?.error).toEqual({
       code: 'WORKER_LOST',
@@ -204,7 +191,7 @@ it('asks decideOutcome at a takeover: a lost worker with no attempt left fails t
     ]);
     // The rest of its flow leaves the queues (the publish job never runs).
     await waitFor(
-      async () => (await bq.queue('io').getJob(`${build.id}-publish`))?.id ?? 'absent',
+      async () => (await bq.queue('io').getJob(`${id}-publish`))?.id ?? 'absent',
       (s) => s === 'absent',
       5000,
       'publish job removed',
