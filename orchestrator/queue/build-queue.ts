@@ -1,9 +1,8 @@
 /**
- * The producer side: submit a plan as a BullMQ flow (fetch on `io` as the child of the build on
- * `build-<GPUTYPE>`), cancel builds, repair builds whose enqueue failed, read queue depths. Job
- * ids derive from the plan hash, so duplicate submissions collapse onto one build, and adding a
- * flow again is a no-op: the record is written first, the flow second, and a resubmission or
- * the reconciler adds a missing flow, so no failure can leave a plan wedged.
+ * The producer side: submit a plan as a BullMQ flow (fetch → build → publish, job-catalog.ts),
+ * cancel builds, the API's periodic sweep, queue depths. Job ids derive from the build id, so adding
+ * a flow again is a no-op: the record is written first, the flow second, and a resubmission or the
+ * sweep adds a missing flow, so no failure can leave a plan wedged.
  */
 import { FlowProducer, Queue } from 'bullmq';
 import { ERROR_ADVICE, ERROR_CODES, isErrorCode } from '../build/error-codes.js';
@@ -32,6 +31,7 @@ import type { Log } from '../records/service-log.js';
 import type { StatusListener } from '../records/status-events.js';
 import { StatusNotifier } from '../records/status-notifier.js';
 import { waitReason } from '../records/worker-registry.js';
+import type { WorkerRecord } from '../records/worker-registry.js';
 
 export interface SubmitResult {
   /** False when the same plan already had a queued, running or succeeded build. */
@@ -187,33 +187,15 @@ export class BuildQueue {
       const b = await this.store.load(id);
       if (!b || isTerminal(b.status)) continue;
       const now = this.now();
-      const stages = stagesOf(b.plan);
-      const jobs = await Promise.all(stages.map((st) => this.queue(st.queueName).getJob(st.jobId(id))));
+      const jobs = await Promise.all(stagesOf(b.plan).map((st) => this.queue(st.queueName).getJob(st.jobId(id))));
       if (b.status === 'queued' && !b.cancelRequested && !jobs.at(-1) && b.createdAtMs <= now - graceMs) {
         await this.enqueue(b.plan, id);
         done.enqueued.push(id);
-        continue;
-      }
-      if (b.updatedAtMs <= now - graceMs && (await this.settleEnded(id, b.plan.builder.gpuType, jobs))) {
+      } else if (b.updatedAtMs <= now - graceMs && (await this.settleEnded(id, b.plan.builder.gpuType, jobs))) {
         done.settled.push(id);
-        continue;
+      } else if (b.status === 'queued' && (await this.failIfUnserved(id, b.plan, workers, now, unservedLimitMs))) {
+        done.unserved.push(id);
       }
-      if (b.status !== 'queued' || !b.plan.steps.some((s) => GPU_STEP_KINDS.includes(s.kind))) continue;
-      const { gpuType, gpuCount } = b.plan.builder;
-      const reason = waitReason(workers, gpuType, gpuCount);
-      if (reason === null) {
-        await this.store.clearUnservedSince(id);
-        continue;
-      }
-      const since = await this.store.unservedSince(id, now);
-      if (now - since < unservedLimitMs || !(await removeFlow((n) => this.queue(n), id, gpuType))) continue;
-      const code = workers.some((w) => w.gpuType === gpuType) ? 'GPU_COUNT_UNAVAILABLE' : 'GPU_WAIT_EXPIRED';
-      const error = {
-        code,
-        message: `${reason} (for ${Math.round((now - since) / 1000)} s)`,
-        advice: ERROR_ADVICE[code] ?? null,
-      };
-      if (await this.store.setStatus(id, 'failed', now, { error }, CLOSE_FAILED)) done.unserved.push(id);
     }
     return done;
   }
@@ -236,10 +218,32 @@ export class BuildQueue {
       advice: ERROR_ADVICE[code] ?? ERROR_CODES[code].summary,
     };
     const changed = await this.store.setStatus(id, 'failed', this.now(), { error }, CLOSE_FAILED);
-    const last = jobs.findLast((j) => j !== undefined);
-    if (last && (await last.getState()) !== 'active')
-      await last.remove({ removeChildren: true }).catch(() => undefined);
+    await removeFlow((n) => this.queue(n), id, gpuType);
     return changed;
+  }
+
+  /** Fails a queued build no registered worker can run once that held for `limitMs`; true when it did. */
+  private async failIfUnserved(
+    id: string,
+    plan: BuildPlan,
+    workers: readonly WorkerRecord[],
+    now: number,
+    limitMs: number,
+  ): Promise<boolean> {
+    const { gpuType, gpuCount } = plan.builder;
+    const reason = plan.steps.some((s) => GPU_STEP_KINDS.includes(s.kind))
+      ? waitReason(workers, gpuType, gpuCount)
+      : null;
+    if (reason === null) {
+      await this.store.clearUnservedSince(id);
+      return false;
+    }
+    const since = await this.store.unservedSince(id, now);
+    if (now - since < limitMs || !(await removeFlow((n) => this.queue(n), id, gpuType))) return false;
+    const code = workers.some((w) => w.gpuType === gpuType) ? 'GPU_COUNT_UNAVAILABLE' : 'GPU_WAIT_EXPIRED';
+    const message = `${reason} (for ${Math.round((now - since) / 1000)} s)`;
+    const error = { code, message, advice: ERROR_ADVICE[code] ?? null };
+    return this.store.setStatus(id, 'failed', now, { error }, CLOSE_FAILED);
   }
 
   /**
