@@ -10,9 +10,9 @@
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerStep } from '../plan/types.js';
-import { fencingFailure } from './refusal.js';
-import { mapArg } from './step-invocation.js';
-import type { ProcessResult, StepOutcome } from './types.js';
+import { fencingFailure, refusal } from './refusal.js';
+import { mapArg, type ExtraMount, type Invocation, type InvocationResult } from './step-invocation.js';
+import type { ProcessResult, StepOutcome, StepRunContext } from './types.js';
 
 /** Name of the workspace directory holding attempt-scoped outputs. */
 export const ATTEMPTS_DIR = '.attempts';
@@ -72,6 +72,42 @@ export async function prepareAttemptOutputs(
   if (clearEarlier) await rm(stepDir, { recursive: true, force: true });
   for (const s of staged) await mkdir(s.staging, { recursive: true });
   return { ok: true, outputs: attemptOutputs(root, staged) };
+}
+
+export type StagedInvocation =
+  | { readonly ok: true; readonly invocation: Invocation; readonly outputs: AttemptOutputs }
+  | { readonly ok: false; readonly outcome: StepOutcome };
+
+/**
+ * What both executors do before they spawn: creates the attempt directories of `step` (see
+ * prepareAttemptOutputs), then has `build` make the invocation with them as extra mounts (container
+ * path → attempt directory). A step whose directories cannot be created, or whose invocation is
+ * refused, gets the refusal as `outcome`, and nothing of the attempt is left behind.
+ */
+export async function stageInvocation(
+  step: ContainerStep,
+  ctx: StepRunContext,
+  clearEarlier: boolean,
+  build: (outputMounts: readonly ExtraMount[]) => InvocationResult,
+): Promise<StagedInvocation> {
+  const prepared = await prepareAttemptOutputs(
+    step,
+    ctx.workspaceDir,
+    ctx.workspaceMount,
+    ctx.runName,
+    clearEarlier,
+  ).catch((err: unknown) => ({
+    ok: false as const,
+    message: `could not create the attempt's output directories: ${(err as Error).message}`,
+  }));
+  if (!prepared.ok) return { ok: false, outcome: refusal('STEP_INVALID_INVOCATION', prepared.message) };
+  const outputs = prepared.outputs;
+  const built = build(outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })));
+  if (!built.ok) {
+    await outputs.discard();
+    return { ok: false, outcome: refusal(built.code, built.message) };
+  }
+  return { ok: true, invocation: built.invocation, outputs };
 }
 
 function attemptOutputs(root: string, staged: readonly StagedOutput[]): AttemptOutputs {

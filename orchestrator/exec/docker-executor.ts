@@ -13,7 +13,7 @@
  */
 import { execa } from 'execa';
 import type { ContainerStep } from '../plan/types.js';
-import { commitOutputs, prepareAttemptOutputs } from './attempt-outputs.js';
+import { commitOutputs, stageInvocation } from './attempt-outputs.js';
 import { classifyFailure, isSuccess } from './classify-failure.js';
 import { checkAttemptLabels } from './container-labels.js';
 import { createDockerFence, FenceError, type DockerFence } from './docker-fence.js';
@@ -67,29 +67,11 @@ export function createDockerExecutor(options: DockerExecutorOptions = {}): StepE
         if (blocked !== null) return blocked;
         fenced = true;
       }
-      const prepared = await prepareAttemptOutputs(
-        step,
-        ctx.workspaceDir,
-        ctx.workspaceMount,
-        ctx.runName,
-        fenced,
-      ).catch((err: unknown) => ({
-        ok: false as const,
-        message: `could not create the attempt's output directories: ${(err as Error).message}`,
-      }));
-      if (!prepared.ok) return refusal('STEP_INVALID_INVOCATION', prepared.message);
-      const outputs = prepared.outputs;
-      const built = dockerInvocation(
-        dockerBin,
-        step,
-        ctx,
-        outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })),
+      const staged = await stageInvocation(step, ctx, fenced, (mounts) =>
+        dockerInvocation(dockerBin, step, ctx, mounts),
       );
-      if (!built.ok) {
-        await outputs.discard();
-        return refusal(built.code, built.message);
-      }
-      const inv = built.invocation;
+      if (!staged.ok) return staged.outcome;
+      const { invocation: inv, outputs } = staged;
       const timeoutMs = step.timeoutSeconds * 1000;
       const kills: Promise<boolean>[] = [];
       const onAbort = (): void => {

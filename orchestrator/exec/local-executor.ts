@@ -5,9 +5,8 @@
  * to attempt-scoped directories (argv rewritten) and moved into place on success, as with docker.
  */
 import type { ContainerStep } from '../plan/types.js';
-import { commitOutputs, prepareAttemptOutputs } from './attempt-outputs.js';
+import { commitOutputs, stageInvocation } from './attempt-outputs.js';
 import { classifyFailure, isSuccess } from './classify-failure.js';
-import { refusal } from './refusal.js';
 import { runProcess } from './run-process.js';
 import { localInvocation } from './step-invocation.js';
 import type { StepExecutor, StepOutcome, StepRunContext } from './types.js';
@@ -26,28 +25,9 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): StepExe
   return {
     name: 'local',
     async run(step: ContainerStep, ctx: StepRunContext): Promise<StepOutcome> {
-      const prepared = await prepareAttemptOutputs(
-        step,
-        ctx.workspaceDir,
-        ctx.workspaceMount,
-        ctx.runName,
-        false,
-      ).catch((err: unknown) => ({
-        ok: false as const,
-        message: `could not create the attempt's output directories: ${(err as Error).message}`,
-      }));
-      if (!prepared.ok) return refusal('STEP_INVALID_INVOCATION', prepared.message);
-      const outputs = prepared.outputs;
-      const built = localInvocation(
-        step,
-        ctx,
-        outputs.staged.map((s) => ({ host: s.staging, container: s.containerPath })),
-      );
-      if (!built.ok) {
-        await outputs.discard();
-        return refusal(built.code, built.message);
-      }
-      const inv = built.invocation;
+      const staged = await stageInvocation(step, ctx, false, (outputs) => localInvocation(step, ctx, outputs));
+      if (!staged.ok) return staged.outcome;
+      const { invocation: inv, outputs } = staged;
       const result = await runProcess({
         file: inv.file,
         args: inv.args,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { hostPath } from '../../../orchestrator/main/store-publisher.js';
 import type { BuildPlan } from '../../../orchestrator/plan/types.js';
 import type { FetchItems } from '../../../orchestrator/queue/ports.js';
-import { fixturePlan } from '../queue/fixtures.js';
+import { fetchedItems, fixturePlan } from '../queue/fixtures.js';
 
 /** A v1 plan whose engine step runs the fake trtllm-build with a declared output directory. */
 export function fencingPlan(seed: string): BuildPlan {
@@ -36,17 +36,5 @@ export const writeCheckpoint: FetchItems = (items, ctx) => {
       JSON.stringify({ architecture: 'LlamaForCausalLM', mapping: { world_size: 2 } }),
     );
   }
-  return Promise.resolve(
-    items.map((item) => ({
-      item,
-      fromCache: false,
-      resolved: {
-        source: item.source,
-        repo: item.repo,
-        requestedRevision: item.revision,
-        resolvedRevision: 'c'.repeat(40),
-        files: [],
-      },
-    })),
-  );
+  return fetchedItems(items, 'c'.repeat(40));
 };

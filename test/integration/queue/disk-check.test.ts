@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
 import type { FetchItems } from '../../../orchestrator/queue/ports.js';
-import { fakeWorkerDeps, fixturePlan, queueHarness, waitForStatus } from './fixtures.js';
+import { fakeWorkerDeps, fetchedItems, fixturePlan, queueHarness, waitForStatus } from './fixtures.js';
 
 const h = queueHarness('disk');
 
@@ -13,19 +13,7 @@ it('fails a build that does not fit before downloading, and builds one that fits
   const fetched: string[] = [];
   const fetchItems: FetchItems = (items) => {
     fetched.push(...items.map((i) => i.repo));
-    return Promise.resolve(
-      items.map((item) => ({
-        item,
-        fromCache: false,
-        resolved: {
-          source: item.source,
-          repo: item.repo,
-          requestedRevision: null,
-          resolvedRevision: 'a'.repeat(40),
-          files: [],
-        },
-      })),
-    );
+    return fetchedItems(items);
   };
   const tooBig = fixturePlan('disk-too-big', 'H100');
   const fits = fixturePlan('disk-fits', 'H100');

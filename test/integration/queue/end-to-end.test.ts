@@ -30,7 +30,15 @@ import { redactConfig } from '../../../orchestrator/storage/publish/redact-confi
 import { verifyPublished } from '../../../orchestrator/storage/publish/verify-published.js';
 import { listContainers, recordedRuns } from '../../fixtures/bin/lib/fake-docker/state.js';
 import { FAKE_BIN } from '../exec/helpers.js';
-import { REDIS_URL, cleanupPrefix, fakeWorkerDeps, uniquePrefix, waitFor, waitForStatus } from './fixtures.js';
+import {
+  REDIS_URL,
+  cleanupPrefix,
+  fakeWorkerDeps,
+  fetchedItems,
+  uniquePrefix,
+  waitFor,
+  waitForStatus,
+} from './fixtures.js';
 import { loraAdapterFiles, smallHfCheckpoint } from '../../fixtures/servers/small-hf-checkpoint.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
@@ -56,19 +64,7 @@ const fakeFetch: FetchItems = (items, ctx) => {
     const files = item.role === 'lora_adapter' ? loraAdapterFiles() : smallHfCheckpoint('LlamaForCausalLM');
     for (const f of files) writeFileSync(join(dir, f.path), f.data);
   }
-  return Promise.resolve(
-    items.map((item) => ({
-      item,
-      fromCache: false,
-      resolved: {
-        source: item.source,
-        repo: item.repo,
-        requestedRevision: item.revision,
-        resolvedRevision: 'c'.repeat(40),
-        files: [],
-      },
-    })),
-  );
+  return fetchedItems(items, 'c'.repeat(40));
 };
 
 async function gpuWorker(gpuType: GpuType, knobs: Record<string, string>, io = false): Promise<void> {

@@ -407,3 +407,26 @@ export function queueHarness(name: string, closeWorkerMs = 500): QueueHarness {
   });
   return h;
 }
+
+/**
+ * What a fake `fetchItems` returns once it has put `items` in place: each one downloaded (not from
+ * the cache) and resolved to `resolvedRevision`, with its requested revision and no file list.
+ */
+export function fetchedItems(
+  items: Parameters<WorkerDeps['fetchItems']>[0],
+  resolvedRevision = 'a'.repeat(40),
+): ReturnType<WorkerDeps['fetchItems']> {
+  return Promise.resolve(
+    items.map((item) => ({
+      item,
+      fromCache: false,
+      resolved: {
+        source: item.source,
+        repo: item.repo,
+        requestedRevision: item.revision,
+        resolvedRevision,
+        files: [],
+      },
+    })),
+  );
+}

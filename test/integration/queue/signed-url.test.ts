@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import type { FetchItem } from '../../../orchestrator/plan/types.js';
 import { startWorker } from '../../../orchestrator/queue/start-worker.js';
-import { queueHarness, fakeWorkerDeps, fixturePlan, waitForStatus } from './fixtures.js';
+import { queueHarness, fakeWorkerDeps, fetchedItems, fixturePlan, waitForStatus } from './fixtures.js';
 
 const SIGNATURE = 'f00dfacecafe1234deadbeef5678abcd';
 const SIGNED = `https://bucket.s3.amazonaws.com/ckpt.tar?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=${SIGNATURE}`;
@@ -74,19 +74,7 @@ it('keeps signatures and userinfo out of Redis while the fetch still gets the si
     fakeWorkerDeps(h.redis, h.prefix, {
       fetchItems: (items) => {
         seen.push(...items.map((i) => i.repo));
-        return Promise.resolve(
-          items.map((item) => ({
-            item,
-            fromCache: false,
-            resolved: {
-              source: item.source,
-              repo: item.repo,
-              requestedRevision: null,
-              resolvedRevision: 'a'.repeat(40),
-              files: [],
-            },
-          })),
-        );
+        return fetchedItems(items);
       },
     }),
   );
