@@ -259,20 +259,7 @@ export function fakeWorkerDeps(connection: Redis, prefix: string, over: Partial<
     io: true,
     executor: scriptedExecutor(instantScript),
     allocator: memoryAllocator(['0', '1']),
-    fetchItems: (items) =>
-      Promise.resolve(
-        items.map((item) => ({
-          item,
-          fromCache: false,
-          resolved: {
-            source: item.source,
-            repo: item.repo,
-            requestedRevision: item.revision,
-            resolvedRevision: 'a'.repeat(40),
-            files: [],
-          },
-        })),
-      ),
+    fetchItems: (items) => fetchedItems(items),
     publisher: memoryPublisher(),
     decideOutcome: testDecide,
     secrets: { HF_TOKEN: 'hf_secret_never_logged' },
