@@ -71,8 +71,12 @@ export async function processStage(
   // An io stage's step is marked running by the load itself (one command); GPU steps start after the GPUs.
   const loaded = await store.load(id, stage === JOB_NAMES.build ? undefined : { kind: stage, atMs: d.now() });
   if (loaded === null) throw new UnrecoverableError(`BUILD_NOT_FOUND: ${id}`);
-  if (isTerminal(loaded.status)) return { status: loaded.status };
   const stages = stagesOf(loaded.plan).map((s) => s.name);
+  if (isTerminal(loaded.status)) {
+    // The build ended elsewhere (a cancel, a sweep): a stage before the last ends the rest of the flow.
+    if (stages.at(-1) !== stage) throw new UnrecoverableError(`BUILD_FINISHED: ${loaded.status}`);
+    return { status: loaded.status };
+  }
   const ctx: StageRun = {
     rc,
     job,

@@ -172,4 +172,23 @@ describe('build stages', () => {
     expect(publisher.manifestWrites.has(plan.planHash)).toBe(false);
     expect((await h.bq.store.get(sub.build.id))?.status).toBe('failed');
   });
+
+  it('a stage that finds its build already ended removes the rest of the flow', async () => {
+    // The record ended (say a sweep failed it) while the fetch job still waited; no worker serves GB300.
+    const sub = await h.bq.submit(fixturePlan('stages-ended-first', 'GB300'), null);
+    await h.bq.store.setStatus(sub.build.id, 'failed', Date.now(), {
+      error: { code: 'GPU_WAIT_EXPIRED', message: 'waited', advice: null },
+    });
+    const io = await startWorker(fakeWorkerDeps(h.redis, h.prefix, { gpuType: null, io: true }));
+    extra.push(io);
+    await waitFor(
+      () => jobStates(sub.build.id, buildQueueName('GB300')),
+      (s) => Object.values(s).every((st) => st === 'absent'),
+      5000,
+      'the flow removed',
+    );
+    expect((await h.bq.store.get(sub.build.id))?.error?.code).toBe('GPU_WAIT_EXPIRED');
+    await io.close(500);
+    extra.splice(extra.indexOf(io), 1);
+  });
 });
