@@ -25,7 +25,7 @@ const queue = new BuildQueue(redis, config.REDIS_PREFIX, () => Date.now(), {
 // their flow, live builds whose flow ended in a failed job are marked failed, and builds that no
 // registered worker can run fail after GPU_WAIT_LIMIT_MS.
 let sweeping = false;
-const reconciler = setInterval(
+const sweeper = setInterval(
   () => {
     if (sweeping) return;
     sweeping = true;
@@ -44,7 +44,7 @@ const reconciler = setInterval(
   },
   Math.min(60_000, Math.max(1000, config.GPU_WAIT_LIMIT_MS / 4)),
 );
-reconciler.unref();
+sweeper.unref();
 const webhooks = webhooksOrExit(process.env, redis, config.REDIS_PREFIX, 'api', (msg) => log.warn(msg));
 const app = buildApp({
   statusListeners: webhooks.listeners,
@@ -69,7 +69,7 @@ const app = buildApp({
 });
 
 onShutdownSignal(log, async () => {
-  clearInterval(reconciler);
+  clearInterval(sweeper);
   await app.close();
   await queue.close();
   await webhooks.close();

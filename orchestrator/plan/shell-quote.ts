@@ -2,9 +2,9 @@
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
-/** One argument, quoted so a POSIX shell would pass it unchanged. */
+/** One argument, quoted so a POSIX shell would pass it unchanged (the empty one as `''`: SAFE needs a character). */
 export function shellQuote(arg: string): string {
-  if (arg !== '' && SAFE.test(arg)) return arg;
+  if (SAFE.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 

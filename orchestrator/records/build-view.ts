@@ -66,7 +66,7 @@ export interface LogEntry {
 }
 
 const iso = z.string().nullable();
-/** A step record as stored (one JSON value per step in the build's steps hash). */
+/** A step record as stored (one element of the record's `steps` JSON array). */
 export const StepViewSchema = z.object({
   id: z.string(),
   kind: z.enum(['fetch', 'convert', 'quantize', 'engine_build', 'publish']),

@@ -3,7 +3,7 @@
  * never reached Redis, or a transaction discarded on the server: the API process stopping between
  * the build record and the flow), then the same plan is submitted again. Each time the result is a
  * complete build (record + BullMQ job, cancellable) or nothing, and the resubmission succeeds. A
- * record left without a flow is repaired by the reconciler too.
+ * record left without a flow is repaired by the API's sweep too.
  */
 import type { Command } from 'ioredis';
 import { Redis } from 'ioredis';
@@ -115,7 +115,7 @@ describe('submit under injected failures', () => {
     expect((await check.store.get(id))?.status).toBe('cancelled');
   });
 
-  it('the reconciler adds the flow of a queued build that has none', async () => {
+  it('the sweep adds the flow of a queued build that has none', async () => {
     const plan = fixturePlan('fault-orphan-reconcile', 'B10');
     const { id } = await check.store.claim(plan, Date.now() - 120_000, null);
     expect(await check.queue(buildQueueName('B10')).getJob(id)).toBeUndefined();
