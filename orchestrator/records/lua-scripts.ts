@@ -54,7 +54,7 @@ local h = redis.call('HMGET', KEYS[1], 'status', 'cancelRequested', 'steps')
 local st = h[1]
 if not st then return {-1} end
 local touch = a.mark or a.steps or a.progress or a.patch or a.close
-local steps = touch and cjson.decode(h[3]) or {}
+local steps = touch and h[3] and cjson.decode(h[3]) or {}
 local live = st == 'queued' or st == 'running'
 local function step(id) for _, s in ipairs(steps) do if s.id == id then return s end end end
 local marked = 0

@@ -89,6 +89,7 @@ export const GROUPS: readonly Group[] = [
     'test/unit/plan/plan-hash-fields.test.ts',
   ]),
   own('plan-steps', 'orchestrator/plan/steps.ts', ['test/unit/plan/h3-steps.test.ts']),
+  own('shell-quote', 'orchestrator/plan/shell-quote.ts', ['test/unit/plan/render-plan.test.ts']),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
   own('gpu', 'orchestrator/gpu/*.ts', [
@@ -98,9 +99,7 @@ export const GROUPS: readonly Group[] = [
   ]),
   {
     name: 'plan-rest',
-    mutate: ['derive-engine', 'make-plan', 'plan-v1', 'plan-v2', 'render-plan', 'shell-quote'].map(
-      (f) => `orchestrator/plan/${f}.ts`,
-    ),
+    mutate: ['derive-engine', 'make-plan', 'plan-v1', 'plan-v2', 'render-plan'].map((f) => `orchestrator/plan/${f}.ts`),
     tests: ['test/unit/plan/*.test.ts'],
     target: false,
   },

@@ -237,6 +237,10 @@ describe('BuildStore', () => {
       JSON.stringify([{ id: 'convert', kind: 'convert', status: 'exploded' }]),
     );
     await expect(store.get(id)).rejects.toBeInstanceOf(RecordCorruptError);
+    // A record of the earlier layout (steps in a hash of their own) is corrupt to this version.
+    await redis.hdel(store.keys.build(id), 'steps');
+    await expect(store.get(id)).rejects.toBeInstanceOf(RecordCorruptError);
+    await expect(store.load(id, { kind: 'fetch', atMs: 2000 })).rejects.toBeInstanceOf(RecordCorruptError);
     await redis.hset(store.keys.build(id), 'status', 'half-done');
     await expect(store.status(id)).rejects.toMatchObject({ code: 'RECORD_CORRUPT' });
   });
