@@ -28,6 +28,6 @@ export const DEFAULT_STEP_TIMEOUTS: Readonly<Record<StepKind, number>> = {
 
 /** The limit for one step kind. */
 export function stepTimeout(options: PlannerOptions | undefined, kind: StepKind): number {
-  const t = options?.stepTimeoutSeconds?.[kind];
-  return typeof t === 'number' && Number.isInteger(t) && t > 0 ? t : DEFAULT_STEP_TIMEOUTS[kind];
+  const t = options?.stepTimeoutSeconds?.[kind] ?? 0;
+  return Number.isInteger(t) && t > 0 ? t : DEFAULT_STEP_TIMEOUTS[kind];
 }

@@ -90,6 +90,8 @@ export const GROUPS: readonly Group[] = [
   ]),
   own('plan-steps', 'orchestrator/plan/steps.ts', ['test/unit/plan/h3-steps.test.ts']),
   own('shell-quote', 'orchestrator/plan/shell-quote.ts', ['test/unit/plan/render-plan.test.ts']),
+  own('plan-error', 'orchestrator/plan/plan-error.ts', ['test/unit/plan/plan-errors.test.ts']),
+  own('planner-options', 'orchestrator/plan/planner-options.ts', ['test/unit/plan/planner-options.test.ts']),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
   own('gpu', 'orchestrator/gpu/*.ts', [
