@@ -16,7 +16,7 @@ import {
 import { ENCODER_MIN_MAX_NUM_TOKENS } from '../toolchain/launch-encoder.js';
 import { calibrationDatasetDir } from '../toolchain/layout.js';
 import { decoderFamilyFromArchitecture, inferDecoderFamily } from '../toolchain/model-family.js';
-import { toolSurface } from '../toolchain/surface.js';
+import { toolSurface, type FlagSpec } from '../toolchain/surface.js';
 import { planError } from './plan-error.js';
 
 const B = 'trt_llm.build';
@@ -65,7 +65,9 @@ export function deriveQuant(build: TrtLlmConfigV1['build']): { quant: QuantSpec 
 function deriveLora(build: TrtLlmConfigV1['build'], errors: Diagnostic[]): LoraSpec | null {
   const adapters = build.lora_adapters;
   if (!adapters || Object.keys(adapters).length === 0) return null;
-  const choices = new Set((toolSurface('trtllm-build').flags['--lora_target_modules']?.choices ?? []).map(String));
+  // The pinned surface lists the flag with its choices (derive-engine.test.ts pins them).
+  const flag = toolSurface('trtllm-build').flags['--lora_target_modules'] as Required<FlagSpec>;
+  const choices = new Set(flag.choices.map(String));
   const modules: string[] = [];
   (build.lora_configuration?.lora_target_modules ?? []).forEach((m, i) => {
     const trt = HF_TO_TRT_LORA[m] ?? m;
@@ -187,11 +189,10 @@ export function deriveEngineSettings(
   }
   const pagedKvCache = encoder ? false : build.plugin_configuration.paged_kv_cache;
   const pagedContextFmha = encoder ? false : build.plugin_configuration.use_paged_context_fmha && pagedKvCache;
-  const fp8Weights = quant !== null;
   // trtllm-build keeps FP8 context FMHA only with FP8/NVFP4 weights on SM >= 89 and, with paged
   // context FMHA, only together with an FP8 KV cache (which also forces it on).
   const fp8ContextFmha =
-    fp8Weights && gpu.sm >= PRECISION_MIN_SM.fp8 && (!pagedContextFmha || quant?.kvCacheDtype === 'fp8');
+    quant !== null && gpu.sm >= PRECISION_MIN_SM.fp8 && (!pagedContextFmha || quant.kvCacheDtype === 'fp8');
   let maxSeqLen = build.max_seq_len;
   if (encoder && maxSeqLen !== null) {
     assumptions.push(

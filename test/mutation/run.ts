@@ -92,6 +92,7 @@ export const GROUPS: readonly Group[] = [
   own('shell-quote', 'orchestrator/plan/shell-quote.ts', ['test/unit/plan/render-plan.test.ts']),
   own('plan-error', 'orchestrator/plan/plan-error.ts', ['test/unit/plan/plan-errors.test.ts']),
   own('planner-options', 'orchestrator/plan/planner-options.ts', ['test/unit/plan/planner-options.test.ts']),
+  own('derive-engine', 'orchestrator/plan/derive-engine.ts', ['test/unit/plan/derive-engine.test.ts']),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
   own('gpu', 'orchestrator/gpu/*.ts', [
@@ -101,7 +102,7 @@ export const GROUPS: readonly Group[] = [
   ]),
   {
     name: 'plan-rest',
-    mutate: ['derive-engine', 'make-plan', 'plan-v1', 'plan-v2', 'render-plan'].map((f) => `orchestrator/plan/${f}.ts`),
+    mutate: ['make-plan', 'plan-v1', 'plan-v2', 'render-plan'].map((f) => `orchestrator/plan/${f}.ts`),
     tests: ['test/unit/plan/*.test.ts'],
     target: false,
   },
