@@ -51,7 +51,7 @@ export function pickSecrets(
 }
 
 /** The 1-based attempt of a job: failed attempts and stall recoveries count, GPU waits do not. */
-export function attemptOf(job: Job<unknown>): number {
+function attemptOf(job: Job<unknown>): number {
   return job.attemptsMade + (job.stalledCounter ?? 0) + 1;
 }
 
@@ -228,7 +228,7 @@ async function runSteps(
 }
 
 /** A fresh step record. */
-export function pendingStep(step: PlanStep): StepView {
+function pendingStep(step: PlanStep): StepView {
   return {
     id: step.id,
     kind: step.kind,
@@ -247,7 +247,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * sent, so a later write never overtakes an earlier one; `flush` waits for all, throws the first
  * error, and resolves the last write's result.
  */
-export class PendingWrites {
+class PendingWrites {
   private pending: Promise<WriteResult | null>[] = [];
 
   add(p: Promise<WriteResult | null>): void {
@@ -373,7 +373,7 @@ async function runPublish(ctx: StageRun, r: StepRun, step: PublishStep): Promise
  * or with `resume` (a stalled attempt taken over) the job goes on; fail → step failed, build failed,
  * UnrecoverableError; cancel → resolves 'cancelled'.
  */
-export async function settleFailure(
+async function settleFailure(
   ctx: StageRun,
   stepId: string,
   failure: Failure,
