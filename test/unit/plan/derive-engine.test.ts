@@ -22,7 +22,12 @@ const edit = (c: TrtLlmConfigV1, build: Partial<Build>): TrtLlmConfigV1 => ({ ..
 
 function derive(
   c: TrtLlmConfigV1,
-  { gpu = 'H100' as GpuType, builderGpus = 1, repo = LLAMA, architecture = undefined as string | undefined } = {},
+  {
+    gpu = 'H100',
+    builderGpus = 1,
+    repo = LLAMA,
+    architecture = undefined,
+  }: { gpu?: GpuType; builderGpus?: number; repo?: string; architecture?: string } = {},
 ) {
   const assumptions: string[] = ['earlier'];
   const r = deriveEngineSettings(c, gpuInfo(gpu), builderGpus, repo, architecture, assumptions);
@@ -252,21 +257,15 @@ describe('deriveEngineSettings', () => {
         maxLoraRank: 8,
         targetModules: [],
       });
-      expect(
-        derive(
-          edit(cfg(), { lora_adapters: adapters, lora_configuration: null as unknown as Build['lora_configuration'] }),
-        ).settings.lora,
-      ).toEqual({
+      expect(derive(edit(cfg(), { lora_adapters: adapters, lora_configuration: null })).settings.lora).toEqual({
         adapterNames: ['a', 'b'],
         maxLoraRank: 64,
         targetModules: [],
       });
     });
     it('no LoRA without adapters', () => {
-      expect(derive(edit(cfg(), { lora_adapters: {} as Build['lora_adapters'] })).settings.lora).toBeNull();
-      expect(
-        derive(edit(cfg(), { lora_adapters: null as unknown as Build['lora_adapters'] })).settings.lora,
-      ).toBeNull();
+      expect(derive(edit(cfg(), { lora_adapters: {} })).settings.lora).toBeNull();
+      expect(derive(edit(cfg(), { lora_adapters: null })).settings.lora).toBeNull();
     });
     it('an unknown module names its index and the choices', () => {
       const c = edit(cfg(), {
