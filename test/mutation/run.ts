@@ -93,6 +93,7 @@ export const GROUPS: readonly Group[] = [
   own('plan-error', 'orchestrator/plan/plan-error.ts', ['test/unit/plan/plan-errors.test.ts']),
   own('planner-options', 'orchestrator/plan/planner-options.ts', ['test/unit/plan/planner-options.test.ts']),
   own('derive-engine', 'orchestrator/plan/derive-engine.ts', ['test/unit/plan/derive-engine.test.ts']),
+  own('plan-files', 'orchestrator/plan/plan-files.ts', ['test/unit/plan/render-plan.test.ts']),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
   own('gpu', 'orchestrator/gpu/*.ts', [
