@@ -21,7 +21,7 @@ function withPositions(text: string, errors: readonly Diagnostic[]): Diagnostic[
   const src = parseSource(text);
   return errors.map((d) => {
     if (d.path.startsWith('options.')) return d;
-    const pos = src.positionOf(d.path.split('.'), 'value');
+    const pos = src.positionOf(d.path.split('.'));
     return { ...d, line: pos.line, column: pos.column };
   });
 }
@@ -29,7 +29,8 @@ function withPositions(text: string, errors: readonly Diagnostic[]): Diagnostic[
 /** Validates and plans one config text. Pure; never throws. */
 export function planConfigText(text: string, options?: PlannerOptions): PlanConfigResult {
   const v = validateConfigText(text);
-  if (!v.valid || v.config === null) return { valid: false, errors: v.errors, warnings: v.warnings, plan: null };
+  // A config comes exactly with valid results (validateConfigText).
+  if (v.config === null) return { valid: false, errors: v.errors, warnings: v.warnings, plan: null };
   try {
     const planned = makePlan(v.config, options);
     if ('errors' in planned)

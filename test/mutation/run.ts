@@ -98,6 +98,10 @@ export const GROUPS: readonly Group[] = [
     'test/unit/plan/render-plan-exact.test.ts',
     'test/unit/plan/render-plan.test.ts',
   ]),
+  own('plan-config', 'orchestrator/plan/plan-config.ts', [
+    'test/unit/plan/plan-config.test.ts',
+    'test/unit/plan/plan-config-internal.test.ts',
+  ]),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
   own('gpu', 'orchestrator/gpu/*.ts', [
