@@ -14,7 +14,7 @@ import {
 import { WORKSPACE, loraAdapterDir } from '../toolchain/layout.js';
 import { decoderServeLaunch, decoderTritonLaunch } from '../toolchain/launch-decoder.js';
 import { encoderLaunch } from '../toolchain/launch-encoder.js';
-import { bertClassFromArchitecture, inferBertClass } from '../toolchain/model-family.js';
+import { bertClassFromArchitecture, inferBertClass, type BertModelClass } from '../toolchain/model-family.js';
 import type { WebserverRoute } from '../config/schema/enums.js';
 import { deriveEngineSettings } from './derive-engine.js';
 import { planError } from './plan-error.js';
@@ -187,8 +187,8 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
       ),
     );
   }
-  const configuredRoute = encoderRoute(ctx);
-  if (configuredRoute === '/predict_tokens') {
+  const route = encoderRoute(ctx);
+  if (route === '/predict_tokens') {
     errors.push(
       planError(
         'ENCODER_BERT_ROUTE_NOT_IN_LANE',
@@ -206,22 +206,22 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
       ),
     );
   }
-  const known = ctx.architecture !== undefined ? bertClassFromArchitecture(ctx.architecture) : undefined;
-  if (ctx.architecture !== undefined && known === undefined) {
-    errors.push(
-      planError(
-        'ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE',
-        'trt_llm.build.base_model',
-        `architecture ${ctx.architecture} has no class in the pinned BERT converter (BertModel, RobertaModel, Bert/RobertaForSequenceClassification)`,
-      ),
-    );
+  const architecture = ctx.architecture;
+  let fromArchitecture: { cls: BertModelClass; reason: string } | undefined;
+  if (architecture !== undefined) {
+    const cls = bertClassFromArchitecture(architecture);
+    if (cls === undefined) {
+      errors.push(
+        planError(
+          'ENCODER_BERT_ARCHITECTURE_NOT_IN_LANE',
+          'trt_llm.build.base_model',
+          `architecture ${architecture} has no class in the pinned BERT converter (BertModel, RobertaModel, Bert/RobertaForSequenceClassification)`,
+        ),
+      );
+    } else fromArchitecture = { cls, reason: `checkpoint architecture ${architecture}` };
   }
-  if (errors.length > 0 || configuredRoute === '/predict_tokens') return { errors };
-  const route = configuredRoute;
-  const bertClass =
-    known !== undefined
-      ? { cls: known, reason: `checkpoint architecture ${ctx.architecture ?? ''}` }
-      : inferBertClass(ctx.checkpoint.repo, route);
+  if (errors.length > 0) return { errors };
+  const bertClass = fromArchitecture ?? inferBertClass(ctx.checkpoint.repo, route);
   assumptions.push(`BERT converter --model ${bertClass.cls}: ${bertClass.reason}`);
   const b = {
     modelClass: bertClass.cls,
@@ -259,8 +259,16 @@ function planBert(ctx: Ctx): { body: PlanBody } | { errors: Diagnostic[] } {
     ),
     publishStep('engine', WORKSPACE.engineDir, WORKSPACE.checkpointDir, options),
   ];
+  // Not /predict_tokens: that route is an error above, and any error has returned.
+  const served = route as Exclude<WebserverRoute, '/predict_tokens'>;
   const launch = encoderLaunch(
-    { kind: 'encoder_bert', route, maxBatchSize: b.maxBatchSize, maxNumTokens: b.maxNumTokens, maxSeqLen: b.maxSeqLen },
+    {
+      kind: 'encoder_bert',
+      route: served,
+      maxBatchSize: b.maxBatchSize,
+      maxNumTokens: b.maxNumTokens,
+      maxSeqLen: b.maxSeqLen,
+    },
     ctx.stepsImage,
   );
   return { body: { steps, launch: { encoder: launch } } };
