@@ -14,7 +14,7 @@ import { planV1 } from './plan-v1.js';
 import { planV2 } from './plan-v2.js';
 import { ARCHITECTURE_NAME } from './planner-options.js';
 import type { PlannerOptions } from './planner-options.js';
-import type { BuildPlan } from './types.js';
+import type { BuildPlan, PublishStep } from './types.js';
 
 /** The subset of a validated config the planner reads. */
 export type PlanInput = Pick<ValidatedConfig, 'trtLlm' | 'resources' | 'secretNames'>;
@@ -65,12 +65,14 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
     );
   }
   const architecture = options?.checkpointArchitecture;
-  if (architecture !== undefined && !ARCHITECTURE_NAME.test(architecture)) {
+  // An absent architecture has nothing to check: it stands in as a valid name.
+  const named = architecture ?? 'LlamaForCausalLM';
+  if (!ARCHITECTURE_NAME.test(named)) {
     errors.push(
       planError(
         'ARCHITECTURE_INVALID',
         'options.checkpointArchitecture',
-        `${JSON.stringify(architecture.slice(0, 120))} is not an architecture name such as LlamaForCausalLM`,
+        `${JSON.stringify(named.slice(0, 120))} is not an architecture name such as LlamaForCausalLM`,
       ),
     );
   }
@@ -112,9 +114,8 @@ export function makePlan(config: PlanInput, options?: PlannerOptions): { plan: B
     workspace: {
       mount: WORKSPACE.mount,
       checkpointDir: WORKSPACE.checkpointDir,
-      artifactDir:
-        (result.body.steps.find((s) => s.kind === 'publish') as { artifactDir: string } | undefined)?.artifactDir ??
-        WORKSPACE.engineDir,
+      // Every plan body has its publish step.
+      artifactDir: (result.body.steps.find((s) => s.kind === 'publish') as PublishStep).artifactDir,
       launchDir: WORKSPACE.launchDir,
     },
     steps: result.body.steps,

@@ -4,8 +4,9 @@
  * a static mutant — a module-level table such as the LoRA module names — runs every test.)
  *
  *   npm run mutation                 the issue-13 targets (rules, build/, classify-failure, argv builders, plan hash),
- *                                    gpu/, and the rest of toolchain/ (Triton config, CLI conformance, lanes, images)
- *   npm run mutation -- all          also the rest of the core (the config/ schema, plan/)
+ *                                    gpu/, the rest of toolchain/ (Triton config, CLI conformance, lanes, images),
+ *                                    and the rest of plan/ (planner, v1/v2 bodies, engine settings, text output)
+ *   npm run mutation -- all          also the rest of the core (the config/ schema)
  *   npm run mutation -- rules-sizes  one group by name (see GROUPS); several names allowed
  *   ... --force                      re-run every mutant (after tests changed; otherwise incremental)
  *
@@ -108,6 +109,11 @@ export const GROUPS: readonly Group[] = [
     'test/unit/plan/make-plan.test.ts',
     'test/unit/plan/golden.test.ts',
   ]),
+  own('make-plan', 'orchestrator/plan/make-plan.ts', [
+    'test/unit/plan/make-plan-exact.test.ts',
+    'test/unit/plan/make-plan.test.ts',
+    'test/unit/plan/plan-errors.test.ts',
+  ]),
   // The rest of the core, against its folder's tests (`all`).
   own('config', 'orchestrator/config/*.ts', ['test/unit/config/*.test.ts'], false),
   own('gpu', 'orchestrator/gpu/*.ts', [
@@ -115,12 +121,6 @@ export const GROUPS: readonly Group[] = [
     'test/unit/config/parse-accelerator.test.ts',
     'test/unit/exec/gpu-inventory.test.ts',
   ]),
-  {
-    name: 'plan-rest',
-    mutate: ['make-plan'].map((f) => `orchestrator/plan/${f}.ts`),
-    tests: ['test/unit/plan/*.test.ts'],
-    target: false,
-  },
 ];
 
 interface ReportMutant {
