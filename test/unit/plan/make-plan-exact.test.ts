@@ -3,20 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { validateConfigText } from '../../../orchestrator/config/index.js';
 import { makePlan, type PlanInput } from '../../../orchestrator/plan/make-plan.js';
 import { V1, V2 } from './fixtures.js';
+import { planErrorRow } from './plan-error-row.js';
 
 function input(text: string): PlanInput {
   const v = validateConfigText(text);
   if (!v.config) throw new Error(JSON.stringify(v.errors));
   return v.config;
 }
-const err = (code: string, path: string, message: string) => ({
-  code,
-  severity: 'error',
-  path,
-  message,
-  line: 1,
-  column: 1,
-});
+const err = planErrorRow;
 const BERT = `resources:\n  accelerator: L4\ntrt_llm:\n  build:\n    base_model: encoder_bert\n    checkpoint_repository: {source: HF, repo: BAAI/bge-large-en-v1.5}\n`;
 
 describe('makePlan errors', () => {

@@ -7,6 +7,7 @@ import { planV1 } from '../../../orchestrator/plan/plan-v1.js';
 import type { ContainerStep } from '../../../orchestrator/plan/types.js';
 import { encoderLaunch } from '../../../orchestrator/toolchain/launch-encoder.js';
 import { flagValue } from './fixtures.js';
+import { planErrorRow } from './plan-error-row.js';
 
 type Build = TrtLlmConfigV1['build'];
 type Runtime = TrtLlmConfigV1['runtime'];
@@ -155,14 +156,7 @@ describe('planV1: causal encoders', () => {
 });
 
 describe('planV1: encoder_bert', () => {
-  const err = (code: string, path: string, message: string) => ({
-    code,
-    severity: 'error',
-    path,
-    message,
-    line: 1,
-    column: 1,
-  });
+  const err = planErrorRow;
   const QUANT = err(
     'ENCODER_BERT_QUANTIZATION_NOT_IN_LANE',
     'trt_llm.build.quantization_type',
