@@ -56,11 +56,17 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
   const heartbeatMs = d.heartbeatMs ?? 5000;
   const tuning = d.tuning ?? DEFAULT_WORKER_TUNING;
   const common = { connection: d.connection, prefix: d.prefix, name: d.workerName, ...tuning };
-  const gpuQueue = d.gpuType
-    ? new Queue(buildQueueName(d.gpuType), { connection: d.connection, prefix: d.prefix })
-    : null;
+  // Queues this worker reads jobs of (its GPU queue for the GPU gate; any queue of a flow that failed for good).
+  const queues = new Map<string, Queue>();
+  const queueNamed = (name: string): Queue => {
+    const q = queues.get(name) ?? new Queue(name, { connection: d.connection, prefix: d.prefix });
+    queues.set(name, q);
+    return q;
+  };
   let beat: () => void = () => undefined;
-  const gpus = d.gpuType && gpuQueue ? new GpuGate(d, host, store.keys, gpuQueue, registry, () => beat()) : null;
+  const gpus = d.gpuType
+    ? new GpuGate(d, host, store.keys, queueNamed(buildQueueName(d.gpuType)), registry, () => beat())
+    : null;
   const rc: RunContext = { d, store, host, gpus };
 
   // Fencing at start: containers of this host that no live attempt of this process owns are orphans.
@@ -90,13 +96,6 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
       })
     : null;
 
-  // Queues of the flows this worker touches (to remove what is left of a flow that failed for good).
-  const queues = new Map<string, Queue>();
-  const queueNamed = (name: string): Queue => {
-    const q = queues.get(name) ?? new Queue(name, { connection: d.connection, prefix: d.prefix });
-    queues.set(name, q);
-    return q;
-  };
   const dropIfEnded = async (job: Job<unknown>): Promise<void> => {
     const data = BuildJobData.safeParse(job.data);
     if (data.success && job.name !== JOB_NAMES.publish && (await job.getState()) === 'failed')
@@ -201,7 +200,6 @@ export async function startWorker(d: WorkerDeps): Promise<ServiceWorker> {
         sub.disconnect();
         await beating;
         await registry.remove(d.workerName).catch(() => undefined);
-        await gpuQueue?.close();
         await Promise.all([...queues.values()].map((q) => q.close()));
         await notifier.drain();
       }
